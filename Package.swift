@@ -1,0 +1,40 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// No unsafeFlags here, so the library stays usable as a dependency. Speed flags come from the build
+// command (see scripts/build.sh): `-Xswiftc -target-cpu -Xswiftc native -Xswiftc -DSWIFTLLM_X86_SIMD`.
+let package = Package(
+    name: "swiftllm",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "SwiftLLM", targets: ["Tensor", "GGUF", "Runtime", "Agent"]),
+        .executable(name: "swiftllm", targets: ["swiftllm"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CVulkan", path: "Sources/CVulkan", pkgConfig: "vulkan",
+            providers: [.apt(["libvulkan-dev"])]),
+        .target(name: "Tensor", dependencies: ["CBLAS"]),
+        .target(name: "GGUF", dependencies: ["Tensor"]),
+        .target(name: "Runtime", dependencies: ["Tensor", "GGUF"]),
+        .target(name: "Agent", dependencies: ["Runtime"]),
+        .executableTarget(
+            name: "swiftllm",
+            dependencies: [
+                "Tensor", "GGUF", "Runtime", "Agent",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .target(name: "TestSupport", dependencies: ["Tensor", "GGUF"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF", "TestSupport"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

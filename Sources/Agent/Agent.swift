@@ -1,0 +1,1 @@
+// Module Agent: tool registry, agent loop and escalation policy, built on Runtime.
