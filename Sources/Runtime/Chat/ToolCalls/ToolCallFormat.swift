@@ -1,0 +1,4 @@
+/// Placeholder replaced below.
+public struct ToolCallFormat: Sendable {
+    static func detect(templateSource: String) -> ToolCallFormat { ToolCallFormat() }
+}
