@@ -32,9 +32,9 @@ let package = Package(
             ]),
         .target(name: "TestSupport", dependencies: ["Tensor", "GGUF"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
-        .testTarget(name: "GGUFTests", dependencies: ["GGUF", "TestSupport"]),
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF", "Runtime", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["Runtime", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,13 +1,86 @@
 import ArgumentParser
+import Foundation
+import GGUF
+import Runtime
+import Tensor
 
 struct Inspect: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show a GGUF file's metadata, quant mix and tensor table.")
+        abstract: "Show a GGUF file's metadata, quant mix and tensor table.",
+        discussion: """
+            Without FILE, inspects the default model (SmolLM2-135M-Instruct Q4_1 in \
+            $SWIFTLLM_MODELS or ~/.cache/swiftllm/models). With --json, prints one JSON object: \
+            {"version", "alignment", "tensor_count", "metadata": {key: value}, "tensors": [...]}, \
+            where metadata arrays longer than 16 elements are given as {"type", "count"}, and \
+            "tensors" lists {"name", "type", "shape", "offset", "bytes"} (offset from the start of \
+            the file).
+            """)
 
-    @Argument(help: "The GGUF file.")
-    var file: String
+    @Argument(help: "The GGUF file (default: the default model).")
+    var file: String?
+
+    @Flag(help: "Print one JSON object instead of the human summary.")
+    var json = false
+
+    @Flag(help: "Add the tensor table (name, type, shape, offset, bytes) to the human summary.")
+    var tensors = false
 
     func run() async throws {
-        print(file)
+        let path = try ModelPath.resolve(file)
+        let gguf: GGUFFile
+        do {
+            gguf = try GGUFFile(path: path)
+        } catch {
+            throw CLIError("\(path): \(error)")
+        }
+        if json {
+            print(InspectJSON.document(gguf).compactText)
+        } else {
+            print(InspectSummary.text(gguf, path: path, includeTensors: tensors), terminator: "")
+        }
+    }
+}
+
+/// An error printed as is on stderr, with exit status 1.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
+}
+
+enum InspectJSON {
+    static let longArrayLimit = 16
+
+    static func document(_ file: GGUFFile) -> JSONValue {
+        var metadata = JSONObject()
+        for (key, value) in file.metadata.entries { metadata[key] = json(value, top: true) }
+        var object = JSONObject()
+        object["version"] = .int(Int(file.version))
+        object["alignment"] = .int(file.alignment)
+        object["tensor_count"] = .int(file.tensors.count)
+        object["metadata"] = .object(metadata)
+        object["tensors"] = .array(file.tensors.map { tensor in
+            .object(JSONObject([
+                ("name", .string(tensor.name)), ("type", .string(tensor.type.name)),
+                ("shape", .array(tensor.shape.map { .int($0) })),
+                ("offset", .int(file.dataOffset + tensor.offset)), ("bytes", .int(tensor.byteCount)),
+            ]))
+        })
+        return .object(object)
+    }
+
+    static func json(_ value: GGUFValue, top: Bool = false) -> JSONValue {
+        switch value {
+        case .float32(let v): return .double(Double("\(v)") ?? Double(v))
+        case .float64(let v): return .double(v)
+        case .bool(let v): return .bool(v)
+        case .string(let v): return .string(v)
+        case .uint64(let v): return Int(exactly: v).map { .int($0) } ?? .double(Double(v))
+        case .array(let array):
+            if top && array.count > longArrayLimit {
+                return .object(JSONObject([("type", .string(array.elementType.description)), ("count", .int(array.count))]))
+            }
+            return .array(array.values.map { json($0) })
+        default: return .int(value.intValue ?? 0)
+        }
     }
 }

@@ -5,5 +5,6 @@ struct SwiftLLM: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftllm",
         abstract: "A pure-Swift inference engine for small language models in GGUF files.",
+        discussion: "Models default to $SWIFTLLM_MODELS or ~/.cache/swiftllm/models (filled by scripts/fetch-models.sh).",
         subcommands: [Inspect.self])
 }

@@ -1,1 +1,0 @@
-// Module GGUF: reading and writing GGUF v2/v3 files.

@@ -1,0 +1,82 @@
+/// Keys and values of the tokens seen so far, per layer, for one sequence.
+/// Layout per layer: K (capacity, kvHeads, headDim), V (capacity, kvHeads, valueDim).
+/// A reference type: one cache belongs to one sequence, used by one task at a time.
+public final class KVCache: @unchecked Sendable {
+    public enum Precision: String, Sendable {
+        /// Half precision, as llama.cpp's default cache: half the memory, rounding K and V.
+        case f16
+        case f32
+    }
+
+    public let capacity: Int
+    public let precision: Precision
+    /// Tokens stored so far; the next token goes at this position.
+    public internal(set) var count = 0
+    /// The token ids stored, for prefix reuse.
+    public internal(set) var tokens: [Int32] = []
+
+    let kvDim: Int
+    let vDim: Int
+    var keys: [HalfOrFloatBuffer]
+    var values: [HalfOrFloatBuffer]
+
+    init(config: ModelConfig, capacity: Int, precision: Precision) {
+        self.capacity = capacity
+        self.precision = precision
+        kvDim = config.kvDim
+        vDim = config.vDim
+        keys = (0..<config.layerCount).map { _ in HalfOrFloatBuffer(count: capacity * config.kvDim, precision: precision) }
+        values = (0..<config.layerCount).map { _ in HalfOrFloatBuffer(count: capacity * config.vDim, precision: precision) }
+    }
+
+    /// Forgets everything after the first `length` tokens (keeps a shared prefix).
+    public func truncate(to length: Int) {
+        count = min(count, max(length, 0))
+        tokens.removeSubrange(count...)
+    }
+
+    /// Bytes held by the cache.
+    public var byteCount: Int {
+        (keys + values).reduce(0) { $0 + $1.byteCount }
+    }
+}
+
+/// A buffer of F16 or F32 values; reads and writes go through Float.
+final class HalfOrFloatBuffer: @unchecked Sendable {
+    // Owned by one KVCache, which is used by one task at a time.
+    let raw: UnsafeMutableRawPointer
+    let count: Int
+    let precision: KVCache.Precision
+
+    init(count: Int, precision: KVCache.Precision) {
+        self.count = count
+        self.precision = precision
+        let bytes = max(count, 1) * (precision == .f16 ? 2 : 4)
+        raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+    }
+
+    deinit { raw.deallocate() }
+
+    var byteCount: Int { count * (precision == .f16 ? 2 : 4) }
+
+    func write(_ source: UnsafePointer<Float>, count n: Int, at offset: Int) {
+        switch precision {
+        case .f32:
+            (raw.assumingMemoryBound(to: Float.self) + offset).update(from: source, count: n)
+        case .f16:
+            let dst = raw.assumingMemoryBound(to: Float16.self) + offset
+            for i in 0..<n { dst[i] = Float16(source[i]) }
+        }
+    }
+
+    func read(into destination: UnsafeMutablePointer<Float>, count n: Int, at offset: Int) {
+        switch precision {
+        case .f32:
+            destination.update(from: raw.assumingMemoryBound(to: Float.self) + offset, count: n)
+        case .f16:
+            let src = raw.assumingMemoryBound(to: Float16.self) + offset
+            for i in 0..<n { destination[i] = Float(src[i]) }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import GGUF
+
+/// A loaded model: its configuration and weights, which stay in the memory-mapped GGUF file.
+/// Immutable and shareable across tasks; per-conversation state lives in a `KVCache`.
+///
+/// ```swift
+/// let model = try Model(file: GGUFFile(path: path))
+/// var cache = model.makeCache()
+/// let logits = try model.forward([1, 2, 3], cache: &cache)   // logits of the last token
+/// ```
+public final class Model: Sendable {
+    public let config: ModelConfig
+    public let file: GGUFFile
+    let tokenEmbedding: WeightMatrix
+    let output: WeightMatrix
+    let outputNorm: WeightVector
+    let layers: [LayerWeights]
+
+    public init(file: GGUFFile) throws(ModelError) {
+        let config = try ModelConfig(metadata: file.metadata)
+        self.config = config
+        self.file = file
+        let binder = WeightBinder(file: file)
+        let d = config.embeddingLength
+        tokenEmbedding = try binder.matrix("token_embd.weight", cols: d, rows: config.vocabularySize)
+        if let separate = try binder.optionalMatrix("output.weight", cols: d, rows: config.vocabularySize) {
+            output = separate
+        } else if config.spec.allowsTiedEmbeddings {
+            output = tokenEmbedding
+        } else {
+            throw .missingTensor("output.weight")
+        }
+        outputNorm = try binder.vector("output_norm.weight", count: d)
+        var layers: [LayerWeights] = []
+        for i in 0..<config.layerCount {
+            layers.append(try LayerWeights(layer: i, config: config, binder: binder))
+        }
+        self.layers = layers
+    }
+
+    /// A KV cache for up to `contextLength` tokens (default: the model's training context).
+    public func makeCache(contextLength: Int? = nil, precision: KVCache.Precision = .f16) -> KVCache {
+        KVCache(config: config, capacity: min(contextLength ?? config.contextLength, config.contextLength),
+                precision: precision)
+    }
+}

@@ -1,0 +1,118 @@
+import GGUF
+
+/// The numbers of a model, read from GGUF metadata (`{arch}.*`), plus its `ArchSpec`.
+public struct ModelConfig: Sendable, Equatable {
+    public var spec: ArchSpec
+    public var embeddingLength: Int
+    public var layerCount: Int
+    public var headCount: Int
+    public var kvHeadCount: Int
+    /// Size of one query/key head.
+    public var headDim: Int
+    /// Size of one value head.
+    public var valueDim: Int
+    public var feedForwardLength: Int
+    public var contextLength: Int
+    public var vocabularySize: Int
+    public var rmsEpsilon: Float
+    public var ropeBase: Float
+    /// Rotated dimensions per head (partial RoPE when < headDim).
+    public var ropeDimensions: Int
+    /// Linear RoPE scaling factor (positions are multiplied by it).
+    public var ropeScale: Float
+    public var slidingWindow: Int?
+    public var finalLogitSoftcap: Float?
+    public var attentionScale: Float
+
+    public var qDim: Int { headCount * headDim }
+    public var kvDim: Int { kvHeadCount * headDim }
+    public var vDim: Int { kvHeadCount * valueDim }
+
+    /// Whether `layer` attends only to the last `slidingWindow` positions.
+    public func isSlidingWindow(layer: Int) -> Bool {
+        guard let pattern = spec.slidingWindow, slidingWindow != nil else { return false }
+        return pattern.isLocal(layer: layer)
+    }
+
+    /// RoPE base for `layer` (local layers of a sliding-window model have their own).
+    public func ropeBase(layer: Int) -> Float {
+        if let pattern = spec.slidingWindow, isSlidingWindow(layer: layer) { return pattern.localRopeBase }
+        return ropeBase
+    }
+
+    public init(metadata: GGUFMetadata) throws(ModelError) {
+        guard let arch = metadata.architecture else { throw .missingMetadata("general.architecture") }
+        guard let spec = ArchSpec.all[arch] else { throw .unsupportedArchitecture(arch) }
+        self.spec = spec
+        do {
+            func int(_ suffix: String) throws(GGUFError) -> Int { try metadata.int("\(arch).\(suffix)") }
+            func optionalInt(_ suffix: String) throws(GGUFError) -> Int? { try metadata.intIfPresent("\(arch).\(suffix)") }
+            func optionalFloat(_ suffix: String) throws(GGUFError) -> Float? { try metadata.floatIfPresent("\(arch).\(suffix)") }
+            embeddingLength = try int("embedding_length")
+            layerCount = try int("block_count")
+            headCount = try int("attention.head_count")
+            kvHeadCount = try optionalInt("attention.head_count_kv") ?? headCount
+            contextLength = try int("context_length")
+            feedForwardLength = try int("feed_forward_length")
+            rmsEpsilon = try metadata.float("\(arch).attention.layer_norm_rms_epsilon")
+            guard headCount > 0, kvHeadCount > 0, headCount % kvHeadCount == 0 else {
+                throw ModelError.invalidMetadata("\(arch).attention.head_count_kv", "head_count \(headCount) is not a multiple of head_count_kv \(kvHeadCount)")
+            }
+            headDim = try optionalInt("attention.key_length") ?? embeddingLength / headCount
+            valueDim = try optionalInt("attention.value_length") ?? headDim
+            ropeDimensions = try optionalInt("rope.dimension_count") ?? headDim
+            ropeBase = try optionalFloat("rope.freq_base") ?? 10_000
+            let scaleType = try metadata.stringIfPresent("\(arch).rope.scaling.type")
+            let factor = try optionalFloat("rope.scaling.factor")
+            ropeScale = (scaleType == "linear" && (factor ?? 0) > 0) ? 1 / (factor ?? 1) : 1
+            slidingWindow = spec.slidingWindow == nil ? nil : try optionalInt("attention.sliding_window")
+            finalLogitSoftcap = try optionalFloat("final_logit_softcapping")
+            attentionScale = 1 / Float(headDim).squareRoot()
+            vocabularySize = try optionalInt("vocab_size") ?? metadata.array("tokenizer.ggml.tokens").count
+        } catch let error as GGUFError {
+            throw .metadata(error)
+        } catch let error as ModelError {
+            throw error
+        } catch {
+            throw .invalidMetadata(arch, "\(error)")
+        }
+        guard ropeDimensions > 0, ropeDimensions <= headDim, ropeDimensions % 2 == 0 else {
+            throw .invalidMetadata("\(arch).rope.dimension_count", "\(ropeDimensions) for head size \(headDim)")
+        }
+        for (name, value) in [("embedding_length", embeddingLength), ("block_count", layerCount),
+                              ("feed_forward_length", feedForwardLength), ("context_length", contextLength),
+                              ("attention.key_length", headDim), ("attention.value_length", valueDim),
+                              ("vocabulary size", vocabularySize)] where value <= 0 || value > 1 << 24 {
+            throw .invalidMetadata("\(arch).\(name)", "\(value)")
+        }
+    }
+}
+
+/// Errors loading or running a model: each names the key, tensor or architecture involved.
+public enum ModelError: Error, Equatable, CustomStringConvertible {
+    case unsupportedArchitecture(String)
+    case missingMetadata(String)
+    case invalidMetadata(String, String)
+    case metadata(GGUFError)
+    case missingTensor(String)
+    case tensorShape(name: String, expected: [Int], found: [Int])
+    case unsupportedTensorType(name: String, type: String)
+    case contextFull(limit: Int)
+    case invalidToken(Int32)
+
+    public var description: String {
+        switch self {
+        case .unsupportedArchitecture(let arch):
+            "unsupported architecture '\(arch)' (supported: \(ArchSpec.all.keys.sorted().joined(separator: ", ")))"
+        case .missingMetadata(let key): "model metadata key '\(key)' is missing"
+        case .invalidMetadata(let key, let detail): "model metadata '\(key)' is invalid: \(detail)"
+        case .metadata(let error): error.description
+        case .missingTensor(let name): "the model has no tensor '\(name)'"
+        case .tensorShape(let name, let expected, let found):
+            "tensor '\(name)' has shape \(found), expected \(expected)"
+        case .unsupportedTensorType(let name, let type): "tensor '\(name)' has type \(type), which has no kernel yet"
+        case .contextFull(let limit): "the context is full (\(limit) tokens); start a new session or raise --ctx"
+        case .invalidToken(let id): "token id \(id) is outside the vocabulary"
+        }
+    }
+}

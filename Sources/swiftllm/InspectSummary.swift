@@ -1,0 +1,102 @@
+import Foundation
+import GGUF
+import Tensor
+
+/// The human-readable `inspect` report.
+enum InspectSummary {
+    static func text(_ file: GGUFFile, path: String, includeTensors: Bool) -> String {
+        let meta = file.metadata
+        let arch = meta.architecture ?? "?"
+        func archValue(_ suffix: String) -> String {
+            guard let value = meta["\(arch).\(suffix)"] else { return "-" }
+            return describe(value)
+        }
+        var lines: [(String, String)] = [
+            ("file", path),
+            ("GGUF version", "\(file.version) (alignment \(file.alignment), \(file.metadata.count) keys, \(file.tensors.count) tensors)"),
+            ("architecture", arch),
+            ("name", (try? meta.string("general.name")) ?? "-"),
+            ("parameters", "\(file.parameterCount) (\(humanCount(file.parameterCount)))"),
+            ("file type", fileType(meta["general.file_type"]?.intValue)),
+            ("context length", archValue("context_length")),
+            ("embedding size", archValue("embedding_length")),
+            ("layers", archValue("block_count")),
+            ("heads", "\(archValue("attention.head_count")) (kv \(archValue("attention.head_count_kv")))"),
+            ("vocabulary", "\((try? meta.array("tokenizer.ggml.tokens").count).map(String.init) ?? "-") tokens, model \((try? meta.string("tokenizer.ggml.model")) ?? "-")"),
+            ("chat template", meta.contains("tokenizer.chat_template") ? "yes" : "no"),
+        ]
+        var mix: [GGMLType: (count: Int, bytes: Int)] = [:]
+        for tensor in file.tensors {
+            mix[tensor.type, default: (0, 0)].count += 1
+            mix[tensor.type, default: (0, 0)].bytes += tensor.byteCount
+        }
+        let mixText = mix.sorted { $0.value.bytes > $1.value.bytes }
+            .map { "\($0.key.name) \($0.value.count) tensors \(humanBytes($0.value.bytes))" }
+            .joined(separator: ", ")
+        lines.append(("quant mix", mixText))
+        let width = lines.map(\.0.count).max() ?? 0
+        var out = lines.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }
+            .joined(separator: "\n") + "\n"
+        if includeTensors {
+            out += "\n" + tensorTable(file)
+        }
+        return out
+    }
+
+    static func tensorTable(_ file: GGUFFile) -> String {
+        let nameWidth = max(4, file.tensors.map(\.name.count).max() ?? 0)
+        var out = "name".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+            + "  type     shape                     offset        bytes\n"
+        for t in file.tensors {
+            let shape = t.shape.map(String.init).joined(separator: " x ")
+            out += t.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  "
+                + t.type.name.padding(toLength: 7, withPad: " ", startingAt: 0) + "  "
+                + shape.padding(toLength: 24, withPad: " ", startingAt: 0) + "  "
+                + String(file.dataOffset + t.offset).leftPadded(12) + "  " + String(t.byteCount).leftPadded(11) + "\n"
+        }
+        return out
+    }
+
+    static func describe(_ value: GGUFValue) -> String {
+        switch value {
+        case .string(let s): s
+        case .float32(let f): "\(f)"
+        case .float64(let d): "\(d)"
+        case .bool(let b): "\(b)"
+        case .array(let a): "[\(a.count) × \(a.elementType)]"
+        default: value.intValue.map(String.init) ?? "\(value)"
+        }
+    }
+
+    static func humanBytes(_ bytes: Int) -> String {
+        let mib = Double(bytes) / 1_048_576
+        return mib >= 1 ? String(format: "%.2f MiB", mib) : String(format: "%.1f KiB", Double(bytes) / 1024)
+    }
+
+    static func humanCount(_ n: Int) -> String {
+        n >= 1_000_000_000 ? String(format: "%.2fB", Double(n) / 1e9)
+            : n >= 1_000_000 ? String(format: "%.1fM", Double(n) / 1e6) : String(format: "%.1fK", Double(n) / 1e3)
+    }
+
+    /// llama.cpp's `general.file_type` values (llama_ftype).
+    static func fileType(_ id: Int?) -> String {
+        guard let id else { return "-" }
+        let names: [Int: String] = [
+            0: "ALL_F32", 1: "MOSTLY_F16", 2: "MOSTLY_Q4_0", 3: "MOSTLY_Q4_1", 7: "MOSTLY_Q8_0",
+            8: "MOSTLY_Q5_0", 9: "MOSTLY_Q5_1", 10: "MOSTLY_Q2_K", 11: "MOSTLY_Q3_K_S", 12: "MOSTLY_Q3_K_M",
+            13: "MOSTLY_Q3_K_L", 14: "MOSTLY_Q4_K_S", 15: "MOSTLY_Q4_K_M", 16: "MOSTLY_Q5_K_S",
+            17: "MOSTLY_Q5_K_M", 18: "MOSTLY_Q6_K", 19: "MOSTLY_IQ2_XXS", 20: "MOSTLY_IQ2_XS",
+            21: "MOSTLY_Q2_K_S", 22: "MOSTLY_IQ3_XS", 23: "MOSTLY_IQ3_XXS", 24: "MOSTLY_IQ1_S",
+            25: "MOSTLY_IQ4_NL", 26: "MOSTLY_IQ3_S", 27: "MOSTLY_IQ3_M", 28: "MOSTLY_IQ2_S",
+            29: "MOSTLY_IQ2_M", 30: "MOSTLY_IQ4_XS", 31: "MOSTLY_IQ1_M", 32: "MOSTLY_BF16",
+            36: "MOSTLY_TQ1_0", 37: "MOSTLY_TQ2_0", 38: "MOSTLY_MXFP4_MOE",
+        ]
+        return "\(names[id] ?? "unknown") (\(id))"
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}

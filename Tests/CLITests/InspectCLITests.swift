@@ -1,0 +1,64 @@
+import Foundation
+import Runtime
+import TestSupport
+import Testing
+
+/// `swiftllm inspect` end to end, against the Python `gguf` package's GGUFReader.
+@Suite struct InspectCLITests {
+    @Test func jsonMatchesGGUFReader() throws {
+        let model = TestPaths.smolLM2
+        try #require(FileManager.default.fileExists(atPath: model.path), "run scripts/fetch-models.sh")
+        let result = try CLI.run(["inspect", model.path, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let ours = try JSONValue(parsing: Array(result.stdout))
+        let dump = try JSONValue(parsing: Array(Python.runOracle("gguf_dump.py", [model.path])))
+
+        #expect(ours["version"] == 3)
+        #expect(ours["alignment"]?.intValue == dump["alignment"]?.intValue)
+        let dumpTensors = dump["tensors"]?.arrayValue ?? []
+        #expect(ours["tensor_count"]?.intValue == dumpTensors.count)
+
+        let metadata = try #require(ours["metadata"]?.objectValue)
+        let entries = dump["metadata"]?.arrayValue ?? []
+        #expect(metadata.keys == entries.compactMap { $0["key"]?.stringValue })
+        for entry in entries {
+            let key = entry["key"]?.stringValue ?? ""
+            let value = entry["value"] ?? .null
+            if let array = value.arrayValue, array.count > 16 {
+                #expect(metadata[key] == .object(JSONObject([("type", entry["element_type"] ?? .null), ("count", .int(array.count))])), "\(key)")
+            } else if case .double(let expected) = value {
+                // float32 metadata: ours prints the shortest float32 text; compare as float32.
+                #expect(metadata[key]?.doubleValue.map { Float($0) } == Float(expected), "\(key)")
+            } else {
+                #expect(metadata[key] == value, "\(key)")
+            }
+        }
+
+        let tensors = try #require(ours["tensors"]?.arrayValue)
+        #expect(tensors.count == dumpTensors.count)
+        for (ourTensor, theirs) in zip(tensors, dumpTensors) {
+            #expect(ourTensor == theirs, "\(theirs["name"] ?? .null)")
+        }
+    }
+
+    @Test func humanSummary() throws {
+        let model = TestPaths.smolLM2
+        try #require(FileManager.default.fileExists(atPath: model.path), "run scripts/fetch-models.sh")
+        let result = try CLI.run(["inspect", model.path])
+        #expect(result.status == 0)
+        for line in ["architecture    llama", "layers          30", "heads           9 (kv 3)",
+                     "vocabulary      49152 tokens, model gpt2", "chat template   yes", "file type       MOSTLY_Q4_1 (3)"] {
+            #expect(result.text.contains(line), "missing '\(line)' in:\n\(result.text)")
+        }
+    }
+
+    @Test func badFileFailsClearly() throws {
+        let result = try CLI.run(["inspect", "/etc/passwd"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("not a GGUF file"))
+        #expect(result.stdout.isEmpty)
+        let missing = try CLI.run(["inspect", "/nonexistent.gguf"])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("cannot open /nonexistent.gguf"))
+    }
+}
