@@ -12,12 +12,24 @@ public struct ChatTemplate: Sendable {
     /// The Jinja source.
     public let source: String
     let template: JinjaTemplate
+    /// Built-in templates present tools themselves, through `tool_instructions`.
+    let isBuiltin: Bool
 
     /// Compiles a Jinja chat template (from `tokenizer.chat_template` or a file).
     public init(source: String) throws(JinjaError) {
+        try self.init(source: source, isBuiltin: false)
+    }
+
+    init(source: String, isBuiltin: Bool) throws(JinjaError) {
         self.source = source
+        self.isBuiltin = isBuiltin
         template = try JinjaTemplate(source: source)
     }
+
+    /// Whether the template reads `tools` at all. When it does not (SmolLM2's template, for one),
+    /// callers present tools themselves, e.g. with `toolCallFormat.toolInstructions(tools:)` in the
+    /// system message.
+    public var rendersTools: Bool { isBuiltin || source.contains("tools") }
 
     /// Renders a conversation.
     /// - Parameters:
@@ -28,6 +40,8 @@ public struct ChatTemplate: Sendable {
     ///   - addGenerationPrompt: append the header that opens the assistant's turn.
     ///   - extraContext: further template variables (e.g. `enable_thinking`).
     ///   - now: the instant `strftime_now` formats.
+    /// - Throws: `JinjaError` when the template fails (including its own `raise_exception`), or
+    ///   `.type` when `tools` are malformed for a built-in template.
     public func render(messages: [JSONValue], tools: [JSONValue]? = nil, addGenerationPrompt: Bool = true,
                        bosToken: String = "", eosToken: String = "", extraContext: [String: JSONValue] = [:],
                        limits: JinjaLimits = JinjaLimits(), now: Date = Date(),
@@ -38,6 +52,13 @@ public struct ChatTemplate: Sendable {
         context["add_generation_prompt"] = .bool(addGenerationPrompt)
         context["bos_token"] = .string(bosToken)
         context["eos_token"] = .string(eosToken)
+        if isBuiltin, let tools, !tools.isEmpty {
+            do {
+                context["tool_instructions"] = .string(try toolCallFormat.toolInstructions(tools: tools))
+            } catch {
+                throw JinjaError(.type, error.description)
+            }
+        }
         return try template.render(context, limits: limits, now: now, timeZone: timeZone)
     }
 
