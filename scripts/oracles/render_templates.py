@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Render every chat template in a folder with Python jinja2, the way Hugging Face
+transformers does (apply_chat_template), over a fixed set of conversations.
+
+Writes OUT/cases.json: a list of {template, conversation, messages, tools, add_generation_prompt,
+bos_token, eos_token, output | error}. `error` is set when jinja2 rejects the template (syntax) or
+the template raises for that conversation; the Swift side must then fail too.
+
+Usage: render_templates.py TEMPLATES_DIR OUT_DIR
+"""
+import json
+import os
+import sys
+from datetime import datetime
+
+import jinja2
+from jinja2.ext import Extension, loopcontrols
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+# A fixed "now" so that strftime_now is reproducible; the Swift side uses the same instant.
+FIXED_NOW = datetime(2026, 1, 15, 9, 5, 7)
+
+
+class AssistantTracker(Extension):
+    """HF's {% generation %} block: renders its body unchanged."""
+
+    tags = {"generation"}
+
+    def parse(self, parser):
+        lineno = next(parser.stream).lineno
+        body = parser.parse_statements(["name:endgeneration"], drop_needle=True)
+        return jinja2.nodes.CallBlock(self.call_method("_render", []), [], [], body).set_lineno(lineno)
+
+    def _render(self, caller):
+        return caller()
+
+
+def raise_exception(message):
+    raise jinja2.exceptions.TemplateError(message)
+
+
+def tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False):
+    # Exactly transformers' definition (chat_template_utils._compile_jinja_template).
+    return json.dumps(x, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys)
+
+
+def strftime_now(format):
+    return FIXED_NOW.strftime(format)
+
+
+def make_env():
+    env = ImmutableSandboxedEnvironment(
+        trim_blocks=True, lstrip_blocks=True, extensions=[AssistantTracker, loopcontrols])
+    env.filters["tojson"] = tojson
+    env.globals["raise_exception"] = raise_exception
+    env.globals["strftime_now"] = strftime_now
+    return env
+
+
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Get the current weather in a city.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "city": {"type": "string", "description": "City name, e.g. Paris"},
+                "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
+            },
+            "required": ["city"],
+        },
+    },
+}
+SEARCH_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "search",
+        "description": "Search the web.",
+        "parameters": {
+            "type": "object",
+            "properties": {"query": {"type": "string"}, "max_results": {"type": "integer", "default": 5}},
+            "required": ["query"],
+        },
+    },
+}
+TOOL_CALL = {"id": "call12345", "type": "function",
+             "function": {"name": "get_weather", "arguments": {"city": "Paris", "unit": "celsius"}}}
+
+CONVERSATIONS = {
+    "plain": {"messages": [{"role": "user", "content": "Hello! How are you?"}]},
+    "system": {"messages": [
+        {"role": "system", "content": "You are a helpful assistant. Answer in one sentence."},
+        {"role": "user", "content": "What is the capital of France?"}]},
+    "multi_turn": {"messages": [
+        {"role": "system", "content": "You are terse."},
+        {"role": "user", "content": "Hi"},
+        {"role": "assistant", "content": "Hello. What do you need?"},
+        {"role": "user", "content": "Say \"quoted\" text, ünïcödé and 日本語.\nTwo lines."}]},
+    "no_generation_prompt": {"add_generation_prompt": False, "messages": [
+        {"role": "user", "content": "Hi"},
+        {"role": "assistant", "content": "Hello!"}]},
+    "tools": {"tools": [WEATHER_TOOL, SEARCH_TOOL], "messages": [
+        {"role": "user", "content": "What's the weather in Paris?"}]},
+    "tool_calls": {"tools": [WEATHER_TOOL], "messages": [
+        {"role": "system", "content": "You can call tools."},
+        {"role": "user", "content": "What's the weather in Paris?"},
+        {"role": "assistant", "content": "", "tool_calls": [TOOL_CALL]}]},
+    "tool_results": {"tools": [WEATHER_TOOL], "messages": [
+        {"role": "user", "content": "What's the weather in Paris?"},
+        {"role": "assistant", "content": "", "tool_calls": [TOOL_CALL]},
+        {"role": "tool", "tool_call_id": "call12345", "name": "get_weather", "content": "{\"temperature\": 21.5, \"sky\": \"clear\"}"},
+        {"role": "assistant", "content": "It is 21.5 °C and clear in Paris."},
+        {"role": "user", "content": "Thanks!"}]},
+}
+
+BOS, EOS = "<s>", "</s>"
+
+
+def main():
+    templates_dir, out_dir = sys.argv[1], sys.argv[2]
+    env = make_env()
+    cases = []
+    for name in sorted(os.listdir(templates_dir)):
+        if not name.endswith(".jinja"):
+            continue
+        with open(os.path.join(templates_dir, name), encoding="utf-8") as f:
+            source = f.read()
+        try:
+            template = env.from_string(source)
+            compile_error = None
+        except Exception as e:  # jinja2 rejects the template itself
+            template, compile_error = None, f"{type(e).__name__}: {e}"
+        for conv_name, conv in CONVERSATIONS.items():
+            case = {
+                "template": name, "conversation": conv_name,
+                "messages": conv["messages"], "tools": conv.get("tools"),
+                "add_generation_prompt": conv.get("add_generation_prompt", True),
+                "bos_token": BOS, "eos_token": EOS,
+            }
+            if compile_error is not None:
+                case["error"] = compile_error
+            else:
+                try:
+                    case["output"] = template.render(
+                        messages=case["messages"], tools=case["tools"],
+                        add_generation_prompt=case["add_generation_prompt"],
+                        bos_token=BOS, eos_token=EOS)
+                except Exception as e:
+                    case["error"] = f"{type(e).__name__}: {e}"
+            cases.append(case)
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "cases.json"), "w", encoding="utf-8") as f:
+        json.dump(cases, f, ensure_ascii=False, indent=1)
+
+
+if __name__ == "__main__":
+    main()
