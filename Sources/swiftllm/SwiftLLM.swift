@@ -5,5 +5,5 @@ struct SwiftLLM: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftllm",
         abstract: "A pure-Swift inference engine for small language models in GGUF files.",
-        subcommands: [Inspect.self])
+        subcommands: [Inspect.self, Tokenize.self])
 }

@@ -134,7 +134,12 @@ extension Tokenizer {
     static func inferEndOfTurn(_ ids: inout SpecialTokenIDs, texts: [String], types: inout [TokenType]) {
         var idByText: [String: Int32] = [:]
         let wanted = Set(endOfTurnTexts).union(endOfGenerationTexts)
-        for (index, text) in texts.enumerated() where wanted.contains(text) { idByText[text] = Int32(index) }
+        // All these texts start with '<' or '_'; checking that byte first avoids hashing every token.
+        for (index, text) in texts.enumerated() {
+            guard let first = text.utf8.first, first == UInt8(ascii: "<") || first == UInt8(ascii: "_"),
+                  wanted.contains(text) else { continue }
+            idByText[text] = Int32(index)
+        }
         if ids.eot == nil, let found = endOfTurnTexts.lazy.compactMap({ idByText[$0] }).first {
             ids.eot = found
             types[Int(found)] = .control
