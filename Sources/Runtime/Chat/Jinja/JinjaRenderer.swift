@@ -237,7 +237,7 @@ final class JinjaRenderer {
         for parameter in macro.parameters where scopes[scopes.count - 1][parameter.name] == nil {
             assign(parameter.name, try parameter.defaultValue.map { try evaluate($0) } ?? .undefined(parameter.name))
         }
-        assign("varargs", .list(extra))
+        assign("varargs", .tuple(extra))
         assign("kwargs", .dict(kwargs))
         return .string(try render(macro.body))
     }

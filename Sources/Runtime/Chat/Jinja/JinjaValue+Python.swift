@@ -45,7 +45,7 @@ extension JinjaValue {
     /// Python `repr()`.
     var pythonRepr: String {
         switch self {
-        case .undefined: ""
+        case .undefined: "Undefined"
         case .none: "None"
         case .bool(let b): b ? "True" : "False"
         case .int(let i): String(i)
