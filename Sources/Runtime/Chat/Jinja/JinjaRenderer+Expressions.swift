@@ -233,6 +233,7 @@ extension JinjaRenderer {
         case .undefined(let base): throw JinjaError.undefined("'\(base)' is undefined")
         case .dict(let d): return d[name] ?? .undefined("\(value.typeName) object has no attribute '\(name)'")
         case .namespace(let n): return n.attributes[name] ?? .undefined(name)
+        case .loop(let l): return l.attribute(name) ?? .undefined("loop.\(name)")
         default: return .undefined("'\(value.typeName)' object has no attribute '\(name)'")
         }
     }
