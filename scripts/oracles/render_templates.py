@@ -95,6 +95,11 @@ SEARCH_TOOL = {
 TOOL_CALL = {"id": "call12345", "type": "function",
              "function": {"name": "get_weather", "arguments": {"city": "Paris", "unit": "celsius"}}}
 
+TOOL_CALL_STRING_ARGS = {"id": "call12345", "type": "function",
+                         "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}
+SEARCH_CALL = {"id": "call67890", "type": "function",
+               "function": {"name": "search", "arguments": {"query": "Paris events", "max_results": 3}}}
+
 CONVERSATIONS = {
     "plain": {"messages": [{"role": "user", "content": "Hello! How are you?"}]},
     "system": {"messages": [
@@ -120,6 +125,15 @@ CONVERSATIONS = {
         {"role": "tool", "tool_call_id": "call12345", "name": "get_weather", "content": "{\"temperature\": 21.5, \"sky\": \"clear\"}"},
         {"role": "assistant", "content": "It is 21.5 °C and clear in Paris."},
         {"role": "user", "content": "Thanks!"}]},
+    "string_arguments": {"tools": [WEATHER_TOOL], "messages": [
+        {"role": "user", "content": "Weather in Paris?"},
+        {"role": "assistant", "content": "", "tool_calls": [TOOL_CALL_STRING_ARGS]}]},
+    "parallel_tool_calls": {"tools": [WEATHER_TOOL, SEARCH_TOOL], "messages": [
+        {"role": "system", "content": "Use tools when useful."},
+        {"role": "user", "content": "Weather and events in Paris?"},
+        {"role": "assistant", "content": "", "tool_calls": [TOOL_CALL, SEARCH_CALL]},
+        {"role": "tool", "tool_call_id": "call12345", "name": "get_weather", "content": "sunny"},
+        {"role": "tool", "tool_call_id": "call67890", "name": "search", "content": "[\"Jazz night\"]"}]},
 }
 
 BOS, EOS = "<s>", "</s>"
