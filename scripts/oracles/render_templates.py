@@ -125,6 +125,13 @@ CONVERSATIONS = {
         {"role": "tool", "tool_call_id": "call12345", "name": "get_weather", "content": "{\"temperature\": 21.5, \"sky\": \"clear\"}"},
         {"role": "assistant", "content": "It is 21.5 °C and clear in Paris."},
         {"role": "user", "content": "Thanks!"}]},
+    "tool_history_no_tools": {"messages": [
+        {"role": "system", "content": "You are terse."},
+        {"role": "user", "content": "Weather in Paris?"},
+        {"role": "assistant", "content": "Let me check.", "tool_calls": [TOOL_CALL]},
+        {"role": "tool", "tool_call_id": "call12345", "name": "get_weather", "content": "sunny"},
+        {"role": "assistant", "content": "Sunny."},
+        {"role": "user", "content": "Thanks"}]},
     "string_arguments": {"tools": [WEATHER_TOOL], "messages": [
         {"role": "user", "content": "Weather in Paris?"},
         {"role": "assistant", "content": "", "tool_calls": [TOOL_CALL_STRING_ARGS]}]},

@@ -13,6 +13,19 @@ import TestSupport
         let json: JSONValue
     }
 
+    /// The oracle's cases, computed once for all suites that use them.
+    static let oracleCases: [JSONValue] = (try? runOracle()) ?? []
+
+    /// The jinja2 output for one template × conversation, nil when jinja2 failed.
+    static func expectedOutput(template: String, conversation: String) -> String? {
+        oracleCases.first { $0["template"]?.stringValue == template && $0["conversation"]?.stringValue == conversation }?["output"]?.stringValue
+    }
+
+    /// The conversation's input messages as the oracle used them.
+    static func oracleMessages(_ conversation: String) -> [JSONValue] {
+        oracleCases.first { $0["conversation"]?.stringValue == conversation }?["messages"]?.arrayValue ?? []
+    }
+
     static func runOracle() throws -> [JSONValue] {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("swiftllm-chat-oracle-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: out) }
@@ -32,8 +45,8 @@ import TestSupport
                                          year: 2026, month: 1, day: 15, hour: 9, minute: 5, second: 7).date ?? Date()
 
     @Test func allTemplatesMatchJinja2() throws {
-        let cases = try Self.runOracle()
-        #expect(cases.count >= 60 * 9)
+        let cases = Self.oracleCases
+        #expect(cases.count >= 60 * 10)
         var templates: [String: ChatTemplate] = [:]
         var compileErrors: [String: JinjaError] = [:]
         var passed = 0
