@@ -4,7 +4,7 @@ import Tensor
 enum Kernels {
     static func supports(_ type: GGMLType) -> Bool {
         switch type {
-        case .f32, .f16, .bf16: true
+        case .f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q6_K: true
         default: false
         }
     }
@@ -22,7 +22,7 @@ enum Kernels {
             let src = base.assumingMemoryBound(to: UInt16.self)
             for i in 0..<w.cols { out[i] = Float(bitPattern: UInt32(src[i]) << 16) }
         default:
-            break
+            ReferenceDequantize.run(w.type, base, blocks: w.cols / w.type.blockSize, out)
         }
     }
 
