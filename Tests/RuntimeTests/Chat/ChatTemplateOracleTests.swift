@@ -50,6 +50,7 @@ import TestSupport
         var templates: [String: ChatTemplate] = [:]
         var compileErrors: [String: JinjaError] = [:]
         var passed = 0
+        var renderTime = Duration.zero
         var rejectedByBoth = 0
         var failures: [String] = []
         for c in cases {
@@ -60,6 +61,8 @@ import TestSupport
                 do { templates[name] = try ChatTemplate(source: source) } catch { compileErrors[name] = error }
             }
             let result: Result<String, JinjaError>
+            let start = ContinuousClock.now
+            defer { renderTime += ContinuousClock.now - start }
             if let template = templates[name] {
                 result = Result { () throws(JinjaError) -> String in
                     try template.render(
@@ -90,6 +93,7 @@ import TestSupport
         }
         print("chat templates: \(passed)/\(cases.count) template × conversation cases match jinja2 "
               + "(\(passed - rejectedByBoth) rendered byte-identical, \(rejectedByBoth) rejected by both), \(templates.count + compileErrors.count) templates")
+        print("chat templates: \(cases.count) renders took \(renderTime) in total")
         for failure in failures { print("MISMATCH", failure) }
         #expect(failures.isEmpty)
     }
