@@ -75,20 +75,8 @@ struct Template: AsyncParsableCommand {
             }
             let path = try ModelPath.resolve(model)
             do {
-                let file = try GGUFFile(path: path)
-                let metadata = file.metadata
-                let tokens = (try? metadata.strings("tokenizer.ggml.tokens")) ?? []
-                func tokenText(_ key: String) -> String {
-                    guard let id = try? metadata.int(key), tokens.indices.contains(id) else { return "" }
-                    return tokens[id]
-                }
-                let chat: ChatTemplate
-                if let source = try? metadata.string("tokenizer.chat_template") {
-                    chat = try ChatTemplate(source: source)
-                } else {
-                    chat = ChatTemplate.builtin(ChatTemplate.builtinFamily(architecture: metadata.architecture ?? ""))
-                }
-                return (chat, tokenText("tokenizer.ggml.bos_token_id"), tokenText("tokenizer.ggml.eos_token_id"), path)
+                let format = try ChatTemplate.ModelFormat(metadata: try GGUFFile(path: path).metadata)
+                return (format.template, format.bosToken, format.eosToken, path)
             } catch {
                 throw CLIError("\(path): \(error)")
             }

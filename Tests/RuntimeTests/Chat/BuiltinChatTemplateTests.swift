@@ -1,4 +1,5 @@
 import Foundation
+import GGUF
 import Testing
 import TestSupport
 
@@ -52,5 +53,29 @@ import TestSupport
         #expect(try ChatTemplate(source: "{{ messages[0].content }}").rendersTools == false)
         #expect(try ChatTemplate(source: "{% if tools %}x{% endif %}").rendersTools)
         #expect(ChatTemplate.builtin(.chatML).rendersTools)
+    }
+}
+
+/// `ChatTemplate.ModelFormat` on the two real models.
+@Suite struct ModelChatFormatTests {
+    @Test func smolLM2CarriesItsTemplateAndTokens() throws {
+        let model = TestPaths.smolLM2
+        try #require(FileManager.default.fileExists(atPath: model.path), "run scripts/fetch-models.sh")
+        let format = try ChatTemplate.ModelFormat(metadata: GGUFFile(path: model.path).metadata)
+        #expect(!format.isBuiltin)
+        #expect(format.bosToken == "<|im_start|>")
+        #expect(format.eosToken == "<|im_end|>")
+        #expect(format.template.toolCallFormat.family == .generic)
+        #expect(!format.template.rendersTools)
+    }
+
+    @Test func gemma3FallsBackToGemmaTurns() throws {
+        let model = TestPaths.gemma3
+        try #require(FileManager.default.fileExists(atPath: model.path), "run scripts/fetch-models.sh")
+        let format = try ChatTemplate.ModelFormat(metadata: GGUFFile(path: model.path).metadata)
+        #expect(format.isBuiltin)
+        #expect(format.bosToken == "<bos>")
+        #expect(format.eosToken == "<eos>")
+        #expect(format.template.toolCallFormat.family == .gemma)
     }
 }

@@ -148,6 +148,20 @@ import TestSupport
         }
     }
 
+    @Test func writtenCallsParseBack() {
+        let calls = [ToolCall(name: "get_weather", arguments: ["city": "Oslo", "days": [1, 2]], id: "abcDEF123"),
+                     ToolCall(name: "search", arguments: ["query": "ski \"resorts\""], id: "xyz987654")]
+        for family in ToolCallFormat.Family.allCases {
+            let format = ToolCallFormat(family: family)
+            for subset in [[calls[0]], calls] {
+                let parsed = format.parse(format.text(for: subset))
+                let keepsID = family == .mistral || family == .mistralArgs
+                #expect(parsed.calls == subset.map { ToolCall(name: $0.name, arguments: $0.arguments, id: keepsID ? $0.id : nil) }, "\(family)")
+                #expect(parsed.content.isEmpty, "\(family)")
+            }
+        }
+    }
+
     @Test func badToolDefinitionsAreReported() {
         #expect(throws: ToolDefinitionError.self) { try ToolCallFormat(family: .hermes).callShapes(tools: [["type": "function"]]) }
         #expect(throws: ToolDefinitionError.self) {
