@@ -24,30 +24,34 @@ extension ChatTemplate {
         return template
     }
 
+    /// Qwen 2.5's layout without its default system prompt: the same bytes as Qwen's template for
+    /// conversations without tools, tool results grouped in one `user` turn of `<tool_response>` blocks.
     static let chatMLSource = """
-        {%- set system = messages[0].content if messages and messages[0].role == 'system' else none -%}
-        {%- if system is not none or tool_instructions %}
-        {{- '<|im_start|>system\\n' }}
-        {%- if system is not none %}{{ system }}{% endif %}
-        {%- if system is not none and tool_instructions %}{{ '\\n\\n' }}{% endif %}
-        {%- if tool_instructions %}{{ tool_instructions }}{% endif %}
+        {%- if messages and messages[0].role == 'system' %}
+        {{- '<|im_start|>system\\n' ~ messages[0].content }}
+        {%- if tool_instructions %}{{ '\\n\\n' ~ tool_instructions }}{% endif %}
         {{- '<|im_end|>\\n' }}
+        {%- elif tool_instructions %}
+        {{- '<|im_start|>system\\n' ~ tool_instructions ~ '<|im_end|>\\n' }}
         {%- endif %}
         {%- for message in messages %}
-        {%- if message.role == 'system' %}{% continue %}{% endif %}
+        {%- if message.role == 'system' and loop.first %}{% continue %}{% endif %}
         {%- if message.role == 'tool' %}
-        {{- '<|im_start|>tool\\n<tool_response>\\n' ~ message.content ~ '\\n</tool_response><|im_end|>\\n' }}
-        {%- else %}
-        {{- '<|im_start|>' ~ message.role ~ '\\n' }}
-        {%- if message.content %}{{ message.content }}{% endif %}
-        {%- for call in message.tool_calls or [] %}
+        {%- if loop.first or messages[loop.index0 - 1].role != 'tool' %}{{ '<|im_start|>user' }}{% endif %}
+        {{- '\\n<tool_response>\\n' ~ message.content ~ '\\n</tool_response>' }}
+        {%- if loop.last or messages[loop.index0 + 1].role != 'tool' %}{{ '<|im_end|>\\n' }}{% endif %}
+        {%- elif message.role == 'assistant' and message.tool_calls %}
+        {{- '<|im_start|>assistant' }}
+        {%- if message.content %}{{ '\\n' ~ message.content }}{% endif %}
+        {%- for call in message.tool_calls %}
         {%- set function = call.function if call.function is defined else call %}
-        {%- if message.content or not loop.first %}{{ '\\n' }}{% endif %}
-        {{- '<tool_call>\\n{"name": ' ~ function.name | tojson ~ ', "arguments": ' }}
+        {{- '\\n<tool_call>\\n{"name": "' ~ function.name ~ '", "arguments": ' }}
         {%- if function.arguments is string %}{{ function.arguments }}{% else %}{{ function.arguments | tojson }}{% endif %}
         {{- '}\\n</tool_call>' }}
         {%- endfor %}
         {{- '<|im_end|>\\n' }}
+        {%- else %}
+        {{- '<|im_start|>' ~ message.role ~ '\\n' ~ message.content ~ '<|im_end|>\\n' }}
         {%- endif %}
         {%- endfor %}
         {%- if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}

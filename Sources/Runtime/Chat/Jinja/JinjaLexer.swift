@@ -189,8 +189,9 @@ struct JinjaLexer {
         throw JinjaError.syntax("missing {% endraw %}", line: line)
     }
 
-    private static let operators = ["//", "**", "==", "!=", "<=", ">=", "+", "-", "*", "/", "%", "~", "<", ">",
-                                    "=", ".", ",", ":", "|", "(", ")", "[", "]", "{", "}"]
+    private static let twoCharOperators: Set<String> = ["//", "**", "==", "!=", "<=", ">="]
+    private static let oneCharOperators: Set<Unicode.Scalar> = ["+", "-", "*", "/", "%", "~", "<", ">", "=", ".", ",", ":",
+                                                                "|", "(", ")", "[", "]", "{", "}"]
 
     private mutating func lexExpressionToken(depth: inout Int) throws {
         let s = src[pos]
@@ -203,17 +204,20 @@ struct JinjaLexer {
         } else if s == "'" || s == "\"" {
             try lexString(quote: s)
         } else {
-            for op in Self.operators {
-                let scalars = Array(op.unicodeScalars)
-                if pos + scalars.count <= src.count, src[pos..<(pos + scalars.count)].elementsEqual(scalars) {
-                    pos += scalars.count
-                    if op == "(" || op == "[" || op == "{" { depth += 1 }
-                    if op == ")" || op == "]" || op == "}" { depth -= 1 }
-                    emit(.op(op))
+            if let next = at(pos + 1) {
+                var pair = String(s)
+                pair.unicodeScalars.append(next)
+                if Self.twoCharOperators.contains(pair) {
+                    pos += 2
+                    emit(.op(pair))
                     return
                 }
             }
-            throw JinjaError.syntax("unexpected character '\(s)'", line: line)
+            guard Self.oneCharOperators.contains(s) else { throw JinjaError.syntax("unexpected character '\(s)'", line: line) }
+            pos += 1
+            if s == "(" || s == "[" || s == "{" { depth += 1 }
+            if s == ")" || s == "]" || s == "}" { depth -= 1 }
+            emit(.op(String(s)))
         }
     }
 

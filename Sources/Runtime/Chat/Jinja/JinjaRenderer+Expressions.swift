@@ -191,14 +191,22 @@ extension JinjaRenderer {
                 return op == .floorDivide ? .int(q) : .int(a - q * b)
             case .power:
                 if b < 0 { return .double(Foundation.pow(Double(a), Double(b))) }
-                var result = 1
-                for _ in 0..<min(b, 64) {
-                    let (v, o) = result.multipliedReportingOverflow(by: a)
-                    if o { throw overflow }
-                    result = v
+                // Square-and-multiply with overflow checks (Python has big ints; we stop at 64 bits).
+                var result = 1, base = a, exponent = b
+                while exponent > 0 {
+                    if exponent & 1 == 1 {
+                        let (v, o) = result.multipliedReportingOverflow(by: base)
+                        if o { throw overflow }
+                        result = v
+                    }
+                    exponent >>= 1
+                    if exponent > 0 {
+                        let (v, o) = base.multipliedReportingOverflow(by: base)
+                        if o { throw overflow }
+                        base = v
+                    }
                 }
-                if b > 64 && abs(a) > 1 { throw overflow }
-                return .int(b > 64 ? (a == -1 && b % 2 == 1 ? -1 : (a == 0 ? 0 : 1)) : result)
+                return .int(result)
             case .concat:
                 break
             }
@@ -233,6 +241,7 @@ extension JinjaRenderer {
         case .undefined(let base): throw JinjaError.undefined("'\(base)' is undefined")
         case .dict(let d): return d[name] ?? .undefined("\(value.typeName) object has no attribute '\(name)'")
         case .namespace(let n): return n.attributes[name] ?? .undefined(name)
+        case .loop(let l): return l.attribute(name) ?? .undefined("loop.\(name)")
         default: return .undefined("'\(value.typeName)' object has no attribute '\(name)'")
         }
     }

@@ -98,7 +98,12 @@ extension JinjaRenderer {
             return .int(value.pythonString.split { !($0.isLetter || $0.isNumber || $0 == "_") }.count)
         case "attr":
             guard let attributeName = args.value(0, "name") else { throw JinjaError.type("attr needs a name") }
-            return try attribute(of: value, attributeName.pythonString)
+            // Attribute only, never the item: `{'a': 1} | attr('a')` is undefined, as in jinja2.
+            let name = attributeName.pythonString
+            if name.hasPrefix("_") { throw JinjaError.security("access to attribute '\(name)' is unsafe") }
+            if let method = try boundMethod(value, name) { return method }
+            if case .namespace(let n) = value { return n.attributes[name] ?? .undefined(name) }
+            return .undefined(name)
         case "format":
             let result = try PrintfFormat.format(value.pythonString, args.positional)
             try checkSize(result.utf8.count)
@@ -206,8 +211,20 @@ extension JinjaRenderer {
         case .int, .bool: return .int(value.integer ?? 0)
         case .double(let d): return Int(exactly: d.rounded(.towardZero)).map { .int($0) } ?? fallback
         case .string(let s):
-            let text = PythonString.strip(s, chars: nil).replacingOccurrences(of: "_", with: "")
-            if let i = Int(text, radix: base) { return .int(i) }
+            var text = PythonString.strip(s, chars: nil).replacingOccurrences(of: "_", with: "")
+            var negative = false
+            if text.hasPrefix("-") || text.hasPrefix("+") { negative = text.removeFirst() == "-" }
+            var radix = base
+            // Python's int() accepts the prefix that matches the base (and picks the base for base 0).
+            for (prefix, prefixBase) in [("0x", 16), ("0o", 8), ("0b", 2)] where text.lowercased().hasPrefix(prefix) {
+                if base == prefixBase || base == 0 {
+                    radix = prefixBase
+                    text.removeFirst(2)
+                }
+            }
+            if radix == 0 { radix = 10 }
+            if (2...36).contains(radix), let i = Int(text, radix: radix) { return .int(negative ? -i : i) }
+            if negative { text = "-" + text }
             if base == 10, let d = Double(text), let i = Int(exactly: d.rounded(.towardZero)) { return .int(i) }
             return fallback
         default: return fallback

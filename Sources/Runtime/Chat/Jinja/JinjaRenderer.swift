@@ -165,23 +165,12 @@ final class JinjaRenderer {
             _ = try execute(loop.otherwise, into: &out)
             return
         }
+        let state = JinjaLoop(items: items)
         for (i, item) in items.enumerated() {
             try step()
             try bindLoopTargets(loop, item)
-            let n = items.count
-            let cycle = JinjaFunction("loop.cycle") { args, _ in
-                guard !args.positional.isEmpty else { throw JinjaError.type("no items for cycling given") }
-                return args.positional[i % args.positional.count]
-            }
-            assign("loop", .dict(JinjaDict([
-                (.string("index"), .int(i + 1)), (.string("index0"), .int(i)),
-                (.string("revindex"), .int(n - i)), (.string("revindex0"), .int(n - i - 1)),
-                (.string("first"), .bool(i == 0)), (.string("last"), .bool(i == n - 1)),
-                (.string("length"), .int(n)), (.string("depth"), .int(1)), (.string("depth0"), .int(0)),
-                (.string("previtem"), i > 0 ? items[i - 1] : .undefined("loop.previtem")),
-                (.string("nextitem"), i < n - 1 ? items[i + 1] : .undefined("loop.nextitem")),
-                (.string("cycle"), .function(cycle)),
-            ])))
+            state.index0 = i
+            assign("loop", .loop(state))
             if try execute(loop.body, into: &out) == .breakLoop { break }
         }
     }
@@ -237,7 +226,7 @@ final class JinjaRenderer {
         for parameter in macro.parameters where scopes[scopes.count - 1][parameter.name] == nil {
             assign(parameter.name, try parameter.defaultValue.map { try evaluate($0) } ?? .undefined(parameter.name))
         }
-        assign("varargs", .list(extra))
+        assign("varargs", .tuple(extra))
         assign("kwargs", .dict(kwargs))
         return .string(try render(macro.body))
     }

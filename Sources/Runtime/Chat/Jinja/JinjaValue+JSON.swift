@@ -15,7 +15,7 @@ extension JinjaValue {
     /// The value as JSON; nil for values JSON cannot hold (undefined, functions, non-string keys).
     var jsonValue: JSONValue? {
         switch self {
-        case .undefined, .function, .generator: return nil
+        case .undefined, .function, .generator, .loop: return nil
         case .none: return .null
         case .bool(let b): return .bool(b)
         case .int(let i): return .int(i)

@@ -45,7 +45,7 @@ extension JinjaValue {
     /// Python `repr()`.
     var pythonRepr: String {
         switch self {
-        case .undefined: ""
+        case .undefined: "Undefined"
         case .none: "None"
         case .bool(let b): b ? "True" : "False"
         case .int(let i): String(i)
@@ -57,6 +57,7 @@ extension JinjaValue {
         case .namespace(let n): "<Namespace " + n.attributes.pairs.map { "\($0.key.pythonString)=\($0.value.pythonRepr)" }.joined(separator: ", ") + ">"
         case .function(let f): "<function \(f.name)>"
         case .generator: "<generator object>"
+        case .loop(let l): "<LoopContext \(l.index0 + 1)/\(l.items.count)>"
         case .markup(let s): "Markup(" + Self.pythonStringRepr(s) + ")"
         }
     }

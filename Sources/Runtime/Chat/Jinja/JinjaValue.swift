@@ -15,6 +15,8 @@ enum JinjaValue {
     case generator([JinjaValue])
     /// markupsafe's `Markup` (from `|safe`, `|escape`): a string that HTML-escapes plain strings added to it.
     case markup(String)
+    /// The `loop` variable of a `for` body.
+    case loop(JinjaLoop)
     case dict(JinjaDict)
     case namespace(JinjaNamespace)
     case function(JinjaFunction)
@@ -45,7 +47,7 @@ enum JinjaValue {
         case .string(let s), .markup(let s): !s.isEmpty
         case .list(let a), .tuple(let a): !a.isEmpty
         case .dict(let d): !d.isEmpty
-        case .namespace, .function, .generator: true
+        case .namespace, .function, .generator, .loop: true
         }
     }
 
@@ -62,6 +64,7 @@ enum JinjaValue {
         case .tuple: "tuple"
         case .generator: "generator"
         case .markup: "Markup"
+        case .loop: "LoopContext"
         case .dict: "dict"
         case .namespace: "Namespace"
         case .function: "function"
@@ -147,6 +150,41 @@ struct JinjaDict {
     subscript(key: String) -> JinjaValue? {
         get { self[.string(key)] }
         set { self[.string(key)] = newValue }
+    }
+}
+
+/// The state behind `loop.*`: one object per `for`, advanced in place each iteration so an iteration
+/// costs no allocation.
+final class JinjaLoop {
+    let items: [JinjaValue]
+    var index0 = 0
+
+    init(items: [JinjaValue]) {
+        self.items = items
+    }
+
+    func attribute(_ name: String) -> JinjaValue? {
+        let n = items.count
+        switch name {
+        case "index": return .int(index0 + 1)
+        case "index0": return .int(index0)
+        case "revindex": return .int(n - index0)
+        case "revindex0": return .int(n - index0 - 1)
+        case "first": return .bool(index0 == 0)
+        case "last": return .bool(index0 == n - 1)
+        case "length": return .int(n)
+        case "depth": return .int(1)
+        case "depth0": return .int(0)
+        case "previtem": return index0 > 0 ? items[index0 - 1] : .undefined("loop.previtem")
+        case "nextitem": return index0 < n - 1 ? items[index0 + 1] : .undefined("loop.nextitem")
+        case "cycle":
+            let i = index0
+            return .function(JinjaFunction("loop.cycle") { args, _ in
+                guard !args.positional.isEmpty else { throw JinjaError.type("no items for cycling given") }
+                return args.positional[i % args.positional.count]
+            })
+        default: return nil
+        }
     }
 }
 

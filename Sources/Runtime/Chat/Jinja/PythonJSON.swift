@@ -68,7 +68,7 @@ enum PythonJSON {
             }
             newline(o, level, &out)
             out += "}"
-        case .undefined, .namespace, .function, .generator:
+        case .undefined, .namespace, .function, .generator, .loop:
             throw JinjaError.type("Object of type \(value.typeName) is not JSON serializable")
         }
     }

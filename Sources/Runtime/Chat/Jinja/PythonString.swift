@@ -40,9 +40,7 @@ enum PythonString {
                 while i < scalars.count, isSpace(scalars[i]) { i += 1 }
                 guard i < scalars.count else { break }
                 if maxSplit >= 0 && splits >= maxSplit {
-                    var rest = Array(scalars[i...])
-                    while let last = rest.last, isSpace(last) { rest.removeLast() }
-                    parts.append(rest)
+                    parts.append(Array(scalars[i...]))
                     break
                 }
                 let start = i

@@ -91,8 +91,13 @@ extension ToolCallFormat {
                 rest = rest[rest.endIndex...]
                 break
             }
-            let name = afterMarker[..<args.lowerBound].trimmingWhitespace()
-            calls.append(ToolCall(name: name, arguments: value.value))
+            let header = afterMarker[..<args.lowerBound]
+            if let idMarker = header.range(of: "[CALL_ID]") {
+                calls.append(ToolCall(name: header[..<idMarker.lowerBound].trimmingWhitespace(), arguments: value.value,
+                                      id: header[idMarker.upperBound...].trimmingWhitespace()))
+            } else {
+                calls.append(ToolCall(name: header.trimmingWhitespace(), arguments: value.value))
+            }
             rest = Substring(value.rest)
         }
         content += rest

@@ -116,3 +116,30 @@ extension ToolCallFormat {
             """
     }
 }
+
+extension ToolCallFormat {
+    /// The text a model of this family writes for `calls`: what `parse` reads back. Use it to keep
+    /// earlier calls in the history of templates that do not render `tool_calls` themselves.
+    public func text(for calls: [ToolCall]) -> String {
+        func object(_ call: ToolCall) -> JSONValue {
+            var members = JSONObject([("name", .string(call.name)), (argumentsKey, call.arguments)])
+            if family == .mistral, let id = call.id { members["id"] = .string(id) }
+            return .object(members)
+        }
+        switch family {
+        case .hermes, .qwen, .gemma:
+            return calls.map { prefix + object($0).compactText + suffix }.joined(separator: "\n")
+        case .llama3:
+            return calls.map { object($0).compactText }.joined(separator: "; ")
+        case .mistral:
+            return prefix + JSONValue.array(calls.map(object)).compactText
+        case .mistralArgs:
+            return calls.map { call in
+                prefix + call.name + (call.id.map { "[CALL_ID]" + $0 } ?? "") + "[ARGS]" + call.arguments.compactText
+            }.joined()
+        case .generic:
+            if calls.count == 1 { return JSONValue.object(JSONObject([("tool_call", object(calls[0]))])).compactText }
+            return JSONValue.object(JSONObject([("tool_calls", .array(calls.map(object)))])).compactText
+        }
+    }
+}

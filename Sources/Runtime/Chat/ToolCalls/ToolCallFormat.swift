@@ -20,7 +20,8 @@ public struct ToolCallFormat: Sendable, Equatable {
         case llama3
         /// Mistral Nemo style: `[TOOL_CALLS][{"name": …, "arguments": {…}}, …]`.
         case mistral
-        /// Mistral Small 3.2 / Devstral style: `[TOOL_CALLS]name[ARGS]{…}`.
+        /// Mistral Small 3.2 / Devstral style: `[TOOL_CALLS]name[ARGS]{…}` (optionally
+        /// `[TOOL_CALLS]name[CALL_ID]id[ARGS]{…}`).
         case mistralArgs
         /// Gemma (no native tool syntax in Gemma 2/3): ```` ```tool_call\n{"name": …, "arguments": {…}}\n``` ````.
         case gemma
@@ -40,7 +41,8 @@ public struct ToolCallFormat: Sendable, Equatable {
         if source.contains("[TOOL_CALLS]") {
             family = source.contains("[ARGS]") ? .mistralArgs : .mistral
         } else if source.contains("<tool_call>") && !source.contains("<function=") {
-            family = source.contains("<|im_start|>") ? .qwen : .hermes
+            // Qwen's tool preamble opens with "# Tools"; Hermes uses the same tags and ChatML turns.
+            family = source.contains("# Tools") && source.contains("<|im_start|>") ? .qwen : .hermes
         } else if source.contains("<|start_header_id|>") && (source.contains("<|python_tag|>") || source.contains("\"parameters\"")) {
             family = .llama3
         } else if source.contains("<start_of_turn>") {
