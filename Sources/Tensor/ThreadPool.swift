@@ -15,12 +15,14 @@ import Synchronization
 /// }
 /// ```
 ///
-/// `run` is not reentrant and must not be called from two threads at once; give each
-/// concurrent inference session its own pool.
+/// Calls of `run` from several threads at once are safe: one gets the workers, the others run
+/// single-threaded. Give each concurrent inference session its own pool for parallel speed.
 public final class ThreadPool: Sendable {
     /// Number of threads that execute a `run` body, the caller included.
     public let threadCount: Int
     private let state: PoolState
+    /// Set while a `run` is dispatched to the workers.
+    private let busy = Atomic<Bool>(false)
 
     /// A shared pool sized to the machine's physical cores.
     public static let shared = ThreadPool(threads: ThreadPool.physicalCores)
@@ -41,11 +43,15 @@ public final class ThreadPool: Sendable {
 
     /// Runs `body(worker, threadCount)` once on every worker (worker 0 on the calling thread) and
     /// returns when all have finished. The body must only touch disjoint data per worker.
+    ///
+    /// If another thread is already running work on this pool, the body runs on the calling
+    /// thread alone as `body(0, 1)`: concurrent callers are correct, only not parallel.
     public func run(_ body: (_ worker: Int, _ workers: Int) -> Void) {
-        if threadCount == 1 {
+        guard threadCount > 1, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             body(0, 1)
             return
         }
+        defer { busy.store(false, ordering: .releasing) }
         withoutActuallyEscaping(body) { escapable in
             state.dispatch(Job(body: escapable))
             body(0, threadCount)
