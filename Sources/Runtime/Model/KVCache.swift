@@ -34,6 +34,15 @@ public final class KVCache: @unchecked Sendable {
         values = (0..<config.layerCount).map { _ in HalfOrFloatBuffer(count: capacity * config.vDim, precision: precision) }
     }
 
+    /// Layer `index` as the attention kernel reads it.
+    func layer(_ index: Int) throws(ModelError) -> Attention.Cache {
+        do {
+            return try Attention.Cache(keys: keys[index].raw, values: values[index].raw, type: precision == .f16 ? .f16 : .f32)
+        } catch {
+            throw .kernel(name: "KV cache", detail: error.description)
+        }
+    }
+
     /// Forgets everything after the first `length` tokens (keeps a shared prefix).
     public func truncate(to length: Int) {
         count = min(count, max(length, 0))

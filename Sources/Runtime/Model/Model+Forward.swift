@@ -28,7 +28,6 @@ extension Model {
         let attn = FloatStorage(count: T * c.headCount * c.valueDim)  // (T, heads * valueDim)
         let gate = FloatStorage(count: T * 2 * ff)                    // (T, ff) or fused (T, 2ff)
         let up = FloatStorage(count: T * ff)                          // (T, ff)
-        let scratch = FloatStorage(count: cache.capacity + max(c.headDim, c.valueDim))
 
         let embedScale: Float = c.spec.scaleEmbeddingBySqrtDim ? Float(d).squareRoot() : 1
         for (t, token) in tokens.enumerated() {
@@ -38,7 +37,7 @@ extension Model {
         }
 
         for (index, layer) in layers.enumerated() {
-            for t in 0..<T { Ops.rmsNorm(x.pointer + t * d, layer.attnNorm.pointer, d, eps: c.rmsEpsilon, h.pointer + t * d) }
+            for t in 0..<T { BlockMath.rmsNorm(x.pointer + t * d, layer.attnNorm.pointer, d, eps: c.rmsEpsilon, h.pointer + t * d) }
             try Kernels.matmul(layer.q, h.pointer, tokens: T, q.pointer, pool: pool)
             try Kernels.matmul(layer.k, h.pointer, tokens: T, k.pointer, pool: pool)
             try Kernels.matmul(layer.v, h.pointer, tokens: T, v.pointer, pool: pool)
@@ -49,26 +48,22 @@ extension Model {
             for t in 0..<T {
                 let qt = q.pointer + t * c.qDim, kt = k.pointer + t * c.kvDim
                 if let qNorm = layer.qNorm, let kNorm = layer.kNorm {
-                    for hh in 0..<c.headCount { Ops.rmsNorm(qt + hh * c.headDim, qNorm.pointer, c.headDim, eps: c.rmsEpsilon, qt + hh * c.headDim) }
-                    for hh in 0..<c.kvHeadCount { Ops.rmsNorm(kt + hh * c.headDim, kNorm.pointer, c.headDim, eps: c.rmsEpsilon, kt + hh * c.headDim) }
+                    for hh in 0..<c.headCount { BlockMath.rmsNorm(qt + hh * c.headDim, qNorm.pointer, c.headDim, eps: c.rmsEpsilon, qt + hh * c.headDim) }
+                    for hh in 0..<c.kvHeadCount { BlockMath.rmsNorm(kt + hh * c.headDim, kNorm.pointer, c.headDim, eps: c.rmsEpsilon, kt + hh * c.headDim) }
                 }
                 let position = Float(start + t) * c.ropeScale
-                Ops.rope(qt, heads: c.headCount, headDim: c.headDim, nRot: c.ropeDimensions, position: position, base: base, style: c.spec.ropeStyle)
-                Ops.rope(kt, heads: c.kvHeadCount, headDim: c.headDim, nRot: c.ropeDimensions, position: position, base: base, style: c.spec.ropeStyle)
+                BlockMath.rope(qt, heads: c.headCount, headDim: c.headDim, nRot: c.ropeDimensions, position: position, base: base, style: c.spec.ropeStyle)
+                BlockMath.rope(kt, heads: c.kvHeadCount, headDim: c.headDim, nRot: c.ropeDimensions, position: position, base: base, style: c.spec.ropeStyle)
                 cache.keys[index].write(kt, count: c.kvDim, at: (start + t) * c.kvDim)
                 cache.values[index].write(v.pointer + t * c.vDim, count: c.vDim, at: (start + t) * c.vDim)
             }
-            let window = c.isSlidingWindow(layer: index) ? c.slidingWindow : nil
-            for t in 0..<T {
-                let p = start + t
-                let lo = window.map { max(0, p - $0 + 1) } ?? 0
-                Ops.attend(q: q.pointer + t * c.qDim, keys: cache.keys[index], values: cache.values[index], config: c,
-                           lo: lo, hi: p, out: attn.pointer + t * c.headCount * c.valueDim, scratch: scratch.pointer)
-            }
+            Attention.causal(q: q.pointer, tokens: T, firstPosition: start, cache: try cache.layer(index),
+                             heads: c.headCount, kvHeads: c.kvHeadCount, headDim: c.headDim, scale: c.attentionScale,
+                             window: c.isSlidingWindow(layer: index) ? c.slidingWindow : nil, out: attn.pointer, pool: pool)
             try Kernels.matmul(layer.attnOutput, attn.pointer, tokens: T, h.pointer, pool: pool)
             addResidual(h.pointer, into: x.pointer, norm: layer.postAttnNorm, rows: T)
 
-            for t in 0..<T { Ops.rmsNorm(x.pointer + t * d, layer.ffnNorm.pointer, d, eps: c.rmsEpsilon, h.pointer + t * d) }
+            for t in 0..<T { BlockMath.rmsNorm(x.pointer + t * d, layer.ffnNorm.pointer, d, eps: c.rmsEpsilon, h.pointer + t * d) }
             try feedForward(layer, h.pointer, tokens: T, gate: gate.pointer, up: up.pointer, pool: pool)
             try Kernels.matmul(layer.down, up.pointer, tokens: T, h.pointer, pool: pool)
             addResidual(h.pointer, into: x.pointer, norm: layer.postFFNNorm, rows: T)
@@ -78,7 +73,7 @@ extension Model {
 
         let first = selection == .last ? T - 1 : 0
         let rows = T - first
-        for t in first..<T { Ops.rmsNorm(x.pointer + t * d, outputNorm.pointer, d, eps: c.rmsEpsilon, h.pointer + (t - first) * d) }
+        for t in first..<T { BlockMath.rmsNorm(x.pointer + t * d, outputNorm.pointer, d, eps: c.rmsEpsilon, h.pointer + (t - first) * d) }
         var logits = [Float](repeating: 0, count: rows * c.vocabularySize)
         try logits.withUnsafeMutableBufferPointer { out throws(ModelError) in
             guard let base = out.baseAddress else { return }
@@ -95,7 +90,7 @@ extension Model {
                              gate: UnsafeMutablePointer<Float>, up: UnsafeMutablePointer<Float>, pool: ThreadPool) throws(ModelError) {
         let ff = config.feedForwardLength
         let useSilu = config.spec.activation == .silu
-        func activation(_ value: Float) -> Float { useSilu ? Ops.silu(value) : Ops.geluTanh(value) }
+        func activation(_ value: Float) -> Float { useSilu ? BlockMath.silu(value) : BlockMath.geluTanh(value) }
         if let gateWeights = layer.gate {
             try Kernels.matmul(gateWeights, h, tokens: T, gate, pool: pool)
             try Kernels.matmul(layer.up, h, tokens: T, up, pool: pool)
@@ -118,7 +113,7 @@ extension Model {
         let d = config.embeddingLength
         for t in 0..<rows {
             let ht = h + t * d
-            if let norm { Ops.rmsNorm(ht, norm.pointer, d, eps: config.rmsEpsilon, ht) }
+            if let norm { BlockMath.rmsNorm(ht, norm.pointer, d, eps: config.rmsEpsilon, ht) }
             for i in 0..<d { x[t * d + i] += ht[i] }
         }
     }

@@ -76,6 +76,9 @@ public struct ModelConfig: Sendable, Equatable {
         } catch {
             throw .invalidMetadata(arch, "\(error)")
         }
+        guard valueDim == headDim else {
+            throw .invalidMetadata("\(arch).attention.value_length", "\(valueDim) differs from key_length \(headDim), which the attention kernel does not support")
+        }
         guard ropeDimensions > 0, ropeDimensions <= headDim, ropeDimensions % 2 == 0 else {
             throw .invalidMetadata("\(arch).rope.dimension_count", "\(ropeDimensions) for head size \(headDim)")
         }
