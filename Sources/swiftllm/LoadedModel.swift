@@ -42,9 +42,11 @@ struct LoadedModel {
         return tokenizer.encode(text, addSpecial: !templateWroteBOS, parseSpecial: true)
     }
 
-    /// Tokenizes raw text: special-token text parsed, BOS by the model's rule.
+    /// Tokenizes raw text: special-token text parsed, BOS by the model's rule unless the text
+    /// already starts with the BOS token's text (no doubled BOS).
     func rawTokens(_ text: String) -> [Int32] {
-        tokenizer.encode(text, addSpecial: true, parseSpecial: true)
+        let startsWithBOS = !chat.bosToken.isEmpty && text.hasPrefix(chat.bosToken)
+        return tokenizer.encode(text, addSpecial: !startsWithBOS, parseSpecial: true)
     }
 }
 
