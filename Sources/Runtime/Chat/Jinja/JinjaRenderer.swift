@@ -108,14 +108,14 @@ final class JinjaRenderer {
             for filter in filters { value = try applyFilter(filter.name, value, try evaluate(filter.args)) }
             try assign(target, value)
         case .macro(let macro):
-            assign(macro.name, .function(makeMacro(macro, caller: nil)))
+            assign(macro.name, .function(makeMacro(macro)))
         case .callBlock(let call, let caller, let line):
             currentLine = line
             guard case .call(let callee, let args) = call else { return .normal }
             let function = try evaluate(callee)
             guard case .function(let f) = function else { throw JinjaError.type("'\(function.typeName)' object is not callable") }
             var arguments = try evaluate(args)
-            arguments.keywords.append(("caller", .function(makeMacro(caller, caller: nil))))
+            arguments.keywords.append(("caller", .function(makeMacro(caller))))
             try emit(try f.body(arguments, self).pythonString, into: &out)
         case .filterBlock(let filters, let body, let line):
             var value = JinjaValue.string(try render(body))
@@ -188,7 +188,7 @@ final class JinjaRenderer {
     }
 
     /// A macro closes over the frames above the root at its definition; the root frame stays live.
-    private func makeMacro(_ macro: JinjaMacro, caller: JinjaValue?) -> JinjaFunction {
+    private func makeMacro(_ macro: JinjaMacro) -> JinjaFunction {
         let captured = Array(scopes.dropFirst())
         return JinjaFunction(macro.name) { args, renderer in
             try renderer.callMacro(macro, captured: captured, args: args)
