@@ -103,6 +103,7 @@ SNIPPETS = [
     ("tests_values", "{{ t is true }} {{ 1 is true }} {{ false is false }} {{ n is odd }} {{ n is even }} {{ 9 is divisibleby 3 }} {{ 9 is divisibleby(4) }}"),
     ("tests_compare", "{{ n is eq 7 }} {{ n is equalto 7 }} {{ n is ne 7 }} {{ n is lt 8 }} {{ n is le 7 }} {{ n is gt 7 }} {{ n is ge 7 }} {{ n is greaterthan 1 }} {{ n is lessthan 1 }} {{ 2 is in items }}"),
     ("tests_misc", "{{ none is sameas none }} {{ t is sameas true }} {{ 'abc' is lower }} {{ 'ABC' is upper }} {{ range is callable }} {{ n is callable }} {{ 'upper' is filter }} {{ 'odd' is test }} {{ s is escaped }} {{ (s | e) is escaped }}"),
+    ("tests_symbolic_names", "{{ items | select('==', 2) | list }} {{ items | reject('<', 2) | list }} {{ items | select('>=', 2) | list }} {{ items | select('!=', 3) | list }} {{ items | select('le', 2) | list }}"),
     ("tests_in_selectattr", "{{ users | selectattr('age', 'gt', 30) | map(attribute='name') | join(',') }}"),
     # filters
     ("f_length", "{{ items | length }} {{ s | length }} {{ d | count }} {{ u | length }} {{ missing | length }}"),
