@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// Perplexity the way llama.cpp's `perplexity` tool measures it: the text is cut into consecutive
 /// chunks of `contextLength` tokens, each evaluated from an empty cache (its first token replaced by
@@ -20,6 +21,7 @@ public enum PerplexityEvaluator {
     ///   - bos: the BOS token to put first in each chunk, or nil when the model adds none.
     ///   - progress: called after each chunk with (chunk index, chunk count, running perplexity).
     public static func evaluate(model: Model, tokens: [Int32], contextLength: Int, bos: Int32?, batchSize: Int = 512,
+                                pool: ThreadPool = .shared,
                                 progress: (Int, Int, Double) -> Void = { _, _, _ in }) throws -> PerplexityResult {
         let chunkCount = tokens.count / contextLength
         guard chunkCount > 0 else {
@@ -33,7 +35,7 @@ public enum PerplexityEvaluator {
         for chunk in 0..<chunkCount {
             var input = Array(tokens[(chunk * contextLength)..<((chunk + 1) * contextLength)])
             if let bos { input[0] = bos }
-            let cache = model.makeCache(contextLength: contextLength)
+            let cache = model.makeCache(contextLength: contextLength, pool: pool)
             var logits: [Float] = []
             logits.reserveCapacity(contextLength * vocab)
             var offset = 0

@@ -27,11 +27,18 @@ public actor Session {
 
     public init(model: Model, decoder: any TokenTextDecoding, endOfGeneration: Set<Int32>, contextLength: Int? = nil,
                 batchSize: Int = 512, kvPrecision: KVCache.Precision = .f16) {
+        self.init(model: model, cache: model.makeCache(contextLength: contextLength, precision: kvPrecision),
+                  decoder: decoder, endOfGeneration: endOfGeneration, batchSize: batchSize)
+    }
+
+    /// A session over a cache made by the caller (its own context size, precision or thread pool).
+    public init(model: Model, cache: KVCache, decoder: any TokenTextDecoding, endOfGeneration: Set<Int32>,
+                batchSize: Int = 512) {
         self.model = model
+        self.cache = cache
         self.decoder = decoder
         self.endOfGeneration = endOfGeneration
         self.batchSize = max(1, batchSize)
-        cache = model.makeCache(contextLength: contextLength, precision: kvPrecision)
     }
 
     /// Forgets the whole context.

@@ -1,3 +1,5 @@
+import Tensor
+
 /// Keys and values of the tokens seen so far, per layer, for one sequence.
 /// Layout per layer: K (capacity, kvHeads, headDim), V (capacity, kvHeads, valueDim).
 /// A reference type: one cache belongs to one sequence, used by one task at a time.
@@ -15,12 +17,15 @@ public final class KVCache: @unchecked Sendable {
     /// The token ids stored, for prefix reuse.
     public internal(set) var tokens: [Int32] = []
 
+    /// Threads that run this sequence's kernels (one forward pass at a time per pool).
+    public let pool: ThreadPool
     let kvDim: Int
     let vDim: Int
     var keys: [HalfOrFloatBuffer]
     var values: [HalfOrFloatBuffer]
 
-    init(config: ModelConfig, capacity: Int, precision: Precision) {
+    init(config: ModelConfig, capacity: Int, precision: Precision, pool: ThreadPool) {
+        self.pool = pool
         self.capacity = capacity
         self.precision = precision
         kvDim = config.kvDim

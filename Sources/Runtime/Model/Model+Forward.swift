@@ -1,3 +1,5 @@
+import Tensor
+
 /// Which positions' logits a forward pass returns.
 public enum LogitsSelection: Sendable {
     case last
@@ -9,6 +11,7 @@ extension Model {
     /// (vocabularySize) for `.last`, (tokens.count × vocabularySize) row-major for `.all`.
     public func forward(_ tokens: [Int32], cache: KVCache, logits selection: LogitsSelection = .last) throws(ModelError) -> [Float] {
         let c = config
+        let pool = cache.pool
         let T = tokens.count
         let start = cache.count
         guard T > 0 else { return [] }
@@ -30,15 +33,15 @@ extension Model {
         let embedScale: Float = c.spec.scaleEmbeddingBySqrtDim ? Float(d).squareRoot() : 1
         for (t, token) in tokens.enumerated() {
             let row = x.pointer + t * d
-            Kernels.dequantizeRow(tokenEmbedding, row: Int(token), into: row)
+            try Kernels.dequantizeRow(tokenEmbedding, row: Int(token), into: row)
             if embedScale != 1 { for i in 0..<d { row[i] *= embedScale } }
         }
 
         for (index, layer) in layers.enumerated() {
             for t in 0..<T { Ops.rmsNorm(x.pointer + t * d, layer.attnNorm.pointer, d, eps: c.rmsEpsilon, h.pointer + t * d) }
-            Kernels.matmul(layer.q, h.pointer, tokens: T, q.pointer)
-            Kernels.matmul(layer.k, h.pointer, tokens: T, k.pointer)
-            Kernels.matmul(layer.v, h.pointer, tokens: T, v.pointer)
+            try Kernels.matmul(layer.q, h.pointer, tokens: T, q.pointer, pool: pool)
+            try Kernels.matmul(layer.k, h.pointer, tokens: T, k.pointer, pool: pool)
+            try Kernels.matmul(layer.v, h.pointer, tokens: T, v.pointer, pool: pool)
             addBias(layer.qBias, q.pointer, rows: T)
             addBias(layer.kBias, k.pointer, rows: T)
             addBias(layer.vBias, v.pointer, rows: T)
@@ -62,12 +65,12 @@ extension Model {
                 Ops.attend(q: q.pointer + t * c.qDim, keys: cache.keys[index], values: cache.values[index], config: c,
                            lo: lo, hi: p, out: attn.pointer + t * c.headCount * c.valueDim, scratch: scratch.pointer)
             }
-            Kernels.matmul(layer.attnOutput, attn.pointer, tokens: T, h.pointer)
+            try Kernels.matmul(layer.attnOutput, attn.pointer, tokens: T, h.pointer, pool: pool)
             addResidual(h.pointer, into: x.pointer, norm: layer.postAttnNorm, rows: T)
 
             for t in 0..<T { Ops.rmsNorm(x.pointer + t * d, layer.ffnNorm.pointer, d, eps: c.rmsEpsilon, h.pointer + t * d) }
-            feedForward(layer, h.pointer, tokens: T, gate: gate.pointer, up: up.pointer)
-            Kernels.matmul(layer.down, up.pointer, tokens: T, h.pointer)
+            try feedForward(layer, h.pointer, tokens: T, gate: gate.pointer, up: up.pointer, pool: pool)
+            try Kernels.matmul(layer.down, up.pointer, tokens: T, h.pointer, pool: pool)
             addResidual(h.pointer, into: x.pointer, norm: layer.postFFNNorm, rows: T)
         }
         cache.count = start + T
@@ -77,9 +80,9 @@ extension Model {
         let rows = T - first
         for t in first..<T { Ops.rmsNorm(x.pointer + t * d, outputNorm.pointer, d, eps: c.rmsEpsilon, h.pointer + (t - first) * d) }
         var logits = [Float](repeating: 0, count: rows * c.vocabularySize)
-        logits.withUnsafeMutableBufferPointer { out in
+        try logits.withUnsafeMutableBufferPointer { out throws(ModelError) in
             guard let base = out.baseAddress else { return }
-            Kernels.matmul(output, h.pointer, tokens: rows, base)
+            try Kernels.matmul(output, h.pointer, tokens: rows, base, pool: pool)
             if let cap = c.finalLogitSoftcap, cap > 0 {
                 for i in 0..<out.count { out[i] = cap * tanhf(out[i] / cap) }
             }
@@ -89,16 +92,16 @@ extension Model {
 
     /// act(gate) * up into `up`: (T, ff)
     private func feedForward(_ layer: LayerWeights, _ h: UnsafePointer<Float>, tokens T: Int,
-                             gate: UnsafeMutablePointer<Float>, up: UnsafeMutablePointer<Float>) {
+                             gate: UnsafeMutablePointer<Float>, up: UnsafeMutablePointer<Float>, pool: ThreadPool) throws(ModelError) {
         let ff = config.feedForwardLength
         let useSilu = config.spec.activation == .silu
         func activation(_ value: Float) -> Float { useSilu ? Ops.silu(value) : Ops.geluTanh(value) }
         if let gateWeights = layer.gate {
-            Kernels.matmul(gateWeights, h, tokens: T, gate)
-            Kernels.matmul(layer.up, h, tokens: T, up)
+            try Kernels.matmul(gateWeights, h, tokens: T, gate, pool: pool)
+            try Kernels.matmul(layer.up, h, tokens: T, up, pool: pool)
             for i in 0..<T * ff { up[i] *= activation(gate[i]) }
         } else {
-            Kernels.matmul(layer.up, h, tokens: T, gate)   // (T, 2ff): [gate | up] per row
+            try Kernels.matmul(layer.up, h, tokens: T, gate, pool: pool)   // (T, 2ff): [gate | up] per row
             for t in 0..<T {
                 for i in 0..<ff { up[t * ff + i] = activation(gate[t * 2 * ff + i]) * gate[t * 2 * ff + ff + i] }
             }

@@ -99,6 +99,7 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     case unsupportedTensorType(name: String, type: String)
     case contextFull(limit: Int)
     case invalidToken(Int32)
+    case kernel(name: String, detail: String)
 
     public var description: String {
         switch self {
@@ -113,6 +114,7 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
         case .unsupportedTensorType(let name, let type): "tensor '\(name)' has type \(type), which has no kernel yet"
         case .contextFull(let limit): "the context is full (\(limit) tokens); start a new session or raise --ctx"
         case .invalidToken(let id): "token id \(id) is outside the vocabulary"
+        case .kernel(let name, let detail): "kernel failed on '\(name)': \(detail)"
         }
     }
 }
