@@ -168,6 +168,8 @@ final class JinjaRenderer {
         let state = JinjaLoop(items: items)
         for (i, item) in items.enumerated() {
             try step()
+            // jinja2 gives every iteration fresh loop-local variables: a `set` does not carry over.
+            scopes[scopes.count - 1] = [:]
             try bindLoopTargets(loop, item)
             state.index0 = i
             assign("loop", .loop(state))
