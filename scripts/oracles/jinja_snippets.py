@@ -59,6 +59,9 @@ SNIPPETS = [
     ("for_none", "{% for x in none %}{% endfor %}"),
     ("for_break_continue", "{% for x in range(10) %}{% if x == 2 %}{% continue %}{% endif %}{% if x == 5 %}{% break %}{% endif %}{{ x }}{% endfor %}"),
     ("loop_scoping", "{% set x = 1 %}{% for i in items %}{% set x = i %}{% endfor %}{{ x }}"),
+    ("loop_iteration_scoping", "{% for i in [1, 2] %}{% if i == 1 %}{% set x = 'a' %}{% endif %}[{{ x }}]{% endfor %}{% set y = 0 %}{% for i in [1, 2] %}[{{ y }}]{% set y = i %}{% endfor %}{{ y }}"),
+    ("generator_single_use", "{% set g = items | select('odd') %}{% for a in g %}{{ a }}{% endfor %}|{% for a in g %}{{ a }}{% endfor %}|{% set m = items | map('string') %}{{ m | join }}{{ m | join }}"),
+    ("macro_scoping", "{% macro m() %}{% set y = 1 %}{{ y }}{% endmacro %}{{ m() }}[{{ y }}]{% for i in [1] %}{% macro inner() %}{{ i }}{% endmacro %}{{ inner() }}{% endfor %}"),
     ("if_scoping", "{% if true %}{% set x = 5 %}{% endif %}{{ x }}"),
     ("namespace", "{% set ns = namespace(total=0, found=false) %}{% for i in items %}{% set ns.total = ns.total + i %}{% endfor %}{{ ns.total }} {{ ns.found }}"),
     ("set_tuple", "{% set a, b = 1, 2 %}{{ a }}{{ b }}{% set c, e = [3, 4] %}{{ c }}{{ e }}"),
@@ -103,6 +106,7 @@ SNIPPETS = [
     ("tests_values", "{{ t is true }} {{ 1 is true }} {{ false is false }} {{ n is odd }} {{ n is even }} {{ 9 is divisibleby 3 }} {{ 9 is divisibleby(4) }}"),
     ("tests_compare", "{{ n is eq 7 }} {{ n is equalto 7 }} {{ n is ne 7 }} {{ n is lt 8 }} {{ n is le 7 }} {{ n is gt 7 }} {{ n is ge 7 }} {{ n is greaterthan 1 }} {{ n is lessthan 1 }} {{ 2 is in items }}"),
     ("tests_misc", "{{ none is sameas none }} {{ t is sameas true }} {{ 'abc' is lower }} {{ 'ABC' is upper }} {{ range is callable }} {{ n is callable }} {{ 'upper' is filter }} {{ 'odd' is test }} {{ s is escaped }} {{ (s | e) is escaped }}"),
+    ("tests_symbolic_names", "{{ items | select('==', 2) | list }} {{ items | reject('<', 2) | list }} {{ items | select('>=', 2) | list }} {{ items | select('!=', 3) | list }} {{ items | select('le', 2) | list }}"),
     ("tests_in_selectattr", "{{ users | selectattr('age', 'gt', 30) | map(attribute='name') | join(',') }}"),
     # filters
     ("f_length", "{{ items | length }} {{ s | length }} {{ d | count }} {{ u | length }} {{ missing | length }}"),

@@ -12,8 +12,13 @@ into OUT_DIR/snippets.json: a list of {name, template, context, output | error}.
 With --gguf MODEL MESSAGES.json [TOOLS.json], renders the model's tokenizer.chat_template (read with the
 `gguf` package, BOS/EOS token texts from its vocabulary) and prints the prompt.
 
+With --json-values OUT_DIR FILE..., renders JSON_VALUE_TEMPLATE (tojson in several forms, and Python's
+str()) for each JSON file's content into OUT_DIR/json_values.json: [{file, output | skip}]; files holding
+integers beyond 64 bits are skipped (Python's are unbounded).
+
 Usage: render_templates.py TEMPLATES_DIR OUT_DIR
        render_templates.py --snippets OUT_DIR
+       render_templates.py --json-values OUT_DIR FILE...
        render_templates.py --gguf MODEL MESSAGES.json [TOOLS.json]
 """
 import json
@@ -163,6 +168,38 @@ def render_snippets(out_dir):
         json.dump(cases, f, ensure_ascii=False, indent=1)
 
 
+JSON_VALUE_TEMPLATE = (
+    "{{ data | tojson }}\n{{ data | tojson(indent=2, sort_keys=true) }}\n"
+    "{{ data | tojson(ensure_ascii=true, separators=(',', ':')) }}\n{{ data }}")
+
+
+def has_big_int(value):
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return not (-2**63 <= value < 2**63)
+    if isinstance(value, list):
+        return any(has_big_int(v) for v in value)
+    if isinstance(value, dict):
+        return any(has_big_int(v) for v in value.values())
+    return False
+
+
+def render_json_values(out_dir, files):
+    template = make_env().from_string(JSON_VALUE_TEMPLATE)
+    cases = []
+    for path in files:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+        if has_big_int(data):
+            cases.append({"file": path, "skip": "integer beyond 64 bits"})
+        else:
+            cases.append({"file": path, "output": template.render(data=data)})
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "json_values.json"), "w", encoding="utf-8") as f:
+        json.dump(cases, f, ensure_ascii=False)
+
+
 def render_gguf(model, messages_path, tools_path=None):
     import gguf
     reader = gguf.GGUFReader(model)
@@ -191,6 +228,8 @@ def render_gguf(model, messages_path, tools_path=None):
 def main():
     if sys.argv[1] == "--snippets":
         return render_snippets(sys.argv[2])
+    if sys.argv[1] == "--json-values":
+        return render_json_values(sys.argv[2], sys.argv[3:])
     if sys.argv[1] == "--gguf":
         return render_gguf(*sys.argv[2:5])
     templates_dir, out_dir = sys.argv[1], sys.argv[2]

@@ -89,6 +89,17 @@ import TestSupport
         Self.expectFailure("{{ " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + " }}", .limit)
     }
 
+    /// The deepest evaluation the default limits allow — 64 nested macro calls, each evaluating an
+    /// expression nested close to the parser's bound — fits the stack of a concurrency thread.
+    @Test func deepestAllowedEvaluationFitsTheStack() async throws {
+        var expression = "1"
+        for _ in 0..<45 { expression = "(1 + \(expression))" }
+        let source = "{% macro r(n) %}{% if n > 0 %}{{ r(n - 1) ~ (\(expression)) }}{% endif %}{% endmacro %}{{ r(63) }}"
+        let text = try JinjaTemplate(source: source).render([:])
+        #expect(text.hasSuffix("46"))
+        Self.expectFailure(source.replacingOccurrences(of: "r(63)", with: "r(64)"), .limit)
+    }
+
     @Test func smallLimitsAreEnforcedExactly() {
         let limits = JinjaLimits(maxOutputBytes: 10, maxSteps: 50, maxCallDepth: 3, maxRange: 5)
         #expect((try? Self.render("0123456789", limits: limits).get()) == "0123456789")

@@ -162,6 +162,22 @@ import TestSupport
         }
     }
 
+    @Test func streamingHoldsBackPossibleCallStarts() {
+        let hermes = ToolCallFormat(family: .hermes)
+        #expect(hermes.mayBeginCall(""))
+        #expect(hermes.mayBeginCall("\n<tool"))
+        #expect(hermes.mayBeginCall("<tool_call>\n{\"na"))
+        #expect(!hermes.mayBeginCall("Hello"))
+        #expect(!hermes.mayBeginCall("<tools"))
+        let llama = ToolCallFormat(family: .llama3)
+        #expect(llama.mayBeginCall("<|python"))
+        #expect(llama.mayBeginCall("{\"name\""))
+        #expect(!llama.mayBeginCall("The answer"))
+        #expect(ToolCallFormat(family: .mistralArgs).mayBeginCall("[TOOL_CALLS]get_"))
+        #expect(!ToolCallFormat(family: .mistral).mayBeginCall("[INST]"))
+        #expect(!ToolCallFormat(family: .generic).mayBeginCall("Sure"))
+    }
+
     @Test func badToolDefinitionsAreReported() {
         #expect(throws: ToolDefinitionError.self) { try ToolCallFormat(family: .hermes).callShapes(tools: [["type": "function"]]) }
         #expect(throws: ToolDefinitionError.self) {

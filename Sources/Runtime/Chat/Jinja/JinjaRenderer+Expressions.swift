@@ -115,7 +115,8 @@ extension JinjaRenderer {
                 throw JinjaError.type("'in <string>' requires string as left operand, not \(needle.typeName)")
             }
             return n.isEmpty || s.unicodeScalars.firstRange(of: n.unicodeScalars) != nil
-        case .list(let a), .tuple(let a), .generator(let a): return a.contains { $0.pythonEquals(needle) }
+        case .list(let a), .tuple(let a): return a.contains { $0.pythonEquals(needle) }
+        case .generator(let g): return g.take().contains { $0.pythonEquals(needle) }
         case .dict(let d): return d[needle] != nil
         case .undefined: return false
         case .namespace(let n): return n.attributes[needle] != nil

@@ -53,11 +53,11 @@ extension JinjaRenderer {
         case "items":
             if value.isUndefined { return .list([]) }
             guard case .dict(let d) = value else { throw JinjaError.type("can only get item pairs from a mapping, not \(value.typeName)") }
-            return .generator(d.pairs.map { .tuple([$0.key, $0.value]) })
+            return .generator(JinjaGenerator(d.pairs.map { .tuple([$0.key, $0.value]) }))
         case "dictsort": return try dictsort(value, args)
         case "reverse":
             if case .string(let s) = value { return .string(String(String.UnicodeScalarView(s.unicodeScalars.reversed()))) }
-            return .generator(try value.iterated().reversed())
+            return .generator(JinjaGenerator(try value.iterated().reversed()))
         case "map": return try map(value, args)
         case "select", "reject": return try select(value, args, attribute: nil, keep: name == "select")
         case "selectattr", "rejectattr":
@@ -131,25 +131,25 @@ extension JinjaRenderer {
         let items = value.isTruthy ? try value.iterated() : []
         if let attribute = args.keywords.first(where: { $0.name == "attribute" })?.value {
             let fallback = args.keywords.first { $0.name == "default" }?.value
-            return .generator(try items.map { item in
+            return .generator(JinjaGenerator(try items.map { item in
                 let found = try lookupPath(item, attribute)
                 return found.isUndefined ? fallback ?? found : found
-            })
+            }))
         }
         guard case .string(let filter)? = args.positional.first else { throw JinjaError.type("map needs a filter name or attribute=") }
         let rest = JinjaArguments(positional: Array(args.positional.dropFirst()), keywords: args.keywords)
-        return .generator(try items.map { try applyFilter(filter, $0, rest) })
+        return .generator(JinjaGenerator(try items.map { try applyFilter(filter, $0, rest) }))
     }
 
     private func select(_ value: JinjaValue, _ args: JinjaArguments, attribute: JinjaValue?, keep: Bool) throws -> JinjaValue {
         let testName = args.positional.first?.pythonString
         let testArgs = JinjaArguments(positional: Array(args.positional.dropFirst()), keywords: [])
         let items = value.isTruthy ? try value.iterated() : []
-        return .generator(try items.filter { item in
+        return .generator(JinjaGenerator(try items.filter { item in
             let subject = try attribute.map { try lookupPath(item, $0) } ?? item
             let passed = try testName.map { try applyTest($0, subject, testArgs) } ?? subject.isTruthy
             return passed == keep
-        })
+        }))
     }
 
     /// Sort key per jinja2's `ignore_case`: strings compare lowercased unless case_sensitive.
@@ -203,7 +203,7 @@ extension JinjaRenderer {
                 out.append(item)
             }
         }
-        return .generator(out)
+        return .generator(JinjaGenerator(out))
     }
 
     private func toInt(_ value: JinjaValue, default fallback: JinjaValue, base: Int) -> JinjaValue {

@@ -108,14 +108,14 @@ final class JinjaRenderer {
             for filter in filters { value = try applyFilter(filter.name, value, try evaluate(filter.args)) }
             try assign(target, value)
         case .macro(let macro):
-            assign(macro.name, .function(makeMacro(macro, caller: nil)))
+            assign(macro.name, .function(makeMacro(macro)))
         case .callBlock(let call, let caller, let line):
             currentLine = line
             guard case .call(let callee, let args) = call else { return .normal }
             let function = try evaluate(callee)
             guard case .function(let f) = function else { throw JinjaError.type("'\(function.typeName)' object is not callable") }
             var arguments = try evaluate(args)
-            arguments.keywords.append(("caller", .function(makeMacro(caller, caller: nil))))
+            arguments.keywords.append(("caller", .function(makeMacro(caller))))
             try emit(try f.body(arguments, self).pythonString, into: &out)
         case .filterBlock(let filters, let body, let line):
             var value = JinjaValue.string(try render(body))
@@ -168,6 +168,8 @@ final class JinjaRenderer {
         let state = JinjaLoop(items: items)
         for (i, item) in items.enumerated() {
             try step()
+            // jinja2 gives every iteration fresh loop-local variables: a `set` does not carry over.
+            scopes[scopes.count - 1] = [:]
             try bindLoopTargets(loop, item)
             state.index0 = i
             assign("loop", .loop(state))
@@ -188,7 +190,7 @@ final class JinjaRenderer {
     }
 
     /// A macro closes over the frames above the root at its definition; the root frame stays live.
-    private func makeMacro(_ macro: JinjaMacro, caller: JinjaValue?) -> JinjaFunction {
+    private func makeMacro(_ macro: JinjaMacro) -> JinjaFunction {
         let captured = Array(scopes.dropFirst())
         return JinjaFunction(macro.name) { args, renderer in
             try renderer.callMacro(macro, captured: captured, args: args)

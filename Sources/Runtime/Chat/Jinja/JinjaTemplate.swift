@@ -81,13 +81,11 @@ public struct JinjaTemplate: Sendable {
             },
             "joiner": function("joiner") { args, _ in
                 let separator = args.value(0, "sep")?.pythonString ?? ", "
-                let state = JinjaNamespace()
+                // The joiner's only state: whether it has been called (it is silent the first time).
+                let called = JinjaNamespace()
                 return .function(JinjaFunction("joiner") { _, _ in
-                    if state.attributes["used"] == nil {
-                        state.attributes["used"] = .bool(true)
-                        return .string("")
-                    }
-                    return .string(separator)
+                    defer { called.attributes["called"] = .bool(true) }
+                    return .string(called.attributes["called"] == nil ? "" : separator)
                 })
             },
             "raise_exception": function("raise_exception") { args, _ in

@@ -11,8 +11,8 @@ enum JinjaValue {
     case string(String)
     case list([JinjaValue])
     case tuple([JinjaValue])
-    /// What jinja2's `map`, `select`, `items`, … return: iterable, but no `len()`, no JSON, always truthy.
-    case generator([JinjaValue])
+    /// What jinja2's `map`, `select`, `items`, … return: iterable once, no `len()`, no JSON, always truthy.
+    case generator(JinjaGenerator)
     /// markupsafe's `Markup` (from `|safe`, `|escape`): a string that HTML-escapes plain strings added to it.
     case markup(String)
     /// The `loop` variable of a `for` body.
@@ -76,7 +76,8 @@ enum JinjaValue {
     func iterated() throws -> [JinjaValue] {
         switch unmarked {
         case .undefined: return []
-        case .list(let a), .tuple(let a), .generator(let a): return a
+        case .list(let a), .tuple(let a): return a
+        case .generator(let g): return g.take()
         case .string(let s): return s.unicodeScalars.map { .string(String($0)) }
         case .dict(let d): return d.keys
         default: throw JinjaError.type("'\(typeName)' object is not iterable")
@@ -185,6 +186,20 @@ final class JinjaLoop {
             })
         default: return nil
         }
+    }
+}
+
+/// A Python generator: the first iteration yields the items, later ones nothing.
+final class JinjaGenerator {
+    private var items: [JinjaValue]?
+
+    init(_ items: [JinjaValue]) {
+        self.items = items
+    }
+
+    func take() -> [JinjaValue] {
+        defer { items = nil }
+        return items ?? []
     }
 }
 

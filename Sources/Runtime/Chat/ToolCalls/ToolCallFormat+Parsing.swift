@@ -15,6 +15,22 @@ extension ToolCallFormat {
         }
     }
 
+    /// Whether generated text so far could still turn out to be (or start with) a tool call, so a
+    /// streaming client should hold it back until `parse` can decide. Leading blanks are ignored.
+    public func mayBeginCall(_ generated: String) -> Bool {
+        let text = generated.drop { $0.isWhitespace }
+        switch family {
+        case .llama3:
+            let body = text.hasPrefix("<|python_tag|>") ? text.dropFirst("<|python_tag|>".count) : text
+            return body.isEmpty || body.first == "{" || "<|python_tag|>".hasPrefix(text)
+        case .generic:
+            return text.isEmpty || text.first == "{"
+        default:
+            let marker = prefix.trimmingWhitespace()
+            return text.hasPrefix(marker) || marker.hasPrefix(text)
+        }
+    }
+
     private func call(from value: JSONValue) -> ToolCall? {
         guard let name = value["name"]?.stringValue else { return nil }
         var arguments = value[argumentsKey] ?? value["arguments"] ?? value["parameters"] ?? .object(JSONObject())
