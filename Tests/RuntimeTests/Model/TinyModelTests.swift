@@ -2,6 +2,7 @@ import Foundation
 import GGUF
 @testable import Runtime
 import TestSupport
+import Tensor
 import Testing
 
 /// The forward pass against llama.cpp's outputs on the tiny random-weight models
@@ -76,5 +77,24 @@ import Testing
         let small = model.makeCache(contextLength: 4)
         #expect(throws: ModelError.contextFull(limit: 4)) { try model.forward([1, 2, 3, 4, 5], cache: small) }
         #expect(throws: ModelError.invalidToken(384)) { try model.forward([384], cache: model.makeCache()) }
+    }
+}
+
+@Suite struct ThreadCountTests {
+    @Test(arguments: ["tiny-llama-q4_1", "tiny-qwen3-f32"])
+    func logitsDoNotDependOnThreads(_ name: String) throws {
+        let model = try Model(file: GGUFFile(path: TinyModelTests.tiny.appendingPathComponent("\(name).gguf").path))
+        let tokens = try ReferencePrompt.load(TinyModelTests.tiny.appendingPathComponent("\(name).jsonl"))[3].tokens
+        var results: [[Float]] = []
+        for threads in [1, 2, 3] {
+            let cache = model.makeCache(pool: ThreadPool(threads: threads))
+            var logits = try model.forward(Array(tokens.dropLast()), cache: cache, logits: .all)
+            logits += try model.forward([tokens.last ?? 0], cache: cache)
+            results.append(logits)
+        }
+        for other in results.dropFirst() {
+            #expect(other.count == results[0].count)
+            #expect(zip(results[0], other).allSatisfy { abs($0 - $1) <= 1e-4 * max(1, abs($0)) })
+        }
     }
 }
