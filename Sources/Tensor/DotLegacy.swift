@@ -59,7 +59,7 @@ enum PortableDot {
             for j in 0..<16 {
                 s &+= (Int32(qs[j] & 0xF) &- 8) &* Int32(ys[j]) &+ (Int32(qs[j] >> 4) &- 8) &* Int32(ys[j + 16])
             }
-            sum += Field.half(x, 0) * Field.half(y, 0) * Float(s)
+            sum += Field.scale(x, 0) * Field.scale(y, 0) * Float(s)
         }
         return sum
     }
@@ -74,8 +74,8 @@ enum PortableDot {
             for j in 0..<16 {
                 s &+= Int32(qs[j] & 0xF) &* Int32(ys[j]) &+ Int32(qs[j] >> 4) &* Int32(ys[j + 16])
             }
-            sum += Field.half(x, 0) * Field.half(y, 0) * Float(s)
-                + Field.half(x, BlockLayout.Q4_1.m) * Field.half(y, BlockLayout.Q8_1.s)
+            sum += Field.scale(x, 0) * Field.scale(y, 0) * Float(s)
+                + Field.scale(x, BlockLayout.Q4_1.m) * Field.scale(y, BlockLayout.Q8_1.s)
         }
         return sum
     }
@@ -94,7 +94,7 @@ enum PortableDot {
                 s &+= ((Int32(qs[j] & 0xF) | h0) &- 16) &* Int32(ys[j])
                     &+ ((Int32(qs[j] >> 4) | h1) &- 16) &* Int32(ys[j + 16])
             }
-            sum += Field.half(x, 0) * Field.half(y, 0) * Float(s)
+            sum += Field.scale(x, 0) * Field.scale(y, 0) * Float(s)
         }
         return sum
     }
@@ -112,8 +112,8 @@ enum PortableDot {
                 let h1 = Int32(truncatingIfNeeded: (qh >> UInt32(j + 12))) & 16
                 s &+= (Int32(qs[j] & 0xF) | h0) &* Int32(ys[j]) &+ (Int32(qs[j] >> 4) | h1) &* Int32(ys[j + 16])
             }
-            sum += Field.half(x, 0) * Field.half(y, 0) * Float(s)
-                + Field.half(x, BlockLayout.Q5_1.m) * Field.half(y, BlockLayout.Q8_1.s)
+            sum += Field.scale(x, 0) * Field.scale(y, 0) * Float(s)
+                + Field.scale(x, BlockLayout.Q5_1.m) * Field.scale(y, BlockLayout.Q8_1.s)
         }
         return sum
     }
@@ -126,7 +126,7 @@ enum PortableDot {
             let ys = (y + BlockLayout.Q8_0.qs).assumingMemoryBound(to: Int8.self)
             var s: Int32 = 0
             for j in 0..<32 { s &+= Int32(xs[j]) &* Int32(ys[j]) }
-            sum += Field.half(x, 0) * Field.half(y, 0) * Float(s)
+            sum += Field.scale(x, 0) * Field.scale(y, 0) * Float(s)
         }
         return sum
     }

@@ -26,6 +26,9 @@ struct BenchKernels: ParsableCommand {
     @Option(help: "Tokens of the prefill matmul.")
     var tokens = 512
 
+    @Flag(help: "Skip the matmul measurements.")
+    var noMatmul = false
+
     static let defaultTypes: [GGMLType] = [.q4_0, .q4_1, .q8_0, .q4_K, .q6_K, .q5_0, .q5_1,
                                            .q2_K, .q3_K, .q5_K, .f16, .bf16, .f32]
 
@@ -51,25 +54,28 @@ struct BenchKernels: ParsableCommand {
         let pool = ThreadPool(threads: threads ?? ThreadPool.physicalCores)
         let bench = KernelBench(pool: pool, reps: reps)
         if !json {
-            print("machine: \(KernelBench.cpuName()), \(pool.threadCount) threads; medians of \(reps) runs")
-            print("op      type   rows×cols        tokens  GB/s   read GB/s  ratio  GFLOP/s")
+            write("machine: \(KernelBench.cpuName()), \(pool.threadCount) threads; medians of \(reps) runs")
+            write("op      type   rows×cols        tokens  GB/s   read GB/s  ratio  GFLOP/s")
         }
         for type in try selectedTypes() {
             let cols = 4096
             let rowBytes = type.rowBytes(elements: cols) ?? 1
-            let rows = max(4096, (matvecMiB << 20) / rowBytes / 256 * 256)
+            let rows = max(256, (matvecMiB << 20) / rowBytes / 256 * 256)
             let mv = try bench.matvec(type: type, rows: rows, cols: cols)
             emit(BenchRecord(op: "matvec", type: type, rows: rows, cols: cols, tokens: 1,
                              gbPerS: mv.weightGBs, readGBs: mv.readGBs, gflops: nil))
+            if noMatmul { continue }
             let gflops = try bench.matmul(type: type, rows: 2048, cols: 2048, tokens: tokens)
             emit(BenchRecord(op: "matmul", type: type, rows: 2048, cols: 2048, tokens: tokens,
                              gbPerS: nil, readGBs: nil, gflops: gflops))
         }
     }
 
-    private func emit(_ r: BenchRecord) {
-        // Unbuffered, so lines appear as they are measured even when piped.
-        FileHandle.standardOutput.write(Data(((json ? r.json : r.row) + "\n").utf8))
+    private func emit(_ r: BenchRecord) { write(json ? r.json : r.row) }
+
+    /// Unbuffered, so lines appear as they are measured even when piped.
+    private func write(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 }
 
