@@ -55,6 +55,9 @@ struct BenchKernels: ParsableCommand {
         let bench = KernelBench(pool: pool, reps: reps)
         if !json {
             write("machine: \(KernelBench.cpuName()), \(pool.threadCount) threads; medians of \(reps) runs")
+            let dispatch = bench.dispatchMicroseconds()
+            write(String(format: "thread pool: dispatch + barrier %.2f µs median, %.2f µs 10th percentile",
+                         dispatch.median, dispatch.p10))
             write("op      type   rows×cols        tokens  GB/s   read GB/s  ratio  GFLOP/s")
         }
         for type in try selectedTypes() {

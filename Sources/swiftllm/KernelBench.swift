@@ -43,6 +43,21 @@ struct KernelBench {
         return 2 * Double(tokens) * Double(rows) * Double(cols) / t / 1e9
     }
 
+    /// Cost of one empty `pool.run` (dispatch to every worker and wait for all), in µs: the
+    /// median and the 10th percentile of 10 000 single calls (the latter shows the uncontended
+    /// cost when other processes share the cores).
+    func dispatchMicroseconds() -> (median: Double, p10: Double) {
+        let pool = self.pool
+        var times: [Double] = []
+        for _ in 0..<10_000 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            pool.run { _, _ in }
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e3)
+        }
+        times.sort()
+        return (times[times.count / 2], times[times.count / 10])
+    }
+
     /// Runs `body` once to warm up, then `reps` times; the median seconds.
     private func median(_ body: () throws -> Void) rethrows -> Double {
         try body()
