@@ -26,6 +26,9 @@ struct BenchKernels: ParsableCommand {
     @Option(help: "Tokens of the prefill matmul.")
     var tokens = 512
 
+    @Option(help: "Matmul strategy: auto, dot (quantized dot products) or blas (dequantized tiles + sgemm).")
+    var strategy = "auto"
+
     @Flag(help: "Skip the matmul measurements.")
     var noMatmul = false
 
@@ -37,7 +40,17 @@ struct BenchKernels: ParsableCommand {
         if reps < 1 { throw ValidationError("--reps must be at least 1") }
         if tokens < 1 { throw ValidationError("--tokens must be at least 1") }
         if matvecMiB < 1 { throw ValidationError("--matvec-mi-b must be at least 1") }
+        _ = try matmulStrategy()
         _ = try selectedTypes()
+    }
+
+    func matmulStrategy() throws -> MatMul.Strategy {
+        switch strategy {
+        case "auto": .automatic
+        case "dot": .dot
+        case "blas": .blas
+        default: throw ValidationError("--strategy must be auto, dot or blas, not '\(strategy)'")
+        }
     }
 
     func selectedTypes() throws -> [GGMLType] {
@@ -68,7 +81,7 @@ struct BenchKernels: ParsableCommand {
             emit(BenchRecord(op: "matvec", type: type, rows: rows, cols: cols, tokens: 1,
                              gbPerS: mv.weightGBs, readGBs: mv.readGBs, gflops: nil))
             if noMatmul { continue }
-            let gflops = try bench.matmul(type: type, rows: 2048, cols: 2048, tokens: tokens)
+            let gflops = try bench.matmul(type: type, rows: 2048, cols: 2048, tokens: tokens, strategy: matmulStrategy())
             emit(BenchRecord(op: "matmul", type: type, rows: 2048, cols: 2048, tokens: tokens,
                              gbPerS: nil, readGBs: nil, gflops: gflops))
         }

@@ -26,7 +26,7 @@ struct KernelBench {
     }
 
     /// Median GFLOP/s of a `tokens × cols` by `rows × cols` matmul.
-    func matmul(type: GGMLType, rows: Int, cols: Int, tokens: Int) throws -> Double {
+    func matmul(type: GGMLType, rows: Int, cols: Int, tokens: Int, strategy: MatMul.Strategy) throws -> Double {
         let bytes = rows * (type.rowBytes(elements: cols) ?? 0)
         let weights = KernelBench.syntheticWeights(type, bytes: bytes)
         defer { weights.deallocate() }
@@ -37,7 +37,7 @@ struct KernelBench {
         let t = try median {
             try y.withUnsafeMutableBufferPointer { yp throws(KernelError) in
                 try MatMul.matmul(weights: w, type: type, rows: rows, cols: cols, x: x, tokens: tokens,
-                                  y: yp.baseAddress!, pool: pool)
+                                  y: yp.baseAddress!, pool: pool, strategy: strategy)
             }
         }
         return 2 * Double(tokens) * Double(rows) * Double(cols) / t / 1e9

@@ -143,19 +143,20 @@ import Testing
         let pool = ThreadPool(threads: threads)
         for (i, rows) in MatMulTests.rowCounts.enumerated() {
             let c = try Case(type, rows: rows, seed: UInt64(300 + i))
-            for tokens in [3, MatMul.blasMinTokens + 1] {
+            let runs: [(tokens: Int, strategy: MatMul.Strategy)] = [(3, .automatic), (5, .dot), (5, .blas)]
+            for (tokens, strategy) in runs {
                 let x = RandomTensors.floats(tokens * c.cols, seed: UInt64(400 + i))
                 var y = [Float](repeating: .nan, count: tokens * rows)
                 try c.weights.withUnsafeBytes { w in
                     try y.withUnsafeMutableBufferPointer { yp in
                         try MatMul.matmul(weights: w.baseAddress!, type: type, rows: rows, cols: c.cols,
-                                          x: x, tokens: tokens, y: yp.baseAddress!, pool: pool)
+                                          x: x, tokens: tokens, y: yp.baseAddress!, pool: pool, strategy: strategy)
                     }
                 }
                 for t in 0..<tokens {
                     let xt = Array(x[(t * c.cols)..<((t + 1) * c.cols)])
                     var bad = 0
-                    if tokens < MatMul.blasMinTokens {
+                    if strategy != .blas {
                         let (expected, bounds) = try c.reference(xt)
                         bad = (0..<rows).filter { !(abs(Double(y[t * rows + $0]) - expected[$0]) <= bounds[$0]) }.count
                     } else {
@@ -169,7 +170,7 @@ import Testing
                             if !(abs(Double(y[t * rows + r]) - sum) <= MatMulTests.gemmTolerance * magnitude + 1e-30) { bad += 1 }
                         }
                     }
-                    #expect(bad == 0, "\(type) \(rows)×\(c.cols), \(tokens) tokens, token \(t), \(threads) threads: \(bad) rows off")
+                    #expect(bad == 0, "\(type) \(rows)×\(c.cols), \(tokens) tokens (\(strategy)), token \(t), \(threads) threads: \(bad) rows off")
                 }
             }
         }
