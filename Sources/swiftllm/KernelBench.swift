@@ -16,12 +16,21 @@ struct KernelBench {
         var y = [Float](repeating: 0, count: rows)
         let w = UnsafeRawPointer(weights.baseAddress!)
         let pool = self.pool
-        let t = try median {
-            try y.withUnsafeMutableBufferPointer { yp throws(KernelError) in
-                try MatMul.matvec(weights: w, type: type, rows: rows, cols: cols, x: x, y: yp.baseAddress!, pool: pool)
+        // Alternate the two measurements so both see the same competition for memory.
+        var matvecTimes: [Double] = [], readTimes: [Double] = []
+        for rep in 0...reps {
+            let t = try KernelBench.seconds {
+                try y.withUnsafeMutableBufferPointer { yp throws(KernelError) in
+                    try MatMul.matvec(weights: w, type: type, rows: rows, cols: cols, x: x, y: yp.baseAddress!, pool: pool)
+                }
+            }
+            let r = KernelBench.seconds { KernelBench.streamingRead(w, bytes: bytes, pool: pool) }
+            if rep > 0 { // the first round warms up
+                matvecTimes.append(t)
+                readTimes.append(r)
             }
         }
-        let read = median { KernelBench.streamingRead(w, bytes: bytes, pool: pool) }
+        let t = KernelBench.median(matvecTimes), read = KernelBench.median(readTimes)
         return (Double(bytes) / t / 1e9, Double(bytes) / read / 1e9)
     }
 
@@ -57,6 +66,14 @@ struct KernelBench {
         times.sort()
         return (times[times.count / 2], times[times.count / 10])
     }
+
+    static func seconds(_ body: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
     /// Runs `body` once to warm up, then `reps` times; the median seconds.
     private func median(_ body: () throws -> Void) rethrows -> Double {
