@@ -15,8 +15,9 @@ import Synchronization
 /// }
 /// ```
 ///
-/// `run` is not reentrant and must not be called from two threads at once; give each
-/// concurrent inference session its own pool.
+/// A `run` issued while another is in progress on the same pool (nested inside a body, or from a
+/// second thread) does not wait or corrupt anything: it runs its body serially on the calling
+/// thread as `body(0, 1)`. Give concurrent inference sessions their own pools to keep them parallel.
 public final class ThreadPool: Sendable {
     /// Number of threads that execute a `run` body, the caller included.
     public let threadCount: Int
@@ -42,7 +43,7 @@ public final class ThreadPool: Sendable {
     /// Runs `body(worker, threadCount)` once on every worker (worker 0 on the calling thread) and
     /// returns when all have finished. The body must only touch disjoint data per worker.
     public func run(_ body: (_ worker: Int, _ workers: Int) -> Void) {
-        if threadCount == 1 {
+        guard threadCount > 1, !state.busy.exchange(true, ordering: .acquiring) else {
             body(0, 1)
             return
         }
@@ -51,6 +52,7 @@ public final class ThreadPool: Sendable {
             body(0, threadCount)
             state.waitForWorkers()
         }
+        state.busy.store(false, ordering: .releasing)
     }
 
     /// The part of `0..<total` that `worker` of `workers` should handle: contiguous, balanced,
@@ -94,6 +96,8 @@ private final class PoolState: Sendable {
     let generation = Atomic<Int>(0)
     let pending = Atomic<Int>(0)
     let stopping = Atomic<Bool>(false)
+    /// Set while a `run` owns the workers.
+    let busy = Atomic<Bool>(false)
     let slots: [WorkerSlot]
     let current = Mutex<Job?>(nil)
 
