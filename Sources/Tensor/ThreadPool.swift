@@ -15,13 +15,14 @@ import Synchronization
 /// }
 /// ```
 ///
-/// A `run` issued while another is in progress on the same pool (nested inside a body, or from a
-/// second thread) does not wait or corrupt anything: it runs its body serially on the calling
-/// thread as `body(0, 1)`. Give concurrent inference sessions their own pools to keep them parallel.
+/// Calls of `run` from several threads at once are safe: one gets the workers, the others run
+/// single-threaded. Give each concurrent inference session its own pool for parallel speed.
 public final class ThreadPool: Sendable {
     /// Number of threads that execute a `run` body, the caller included.
     public let threadCount: Int
     private let state: PoolState
+    /// Set while a `run` is dispatched to the workers.
+    private let busy = Atomic<Bool>(false)
 
     /// A shared pool sized to the machine's physical cores.
     public static let shared = ThreadPool(threads: ThreadPool.physicalCores)
@@ -42,17 +43,20 @@ public final class ThreadPool: Sendable {
 
     /// Runs `body(worker, threadCount)` once on every worker (worker 0 on the calling thread) and
     /// returns when all have finished. The body must only touch disjoint data per worker.
+    ///
+    /// If another thread is already running work on this pool, the body runs on the calling
+    /// thread alone as `body(0, 1)`: concurrent callers are correct, only not parallel.
     public func run(_ body: (_ worker: Int, _ workers: Int) -> Void) {
-        guard threadCount > 1, !state.busy.exchange(true, ordering: .acquiring) else {
+        guard threadCount > 1, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             body(0, 1)
             return
         }
+        defer { busy.store(false, ordering: .releasing) }
         withoutActuallyEscaping(body) { escapable in
             state.dispatch(Job(body: escapable))
             body(0, threadCount)
             state.waitForWorkers()
         }
-        state.busy.store(false, ordering: .releasing)
     }
 
     /// The part of `0..<total` that `worker` of `workers` should handle: contiguous, balanced,
@@ -96,8 +100,6 @@ private final class PoolState: Sendable {
     let generation = Atomic<Int>(0)
     let pending = Atomic<Int>(0)
     let stopping = Atomic<Bool>(false)
-    /// Set while a `run` owns the workers.
-    let busy = Atomic<Bool>(false)
     let slots: [WorkerSlot]
     let current = Mutex<Job?>(nil)
 
