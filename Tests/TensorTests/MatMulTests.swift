@@ -30,10 +30,10 @@ import Testing
         let weights: [UInt8], dequantized: [Float]
         let rowBytes: Int
 
-        init(_ type: GGMLType, rows: Int, seed: UInt64) throws {
+        init(_ type: GGMLType, rows: Int, seed: UInt64, cols: Int? = nil) throws {
             self.type = type
             self.rows = rows
-            let cols = MatMulTests.cols(for: type)
+            let cols = cols ?? MatMulTests.cols(for: type)
             self.cols = cols
             rowBytes = try #require(type.rowBytes(elements: cols))
             let weights = RandomTensors.weights(type, rows: rows, cols: cols, seed: seed)
@@ -173,6 +173,33 @@ import Testing
                     #expect(bad == 0, "\(type) \(rows)×\(c.cols), \(tokens) tokens (\(strategy)), token \(t), \(threads) threads: \(bad) rows off")
                 }
             }
+        }
+    }
+
+    /// A batch mixing activation formats (Q8_0, Q8_1, Q8_K, F32) and uneven row counts.
+    @Test(arguments: [1, 2])
+    func matvecsMatchReference(threads: Int) throws {
+        let pool = ThreadPool(threads: threads)
+        let cols = 768 // a multiple of 256 and of 32
+        let specs: [(GGMLType, Int)] = [(.q4_K, 33), (.q4_1, 5), (.q8_0, 257), (.f32, 31), (.q6_K, 1)]
+        let cases = try specs.enumerated().map { i, spec in try Case(spec.0, rows: spec.1, seed: UInt64(500 + i), cols: cols) }
+        let x = RandomTensors.floats(cols, seed: 600)
+        var outputs = cases.map { [Float](repeating: .nan, count: $0.rows) }
+        let weights = cases.map { c in
+            let p = UnsafeMutableRawPointer.allocate(byteCount: c.weights.count, alignment: 64)
+            p.copyMemory(from: c.weights, byteCount: c.weights.count)
+            return p
+        }
+        defer { weights.forEach { $0.deallocate() } }
+        let ys = outputs.map { UnsafeMutablePointer<Float>.allocate(capacity: $0.count) }
+        defer { ys.forEach { $0.deallocate() } }
+        let items = cases.indices.map { MatvecItem(weights: weights[$0], type: cases[$0].type, rows: cases[$0].rows, y: ys[$0]) }
+        try MatMul.matvecs(items, cols: cols, x: x, pool: pool)
+        for (i, c) in cases.enumerated() {
+            outputs[i] = Array(UnsafeBufferPointer(start: ys[i], count: c.rows))
+            let (expected, bounds) = try c.reference(x)
+            let bad = (0..<c.rows).filter { !(abs(Double(outputs[i][$0]) - expected[$0]) <= bounds[$0]) }
+            #expect(bad.isEmpty, "\(c.type) in a batch, \(threads) threads: \(bad.count) rows off")
         }
     }
 }
