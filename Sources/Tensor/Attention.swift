@@ -72,14 +72,13 @@ public enum Attention {
             sum = acc.sum()
             while i < n { sum += q[i] * k.load(fromByteOffset: 4 * i, as: Float.self); i += 1 }
         } else {
-            let k = UnsafeRawPointer(cache.keys.assumingMemoryBound(to: Float16.self) + offset)
+            let k = UnsafeRawPointer(cache.keys.assumingMemoryBound(to: UInt16.self) + offset)
             while i + 16 <= n {
-                acc += UnsafeRawPointer(q + i).loadUnaligned(as: SIMD16<Float>.self)
-                    * SIMD16<Float>(k.loadUnaligned(fromByteOffset: 2 * i, as: SIMD16<Float16>.self))
+                acc += UnsafeRawPointer(q + i).loadUnaligned(as: SIMD16<Float>.self) * HalfConversion.float16(k + 2 * i)
                 i += 16
             }
             sum = acc.sum()
-            while i < n { sum += q[i] * Float(k.load(fromByteOffset: 2 * i, as: Float16.self)); i += 1 }
+            while i < n { sum += q[i] * HalfConversion.float(k.load(fromByteOffset: 2 * i, as: UInt16.self)); i += 1 }
         }
         return sum
     }
@@ -92,8 +91,14 @@ public enum Attention {
             let v = cache.values.assumingMemoryBound(to: Float.self) + offset
             for i in 0..<n { o[i] += weight * v[i] }
         } else {
-            let v = cache.values.assumingMemoryBound(to: Float16.self) + offset
-            for i in 0..<n { o[i] += weight * Float(v[i]) }
+            let v = UnsafeRawPointer(cache.values.assumingMemoryBound(to: UInt16.self) + offset)
+            var i = 0
+            while i + 16 <= n {
+                let sum = UnsafeRawPointer(o + i).loadUnaligned(as: SIMD16<Float>.self) + weight * HalfConversion.float16(v + 2 * i)
+                UnsafeMutableRawPointer(o + i).storeBytes(of: sum, as: SIMD16<Float>.self)
+                i += 16
+            }
+            while i < n { o[i] += weight * HalfConversion.float(v.load(fromByteOffset: 2 * i, as: UInt16.self)); i += 1 }
         }
     }
 }

@@ -38,7 +38,7 @@ public enum BlockLayout {
 @usableFromInline enum Field {
     @inline(__always) @usableFromInline
     static func half(_ p: UnsafeRawPointer, _ offset: Int) -> Float {
-        Float(Float16(bitPattern: p.loadUnaligned(fromByteOffset: offset, as: UInt16.self)))
+        HalfConversion.float(p.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
     }
 
     /// An f16 scale as F32 for the hot kernels: exact for every finite half (subnormals included),

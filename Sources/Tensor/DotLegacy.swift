@@ -19,16 +19,15 @@ enum PortableDot {
     }
 
     static func f16(_ w: UnsafeRawPointer, _ a: UnsafeRawPointer, _ n: Int) -> Float {
-        let x = w.assumingMemoryBound(to: Float16.self), y = a.assumingMemoryBound(to: Float.self)
+        let y = a.assumingMemoryBound(to: Float.self)
         var acc = SIMD16<Float>()
         var i = 0
         while i + 16 <= n {
-            let h = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float16>.self)
-            acc += SIMD16<Float>(h) * UnsafeRawPointer(y + i).loadUnaligned(as: SIMD16<Float>.self)
+            acc += HalfConversion.float16(w + 2 * i) * UnsafeRawPointer(y + i).loadUnaligned(as: SIMD16<Float>.self)
             i += 16
         }
         var sum = acc.sum()
-        while i < n { sum += Float(x[i]) * y[i]; i += 1 }
+        while i < n { sum += HalfConversion.float(w.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)) * y[i]; i += 1 }
         return sum
     }
 
