@@ -55,17 +55,30 @@ public enum Attention {
         }
     }
 
+    // Float reductions do not auto-vectorise (it would reassociate), hence the explicit SIMD16.
+
     @inline(__always)
-    private static func dotKey(
-        _ q: UnsafePointer<Float>, _ cache: Cache, _ offset: Int, _ n: Int
-    ) -> Float {
+    private static func dotKey(_ q: UnsafePointer<Float>, _ cache: Cache, _ offset: Int, _ n: Int) -> Float {
+        var acc = SIMD16<Float>()
+        var i = 0
         var sum: Float = 0
         if cache.type == .f32 {
-            let k = cache.keys.assumingMemoryBound(to: Float.self) + offset
-            for i in 0..<n { sum += q[i] * k[i] }
+            let k = UnsafeRawPointer(cache.keys.assumingMemoryBound(to: Float.self) + offset)
+            while i + 16 <= n {
+                acc += UnsafeRawPointer(q + i).loadUnaligned(as: SIMD16<Float>.self)
+                    * k.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self)
+                i += 16
+            }
+            sum = acc.sum()
+            while i < n { sum += q[i] * k.load(fromByteOffset: 4 * i, as: Float.self); i += 1 }
         } else {
-            let k = cache.keys.assumingMemoryBound(to: Float16.self) + offset
-            for i in 0..<n { sum += q[i] * Float(k[i]) }
+            let k = UnsafeRawPointer(cache.keys.assumingMemoryBound(to: UInt16.self) + offset)
+            while i + 16 <= n {
+                acc += UnsafeRawPointer(q + i).loadUnaligned(as: SIMD16<Float>.self) * HalfConversion.float16(k + 2 * i)
+                i += 16
+            }
+            sum = acc.sum()
+            while i < n { sum += q[i] * HalfConversion.float(k.load(fromByteOffset: 2 * i, as: UInt16.self)); i += 1 }
         }
         return sum
     }
@@ -78,8 +91,14 @@ public enum Attention {
             let v = cache.values.assumingMemoryBound(to: Float.self) + offset
             for i in 0..<n { o[i] += weight * v[i] }
         } else {
-            let v = cache.values.assumingMemoryBound(to: Float16.self) + offset
-            for i in 0..<n { o[i] += weight * Float(v[i]) }
+            let v = UnsafeRawPointer(cache.values.assumingMemoryBound(to: UInt16.self) + offset)
+            var i = 0
+            while i + 16 <= n {
+                let sum = UnsafeRawPointer(o + i).loadUnaligned(as: SIMD16<Float>.self) + weight * HalfConversion.float16(v + 2 * i)
+                UnsafeMutableRawPointer(o + i).storeBytes(of: sum, as: SIMD16<Float>.self)
+                i += 16
+            }
+            while i < n { o[i] += weight * HalfConversion.float(v.load(fromByteOffset: 2 * i, as: UInt16.self)); i += 1 }
         }
     }
 }

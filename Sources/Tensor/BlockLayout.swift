@@ -38,7 +38,18 @@ public enum BlockLayout {
 @usableFromInline enum Field {
     @inline(__always) @usableFromInline
     static func half(_ p: UnsafeRawPointer, _ offset: Int) -> Float {
-        Float(Float16(bitPattern: p.loadUnaligned(fromByteOffset: offset, as: UInt16.self)))
+        HalfConversion.float(p.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+    }
+
+    /// An f16 scale as F32 for the hot kernels: exact for every finite half (subnormals included),
+    /// computed in integer registers. `Float(Float16(bitPattern:))` compiles to a `vpinsrw` that
+    /// merges into an arbitrary register — often a loop accumulator — and serialises the loop
+    /// on that false dependency; without F16C it is a library call. Inf/NaN scales come out finite.
+    @inline(__always) @usableFromInline
+    static func scale(_ p: UnsafeRawPointer, _ offset: Int) -> Float {
+        let h = UInt32(p.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+        let magnitude = Float(bitPattern: (h & 0x7fff) << 13) * 0x1p112
+        return Float(bitPattern: magnitude.bitPattern | ((h & 0x8000) << 16))
     }
 
     @inline(__always) @usableFromInline

@@ -23,7 +23,7 @@ public enum Quants {
         case .f32:
             UnsafeMutableRawPointer(dst).copyMemory(from: src, byteCount: count * 4)
         case .f16:
-            for i in 0..<count { dst[i] = Float(Float16(bitPattern: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) }
+            HalfConversion.convert(src, dst, count: count)
         case .bf16:
             for i in 0..<count { dst[i] = Float(bitPattern: UInt32(src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)) << 16) }
         default:

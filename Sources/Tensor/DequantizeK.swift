@@ -6,13 +6,16 @@ extension Quants {
         let d = Field.half(p, L.d), dmin = Field.half(p, L.dmin)
         let scales = (p + L.scales).assumingMemoryBound(to: UInt8.self)
         let qs = (p + L.qs).assumingMemoryBound(to: UInt8.self)
-        // Element h·128 + s·32 + l holds bits 2s…2s+1 of qs[h·32 + l]; scale index = element / 16.
-        for i in 0..<256 {
-            let h = i / 128, s = (i % 128) / 32, l = i % 32
-            let q = Float((qs[h * 32 + l] >> UInt8(2 * s)) & 3)
-            let sc = scales[i / 16]
-            let dl = d * Float(sc & 0xF), ml = dmin * Float(sc >> 4)
-            y[i] = dl * q - ml
+        // Element 128h + 32s + l holds bits 2s…2s+1 of qs[32h + l]; scale index = element / 16.
+        for h in 0..<2 {
+            for s in 0..<4 {
+                for g in 0..<2 {
+                    let sc = scales[8 * h + 2 * s + g]
+                    let dl = d * Float(sc & 0xF), ml = dmin * Float(sc >> 4)
+                    let q = qs + 32 * h + 16 * g, out = y + 128 * h + 32 * s + 16 * g
+                    for l in 0..<16 { out[l] = dl * Float((q[l] >> UInt8(2 * s)) & 3) - ml }
+                }
+            }
         }
     }
 
@@ -21,15 +24,24 @@ extension Quants {
         let d = Field.half(p, L.d)
         let hmask = (p + L.hmask).assumingMemoryBound(to: UInt8.self)
         let qs = (p + L.qs).assumingMemoryBound(to: UInt8.self)
-        withUnsafeTemporaryAllocation(of: Int8.self, capacity: 16) { sc in
-            Field.scalesQ3K((p + L.scales).assumingMemoryBound(to: UInt8.self), sc.baseAddress!)
-            for i in 0..<256 {
-                let h = i / 128, s = (i % 128) / 32, l = i % 32
-                let low = Int32((qs[h * 32 + l] >> UInt8(2 * s)) & 3)
-                // A clear high bit means "subtract 4".
-                let high: Int32 = (hmask[l] >> UInt8(i / 32)) & 1 == 0 ? 4 : 0
-                let dl = d * Float(sc[i / 16])
-                y[i] = dl * Float(low - high)
+        withUnsafeTemporaryAllocation(of: Int8.self, capacity: 16) { buffer in
+            let sc = buffer.baseAddress!
+            Field.scalesQ3K((p + L.scales).assumingMemoryBound(to: UInt8.self), sc)
+            // Element 128h + 32s + l: low bits 2s…2s+1 of qs[32h + l], high bit 4h+s of hmask[l]
+            // (a clear high bit means "subtract 4"); scale index = element / 16.
+            for h in 0..<2 {
+                for s in 0..<4 {
+                    let bit = UInt8(4 * h + s)
+                    for g in 0..<2 {
+                        let dl = d * Float(sc[8 * h + 2 * s + g])
+                        let out = y + 128 * h + 32 * s + 16 * g
+                        for l in (16 * g)..<(16 * g + 16) {
+                            let low = Int32((qs[32 * h + l] >> UInt8(2 * s)) & 3)
+                            let high = Int32(((hmask[l] >> bit) & 1) ^ 1) << 2
+                            out[l - 16 * g] = dl * Float(low - high)
+                        }
+                    }
+                }
             }
         }
     }
@@ -68,18 +80,23 @@ extension Quants {
     static func dequantizeQ6_K(_ p: UnsafeRawPointer, _ y: UnsafeMutablePointer<Float>) {
         typealias L = BlockLayout.Q6_K
         let d = Field.half(p, L.d)
-        let ql = (p + L.ql).assumingMemoryBound(to: UInt8.self)
-        let qh = (p + L.qh).assumingMemoryBound(to: UInt8.self)
         let scales = (p + L.scales).assumingMemoryBound(to: Int8.self)
-        // Each half of 128: elements k·32 + l (k = 0…3) take ql[64h + 32(k%2) + l]'s nibble k/2 and
-        // bits 2k…2k+1 of qh[32h + l].
-        for i in 0..<256 {
-            let h = i / 128, k = (i % 128) / 32, l = i % 32
-            let low = (ql[64 * h + 32 * (k % 2) + l] >> UInt8(4 * (k / 2))) & 0xF
-            let high = (qh[32 * h + l] >> UInt8(2 * k)) & 3
-            let q = Int32(low | (high << 4)) - 32
-            let dl = d * Float(scales[i / 16])
-            y[i] = dl * Float(q)
+        // Each half of 128: element 32k + l (k = 0…3) takes nibble k/2 of ql[64h + 32(k%2) + l]
+        // and bits 2k…2k+1 of qh[32h + l]; scale index = element / 16.
+        for h in 0..<2 {
+            let ql = (p + L.ql + 64 * h).assumingMemoryBound(to: UInt8.self)
+            let qh = (p + L.qh + 32 * h).assumingMemoryBound(to: UInt8.self)
+            for k in 0..<4 {
+                let src = ql + 32 * (k % 2), nibble = UInt8(4 * (k / 2)), shift = UInt8(2 * k)
+                for g in 0..<2 {
+                    let dl = d * Float(scales[8 * h + 2 * k + g])
+                    let out = y + 128 * h + 32 * k + 16 * g
+                    for l in (16 * g)..<(16 * g + 16) {
+                        let q = Int32(((src[l] >> nibble) & 0xF) | (((qh[l] >> shift) & 3) << 4)) - 32
+                        out[l - 16 * g] = dl * Float(q)
+                    }
+                }
+            }
         }
     }
 

@@ -35,7 +35,7 @@ extension PortableDot {
                 for l in 0..<16 { t &+= Int32((qs[32 * h + l0 + l] >> s) & 3) &* Int32(aq[16 * g + l]) }
                 sumi &+= Int32(scales[g] & 0xF) &* t
             }
-            sum += Field.half(x, L.d) * ad * Float(sumi) - Field.half(x, L.dmin) * ad * Float(summ)
+            sum += Field.scale(x, L.d) * ad * Float(sumi) - Field.scale(x, L.dmin) * ad * Float(summ)
         }
         return sum
     }
@@ -60,7 +60,7 @@ extension PortableDot {
                 }
                 var sumi: Int32 = 0
                 for g in 0..<16 { sumi &+= Int32(sc[g]) &* dot16(q + 16 * g, aq + 16 * g) }
-                sum += Field.half(x, L.d) * ad * Float(sumi)
+                sum += Field.scale(x, L.d) * ad * Float(sumi)
             }
         }
         return sum
@@ -87,7 +87,7 @@ extension PortableDot {
                 summ &+= Int32(m0) &* (Int32(bsums[4 * k]) &+ Int32(bsums[4 * k + 1]))
                     &+ Int32(m1) &* (Int32(bsums[4 * k + 2]) &+ Int32(bsums[4 * k + 3]))
             }
-            sum += Field.half(x, L.d) * ad * Float(sumi) - Field.half(x, L.dmin) * ad * Float(summ)
+            sum += Field.scale(x, L.d) * ad * Float(sumi) - Field.scale(x, L.dmin) * ad * Float(summ)
         }
         return sum
     }
@@ -113,7 +113,7 @@ extension PortableDot {
                 sumi &+= Int32(sc) &* s
                 summ &+= Int32(m) &* (Int32(bsums[2 * j]) &+ Int32(bsums[2 * j + 1]))
             }
-            sum += Field.half(x, L.d) * ad * Float(sumi) - Field.half(x, L.dmin) * ad * Float(summ)
+            sum += Field.scale(x, L.d) * ad * Float(sumi) - Field.scale(x, L.dmin) * ad * Float(summ)
         }
         return sum
     }
@@ -143,7 +143,7 @@ extension PortableDot {
                     sumi &+= Int32(scales[g]) &* s0 &+ Int32(scales[g + 1]) &* s1
                 }
             }
-            sum += Field.half(x, L.d) * ad * Float(sumi)
+            sum += Field.scale(x, L.d) * ad * Float(sumi)
         }
         return sum
     }

@@ -19,16 +19,15 @@ enum PortableDot {
     }
 
     static func f16(_ w: UnsafeRawPointer, _ a: UnsafeRawPointer, _ n: Int) -> Float {
-        let x = w.assumingMemoryBound(to: Float16.self), y = a.assumingMemoryBound(to: Float.self)
+        let y = a.assumingMemoryBound(to: Float.self)
         var acc = SIMD16<Float>()
         var i = 0
         while i + 16 <= n {
-            let h = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float16>.self)
-            acc += SIMD16<Float>(h) * UnsafeRawPointer(y + i).loadUnaligned(as: SIMD16<Float>.self)
+            acc += HalfConversion.float16(w + 2 * i) * UnsafeRawPointer(y + i).loadUnaligned(as: SIMD16<Float>.self)
             i += 16
         }
         var sum = acc.sum()
-        while i < n { sum += Float(x[i]) * y[i]; i += 1 }
+        while i < n { sum += HalfConversion.float(w.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)) * y[i]; i += 1 }
         return sum
     }
 
@@ -59,7 +58,7 @@ enum PortableDot {
             for j in 0..<16 {
                 s &+= (Int32(qs[j] & 0xF) &- 8) &* Int32(ys[j]) &+ (Int32(qs[j] >> 4) &- 8) &* Int32(ys[j + 16])
             }
-            sum += Field.half(x, 0) * Field.half(y, 0) * Float(s)
+            sum += Field.scale(x, 0) * Field.scale(y, 0) * Float(s)
         }
         return sum
     }
@@ -74,8 +73,8 @@ enum PortableDot {
             for j in 0..<16 {
                 s &+= Int32(qs[j] & 0xF) &* Int32(ys[j]) &+ Int32(qs[j] >> 4) &* Int32(ys[j + 16])
             }
-            sum += Field.half(x, 0) * Field.half(y, 0) * Float(s)
-                + Field.half(x, BlockLayout.Q4_1.m) * Field.half(y, BlockLayout.Q8_1.s)
+            sum += Field.scale(x, 0) * Field.scale(y, 0) * Float(s)
+                + Field.scale(x, BlockLayout.Q4_1.m) * Field.scale(y, BlockLayout.Q8_1.s)
         }
         return sum
     }
@@ -94,7 +93,7 @@ enum PortableDot {
                 s &+= ((Int32(qs[j] & 0xF) | h0) &- 16) &* Int32(ys[j])
                     &+ ((Int32(qs[j] >> 4) | h1) &- 16) &* Int32(ys[j + 16])
             }
-            sum += Field.half(x, 0) * Field.half(y, 0) * Float(s)
+            sum += Field.scale(x, 0) * Field.scale(y, 0) * Float(s)
         }
         return sum
     }
@@ -112,8 +111,8 @@ enum PortableDot {
                 let h1 = Int32(truncatingIfNeeded: (qh >> UInt32(j + 12))) & 16
                 s &+= (Int32(qs[j] & 0xF) | h0) &* Int32(ys[j]) &+ (Int32(qs[j] >> 4) | h1) &* Int32(ys[j + 16])
             }
-            sum += Field.half(x, 0) * Field.half(y, 0) * Float(s)
-                + Field.half(x, BlockLayout.Q5_1.m) * Field.half(y, BlockLayout.Q8_1.s)
+            sum += Field.scale(x, 0) * Field.scale(y, 0) * Float(s)
+                + Field.scale(x, BlockLayout.Q5_1.m) * Field.scale(y, BlockLayout.Q8_1.s)
         }
         return sum
     }
@@ -126,7 +125,7 @@ enum PortableDot {
             let ys = (y + BlockLayout.Q8_0.qs).assumingMemoryBound(to: Int8.self)
             var s: Int32 = 0
             for j in 0..<32 { s &+= Int32(xs[j]) &* Int32(ys[j]) }
-            sum += Field.half(x, 0) * Field.half(y, 0) * Float(s)
+            sum += Field.scale(x, 0) * Field.scale(y, 0) * Float(s)
         }
         return sum
     }

@@ -54,12 +54,22 @@ public enum KernelTable {
         return found
     }
 
+    static func fastQuantizer(_ type: GGMLType) -> ((UnsafePointer<Float>, UnsafeMutableRawPointer, Int) -> Void)? {
+        #if SWIFTLLM_X86_SIMD
+        return X86Quantize.rows(type)
+        #else
+        return nil
+        #endif
+    }
+
     /// Converts `cols` floats into `traits.activationType` at `dst` (a plain copy for F32).
     public static func quantizeActivations(
         _ x: UnsafePointer<Float>, cols: Int, for traits: TypeTraits, into dst: UnsafeMutableRawPointer
     ) throws(KernelError) {
         if traits.activationType == .f32 {
             dst.copyMemory(from: x, byteCount: cols * 4)
+        } else if let fast = fastQuantizer(traits.activationType), cols % traits.activationType.blockSize == 0 {
+            fast(x, dst, cols)
         } else {
             try Quants.quantize(traits.activationType, from: x, into: dst, count: cols)
         }

@@ -5,9 +5,20 @@ import CBLAS
 /// Weights are `rows × cols`, row-major, each row `type.rowBytes(elements: cols)` bytes, usually
 /// pointing straight into the mmap'd GGUF file. Activations and outputs are F32.
 public enum MatMul {
-    /// Below this many tokens `matmul` runs integer dot products per token (each weight row is
-    /// reused from cache across tokens); from it on, F32 tiles of the weights go through sgemm.
-    public static let blasMinTokens = 8
+    /// How `matmul` computes its product.
+    public enum Strategy: Sendable {
+        /// `.dot` below `blasMinTokens` tokens, `.blas` from there on.
+        case automatic
+        /// Quantized activations and integer dot products, each weight row reused across tokens.
+        case dot
+        /// Dequantized F32 tiles of the weights times F32 activations through `cblas_sgemm`.
+        case blas
+    }
+
+    /// The token count from which `.automatic` switches from `.dot` to `.blas`: below it the
+    /// one-off dequantization of the weights costs more than sgemm saves (measured with
+    /// `swiftllm bench kernels --strategy`).
+    public static let blasMinTokens = 64
 
     /// Rows of weights dequantized per sgemm call in `matmul`.
     static let tileRows = 64
@@ -30,17 +41,18 @@ public enum MatMul {
     /// Y = X·Wᵀ for `tokens` tokens: `x` is `(tokens, cols)` row-major, `y` receives `(tokens, rows)`,
     /// so `y[t·rows + r] = Σ_c W[r][c]·x[t·cols + c]`.
     ///
-    /// Fewer than `blasMinTokens` tokens use the quantized dot products; more dequantize 64-row
-    /// tiles of W per worker and multiply them with OpenBLAS `cblas_sgemm` (single-threaded
-    /// inside each worker).
+    /// `strategy` `.automatic` uses the quantized dot products below `blasMinTokens` tokens; from
+    /// there on each worker dequantizes 64-row tiles of W and multiplies them with OpenBLAS
+    /// `cblas_sgemm` (single-threaded inside each worker).
     public static func matmul(
         weights: UnsafeRawPointer, type: GGMLType, rows: Int, cols: Int,
-        x: UnsafePointer<Float>, tokens: Int, y: UnsafeMutablePointer<Float>, pool: ThreadPool
+        x: UnsafePointer<Float>, tokens: Int, y: UnsafeMutablePointer<Float>, pool: ThreadPool,
+        strategy: Strategy = .automatic
     ) throws(KernelError) {
         let traits = try KernelTable.traits(for: type)
         guard let rowBytes = type.rowBytes(elements: cols) else { throw .notWholeBlocks(type, count: cols) }
         guard rows > 0, tokens > 0 else { return }
-        if tokens >= blasMinTokens {
+        if strategy == .blas || (strategy == .automatic && tokens >= blasMinTokens) {
             try blasMatmul(weights, type, rows, cols, rowBytes, x, tokens, y, pool)
             return
         }

@@ -103,9 +103,12 @@ private final class PoolState: Sendable {
     let slots: [WorkerSlot]
     let current = Mutex<Job?>(nil)
 
-    /// Polls before parking: long enough to bridge the gap between the kernels of one decode
-    /// step, short enough not to burn a shared core when idle.
-    static let spinLimit = 20_000
+    /// Plain polls before a waiting thread starts yielding: about a microsecond.
+    static let spinLimit = 1_000
+    /// `sched_yield` polls after that, before a worker parks: tens of microseconds, enough to
+    /// bridge the gap between the kernels of one decode step. Yielding (rather than spinning)
+    /// lets a thread that shares our core — on a busy machine, often the one we wait for — run.
+    static let yieldLimit = 200
 
     init(workers: Int) {
         self.workers = workers
@@ -149,6 +152,10 @@ private final class PoolState: Sendable {
             while generation.load(ordering: .acquiring) == seen {
                 spins += 1
                 guard spins > PoolState.spinLimit else { continue }
+                if spins <= PoolState.spinLimit + PoolState.yieldLimit {
+                    sched_yield()
+                    continue
+                }
                 // Announce the nap, then re-check, so that a dispatch between the two is not lost:
                 // either the dispatcher sees `sleeping` and signals, or we see the new generation.
                 slot.sleeping.store(true, ordering: .sequentiallyConsistent)

@@ -1,10 +1,137 @@
 #if SWIFTLLM_X86_SIMD
 import _Builtin_intrinsics.intel
 
+/// AVX2 / AVX-512 (VL, BW, VNNI) dot products for the 32-element block types.
+///
+/// One block is one 256-bit vector: nibbles are expanded by broadcasting the 16 packed bytes to
+/// both halves and shifting the upper half by 4; `vpdpbusd` multiplies unsigned weights by signed
+/// activations. Offsets (−8, −16) are applied as a second `vpdpbusd` of the offset with −a.
+/// Loads go through `loadUnaligned` (blocks are 18, 20, 22… bytes apart, see ARCHITECTURE.md).
 extension X86Dot {
     static func intrinsicsKernel(for type: GGMLType) -> VecDot? {
         switch type {
+        case .q4_0: q4_0
+        case .q4_1: q4_1
+        case .q5_0: q5_0
+        case .q5_1: q5_1
+        case .q8_0: q8_0
+        case .q4_K: q4_K
+        case .q6_K: q6_K
         default: nil
+        }
+    }
+
+    @inline(__always) static func load128(_ p: UnsafeRawPointer) -> __m128i {
+        unsafeBitCast(p.loadUnaligned(as: SIMD16<UInt8>.self), to: __m128i.self)
+    }
+
+    @inline(__always) static func load256(_ p: UnsafeRawPointer) -> __m256i {
+        unsafeBitCast(p.loadUnaligned(as: SIMD32<UInt8>.self), to: __m256i.self)
+    }
+
+    @inline(__always) static func hsum(_ v: __m256) -> Float {
+        v.sum()
+    }
+
+    /// The 32 nibbles of 16 packed bytes as bytes: low nibbles first, then high nibbles.
+    @inline(__always) static func nibbles(_ p: UnsafeRawPointer) -> __m256i {
+        let both = _mm256_broadcastsi128_si256(load128(p))
+        return _mm256_and_si256(_mm256_srlv_epi64(both, _mm256_set_epi64x(4, 4, 0, 0)), _mm256_set1_epi8(0x0F))
+    }
+
+    /// The fifth bits of a Q5 block (u32, bit j for element j) as bytes 0x10 / 0x00.
+    @inline(__always) static func fifthBits(_ qh: UInt32) -> __m256i {
+        _mm256_maskz_mov_epi8(qh, _mm256_set1_epi8(0x10))
+    }
+
+    /// Σ (q − offset)·a over 32 bytes, as 8 int32 lanes.
+    @inline(__always) static func dotOffset(_ q: __m256i, _ a: __m256i, offset: Int8) -> __m256i {
+        let zero = _mm256_setzero_si256()
+        let t = _mm256_dpbusd_avx_epi32(zero, q, a)
+        return _mm256_dpbusd_avx_epi32(t, _mm256_set1_epi8(offset), _mm256_sub_epi8(zero, a))
+    }
+
+    /// Horizontal sums of eight int32×8 vectors, as one vector [Σt0, …, Σt7].
+    @inline(__always) static func reduce8(
+        _ t0: __m256i, _ t1: __m256i, _ t2: __m256i, _ t3: __m256i,
+        _ t4: __m256i, _ t5: __m256i, _ t6: __m256i, _ t7: __m256i
+    ) -> __m256i {
+        let h0123 = _mm256_hadd_epi32(_mm256_hadd_epi32(t0, t1), _mm256_hadd_epi32(t2, t3))
+        let h4567 = _mm256_hadd_epi32(_mm256_hadd_epi32(t4, t5), _mm256_hadd_epi32(t6, t7))
+        let low = _mm256_permutex2var_epi32(h0123, _mm256_setr_epi32(0, 1, 2, 3, 8, 9, 10, 11), h4567)
+        let high = _mm256_permutex2var_epi32(h0123, _mm256_setr_epi32(4, 5, 6, 7, 12, 13, 14, 15), h4567)
+        return _mm256_add_epi32(low, high)
+    }
+
+    /// Eight f16 fields `stride` bytes apart, as F32.
+    @inline(__always) static func halves8(_ p: UnsafeRawPointer, stride: Int) -> __m256 {
+        @inline(__always) func h(_ i: Int) -> Int16 { p.loadUnaligned(fromByteOffset: i * stride, as: Int16.self) }
+        return _mm256_cvtph_ps(_mm_set_epi16(h(7), h(6), h(5), h(4), h(3), h(2), h(1), h(0)))
+    }
+
+    /// Σ over blocks of d_w·d_a·Σq·a (+ m_w·s_a when `affine`), eight blocks per step so that the
+    /// scales are converted and applied eight at a time. `dot` gives one block's int32 lanes.
+    @inline(__always) static func blockSum(
+        _ w: UnsafeRawPointer, _ a: UnsafeRawPointer, _ n: Int, wSize: Int, aSize: Int, affine: Bool,
+        _ dot: (_ x: UnsafeRawPointer, _ y: UnsafeRawPointer) -> __m256i
+    ) -> Float {
+        let blocks = n / 32
+        var acc = _mm256_setzero_ps()
+        var b = 0
+        while b + 8 <= blocks {
+            let x = w + b * wSize, y = a + b * aSize
+            let sums = reduce8(dot(x, y), dot(x + wSize, y + aSize), dot(x + 2 * wSize, y + 2 * aSize),
+                               dot(x + 3 * wSize, y + 3 * aSize), dot(x + 4 * wSize, y + 4 * aSize),
+                               dot(x + 5 * wSize, y + 5 * aSize), dot(x + 6 * wSize, y + 6 * aSize),
+                               dot(x + 7 * wSize, y + 7 * aSize))
+            let d = _mm256_mul_ps(halves8(x, stride: wSize), halves8(y, stride: aSize))
+            acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums), d, acc)
+            if affine {
+                acc = _mm256_fmadd_ps(halves8(x + 2, stride: wSize), halves8(y + 2, stride: aSize), acc)
+            }
+            b += 8
+        }
+        var sum = hsum(acc)
+        while b < blocks {
+            let x = w + b * wSize, y = a + b * aSize
+            let lanes = unsafeBitCast(dot(x, y), to: SIMD8<Int32>.self)
+            sum += Field.scale(x, 0) * Field.scale(y, 0) * Float(lanes.wrappedSum())
+            if affine { sum += Field.scale(x, 2) * Field.scale(y, 2) }
+            b += 1
+        }
+        return sum
+    }
+
+    static func q4_0(_ w: UnsafeRawPointer, _ a: UnsafeRawPointer, _ n: Int) -> Float {
+        blockSum(w, a, n, wSize: 18, aSize: 34, affine: false) { x, y in
+            dotOffset(nibbles(x + 2), load256(y + 2), offset: 8)
+        }
+    }
+
+    static func q4_1(_ w: UnsafeRawPointer, _ a: UnsafeRawPointer, _ n: Int) -> Float {
+        blockSum(w, a, n, wSize: 20, aSize: 36, affine: true) { x, y in
+            _mm256_dpbusd_avx_epi32(_mm256_setzero_si256(), nibbles(x + 4), load256(y + 4))
+        }
+    }
+
+    static func q5_0(_ w: UnsafeRawPointer, _ a: UnsafeRawPointer, _ n: Int) -> Float {
+        blockSum(w, a, n, wSize: 22, aSize: 34, affine: false) { x, y in
+            dotOffset(_mm256_or_si256(nibbles(x + 6), fifthBits(Field.u32(x, 2))), load256(y + 2), offset: 16)
+        }
+    }
+
+    static func q5_1(_ w: UnsafeRawPointer, _ a: UnsafeRawPointer, _ n: Int) -> Float {
+        blockSum(w, a, n, wSize: 24, aSize: 36, affine: true) { x, y in
+            let q = _mm256_or_si256(nibbles(x + 8), fifthBits(Field.u32(x, 4)))
+            return _mm256_dpbusd_avx_epi32(_mm256_setzero_si256(), q, load256(y + 4))
+        }
+    }
+
+    static func q8_0(_ w: UnsafeRawPointer, _ a: UnsafeRawPointer, _ n: Int) -> Float {
+        // Sign trick: |w| · (a with w's sign) — exact because activations avoid −128.
+        blockSum(w, a, n, wSize: 34, aSize: 34, affine: false) { x, y in
+            let q = load256(x + 2)
+            return _mm256_dpbusd_avx_epi32(_mm256_setzero_si256(), _mm256_abs_epi8(q), _mm256_sign_epi8(load256(y + 2), q))
         }
     }
 }

@@ -26,6 +26,12 @@ struct BenchKernels: ParsableCommand {
     @Option(help: "Tokens of the prefill matmul.")
     var tokens = 512
 
+    @Option(help: "Matmul strategy: auto, dot (quantized dot products) or blas (dequantized tiles + sgemm).")
+    var strategy = "auto"
+
+    @Flag(help: "Skip the matmul measurements.")
+    var noMatmul = false
+
     static let defaultTypes: [GGMLType] = [.q4_0, .q4_1, .q8_0, .q4_K, .q6_K, .q5_0, .q5_1,
                                            .q2_K, .q3_K, .q5_K, .f16, .bf16, .f32]
 
@@ -34,7 +40,17 @@ struct BenchKernels: ParsableCommand {
         if reps < 1 { throw ValidationError("--reps must be at least 1") }
         if tokens < 1 { throw ValidationError("--tokens must be at least 1") }
         if matvecMiB < 1 { throw ValidationError("--matvec-mi-b must be at least 1") }
+        _ = try matmulStrategy()
         _ = try selectedTypes()
+    }
+
+    func matmulStrategy() throws -> MatMul.Strategy {
+        switch strategy {
+        case "auto": .automatic
+        case "dot": .dot
+        case "blas": .blas
+        default: throw ValidationError("--strategy must be auto, dot or blas, not '\(strategy)'")
+        }
     }
 
     func selectedTypes() throws -> [GGMLType] {
@@ -51,25 +67,31 @@ struct BenchKernels: ParsableCommand {
         let pool = ThreadPool(threads: threads ?? ThreadPool.physicalCores)
         let bench = KernelBench(pool: pool, reps: reps)
         if !json {
-            print("machine: \(KernelBench.cpuName()), \(pool.threadCount) threads; medians of \(reps) runs")
-            print("op      type   rows×cols        tokens  GB/s   read GB/s  ratio  GFLOP/s")
+            write("machine: \(KernelBench.cpuName()), \(pool.threadCount) threads; medians of \(reps) runs")
+            let dispatch = bench.dispatchMicroseconds()
+            write(String(format: "thread pool: dispatch + barrier %.2f µs median, %.2f µs 10th percentile",
+                         dispatch.median, dispatch.p10))
+            write("op      type   rows×cols        tokens  GB/s   read GB/s  ratio  GFLOP/s")
         }
         for type in try selectedTypes() {
             let cols = 4096
             let rowBytes = type.rowBytes(elements: cols) ?? 1
-            let rows = max(4096, (matvecMiB << 20) / rowBytes / 256 * 256)
+            let rows = max(256, (matvecMiB << 20) / rowBytes / 256 * 256)
             let mv = try bench.matvec(type: type, rows: rows, cols: cols)
             emit(BenchRecord(op: "matvec", type: type, rows: rows, cols: cols, tokens: 1,
                              gbPerS: mv.weightGBs, readGBs: mv.readGBs, gflops: nil))
-            let gflops = try bench.matmul(type: type, rows: 2048, cols: 2048, tokens: tokens)
+            if noMatmul { continue }
+            let gflops = try bench.matmul(type: type, rows: 2048, cols: 2048, tokens: tokens, strategy: matmulStrategy())
             emit(BenchRecord(op: "matmul", type: type, rows: 2048, cols: 2048, tokens: tokens,
                              gbPerS: nil, readGBs: nil, gflops: gflops))
         }
     }
 
-    private func emit(_ r: BenchRecord) {
-        // Unbuffered, so lines appear as they are measured even when piped.
-        FileHandle.standardOutput.write(Data(((json ? r.json : r.row) + "\n").utf8))
+    private func emit(_ r: BenchRecord) { write(json ? r.json : r.row) }
+
+    /// Unbuffered, so lines appear as they are measured even when piped.
+    private func write(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 }
 

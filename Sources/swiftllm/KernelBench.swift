@@ -16,17 +16,26 @@ struct KernelBench {
         var y = [Float](repeating: 0, count: rows)
         let w = UnsafeRawPointer(weights.baseAddress!)
         let pool = self.pool
-        let t = try median {
-            try y.withUnsafeMutableBufferPointer { yp throws(KernelError) in
-                try MatMul.matvec(weights: w, type: type, rows: rows, cols: cols, x: x, y: yp.baseAddress!, pool: pool)
+        // Alternate the two measurements so both see the same competition for memory.
+        var matvecTimes: [Double] = [], readTimes: [Double] = []
+        for rep in 0...reps {
+            let t = try KernelBench.seconds {
+                try y.withUnsafeMutableBufferPointer { yp throws(KernelError) in
+                    try MatMul.matvec(weights: w, type: type, rows: rows, cols: cols, x: x, y: yp.baseAddress!, pool: pool)
+                }
+            }
+            let r = KernelBench.seconds { KernelBench.streamingRead(w, bytes: bytes, pool: pool) }
+            if rep > 0 { // the first round warms up
+                matvecTimes.append(t)
+                readTimes.append(r)
             }
         }
-        let read = median { KernelBench.streamingRead(w, bytes: bytes, pool: pool) }
+        let t = KernelBench.median(matvecTimes), read = KernelBench.median(readTimes)
         return (Double(bytes) / t / 1e9, Double(bytes) / read / 1e9)
     }
 
     /// Median GFLOP/s of a `tokens × cols` by `rows × cols` matmul.
-    func matmul(type: GGMLType, rows: Int, cols: Int, tokens: Int) throws -> Double {
+    func matmul(type: GGMLType, rows: Int, cols: Int, tokens: Int, strategy: MatMul.Strategy) throws -> Double {
         let bytes = rows * (type.rowBytes(elements: cols) ?? 0)
         let weights = KernelBench.syntheticWeights(type, bytes: bytes)
         defer { weights.deallocate() }
@@ -37,11 +46,34 @@ struct KernelBench {
         let t = try median {
             try y.withUnsafeMutableBufferPointer { yp throws(KernelError) in
                 try MatMul.matmul(weights: w, type: type, rows: rows, cols: cols, x: x, tokens: tokens,
-                                  y: yp.baseAddress!, pool: pool)
+                                  y: yp.baseAddress!, pool: pool, strategy: strategy)
             }
         }
         return 2 * Double(tokens) * Double(rows) * Double(cols) / t / 1e9
     }
+
+    /// Cost of one empty `pool.run` (dispatch to every worker and wait for all), in µs: the
+    /// median and the 10th percentile of 10 000 single calls (the latter shows the uncontended
+    /// cost when other processes share the cores).
+    func dispatchMicroseconds() -> (median: Double, p10: Double) {
+        let pool = self.pool
+        var times: [Double] = []
+        for _ in 0..<10_000 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            pool.run { _, _ in }
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e3)
+        }
+        times.sort()
+        return (times[times.count / 2], times[times.count / 10])
+    }
+
+    static func seconds(_ body: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
     /// Runs `body` once to warm up, then `reps` times; the median seconds.
     private func median(_ body: () throws -> Void) rethrows -> Double {

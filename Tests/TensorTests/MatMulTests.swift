@@ -16,17 +16,24 @@ import Testing
     /// Relative tolerance of the sgemm path (F32 products of dequantized tiles).
     static let gemmTolerance = 1e-4
 
-    static func cols(for type: GGMLType) -> Int { type.blockSize == 256 ? 512 : 128 }
+    // 11 blocks: one batch of 8 in the SIMD kernels plus a tail; 3 super-blocks; an odd float count.
+    static func cols(for type: GGMLType) -> Int {
+        switch type.blockSize {
+        case 256: 768
+        case 32: 352
+        default: 355
+        }
+    }
 
     struct Case {
         let type: GGMLType, rows: Int, cols: Int
         let weights: [UInt8], dequantized: [Float]
         let rowBytes: Int
 
-        init(_ type: GGMLType, rows: Int, seed: UInt64) throws {
+        init(_ type: GGMLType, rows: Int, seed: UInt64, cols: Int? = nil) throws {
             self.type = type
             self.rows = rows
-            let cols = MatMulTests.cols(for: type)
+            let cols = cols ?? MatMulTests.cols(for: type)
             self.cols = cols
             rowBytes = try #require(type.rowBytes(elements: cols))
             let weights = RandomTensors.weights(type, rows: rows, cols: cols, seed: seed)
@@ -136,19 +143,20 @@ import Testing
         let pool = ThreadPool(threads: threads)
         for (i, rows) in MatMulTests.rowCounts.enumerated() {
             let c = try Case(type, rows: rows, seed: UInt64(300 + i))
-            for tokens in [3, MatMul.blasMinTokens + 1] {
+            let runs: [(tokens: Int, strategy: MatMul.Strategy)] = [(3, .automatic), (5, .dot), (5, .blas)]
+            for (tokens, strategy) in runs {
                 let x = RandomTensors.floats(tokens * c.cols, seed: UInt64(400 + i))
                 var y = [Float](repeating: .nan, count: tokens * rows)
                 try c.weights.withUnsafeBytes { w in
                     try y.withUnsafeMutableBufferPointer { yp in
                         try MatMul.matmul(weights: w.baseAddress!, type: type, rows: rows, cols: c.cols,
-                                          x: x, tokens: tokens, y: yp.baseAddress!, pool: pool)
+                                          x: x, tokens: tokens, y: yp.baseAddress!, pool: pool, strategy: strategy)
                     }
                 }
                 for t in 0..<tokens {
                     let xt = Array(x[(t * c.cols)..<((t + 1) * c.cols)])
                     var bad = 0
-                    if tokens < MatMul.blasMinTokens {
+                    if strategy != .blas {
                         let (expected, bounds) = try c.reference(xt)
                         bad = (0..<rows).filter { !(abs(Double(y[t * rows + $0]) - expected[$0]) <= bounds[$0]) }.count
                     } else {
@@ -162,9 +170,36 @@ import Testing
                             if !(abs(Double(y[t * rows + r]) - sum) <= MatMulTests.gemmTolerance * magnitude + 1e-30) { bad += 1 }
                         }
                     }
-                    #expect(bad == 0, "\(type) \(rows)×\(c.cols), \(tokens) tokens, token \(t), \(threads) threads: \(bad) rows off")
+                    #expect(bad == 0, "\(type) \(rows)×\(c.cols), \(tokens) tokens (\(strategy)), token \(t), \(threads) threads: \(bad) rows off")
                 }
             }
+        }
+    }
+
+    /// A batch mixing activation formats (Q8_0, Q8_1, Q8_K, F32) and uneven row counts.
+    @Test(arguments: [1, 2])
+    func matvecsMatchReference(threads: Int) throws {
+        let pool = ThreadPool(threads: threads)
+        let cols = 768 // a multiple of 256 and of 32
+        let specs: [(GGMLType, Int)] = [(.q4_K, 33), (.q4_1, 5), (.q8_0, 257), (.f32, 31), (.q6_K, 1)]
+        let cases = try specs.enumerated().map { i, spec in try Case(spec.0, rows: spec.1, seed: UInt64(500 + i), cols: cols) }
+        let x = RandomTensors.floats(cols, seed: 600)
+        var outputs = cases.map { [Float](repeating: .nan, count: $0.rows) }
+        let weights = cases.map { c in
+            let p = UnsafeMutableRawPointer.allocate(byteCount: c.weights.count, alignment: 64)
+            p.copyMemory(from: c.weights, byteCount: c.weights.count)
+            return p
+        }
+        defer { weights.forEach { $0.deallocate() } }
+        let ys = outputs.map { UnsafeMutablePointer<Float>.allocate(capacity: $0.count) }
+        defer { ys.forEach { $0.deallocate() } }
+        let items = cases.indices.map { MatvecItem(weights: weights[$0], type: cases[$0].type, rows: cases[$0].rows, y: ys[$0]) }
+        try MatMul.matvecs(items, cols: cols, x: x, pool: pool)
+        for (i, c) in cases.enumerated() {
+            outputs[i] = Array(UnsafeBufferPointer(start: ys[i], count: c.rows))
+            let (expected, bounds) = try c.reference(x)
+            let bad = (0..<c.rows).filter { !(abs(Double(outputs[i][$0]) - expected[$0]) <= bounds[$0]) }
+            #expect(bad.isEmpty, "\(c.type) in a batch, \(threads) threads: \(bad.count) rows off")
         }
     }
 }

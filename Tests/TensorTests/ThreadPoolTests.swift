@@ -27,6 +27,21 @@ import Testing
         #expect(calls.load(ordering: .relaxed) == 5_000 * threads)
     }
 
+    @Test func nestedRunExecutesSerially() {
+        let pool = ThreadPool(threads: 2)
+        var inner = [Int](repeating: 0, count: 2)
+        inner.withUnsafeMutableBufferPointer { counts in
+            pool.run { worker, _ in
+                guard worker == 0 else { return }
+                pool.run { innerWorker, innerWorkers in
+                    #expect(innerWorkers == 1)
+                    counts[innerWorker] += 1
+                }
+            }
+        }
+        #expect(inner == [1, 0])
+    }
+
     @Test func splitCoversTheRangeExactly() {
         for total in [0, 1, 7, 64, 4097] {
             for workers in 1...4 {

@@ -1,0 +1,52 @@
+#if SWIFTLLM_X86_SIMD
+import _Builtin_intrinsics.intel
+#endif
+
+/// F16 → F32 conversion without the runtime library.
+///
+/// `Float(Float16)` compiles to a call to `__extendhfsf2` in libswiftCore on Linux, even with
+/// `-target-cpu native` — a function call per element. These versions are exact for every half
+/// (subnormals, infinities and NaN payloads included) and vectorise.
+@usableFromInline enum HalfConversion {
+    /// One half (as its bits) to F32.
+    @inline(__always) @usableFromInline
+    static func float(_ h: UInt16) -> Float {
+        let bits = UInt32(h)
+        let sign = (bits & 0x8000) << 16
+        let rest = bits & 0x7fff
+        if rest >= 0x7c00 { // Inf or NaN: all-ones exponent, payload kept
+            return Float(bitPattern: sign | 0x7f80_0000 | ((rest & 0x3ff) << 13))
+        }
+        // Shifting into F32 position and scaling by 2¹¹² rebiases the exponent and normalises subnormals.
+        return Float(bitPattern: (Float(bitPattern: rest << 13) * 0x1p112).bitPattern | sign)
+    }
+
+    /// Sixteen halves at `p` (any alignment) to F32.
+    @inline(__always) @usableFromInline
+    static func float16(_ p: UnsafeRawPointer) -> SIMD16<Float> {
+        #if SWIFTLLM_X86_SIMD
+        return _mm512_cvtph_ps(unsafeBitCast(p.loadUnaligned(as: SIMD16<UInt16>.self), to: __m256i.self))
+        #else
+        let bits = SIMD16<UInt32>(truncatingIfNeeded: p.loadUnaligned(as: SIMD16<UInt16>.self))
+        let sign = (bits & 0x8000) &<< 16
+        let rest = bits & 0x7fff
+        let finite = unsafeBitCast(unsafeBitCast(rest &<< 13, to: SIMD16<Float>.self) * 0x1p112, to: SIMD16<UInt32>.self)
+        let special = 0x7f80_0000 | ((rest & 0x3ff) &<< 13)
+        return unsafeBitCast(finite.replacing(with: special, where: rest .>= 0x7c00) | sign, to: SIMD16<Float>.self)
+        #endif
+    }
+
+    /// `count` halves at `src` to F32 at `dst`.
+    @usableFromInline
+    static func convert(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + 16 <= count {
+            UnsafeMutableRawPointer(dst + i).storeBytes(of: float16(src + 2 * i), as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < count {
+            dst[i] = float(src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))
+            i += 1
+        }
+    }
+}

@@ -1,0 +1,77 @@
+/// One weight matrix of a `MatMul.matvecs` call: `rows × cols` of `type`, row-major, result into `y`.
+public struct MatvecItem {
+    /// The weights (usually inside the mmap'd GGUF file).
+    public let weights: UnsafeRawPointer
+    /// Their element type.
+    public let type: GGMLType
+    /// Output rows (= weight rows).
+    public let rows: Int
+    /// Receives `rows` floats.
+    public let y: UnsafeMutablePointer<Float>
+
+    /// Describes one matrix of a batch.
+    public init(weights: UnsafeRawPointer, type: GGMLType, rows: Int, y: UnsafeMutablePointer<Float>) {
+        self.weights = weights
+        self.type = type
+        self.rows = rows
+        self.y = y
+    }
+}
+
+extension MatMul {
+    /// Several matrix-vector products with the same input `x` (`cols` floats), e.g. the Q, K and V
+    /// projections, or FFN gate and up: `x` is quantized once per activation format and all rows
+    /// of all matrices are shared out among the pool's workers in a single dispatch.
+    ///
+    /// ```swift
+    /// try MatMul.matvecs([MatvecItem(weights: wq, type: .q4_K, rows: 1024, y: q),
+    ///                     MatvecItem(weights: wk, type: .q4_K, rows: 256, y: k)],
+    ///                    cols: 640, x: h, pool: pool)
+    /// ```
+    public static func matvecs(
+        _ items: [MatvecItem], cols: Int, x: UnsafePointer<Float>, pool: ThreadPool
+    ) throws(KernelError) {
+        var traits: [TypeTraits] = []
+        var rowBytes: [Int] = []
+        var formats: [GGMLType] = []
+        for item in items {
+            let t = try KernelTable.traits(for: item.type)
+            guard let bytes = item.type.rowBytes(elements: cols) else { throw .notWholeBlocks(item.type, count: cols) }
+            traits.append(t)
+            rowBytes.append(bytes)
+            if !formats.contains(t.activationType) { formats.append(t.activationType) }
+        }
+        // One activation row per format, 64-byte aligned, in order of `formats`.
+        var offsets: [Int] = []
+        var total = 0
+        for format in formats {
+            offsets.append(total)
+            let bytes = format == .f32 ? cols * 4 : (cols / format.blockSize) * format.typeSize
+            total += (bytes + 63) / 64 * 64
+        }
+        let totalRows = items.reduce(0) { $0 + $1.rows }
+        guard totalRows > 0 else { return }
+        try withUnsafeTemporaryAllocation(byteCount: max(total, 64), alignment: 64) { buffer throws(KernelError) in
+            let base = UnsafeMutableRawPointer(buffer.baseAddress!)
+            for (i, format) in formats.enumerated() {
+                let owner = traits[traits.firstIndex { $0.activationType == format } ?? 0]
+                try KernelTable.quantizeActivations(x, cols: cols, for: owner, into: base + offsets[i])
+            }
+            let activation = traits.map { t in UnsafeRawPointer(base + offsets[formats.firstIndex(of: t.activationType) ?? 0]) }
+            pool.run { worker, workers in
+                let band = ThreadPool.split(totalRows, worker: worker, of: workers, granularity: 4)
+                var first = 0
+                for (i, item) in items.enumerated() {
+                    let lo = max(band.lowerBound, first), hi = min(band.upperBound, first + item.rows)
+                    if lo < hi {
+                        let dot = traits[i].vecDot, a = activation[i]
+                        for r in (lo - first)..<(hi - first) {
+                            item.y[r] = dot(item.weights + r * rowBytes[i], a, cols)
+                        }
+                    }
+                    first += item.rows
+                }
+            }
+        }
+    }
+}

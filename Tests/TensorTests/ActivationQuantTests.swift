@@ -1,0 +1,46 @@
+import Testing
+@testable import Tensor
+
+/// The activation quantizers the kernels use (SIMD where built) against the reference and the
+/// Python oracle, byte for byte.
+@Suite struct ActivationQuantTests {
+    static func fastQuantize(_ type: GGMLType, _ x: [Float]) throws -> [UInt8] {
+        let traits = try #require(KernelTable.traits.values.first { $0.activationType == type })
+        var out = [UInt8](repeating: 0xAA, count: traits.activationRowBytes(cols: x.count))
+        try out.withUnsafeMutableBytes { p in
+            try KernelTable.quantizeActivations(x, cols: x.count, for: traits, into: p.baseAddress!)
+        }
+        return out
+    }
+
+    static func referenceQuantize(_ type: GGMLType, _ x: [Float]) throws -> [UInt8] {
+        var out = [UInt8](repeating: 0x55, count: type.rowBytes(elements: x.count) ?? 0)
+        try out.withUnsafeMutableBytes { p in try Quants.quantize(type, from: x, into: p.baseAddress!, count: x.count) }
+        return out
+    }
+
+    /// Mixed magnitudes, an all-zero block, exact .5 ties (block max 127 makes d = 1), a block
+    /// whose largest magnitude is negative and appears twice with both signs.
+    static func inputs(_ count: Int) -> [Float] {
+        var x = RandomTensors.floats(count, seed: 42)
+        for i in 0..<count { x[i] *= [1e-3, 1, 30, 1e4][(i / 256) % 4] }
+        for i in 0..<32 { x[32 + i] = 0 }
+        for i in 0..<32 { x[64 + i] = Float(i % 9) - 3.5 }
+        x[64] = 127
+        x[96 + 3] = -50
+        x[96 + 7] = 50
+        return x
+    }
+
+    @Test(arguments: [GGMLType.q8_0, .q8_1, .q8_K])
+    func matchesReference(type: GGMLType) throws {
+        let x = ActivationQuantTests.inputs(4096)
+        #expect(try ActivationQuantTests.fastQuantize(type, x) == ActivationQuantTests.referenceQuantize(type, x))
+    }
+
+    @Test(arguments: [GGMLType.q8_0, .q8_1, .q8_K])
+    func matchesPythonOracle(type: GGMLType) throws {
+        let x = try QuantOracle.floats("\(type.name).in.f32")
+        #expect(try ActivationQuantTests.fastQuantize(type, x) == QuantOracle.bytes("\(type.name).q"))
+    }
+}
