@@ -30,7 +30,7 @@ let package = Package(
                 "Tensor", "GGUF", "Runtime", "Agent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .target(name: "TestSupport", dependencies: ["Tensor", "GGUF"]),
+        .target(name: "TestSupport", dependencies: ["Tensor", "GGUF", "Runtime"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "Runtime", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),
