@@ -1,0 +1,141 @@
+/// Arrays and objects.
+extension SchemaGrammarCompiler {
+    mutating func array(_ schema: JSONObject, pointer: String) throws(JSONSchemaError) -> GrammarExpr {
+        if schema["uniqueItems"] == .bool(true) {
+            try unsupported("keyword 'uniqueItems' is not supported", pointer + "/uniqueItems")
+        }
+        var prefix: [(JSONValue, String)] = []
+        var rest: JSONValue = .bool(true)
+        var restPointer = pointer
+        if let p = schema["prefixItems"]?.arrayValue {
+            prefix = p.enumerated().map { ($1, "\(pointer)/prefixItems/\($0)") }
+            if let items = schema["items"] { rest = items; restPointer = pointer + "/items" }
+        } else if let p = schema["items"]?.arrayValue {
+            prefix = p.enumerated().map { ($1, "\(pointer)/items/\($0)") }
+            if let extra = schema["additionalItems"] { rest = extra; restPointer = pointer + "/additionalItems" }
+        } else if let items = schema["items"] {
+            rest = items
+            restPointer = pointer + "/items"
+        }
+        let minItems = schema["minItems"]?.intValue ?? 0
+        var maxItems = schema["maxItems"]?.intValue
+        if rest == .bool(false) { maxItems = min(maxItems ?? prefix.count, prefix.count) }
+        if let maxItems, maxItems < minItems { return .choice([]) }
+        guard minItems <= 1000, (maxItems ?? 0) <= 1000 || maxItems == nil else {
+            throw fail("array length bounds above 1000 are not supported", pointer)
+        }
+        var elements: [GrammarExpr] = []
+        for (schema, p) in prefix.prefix(maxItems ?? prefix.count) { elements.append(try compile(schema, pointer: p)) }
+        let restExpr = try compile(rest, pointer: restPointer)
+        let w = ws
+        let comma = GrammarExpr.sequence([w, .literal(","), w])
+        // tail(i): the elements from index i on, given i elements written (a comma precedes each).
+        func tail(_ i: Int) -> GrammarExpr {
+            let sep = i == 0 ? GrammarExpr.empty : comma
+            var options: [GrammarExpr] = []
+            if i >= minItems { options.append(.empty) }
+            if let maxItems, i >= maxItems { return .empty }
+            if i < elements.count {
+                options.append(.sequence([sep, elements[i], tail(i + 1)]))
+            } else if maxItems != nil || i < minItems {
+                options.append(.sequence([sep, restExpr, tail(i + 1)]))
+            } else {
+                // Unbounded: the first remaining element, then any number more.
+                let more = GrammarExpr.repeated(.sequence([comma, restExpr]), min: 0, max: nil)
+                options.append(.sequence([sep, restExpr, more]))
+            }
+            return options.count == 1 ? options[0] : .choice(options)
+        }
+        return .sequence([.literal("["), w, tail(0), w, .literal("]")])
+    }
+
+    mutating func object(_ schema: JSONObject, pointer: String) throws(JSONSchemaError) -> GrammarExpr {
+        let required = Set((schema["required"]?.arrayValue ?? []).compactMap(\.stringValue))
+        var props: [(key: String, schema: JSONValue, pointer: String)] = []
+        for (key, value) in schema["properties"]?.objectValue ?? JSONObject() {
+            props.append((key, value, "\(pointer)/properties/\(JSONPointer.escape(key))"))
+        }
+        let additional = schema["additionalProperties"] ?? .bool(true)
+        for key in (schema["required"]?.arrayValue ?? []).compactMap(\.stringValue) where !props.contains(where: { $0.key == key }) {
+            props.append((key, additional, pointer + "/additionalProperties"))
+        }
+        let declared = Set(props.map(\.key))
+        let allowsExtra = additional != .bool(false)
+        let optionalCount = props.filter { !required.contains($0.key) }.count
+        if let minP = schema["minProperties"]?.intValue, minP > required.count {
+            try unsupported("minProperties above the number of required properties is not supported", pointer + "/minProperties")
+        }
+        if let maxP = schema["maxProperties"]?.intValue, allowsExtra || maxP < required.count + optionalCount {
+            if maxP < required.count { return .choice([]) }
+            try unsupported("maxProperties below the number of possible properties is not supported", pointer + "/maxProperties")
+        }
+        var members: [(GrammarExpr, Bool)] = []
+        let w = ws
+        for prop in props {
+            let isRequired = required.contains(prop.key)
+            if prop.schema == .bool(false) {
+                if isRequired { return .choice([]) }
+                continue
+            }
+            let value = try compile(prop.schema, pointer: prop.pointer)
+            let key = GrammarExpr.literal(JSONValue.string(prop.key).compactText)
+            members.append((.sequence([key, w, .literal(":"), w, value]), isRequired))
+        }
+        var extraMember: GrammarExpr? = nil
+        if allowsExtra {
+            let value = try compile(additional, pointer: pointer + "/additionalProperties")
+            extraMember = .sequence([try keyExcluding(declared), w, .literal(":"), w, value])
+        }
+        let comma = GrammarExpr.sequence([w, .literal(","), w])
+        // Built back to front: afterFirst(i) follows a written member, first(i) has none before it.
+        var first: GrammarExpr, afterFirst: GrammarExpr
+        if let extraMember {
+            let more = GrammarExpr.repeated(.sequence([comma, extraMember]), min: 0, max: nil)
+            first = .optional(.sequence([extraMember, more]))
+            afterFirst = more
+        } else {
+            first = .empty
+            afterFirst = .empty
+        }
+        for (member, isRequired) in members.reversed() {
+            let firstRule = builder.freshRule("obj"), restRule = builder.freshRule("obj")
+            let withFirst = GrammarExpr.sequence([member, afterFirst])
+            let withRest = GrammarExpr.sequence([comma, member, afterFirst])
+            builder.define(firstRule, isRequired ? withFirst : .choice([withFirst, first]))
+            builder.define(restRule, isRequired ? withRest : .choice([withRest, afterFirst]))
+            first = .rule(firstRule)
+            afterFirst = .rule(restRule)
+        }
+        return .sequence([.literal("{"), w, first, w, .literal("}")])
+    }
+
+    /// A JSON string key that is none of `excluded`: a trie over the excluded keys' characters,
+    /// leaving it at any character that leads away from every excluded key. Characters use their
+    /// canonical spelling (as `compactText` writes them), so each key has one spelling.
+    mutating func keyExcluding(_ excluded: Set<String>) throws(JSONSchemaError) -> GrammarExpr {
+        if excluded.isEmpty { return try canonicalString() }
+        let anyChar = RegexCompiler.jsonEncoded(.any)
+        let freeTail = GrammarExpr.sequence([.repeated(anyChar, min: 0, max: nil), .literal("\"")])
+        let keys = excluded.map { Array($0.unicodeScalars.map(\.value)) }
+        func node(_ prefix: [UInt32]) -> GrammarExpr {
+            let matching = keys.filter { $0.count >= prefix.count && Array($0.prefix(prefix.count)) == prefix }
+            var options: [GrammarExpr] = []
+            if !matching.contains(where: { $0.count == prefix.count }) { options.append(.literal("\"")) }
+            var next = Set<UInt32>()
+            for k in matching where k.count > prefix.count { next.insert(k[prefix.count]) }
+            for c in next.sorted() {
+                options.append(.sequence([RegexCompiler.jsonEncoded(CodePointSet([c...c])), node(prefix + [c])]))
+            }
+            let others = CodePointSet(next.map { $0...$0 }).inverted()
+            options.append(.sequence([RegexCompiler.jsonEncoded(others), freeTail]))
+            return .choice(options)
+        }
+        return .sequence([.literal("\""), node([])])
+    }
+
+    mutating func canonicalString() throws(JSONSchemaError) -> GrammarExpr {
+        try shared("key") { _ throws(JSONSchemaError) in
+            .sequence([.literal("\""), .repeated(RegexCompiler.jsonEncoded(.any), min: 0, max: nil), .literal("\"")])
+        }
+    }
+}
