@@ -26,7 +26,7 @@ public struct GrammarBuilder {
     private var bodies: [GrammarExpr?] = []
     private var nameToID: [String: Int] = [:]
     /// Upper bound on lowered rules, so hostile `{m,n}` counts cannot exhaust memory.
-    public var maxRules = 200_000
+    public var maxRules = 500_000
 
     public init() {}
 
@@ -143,12 +143,13 @@ private struct Lowering {
         case .repeated(let inner, _, let max):
             let item = try sequence(of: inner, owner: owner)
             if let max {
-                // x{0,k} = (x x{0,k-1})?, right-nested so every continuation is a tail call.
-                if max == 1 {
-                    rules[id] = [item, []]
-                } else {
-                    let rest = try helper(for: .repeated(inner, min: 0, max: max - 1), owner: owner)
-                    rules[id] = [item + [.rule(rest)], []]
+                // x{0,k} = (x x{0,k-1})?, right-nested so every continuation is a tail call; built
+                // bottom-up so large k needs no deep recursion.
+                var previous: Int? = nil
+                for j in 1...max {
+                    let rule = j == max ? id : try newRule("\(names[owner])-\(rules.count)")
+                    rules[rule] = [item + (previous.map { [Grammar.Element.rule($0)] } ?? []), []]
+                    previous = rule
                 }
             } else {
                 rules[id] = [item + [.rule(id)], []]

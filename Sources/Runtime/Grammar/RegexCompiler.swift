@@ -23,19 +23,63 @@ public struct RegexCompiler {
     }
 
     let scalars: [Unicode.Scalar]
-    let encoding: Encoding
+    let encoder: (CodePointSet) -> GrammarExpr
     var index = 0
     /// Bounds `{n,m}` so a hostile pattern cannot blow up the grammar.
     let maxRepeat = 1000
 
     public static func compile(_ pattern: String, encoding: Encoding) throws(RegexError) -> GrammarExpr {
-        var compiler = RegexCompiler(scalars: Array(pattern.unicodeScalars), encoding: encoding)
+        let encoder: (CodePointSet) -> GrammarExpr
+        switch encoding {
+        case .utf8: encoder = { $0.utf8Expr }
+        case .jsonString: encoder = { RegexCompiler.jsonEncoded($0) }
+        }
+        var compiler = RegexCompiler(scalars: Array(pattern.unicodeScalars), encoder: encoder)
         return try compiler.parseTop()
     }
 
-    init(scalars: [Unicode.Scalar], encoding: Encoding) {
+    /// The fewest and most characters a match can have (max nil: unbounded).
+    static func lengthBounds(_ pattern: String) throws(RegexError) -> (min: Int, max: Int?) {
+        var compiler = RegexCompiler(scalars: Array(pattern.unicodeScalars), encoder: { _ in .bytes(ByteSet(0)) })
+        return lengthBounds(of: try compiler.parseTop())
+    }
+
+    static func lengthBounds(of e: GrammarExpr) -> (min: Int, max: Int?) {
+        switch e {
+        case .bytes: return (1, 1)
+        case .rule: return (0, nil)
+        case .sequence(let parts):
+            var low = 0, high: Int? = 0
+            for p in parts {
+                let b = lengthBounds(of: p)
+                low += b.min
+                high = high.flatMap { h in b.max.map { h + $0 } }
+            }
+            return (low, high)
+        case .choice(let options):
+            let bounds = options.map { lengthBounds(of: $0) }
+            let low = bounds.map(\.min).min() ?? 0
+            let high: Int? = bounds.contains { $0.max == nil } ? nil : bounds.compactMap(\.max).max() ?? 0
+            return (low, high)
+        case .repeated(let inner, let min, let max):
+            let b = lengthBounds(of: inner)
+            if b.max == 0 { return (0, 0) }
+            return (b.min * min, max.flatMap { m in b.max.map { $0 * m } })
+        }
+    }
+
+    /// Whether the pattern is `^c{m,n}$` (or `^c*$`, `^c+$`...) for a single character class c.
+    static func isAnchoredSingleClassRepeat(_ pattern: String) -> Bool {
+        var compiler = RegexCompiler(scalars: Array(pattern.unicodeScalars), encoder: { _ in .bytes(ByteSet(0)) })
+        guard case .sequence(let parts)? = try? compiler.parseTop(), parts.count == 1,
+            case .repeated(.bytes, _, _) = parts[0]
+        else { return false }
+        return true
+    }
+
+    init(scalars: [Unicode.Scalar], encoder: @escaping (CodePointSet) -> GrammarExpr) {
         self.scalars = scalars
-        self.encoding = encoding
+        self.encoder = encoder
     }
 
     var current: Unicode.Scalar? { index < scalars.count ? scalars[index] : nil }
@@ -43,12 +87,7 @@ public struct RegexCompiler {
     func fail(_ message: String) -> RegexError { RegexError(message: message, offset: index) }
 
     /// One code point from `set`, encoded.
-    func encode(_ set: CodePointSet) -> GrammarExpr {
-        switch encoding {
-        case .utf8: return set.utf8Expr
-        case .jsonString: return RegexCompiler.jsonEncoded(set)
-        }
-    }
+    func encode(_ set: CodePointSet) -> GrammarExpr { encoder(set) }
 
     /// A code point set inside a JSON string: characters that need escaping as their canonical
     /// escape (as `compactText` writes them), everything else as UTF-8.

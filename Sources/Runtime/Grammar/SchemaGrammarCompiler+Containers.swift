@@ -49,7 +49,23 @@ extension SchemaGrammarCompiler {
         return .sequence([.literal("["), w, tail(0), w, .literal("]")])
     }
 
-    mutating func object(_ schema: JSONObject, pointer: String) throws(JSONSchemaError) -> GrammarExpr {
+    /// Patterns that match every key, so their schema applies to every member.
+    static let universalPatterns: Set<String> = ["", ".*", "^.*$", "^.*", ".*$", "(.*)", "^(.*)$", "[\\s\\S]*"]
+
+    mutating func object(_ schemaIn: JSONObject, pointer: String) throws(JSONSchemaError) -> GrammarExpr {
+        var schema = schemaIn
+        if let patterns = schema["patternProperties"]?.objectValue, !patterns.isEmpty,
+            patterns.keys.allSatisfy({ SchemaGrammarCompiler.universalPatterns.contains($0) }),
+            let all = patterns.members.first?.value, patterns.members.allSatisfy({ $0.value == all })
+        {
+            // Every member must satisfy the pattern schema as well as its own.
+            let p = "\(pointer)/patternProperties/\(JSONPointer.escape(patterns.keys[0]))"
+            var props = JSONObject()
+            for (k, v) in schema["properties"]?.objectValue ?? JSONObject() { props[k] = try mergeValues(v, all, pointer: p) }
+            schema["properties"] = .object(props)
+            schema["additionalProperties"] = try mergeValues(schema["additionalProperties"] ?? .bool(true), all, pointer: p)
+            schema["patternProperties"] = nil
+        }
         let required = Set((schema["required"]?.arrayValue ?? []).compactMap(\.stringValue))
         var props: [(key: String, schema: JSONValue, pointer: String)] = []
         for (key, value) in schema["properties"]?.objectValue ?? JSONObject() {
@@ -62,15 +78,24 @@ extension SchemaGrammarCompiler {
         let declared = Set(props.map(\.key))
         let allowsExtra = additional != .bool(false)
         let optionalCount = props.filter { !required.contains($0.key) }.count
-        if let minP = schema["minProperties"]?.intValue, minP > required.count {
-            try unsupported("minProperties above the number of required properties is not supported", pointer + "/minProperties")
+        let minProperties = schema["minProperties"]?.intValue ?? 0
+        let nonEmpty = minProperties == 1 && required.isEmpty
+        if minProperties > required.count, !nonEmpty {
+            try unsupported("minProperties above the number of required properties is not supported (except 1)", pointer + "/minProperties")
         }
         if let maxP = schema["maxProperties"]?.intValue, allowsExtra || maxP < required.count + optionalCount {
             if maxP < required.count { return .choice([]) }
             try unsupported("maxProperties below the number of possible properties is not supported", pointer + "/maxProperties")
         }
-        var members: [(GrammarExpr, Bool)] = []
         let w = ws
+        var extraMember: GrammarExpr? = nil
+        if let patterns = schema["patternProperties"]?.objectValue, !patterns.isEmpty {
+            extraMember = try patternMembers(patterns, additional: additional, declared: declared, pointer: pointer)
+        } else if allowsExtra {
+            let value = try compile(additional, pointer: pointer + "/additionalProperties")
+            extraMember = .sequence([try keyExcluding(declared), w, .literal(":"), w, value])
+        }
+        var members: [(GrammarExpr, Bool)] = []
         for prop in props {
             let isRequired = required.contains(prop.key)
             if prop.schema == .bool(false) {
@@ -81,20 +106,15 @@ extension SchemaGrammarCompiler {
             let key = GrammarExpr.literal(JSONValue.string(prop.key).compactText)
             members.append((.sequence([key, w, .literal(":"), w, value]), isRequired))
         }
-        var extraMember: GrammarExpr? = nil
-        if allowsExtra {
-            let value = try compile(additional, pointer: pointer + "/additionalProperties")
-            extraMember = .sequence([try keyExcluding(declared), w, .literal(":"), w, value])
-        }
         let comma = GrammarExpr.sequence([w, .literal(","), w])
         // Built back to front: afterFirst(i) follows a written member, first(i) has none before it.
         var first: GrammarExpr, afterFirst: GrammarExpr
         if let extraMember {
             let more = GrammarExpr.repeated(.sequence([comma, extraMember]), min: 0, max: nil)
-            first = .optional(.sequence([extraMember, more]))
+            first = nonEmpty ? .sequence([extraMember, more]) : .optional(.sequence([extraMember, more]))
             afterFirst = more
         } else {
-            first = .empty
+            first = nonEmpty ? .choice([]) : .empty
             afterFirst = .empty
         }
         for (member, isRequired) in members.reversed() {
@@ -107,6 +127,45 @@ extension SchemaGrammarCompiler {
             afterFirst = .rule(restRule)
         }
         return .sequence([.literal("{"), w, first, w, .literal("}")])
+    }
+
+    /// Extra members under `patternProperties`. Exact only in these cases: every pattern has the
+    /// same value schema and no declared property name matches a pattern, with
+    /// `additionalProperties: false` (keys must match a pattern); or every pattern's schema allows
+    /// anything and additional properties are allowed (the patterns then constrain nothing).
+    mutating func patternMembers(_ patterns: JSONObject, additional: JSONValue, declared: Set<String>, pointer: String) throws(JSONSchemaError) -> GrammarExpr? {
+        let p = pointer + "/patternProperties"
+        let schemas = patterns.members.map(\.value)
+        let trivial = schemas.allSatisfy { $0 == .bool(true) || $0 == .object(JSONObject()) }
+        if additional != .bool(false) {
+            if trivial {
+                let value = try compile(additional, pointer: pointer + "/additionalProperties")
+                return .sequence([try keyExcluding(declared), ws, .literal(":"), ws, value])
+            }
+            try unsupported("patternProperties next to additionalProperties other than false is not supported", p)
+            return nil
+        }
+        guard schemas.allSatisfy({ $0 == schemas[0] }) else {
+            try unsupported("patternProperties with different schemas per pattern is not supported", p)
+            return nil
+        }
+        for name in declared {
+            for pattern in patterns.keys where JSONSchemaValidator.search(pattern, in: name) != false {
+                try unsupported("patternProperties matching the declared property '\(name)' is not supported", p)
+                return nil
+            }
+        }
+        var keys: [GrammarExpr] = []
+        for pattern in patterns.keys {
+            do {
+                keys.append(try RegexCompiler.compile(pattern, encoding: .jsonString))
+            } catch {
+                try unsupported("patternProperties: \(error)", "\(p)/\(JSONPointer.escape(pattern))")
+                return nil
+            }
+        }
+        let value = try compile(schemas[0], pointer: "\(p)/\(JSONPointer.escape(patterns.keys[0]))")
+        return .sequence([.literal("\""), .choice(keys), .literal("\""), ws, .literal(":"), ws, value])
     }
 
     /// A JSON string key that is none of `excluded`: a trie over the excluded keys' characters,

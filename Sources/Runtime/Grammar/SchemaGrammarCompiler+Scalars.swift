@@ -62,34 +62,59 @@ extension SchemaGrammarCompiler {
         let minLength = schema["minLength"]?.intValue ?? 0
         let maxLength = schema["maxLength"]?.intValue
         let hasLength = minLength > 0 || maxLength != nil
+        /// A pattern or format whose own lengths already lie within the bounds makes them redundant.
+        func lengthsImplied(by regex: String) -> Bool {
+            guard let b = try? RegexCompiler.lengthBounds(regex) else { return false }
+            return b.min >= minLength && (maxLength.map { m in b.max.map { $0 <= m } ?? false } ?? true)
+        }
         if let pattern = schema["pattern"]?.stringValue {
-            if hasLength { try unsupported("pattern together with minLength/maxLength is not supported", pointer + "/pattern") }
             if schema["format"] != nil { try unsupported("pattern together with format is not supported", pointer + "/format") }
+            var body: GrammarExpr
             do {
-                let body = try RegexCompiler.compile(pattern, encoding: .jsonString)
-                return .sequence([.literal("\""), body, .literal("\"")])
+                body = try RegexCompiler.compile(pattern, encoding: .jsonString)
             } catch {
                 try unsupported("pattern: \(error)", pointer + "/pattern")
+                return try genericString()
+            }
+            if hasLength, !lengthsImplied(by: pattern) {
+                // `^c{m,n}$` for one character class c: intersect the counts with the lengths.
+                guard RegexCompiler.isAnchoredSingleClassRepeat(pattern), case .sequence(let parts) = body,
+                    parts.count == 1, case .repeated(let c, let m, let n) = parts[0]
+                else {
+                    try unsupported("pattern together with minLength/maxLength is not supported", pointer + "/pattern")
+                    return .sequence([.literal("\""), body, .literal("\"")])
+                }
+                let low = max(m, minLength)
+                let high = [n, maxLength].compactMap { $0 }.min()
+                if let high, high < low { return .choice([]) }
+                body = .repeated(c, min: low, max: high)
+            }
+            return .sequence([.literal("\""), body, .literal("\"")])
+        }
+        if let format = schema["format"]?.stringValue, let regex = StringFormats.patterns[format] {
+            if hasLength, !lengthsImplied(by: regex) {
+                try unsupported("format together with minLength/maxLength is not supported", pointer + "/format")
+            }
+            do {
+                let body = try RegexCompiler.compile(regex, encoding: .jsonString)
+                return try shared("format-\(format)") { _ throws(JSONSchemaError) in
+                    .sequence([.literal("\""), body, .literal("\"")])
+                }
+            } catch {
+                throw fail("internal format regex: \(error)", pointer + "/format")
             }
         }
         if let format = schema["format"]?.stringValue {
-            if hasLength { try unsupported("format together with minLength/maxLength is not supported", pointer + "/format") }
-            if let regex = StringFormats.patterns[format] {
-                do {
-                    let body = try RegexCompiler.compile(regex, encoding: .jsonString)
-                    return try shared("format-\(format)") { _ throws(JSONSchemaError) in
-                        .sequence([.literal("\""), body, .literal("\"")])
-                    }
-                } catch {
-                    throw fail("internal format regex: \(error)", pointer + "/format")
-                }
+            if StringFormats.standardButUnsupported.contains(format) {
+                try unsupported("format '\(format)' is not supported", pointer + "/format")
             }
-            try unsupported("format '\(format)' is not supported", pointer + "/format")
+            // Validators ignore formats they do not know (JSON Schema says so), and so do we.
+            warnings.append("\(pointer)/format: unknown format '\(format)' is not enforced")
         }
         if !hasLength { return try genericString() }
         if let maxLength, maxLength < minLength { return .choice([]) }
-        guard minLength <= 10_000, (maxLength ?? 0) <= 10_000 else {
-            throw fail("string length bounds above 10000 are not supported", pointer)
+        guard minLength <= 100_000, (maxLength ?? 0) <= 100_000 else {
+            throw fail("string length bounds above 100000 are not supported", pointer)
         }
         let ch = try shared("char") { _ throws(JSONSchemaError) in SchemaGrammarCompiler.stringChar }
         return .sequence([.literal("\""), .repeated(ch, min: minLength, max: maxLength), .literal("\"")])

@@ -86,9 +86,16 @@ struct SchemaGrammarCompiler {
             }
         }
         for keyword in ["anyOf", "oneOf"] {
-            guard let branches = schema[keyword]?.arrayValue else { continue }
+            guard let listed = schema[keyword]?.arrayValue else { continue }
             schema[keyword] = nil
-            if keyword == "oneOf" { try checkDisjoint(branches, base: schema, pointer: pointer + "/oneOf") }
+            var branches = listed
+            if keyword == "oneOf" {
+                if let exclusive = try exclusiveRequired(branches, pointer: pointer + "/oneOf") {
+                    branches = exclusive
+                } else {
+                    try checkDisjoint(branches, base: schema, pointer: pointer + "/oneOf")
+                }
+            }
             var options: [GrammarExpr] = []
             let base = schema.members.filter { !SchemaKeywords.annotations.contains($0.key) }
             for (i, branch) in branches.enumerated() {
@@ -104,7 +111,82 @@ struct SchemaGrammarCompiler {
             }
             return .choice(options)
         }
+        if let variants = try dependencyVariants(schema, pointer: pointer) {
+            var options: [GrammarExpr] = []
+            for v in variants { options.append(try compileObject(v, pointer: pointer)) }
+            return .choice(options)
+        }
         return try compileTyped(schema, pointer: pointer)
+    }
+
+    /// `oneOf` whose branches only list `required` names ("exactly one of these"): branch i becomes
+    /// "R_i present and, for every other branch j, its one extra name absent", which makes the
+    /// branches disjoint. Nil when the branches have another shape.
+    mutating func exclusiveRequired(_ branches: [JSONValue], pointer: String) throws(JSONSchemaError) -> [JSONValue]? {
+        var sets: [[String]] = []
+        for b in branches {
+            guard case .object(let o) = b, let r = o["required"]?.arrayValue,
+                o.keys.allSatisfy({ $0 == "required" || SchemaKeywords.annotations.contains($0) })
+            else { return nil }
+            sets.append(r.compactMap(\.stringValue))
+        }
+        var out: [JSONValue] = []
+        for (i, mine) in sets.enumerated() {
+            var absent: [String] = []
+            var possible = true
+            for (j, other) in sets.enumerated() where j != i {
+                let extra = other.filter { !mine.contains($0) }
+                if extra.isEmpty {
+                    possible = false
+                } else if extra.count == 1 {
+                    absent.append(extra[0])
+                } else {
+                    try unsupported("oneOf of required sets differing in more than one name is not supported", pointer)
+                    return nil
+                }
+            }
+            guard possible else { continue }
+            let properties = JSONObject(absent.map { ($0, JSONValue.bool(false)) })
+            out.append(.object(JSONObject([("required", .array(mine.map { .string($0) })), ("properties", .object(properties))])))
+        }
+        return out
+    }
+
+    /// `dependencies` / `dependentRequired` / `dependentSchemas` as a choice of variants: for each
+    /// trigger property, either it is absent, or it is present together with what it requires.
+    mutating func dependencyVariants(_ schema: JSONObject, pointer: String) throws(JSONSchemaError) -> [JSONObject]? {
+        var deps: [(String, JSONValue)] = []
+        var base = schema
+        for key in ["dependencies", "dependentRequired", "dependentSchemas"] {
+            guard let d = schema[key]?.objectValue else { continue }
+            deps += d.members.map { ($0.key, $0.value) }
+            base[key] = nil
+        }
+        if deps.isEmpty { return nil }
+        guard deps.count <= 4 else {
+            try unsupported("more than 4 dependencies are not supported", pointer + "/dependencies")
+            return [base]
+        }
+        var variants = [base]
+        for (name, dep) in deps {
+            var next: [JSONObject] = []
+            for v in variants {
+                var absent = v
+                var props = absent["properties"]?.objectValue ?? JSONObject()
+                props[name] = .bool(false)
+                absent["properties"] = .object(props)
+                next.append(absent)
+                var present = v
+                var required = (present["required"]?.arrayValue ?? []).compactMap(\.stringValue)
+                let needs = [name] + (dep.arrayValue ?? []).compactMap(\.stringValue)
+                for n in needs where !required.contains(n) { required.append(n) }
+                present["required"] = .array(required.map { .string($0) })
+                if dep.arrayValue == nil { present = try merge(present, dep, pointer: pointer + "/dependencies") }
+                next.append(present)
+            }
+            variants = next
+        }
+        return variants
     }
 
     /// Errors (or warnings) for standard keywords this compiler does not enforce.
@@ -113,15 +195,14 @@ struct SchemaGrammarCompiler {
             "type", "enum", "const", "properties", "required", "additionalProperties", "items", "prefixItems",
             "additionalItems", "minItems", "maxItems", "minLength", "maxLength", "pattern", "format", "minimum",
             "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "allOf", "anyOf", "oneOf", "$ref",
-            "minProperties", "maxProperties",
+            "minProperties", "maxProperties", "patternProperties", "dependencies", "dependentRequired",
+            "dependentSchemas",
         ]
         for key in schema.keys where SchemaKeywords.assertions.contains(key) && !handled.contains(key) {
             let value = schema[key]
             // Keywords that assert nothing in these forms.
             if key == "uniqueItems", value == .bool(false) { continue }
-            if key == "patternProperties", value?.objectValue?.isEmpty == true { continue }
-            if key == "dependencies" || key == "dependentRequired" || key == "dependentSchemas",
-                value?.objectValue?.isEmpty == true { continue }
+            if key == "patternProperties" { continue }
             if key == "propertyNames", value == .bool(true) || value == .object(JSONObject()) { continue }
             if key == "then" || key == "else", schema["if"] == nil { continue }
             try unsupported("keyword '\(key)' is not supported", "\(pointer)/\(JSONPointer.escape(key))")

@@ -120,6 +120,13 @@ extension SchemaGrammarCompiler {
         }
         let rx = Set((x["required"]?.arrayValue ?? []).compactMap(\.stringValue))
         let ry = Set((y["required"]?.arrayValue ?? []).compactMap(\.stringValue))
+        // An object branch requiring a property the other (closed, object-only) branch forbids.
+        for (req, other) in [(rx, y), (ry, x)] where other["additionalProperties"] == .bool(false)
+            && other["patternProperties"] == nil && types(other) == ["object"]
+        {
+            let known = Set(other["properties"]?.objectValue?.keys ?? [])
+            if req.contains(where: { !known.contains($0) }) { return true }
+        }
         for name in rx.intersection(ry) {
             if let px = x["properties"]?[name]?.objectValue, let py = y["properties"]?[name]?.objectValue,
                 let vx = SchemaGrammarCompiler.values(px), let vy = SchemaGrammarCompiler.values(py),

@@ -1,7 +1,8 @@
 /// The `format` values the compiler enforces, as anchored ECMAScript regexes. The validator uses
 /// the same table, so generation and validation agree.
 enum StringFormats {
-    static let dateRegex = #"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"#
+    /// Calendar-exact full-date (RFC 3339): month lengths, and February 29 only in leap years.
+    static let dateRegex = #"(\d{4}-((0[13578]|1[02])-(0[1-9]|[12]\d|3[01])|(0[469]|11)-(0[1-9]|[12]\d|30)|02-(0[1-9]|1\d|2[0-8]))|(\d\d(0[48]|[2468][048]|[13579][26])|([02468][048]|[13579][26])00)-02-29)"#
     static let timeRegex = #"([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([zZ]|[+-]([01]\d|2[0-3]):[0-5]\d)"#
     static let octet = #"(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"#
     static let ipv4 = "(\(octet)\\.){3}\(octet)"
@@ -20,6 +21,13 @@ enum StringFormats {
         "((\(h16):){0,6}\(h16))?::",
     ].map { "(\($0))" }.joined(separator: "|")
     static let label = "[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
+
+    /// Standard formats (and ones common validators check) that we do not enforce: an error, since
+    /// a validator that checks formats would reject instances we would accept.
+    static let standardButUnsupported: Set<String> = [
+        "regex", "iri", "iri-reference", "uri-reference", "uri-template", "idn-email", "idn-hostname",
+        "json-pointer", "relative-json-pointer", "duration", "color",
+    ]
 
     static let patterns: [String: String] = [
         "date": "^\(dateRegex)$",
