@@ -37,7 +37,9 @@ public struct Grammar: Sendable {
         var changed = true
         while changed {
             changed = false
-            for (r, alternatives) in rules.enumerated() where !nullable[r] {
+            // Helper rules come after the rules using them, so a backward sweep converges fast.
+            for r in rules.indices.reversed() where !nullable[r] {
+                let alternatives = rules[r]
                 let canBeEmpty = alternatives.contains { alt in
                     alt.allSatisfy { if case .rule(let s) = $0 { nullable[s] } else { false } }
                 }

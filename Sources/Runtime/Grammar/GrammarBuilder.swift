@@ -84,7 +84,6 @@ private struct Lowering {
     var names: [String]
     var rules: [[[Grammar.Element]]]
     let maxRules: Int
-    var memo: [GrammarExpr: Int] = [:]
 
     init(names: [String], maxRules: Int) {
         self.names = names
@@ -134,11 +133,10 @@ private struct Lowering {
         }
     }
 
-    /// A helper rule for a group or an optional tail, shared between identical expressions.
+    /// A helper rule for a group or an optional tail. (Not shared between equal expressions:
+    /// hashing deep expression trees cost more than the duplicate rules.)
     mutating func helper(for e: GrammarExpr, owner: Int) throws(GrammarError) -> Int {
-        if let id = memo[e] { return id }
         let id = try newRule("\(names[owner])-\(rules.count)")
-        memo[e] = id
         switch e {
         case .repeated(let inner, _, let max):
             let item = try sequence(of: inner, owner: owner)

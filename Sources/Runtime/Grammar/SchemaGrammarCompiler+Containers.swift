@@ -172,29 +172,42 @@ extension SchemaGrammarCompiler {
     /// leaving it at any character that leads away from every excluded key. Characters use their
     /// canonical spelling (as `compactText` writes them), so each key has one spelling.
     mutating func keyExcluding(_ excluded: Set<String>) throws(JSONSchemaError) -> GrammarExpr {
-        if excluded.isEmpty { return try canonicalString() }
-        let anyChar = RegexCompiler.jsonEncoded(.any)
-        let freeTail = GrammarExpr.sequence([.repeated(anyChar, min: 0, max: nil), .literal("\"")])
+        let tail = try shared("key-tail") { c throws(JSONSchemaError) in
+            .sequence([.repeated(try c.keyChar(except: []), min: 0, max: nil), .literal("\"")])
+        }
+        if excluded.isEmpty { return .sequence([.literal("\""), tail]) }
         let keys = excluded.map { Array($0.unicodeScalars.map(\.value)) }
-        func node(_ prefix: [UInt32]) -> GrammarExpr {
+        func node(_ prefix: [UInt32], _ c: inout SchemaGrammarCompiler) throws(JSONSchemaError) -> GrammarExpr {
             let matching = keys.filter { $0.count >= prefix.count && Array($0.prefix(prefix.count)) == prefix }
             var options: [GrammarExpr] = []
             if !matching.contains(where: { $0.count == prefix.count }) { options.append(.literal("\"")) }
             var next = Set<UInt32>()
             for k in matching where k.count > prefix.count { next.insert(k[prefix.count]) }
-            for c in next.sorted() {
-                options.append(.sequence([RegexCompiler.jsonEncoded(CodePointSet([c...c])), node(prefix + [c])]))
+            for ch in next.sorted() {
+                options.append(.sequence([RegexCompiler.jsonEncoded(CodePointSet([ch...ch])), try node(prefix + [ch], &c)]))
             }
-            let others = CodePointSet(next.map { $0...$0 }).inverted()
-            options.append(.sequence([RegexCompiler.jsonEncoded(others), freeTail]))
+            options.append(.sequence([try c.keyChar(except: next), tail]))
             return .choice(options)
         }
-        return .sequence([.literal("\""), node([])])
+        return .sequence([.literal("\""), try node([], &self)])
     }
 
-    mutating func canonicalString() throws(JSONSchemaError) -> GrammarExpr {
-        try shared("key") { _ throws(JSONSchemaError) in
-            .sequence([.literal("\""), .repeated(RegexCompiler.jsonEncoded(.any), min: 0, max: nil), .literal("\"")])
+    /// One canonically spelled string character other than `except`. When `except` holds only
+    /// plain printable ASCII, the escapes and non-ASCII characters come from shared rules, so a
+    /// key trie costs a byte set per node rather than a full character class.
+    mutating func keyChar(except: Set<UInt32>) throws(JSONSchemaError) -> GrammarExpr {
+        let plainASCII: ClosedRange<UInt32> = 0x20...0x7E
+        guard except.allSatisfy({ plainASCII.contains($0) && $0 != 0x22 && $0 != 0x5C }) else {
+            return RegexCompiler.jsonEncoded(CodePointSet(except.map { $0...$0 }).inverted())
         }
+        let escapes = try shared("key-escape") { _ throws(JSONSchemaError) in
+            RegexCompiler.jsonEncoded(CodePointSet([0...0x1F, 0x22...0x22, 0x5C...0x5C]))
+        }
+        let nonASCII = try shared("key-non-ascii") { _ throws(JSONSchemaError) in
+            CodePointSet([0x7F...CodePointSet.maxScalar]).utf8Expr
+        }
+        var ascii = ByteSet()
+        for b in UInt8(0x20)...0x7E where b != 0x22 && b != 0x5C && !except.contains(UInt32(b)) { ascii.insert(b) }
+        return .choice([.bytes(ascii), escapes, nonASCII])
     }
 }
