@@ -71,6 +71,42 @@ final class StackArena {
     var index: [Int64: Int32] = [:]
     var generation: UInt32 = 0
 
+    // A lazily built DFA over states: each distinct (stacks, complete) gets an id, and
+    // transitions[id * 256 + byte] caches the successor id (unknown = -2, dead = -1). Inside
+    // strings and other regular stretches the same few states recur, so after warm-up a step is
+    // one array load instead of a stack expansion.
+    var stateIndex: [[Int32]: Int32] = [:]
+    var stateStacks: [[Int32]] = []
+    var stateComplete: [Bool] = []
+    var transitions: [Int32] = []
+    /// Beyond this many states the cache is dropped at the next safe point (`trimStateCache`),
+    /// so memory stays bounded (about 1 KiB per state).
+    let maxCachedStates = 50_000
+
+    /// Drops the state cache if it grew too large. Only call when no state id is held.
+    func trimStateCache() {
+        guard stateStacks.count > maxCachedStates else { return }
+        stateIndex.removeAll()
+        stateStacks.removeAll()
+        stateComplete.removeAll()
+        transitions.removeAll()
+    }
+
+    static let unknown: Int32 = -2
+    static let dead: Int32 = -1
+
+    func stateID(_ stacks: [Int32], complete: Bool) -> Int32 {
+        var key = stacks
+        key.append(complete ? -1 : -2)
+        if let id = stateIndex[key] { return id }
+        let id = Int32(stateStacks.count)
+        stateIndex[key] = id
+        stateStacks.append(stacks)
+        stateComplete.append(complete)
+        transitions.append(contentsOf: repeatElement(StackArena.unknown, count: 256))
+        return id
+    }
+
     @inline(__always)
     func intern(_ pos: Int32, _ parentNode: Int32) -> Int32 {
         let key = Int64(pos) << 32 | Int64(UInt32(bitPattern: parentNode))
@@ -173,6 +209,36 @@ public struct GrammarMatcher {
         }
         if out.count > 1 { out.sort() }
         return complete
+    }
+
+    /// The id of `s` in the shared state cache (see `step`).
+    func stateID(_ s: GrammarState) -> Int32 { arena.stateID(s.stacks, complete: s.isComplete) }
+
+    /// The successor of cached state `id` over `byte`, or `StackArena.dead`.
+    @inline(__always)
+    func step(_ id: Int32, _ byte: UInt8) -> Int32 {
+        let slot = Int(id) &* 256 &+ Int(byte)
+        let cached = arena.transitions[slot]
+        if cached != StackArena.unknown { return cached }
+        return computeStep(id, byte, slot: slot)
+    }
+
+    private func computeStep(_ id: Int32, _ byte: UInt8, slot: Int) -> Int32 {
+        var out: [Int32] = []
+        let complete = advance(arena.stateStacks[Int(id)], byte, into: &out)
+        let next = out.isEmpty && !complete ? StackArena.dead : arena.stateID(out, complete: complete)
+        arena.transitions[slot] = next
+        return next
+    }
+
+    /// Drops the state cache if it grew too large (ids from before become invalid).
+    func trimStateCache() { arena.trimStateCache() }
+
+    func isComplete(_ id: Int32) -> Bool { arena.stateComplete[Int(id)] }
+    func hasStacks(_ id: Int32) -> Bool { !arena.stateStacks[Int(id)].isEmpty }
+
+    func cachedState(_ id: Int32) -> GrammarState {
+        GrammarState(stacks: arena.stateStacks[Int(id)], isComplete: arena.stateComplete[Int(id)])
     }
 
     /// The bytes allowed next (union of the live stacks' terminals).

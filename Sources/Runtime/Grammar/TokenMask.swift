@@ -72,12 +72,11 @@ public final class GrammarTokenConstraint {
         guard token >= 0, token < vocabulary.count else { return false }
         let bytes = vocabulary.tokens[token]
         if bytes.isEmpty { return false }
-        var stacks = matcher.state.stacks
-        var next: [Int32] = []
-        for (i, b) in bytes.enumerated() {
-            let complete = matcher.advance(stacks, b, into: &next)
-            if next.isEmpty { return complete && i == bytes.count - 1 }
-            swap(&stacks, &next)
+        matcher.trimStateCache()
+        var id = matcher.stateID(matcher.state)
+        for b in bytes {
+            id = matcher.step(id, b)
+            if id < 0 { return false }
         }
         return true
     }
@@ -111,27 +110,24 @@ public final class GrammarTokenConstraint {
         if let cached = cache[state] { return cached }
         var mask = TokenMask(count: vocabulary.count)
         if state.isComplete { for t in vocabulary.eosTokens where t < vocabulary.count { mask.insert(t) } }
-        walk(node: 0, stacks: state.stacks, mask: &mask)
+        matcher.trimStateCache()
+        walk(node: 0, state: matcher.stateID(state), mask: &mask)
         if cache.count >= maxCachedMasks { cache.removeAll(keepingCapacity: true) }
         cache[state] = mask
         return mask
     }
 
-    /// Depth-first walk of the token trie, advancing the parser stacks one byte per edge and
-    /// pruning a subtree as soon as no stack survives.
-    private func walk(node: Int, stacks: [Int32], mask: inout TokenMask) {
+    /// Depth-first walk of the token trie, stepping the cached parser DFA one byte per edge and
+    /// pruning a subtree as soon as the state dies.
+    private func walk(node: Int, state: Int32, mask: inout TokenMask) {
         let v = vocabulary
-        let allowed = matcher.allowedBytes(GrammarState(stacks: stacks, isComplete: false))
         let start = Int(v.childStart[node]), end = start + Int(v.childCount[node])
-        var next: [Int32] = []
         for k in start..<end {
-            let b = v.childByte[k]
-            guard allowed.contains(b) else { continue }
-            let complete = matcher.advance(stacks, b, into: &next)
-            if next.isEmpty && !complete { continue }
+            let next = matcher.step(state, v.childByte[k])
+            if next < 0 { continue }
             let child = Int(v.childNode[k])
             for i in Int(v.tokenStart[child])..<Int(v.tokenStart[child + 1]) { mask.insert(Int(v.nodeTokens[i])) }
-            if !next.isEmpty, v.childCount[child] > 0 { walk(node: child, stacks: next, mask: &mask) }
+            if v.childCount[child] > 0, matcher.hasStacks(next) { walk(node: child, state: next, mask: &mask) }
         }
     }
 }

@@ -18,7 +18,7 @@ import TestSupport
     ]
 
     @Test func walksNeverDeadEndAndFinishValid() throws {
-        guard let vocab = SmolVocab.pythonVocabulary else { return }
+        guard let vocab = SmolVocab.required() else { return }
         var schemas = try RandomWalkTests.handwritten.map { try JSONValue(parsing: $0) }
         let files = try MaskBenchTests.files(prefix: "Glaiveai2K")
         for url in stride(from: 7, to: files.count, by: 170).map({ files[$0] }) {
@@ -66,7 +66,9 @@ import TestSupport
             let instance = try JSONValue(parsing: text)
             let ours = JSONSchemaValidator(root: schema, assertFormat: true).validate(instance)
             #expect(ours == .valid || { if case .unsupported = ours { true } else { false } }(), "\(text): \(ours)")
-            lines.append(JSONValue.array([schema, instance]).compactText)
+            // The generated text, not a re-serialisation: huge exponents overflow Double, which
+            // compactText would print as null.
+            lines.append("[\(schema.compactText),\(text)]")
         }
         let verdicts = try runPythonOracle("jsonschema_valid.py", input: lines.joined(separator: "\n") + "\n").split(separator: "\n")
         #expect(verdicts.count == finished.count)
