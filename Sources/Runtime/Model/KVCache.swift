@@ -1,3 +1,5 @@
+import Tensor
+
 /// Keys and values of the tokens seen so far, per layer, for one sequence.
 /// Layout per layer: K (capacity, kvHeads, headDim), V (capacity, kvHeads, valueDim).
 /// A reference type: one cache belongs to one sequence, used by one task at a time.
@@ -15,18 +17,30 @@ public final class KVCache: @unchecked Sendable {
     /// The token ids stored, for prefix reuse.
     public internal(set) var tokens: [Int32] = []
 
+    /// Threads that run this sequence's kernels (one forward pass at a time per pool).
+    public let pool: ThreadPool
     let kvDim: Int
     let vDim: Int
     var keys: [HalfOrFloatBuffer]
     var values: [HalfOrFloatBuffer]
 
-    init(config: ModelConfig, capacity: Int, precision: Precision) {
+    init(config: ModelConfig, capacity: Int, precision: Precision, pool: ThreadPool) {
+        self.pool = pool
         self.capacity = capacity
         self.precision = precision
         kvDim = config.kvDim
         vDim = config.vDim
         keys = (0..<config.layerCount).map { _ in HalfOrFloatBuffer(count: capacity * config.kvDim, precision: precision) }
         values = (0..<config.layerCount).map { _ in HalfOrFloatBuffer(count: capacity * config.vDim, precision: precision) }
+    }
+
+    /// Layer `index` as the attention kernel reads it.
+    func layer(_ index: Int) throws(ModelError) -> Attention.Cache {
+        do {
+            return try Attention.Cache(keys: keys[index].raw, values: values[index].raw, type: precision == .f16 ? .f16 : .f32)
+        } catch {
+            throw .kernel(name: "KV cache", detail: error.description)
+        }
     }
 
     /// Forgets everything after the first `length` tokens (keeps a shared prefix).

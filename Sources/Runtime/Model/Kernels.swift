@@ -1,44 +1,29 @@
 import Tensor
 
-/// The kernels the forward pass calls. This is the seam to the `Tensor` module's kernels.
+/// The forward pass's entry to the `Tensor` kernels. Shapes are validated when the weights are
+/// bound, so a kernel error here is a broken invariant, reported rather than trapped.
 enum Kernels {
+    /// Whether the forward pass can use weights of `type` (matmul and row lookup).
     static func supports(_ type: GGMLType) -> Bool {
-        switch type {
-        case .f32, .f16, .bf16: true
-        default: false
-        }
+        KernelTable.supports(type) && Quants.canDequantize(type)
     }
 
     /// Row `row` of `w` as F32 values (`w.cols` of them).
-    static func dequantizeRow(_ w: WeightMatrix, row: Int, into out: UnsafeMutablePointer<Float>) {
-        let base = w.data + row * w.rowBytes
-        switch w.type {
-        case .f32:
-            out.update(from: base.assumingMemoryBound(to: Float.self), count: w.cols)
-        case .f16:
-            let src = base.assumingMemoryBound(to: UInt16.self)
-            for i in 0..<w.cols { out[i] = Float(Float16(bitPattern: src[i])) }
-        case .bf16:
-            let src = base.assumingMemoryBound(to: UInt16.self)
-            for i in 0..<w.cols { out[i] = Float(bitPattern: UInt32(src[i]) << 16) }
-        default:
-            break
+    static func dequantizeRow(_ w: WeightMatrix, row: Int, into out: UnsafeMutablePointer<Float>) throws(ModelError) {
+        do {
+            try Quants.dequantize(w.type, from: w.data + row * w.rowBytes, into: out, count: w.cols)
+        } catch {
+            throw .kernel(name: w.name, detail: error.description)
         }
     }
 
-    /// y[t][r] = Σ_c W[r][c] · x[t][c] for `tokens` rows of x.
-    /// x: (tokens, w.cols), y: (tokens, w.rows)
-    static func matmul(_ w: WeightMatrix, _ x: UnsafePointer<Float>, tokens: Int, _ y: UnsafeMutablePointer<Float>) {
-        let row = UnsafeMutablePointer<Float>.allocate(capacity: w.cols)
-        defer { row.deallocate() }
-        for r in 0..<w.rows {
-            dequantizeRow(w, row: r, into: row)
-            for t in 0..<tokens {
-                let xt = x + t * w.cols
-                var sum: Float = 0
-                for c in 0..<w.cols { sum += row[c] * xt[c] }
-                y[t * w.rows + r] = sum
-            }
+    /// y = x·Wᵀ for `tokens` rows of x. x: (tokens, w.cols), y: (tokens, w.rows)
+    static func matmul(_ w: WeightMatrix, _ x: UnsafePointer<Float>, tokens: Int, _ y: UnsafeMutablePointer<Float>,
+                       pool: ThreadPool) throws(ModelError) {
+        do {
+            try MatMul.matmul(weights: w.data, type: w.type, rows: w.rows, cols: w.cols, x: x, tokens: tokens, y: y, pool: pool)
+        } catch {
+            throw .kernel(name: w.name, detail: error.description)
         }
     }
 }

@@ -1,3 +1,5 @@
+import Tensor
+
 /// Which positions' logits a forward pass returns.
 public enum LogitsSelection: Sendable {
     case last
@@ -9,6 +11,7 @@ extension Model {
     /// (vocabularySize) for `.last`, (tokens.count × vocabularySize) row-major for `.all`.
     public func forward(_ tokens: [Int32], cache: KVCache, logits selection: LogitsSelection = .last) throws(ModelError) -> [Float] {
         let c = config
+        let pool = cache.pool
         let T = tokens.count
         let start = cache.count
         guard T > 0 else { return [] }
@@ -25,20 +28,19 @@ extension Model {
         let attn = FloatStorage(count: T * c.headCount * c.valueDim)  // (T, heads * valueDim)
         let gate = FloatStorage(count: T * 2 * ff)                    // (T, ff) or fused (T, 2ff)
         let up = FloatStorage(count: T * ff)                          // (T, ff)
-        let scratch = FloatStorage(count: cache.capacity + max(c.headDim, c.valueDim))
 
         let embedScale: Float = c.spec.scaleEmbeddingBySqrtDim ? Float(d).squareRoot() : 1
         for (t, token) in tokens.enumerated() {
             let row = x.pointer + t * d
-            Kernels.dequantizeRow(tokenEmbedding, row: Int(token), into: row)
+            try Kernels.dequantizeRow(tokenEmbedding, row: Int(token), into: row)
             if embedScale != 1 { for i in 0..<d { row[i] *= embedScale } }
         }
 
         for (index, layer) in layers.enumerated() {
-            for t in 0..<T { Ops.rmsNorm(x.pointer + t * d, layer.attnNorm.pointer, d, eps: c.rmsEpsilon, h.pointer + t * d) }
-            Kernels.matmul(layer.q, h.pointer, tokens: T, q.pointer)
-            Kernels.matmul(layer.k, h.pointer, tokens: T, k.pointer)
-            Kernels.matmul(layer.v, h.pointer, tokens: T, v.pointer)
+            for t in 0..<T { BlockMath.rmsNorm(x.pointer + t * d, layer.attnNorm.pointer, d, eps: c.rmsEpsilon, h.pointer + t * d) }
+            try Kernels.matmul(layer.q, h.pointer, tokens: T, q.pointer, pool: pool)
+            try Kernels.matmul(layer.k, h.pointer, tokens: T, k.pointer, pool: pool)
+            try Kernels.matmul(layer.v, h.pointer, tokens: T, v.pointer, pool: pool)
             addBias(layer.qBias, q.pointer, rows: T)
             addBias(layer.kBias, k.pointer, rows: T)
             addBias(layer.vBias, v.pointer, rows: T)
@@ -46,28 +48,24 @@ extension Model {
             for t in 0..<T {
                 let qt = q.pointer + t * c.qDim, kt = k.pointer + t * c.kvDim
                 if let qNorm = layer.qNorm, let kNorm = layer.kNorm {
-                    for hh in 0..<c.headCount { Ops.rmsNorm(qt + hh * c.headDim, qNorm.pointer, c.headDim, eps: c.rmsEpsilon, qt + hh * c.headDim) }
-                    for hh in 0..<c.kvHeadCount { Ops.rmsNorm(kt + hh * c.headDim, kNorm.pointer, c.headDim, eps: c.rmsEpsilon, kt + hh * c.headDim) }
+                    for hh in 0..<c.headCount { BlockMath.rmsNorm(qt + hh * c.headDim, qNorm.pointer, c.headDim, eps: c.rmsEpsilon, qt + hh * c.headDim) }
+                    for hh in 0..<c.kvHeadCount { BlockMath.rmsNorm(kt + hh * c.headDim, kNorm.pointer, c.headDim, eps: c.rmsEpsilon, kt + hh * c.headDim) }
                 }
                 let position = Float(start + t) * c.ropeScale
-                Ops.rope(qt, heads: c.headCount, headDim: c.headDim, nRot: c.ropeDimensions, position: position, base: base, style: c.spec.ropeStyle)
-                Ops.rope(kt, heads: c.kvHeadCount, headDim: c.headDim, nRot: c.ropeDimensions, position: position, base: base, style: c.spec.ropeStyle)
+                BlockMath.rope(qt, heads: c.headCount, headDim: c.headDim, nRot: c.ropeDimensions, position: position, base: base, style: c.spec.ropeStyle)
+                BlockMath.rope(kt, heads: c.kvHeadCount, headDim: c.headDim, nRot: c.ropeDimensions, position: position, base: base, style: c.spec.ropeStyle)
                 cache.keys[index].write(kt, count: c.kvDim, at: (start + t) * c.kvDim)
                 cache.values[index].write(v.pointer + t * c.vDim, count: c.vDim, at: (start + t) * c.vDim)
             }
-            let window = c.isSlidingWindow(layer: index) ? c.slidingWindow : nil
-            for t in 0..<T {
-                let p = start + t
-                let lo = window.map { max(0, p - $0 + 1) } ?? 0
-                Ops.attend(q: q.pointer + t * c.qDim, keys: cache.keys[index], values: cache.values[index], config: c,
-                           lo: lo, hi: p, out: attn.pointer + t * c.headCount * c.valueDim, scratch: scratch.pointer)
-            }
-            Kernels.matmul(layer.attnOutput, attn.pointer, tokens: T, h.pointer)
+            Attention.causal(q: q.pointer, tokens: T, firstPosition: start, cache: try cache.layer(index),
+                             heads: c.headCount, kvHeads: c.kvHeadCount, headDim: c.headDim, scale: c.attentionScale,
+                             window: c.isSlidingWindow(layer: index) ? c.slidingWindow : nil, out: attn.pointer, pool: pool)
+            try Kernels.matmul(layer.attnOutput, attn.pointer, tokens: T, h.pointer, pool: pool)
             addResidual(h.pointer, into: x.pointer, norm: layer.postAttnNorm, rows: T)
 
-            for t in 0..<T { Ops.rmsNorm(x.pointer + t * d, layer.ffnNorm.pointer, d, eps: c.rmsEpsilon, h.pointer + t * d) }
-            feedForward(layer, h.pointer, tokens: T, gate: gate.pointer, up: up.pointer)
-            Kernels.matmul(layer.down, up.pointer, tokens: T, h.pointer)
+            for t in 0..<T { BlockMath.rmsNorm(x.pointer + t * d, layer.ffnNorm.pointer, d, eps: c.rmsEpsilon, h.pointer + t * d) }
+            try feedForward(layer, h.pointer, tokens: T, gate: gate.pointer, up: up.pointer, pool: pool)
+            try Kernels.matmul(layer.down, up.pointer, tokens: T, h.pointer, pool: pool)
             addResidual(h.pointer, into: x.pointer, norm: layer.postFFNNorm, rows: T)
         }
         cache.count = start + T
@@ -75,11 +73,11 @@ extension Model {
 
         let first = selection == .last ? T - 1 : 0
         let rows = T - first
-        for t in first..<T { Ops.rmsNorm(x.pointer + t * d, outputNorm.pointer, d, eps: c.rmsEpsilon, h.pointer + (t - first) * d) }
+        for t in first..<T { BlockMath.rmsNorm(x.pointer + t * d, outputNorm.pointer, d, eps: c.rmsEpsilon, h.pointer + (t - first) * d) }
         var logits = [Float](repeating: 0, count: rows * c.vocabularySize)
-        logits.withUnsafeMutableBufferPointer { out in
+        try logits.withUnsafeMutableBufferPointer { out throws(ModelError) in
             guard let base = out.baseAddress else { return }
-            Kernels.matmul(output, h.pointer, tokens: rows, base)
+            try Kernels.matmul(output, h.pointer, tokens: rows, base, pool: pool)
             if let cap = c.finalLogitSoftcap, cap > 0 {
                 for i in 0..<out.count { out[i] = cap * tanhf(out[i] / cap) }
             }
@@ -89,16 +87,16 @@ extension Model {
 
     /// act(gate) * up into `up`: (T, ff)
     private func feedForward(_ layer: LayerWeights, _ h: UnsafePointer<Float>, tokens T: Int,
-                             gate: UnsafeMutablePointer<Float>, up: UnsafeMutablePointer<Float>) {
+                             gate: UnsafeMutablePointer<Float>, up: UnsafeMutablePointer<Float>, pool: ThreadPool) throws(ModelError) {
         let ff = config.feedForwardLength
         let useSilu = config.spec.activation == .silu
-        func activation(_ value: Float) -> Float { useSilu ? Ops.silu(value) : Ops.geluTanh(value) }
+        func activation(_ value: Float) -> Float { useSilu ? BlockMath.silu(value) : BlockMath.geluTanh(value) }
         if let gateWeights = layer.gate {
-            Kernels.matmul(gateWeights, h, tokens: T, gate)
-            Kernels.matmul(layer.up, h, tokens: T, up)
+            try Kernels.matmul(gateWeights, h, tokens: T, gate, pool: pool)
+            try Kernels.matmul(layer.up, h, tokens: T, up, pool: pool)
             for i in 0..<T * ff { up[i] *= activation(gate[i]) }
         } else {
-            Kernels.matmul(layer.up, h, tokens: T, gate)   // (T, 2ff): [gate | up] per row
+            try Kernels.matmul(layer.up, h, tokens: T, gate, pool: pool)   // (T, 2ff): [gate | up] per row
             for t in 0..<T {
                 for i in 0..<ff { up[t * ff + i] = activation(gate[t * 2 * ff + i]) * gate[t * 2 * ff + ff + i] }
             }
@@ -115,7 +113,7 @@ extension Model {
         let d = config.embeddingLength
         for t in 0..<rows {
             let ht = h + t * d
-            if let norm { Ops.rmsNorm(ht, norm.pointer, d, eps: config.rmsEpsilon, ht) }
+            if let norm { BlockMath.rmsNorm(ht, norm.pointer, d, eps: config.rmsEpsilon, ht) }
             for i in 0..<d { x[t * d + i] += ht[i] }
         }
     }

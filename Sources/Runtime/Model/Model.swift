@@ -1,4 +1,5 @@
 import GGUF
+import Tensor
 
 /// A loaded model: its configuration and weights, which stay in the memory-mapped GGUF file.
 /// Immutable and shareable across tasks; per-conversation state lives in a `KVCache`.
@@ -38,9 +39,11 @@ public final class Model: Sendable {
         self.layers = layers
     }
 
-    /// A KV cache for up to `contextLength` tokens (default: the model's training context).
-    public func makeCache(contextLength: Int? = nil, precision: KVCache.Precision = .f16) -> KVCache {
+    /// A KV cache for up to `contextLength` tokens (default: the model's training context). Its
+    /// forward passes run on `pool`; sequences evaluated concurrently need pools of their own.
+    public func makeCache(contextLength: Int? = nil, precision: KVCache.Precision = .f16,
+                          pool: ThreadPool = .shared) -> KVCache {
         KVCache(config: config, capacity: min(contextLength ?? config.contextLength, config.contextLength),
-                precision: precision)
+                precision: precision, pool: pool)
     }
 }

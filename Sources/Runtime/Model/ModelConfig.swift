@@ -76,6 +76,9 @@ public struct ModelConfig: Sendable, Equatable {
         } catch {
             throw .invalidMetadata(arch, "\(error)")
         }
+        guard valueDim == headDim else {
+            throw .invalidMetadata("\(arch).attention.value_length", "\(valueDim) differs from key_length \(headDim), which the attention kernel does not support")
+        }
         guard ropeDimensions > 0, ropeDimensions <= headDim, ropeDimensions % 2 == 0 else {
             throw .invalidMetadata("\(arch).rope.dimension_count", "\(ropeDimensions) for head size \(headDim)")
         }
@@ -99,6 +102,7 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     case unsupportedTensorType(name: String, type: String)
     case contextFull(limit: Int)
     case invalidToken(Int32)
+    case kernel(name: String, detail: String)
 
     public var description: String {
         switch self {
@@ -113,6 +117,7 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
         case .unsupportedTensorType(let name, let type): "tensor '\(name)' has type \(type), which has no kernel yet"
         case .contextFull(let limit): "the context is full (\(limit) tokens); start a new session or raise --ctx"
         case .invalidToken(let id): "token id \(id) is outside the vocabulary"
+        case .kernel(let name, let detail): "kernel failed on '\(name)': \(detail)"
         }
     }
 }

@@ -80,8 +80,8 @@ struct WeightBinder {
         }
         guard Kernels.supports(info.type) else { throw .unsupportedTensorType(name: name, type: info.type.name) }
         let storage = FloatStorage(count: count)
-        Kernels.dequantizeRow(WeightMatrix(name: name, data: base, type: info.type, rows: 1, cols: count),
-                              row: 0, into: storage.pointer)
+        try Kernels.dequantizeRow(WeightMatrix(name: name, data: base, type: info.type, rows: 1, cols: count),
+                                  row: 0, into: storage.pointer)
         return WeightVector(storage: storage)
     }
 

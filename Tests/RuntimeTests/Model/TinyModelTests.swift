@@ -16,6 +16,8 @@ import Testing
         ("tiny-llama-f32", 0.03), ("tiny-llama-f16", 0.03), ("tiny-llama-bf16", 0.08),
         ("tiny-qwen2-f32", 0.03), ("tiny-qwen3-f32", 0.03), ("tiny-phi3-f32", 0.03),
         ("tiny-phi3-prope-tied-f32", 0.04),
+        ("tiny-llama-q8_0", 0.25), ("tiny-llama-q5_1", 0.25), ("tiny-llama-q5_0", 0.25),
+        ("tiny-llama-q4_1", 0.25), ("tiny-llama-q4_0", 0.25),
     ]
 
     static func margins(_ name: String) throws -> [[Float]] {
@@ -52,7 +54,7 @@ import Testing
         }
         print("\(name): max top-10 logit Δ \(worst), greedy steps checked \(checkedSteps)")
         #expect(worst <= tolerance, "\(name): max top-10 logit difference \(worst)")
-        #expect(checkedSteps > 80, "\(name): only \(checkedSteps) greedy steps had a clear margin")
+        #expect(checkedSteps > (tolerance > 0.1 ? 40 : 80), "\(name): only \(checkedSteps) greedy steps had a clear margin")
     }
 
     @Test func thresholdAndSplitBatchesAgree() throws {

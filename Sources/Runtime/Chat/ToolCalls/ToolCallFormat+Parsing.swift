@@ -1,0 +1,148 @@
+import Foundation
+
+/// From generated text back to tool calls.
+extension ToolCallFormat {
+    /// Splits generated text into plain content and the calls it contains. Text that looks like a call
+    /// but does not parse stays in `content`. A closing tag cut off by a stop string is tolerated.
+    public func parse(_ text: String) -> ParsedToolCalls {
+        switch family {
+        case .hermes, .qwen: return parseTagged(text, open: "<tool_call>", close: "</tool_call>")
+        case .gemma: return parseTagged(text, open: "```tool_call", close: "```")
+        case .llama3: return parseBareObjects(text.replacingFirst("<|python_tag|>", with: ""), wrapped: false)
+        case .generic: return parseBareObjects(text, wrapped: true)
+        case .mistral: return parseMistral(text)
+        case .mistralArgs: return parseMistralArgs(text)
+        }
+    }
+
+    private func call(from value: JSONValue) -> ToolCall? {
+        guard let name = value["name"]?.stringValue else { return nil }
+        var arguments = value[argumentsKey] ?? value["arguments"] ?? value["parameters"] ?? .object(JSONObject())
+        // Some models write the arguments as a JSON string, as the OpenAI API does.
+        if case .string(let text) = arguments, let parsed = try? JSONValue(parsing: text) { arguments = parsed }
+        return ToolCall(name: name, arguments: arguments, id: value["id"]?.stringValue)
+    }
+
+    private func parseTagged(_ text: String, open: String, close: String) -> ParsedToolCalls {
+        var content = ""
+        var calls: [ToolCall] = []
+        var rest = Substring(text)
+        while let start = rest.range(of: open) {
+            content += rest[..<start.lowerBound]
+            let body = rest[start.upperBound...]
+            let end = body.range(of: close)
+            let inner = end.map { body[..<$0.lowerBound] } ?? body
+            if let value = JSONScan.firstValue(in: String(inner)), let call = call(from: value.value),
+               value.rest.allSatisfy(\.isWhitespace) {
+                calls.append(call)
+            } else {
+                content += rest[start.lowerBound..<(end?.upperBound ?? rest.endIndex)]
+            }
+            rest = end.map { body[$0.upperBound...] } ?? body[body.endIndex...]
+        }
+        content += rest
+        return ParsedToolCalls(content: content.trimmingWhitespace(), calls: calls)
+    }
+
+    /// One or more JSON objects making up the whole text (separated by blanks or `;`).
+    private func parseBareObjects(_ text: String, wrapped: Bool) -> ParsedToolCalls {
+        var calls: [ToolCall] = []
+        var rest = Substring(text)
+        while true {
+            rest = rest.drop { $0.isWhitespace || $0 == ";" }
+            if rest.isEmpty { break }
+            guard let value = JSONScan.firstValue(in: String(rest)) else { return ParsedToolCalls(content: text.trimmingWhitespace(), calls: []) }
+            let object = wrapped ? value.value["tool_call"] : value.value
+            if wrapped, let list = value.value["tool_calls"]?.arrayValue {
+                let parsed = list.compactMap(call(from:))
+                guard parsed.count == list.count else { return ParsedToolCalls(content: text.trimmingWhitespace(), calls: []) }
+                calls += parsed
+            } else if let object, let parsed = call(from: object) {
+                calls.append(parsed)
+            } else {
+                return ParsedToolCalls(content: text.trimmingWhitespace(), calls: [])
+            }
+            rest = Substring(value.rest)
+        }
+        return ParsedToolCalls(content: "", calls: calls)
+    }
+
+    private func parseMistral(_ text: String) -> ParsedToolCalls {
+        guard let marker = text.range(of: "[TOOL_CALLS]") else { return ParsedToolCalls(content: text.trimmingWhitespace(), calls: []) }
+        let before = String(text[..<marker.lowerBound])
+        guard let value = JSONScan.firstValue(in: String(text[marker.upperBound...])), let list = value.value.arrayValue else {
+            return ParsedToolCalls(content: text.trimmingWhitespace(), calls: [])
+        }
+        let calls = list.compactMap(call(from:))
+        guard calls.count == list.count else { return ParsedToolCalls(content: text.trimmingWhitespace(), calls: []) }
+        return ParsedToolCalls(content: (before + value.rest).trimmingWhitespace(), calls: calls)
+    }
+
+    private func parseMistralArgs(_ text: String) -> ParsedToolCalls {
+        var content = ""
+        var calls: [ToolCall] = []
+        var rest = Substring(text)
+        while let marker = rest.range(of: "[TOOL_CALLS]") {
+            content += rest[..<marker.lowerBound]
+            let afterMarker = rest[marker.upperBound...]
+            guard let args = afterMarker.range(of: "[ARGS]"),
+                  let value = JSONScan.firstValue(in: String(afterMarker[args.upperBound...])) else {
+                content += rest[marker.lowerBound...]
+                rest = rest[rest.endIndex...]
+                break
+            }
+            let header = afterMarker[..<args.lowerBound]
+            if let idMarker = header.range(of: "[CALL_ID]") {
+                calls.append(ToolCall(name: header[..<idMarker.lowerBound].trimmingWhitespace(), arguments: value.value,
+                                      id: header[idMarker.upperBound...].trimmingWhitespace()))
+            } else {
+                calls.append(ToolCall(name: header.trimmingWhitespace(), arguments: value.value))
+            }
+            rest = Substring(value.rest)
+        }
+        content += rest
+        return ParsedToolCalls(content: content.trimmingWhitespace(), calls: calls)
+    }
+}
+
+/// Finds the JSON value at the start of a text (after blanks) and returns it with the text after it.
+enum JSONScan {
+    static func firstValue(in text: String) -> (value: JSONValue, rest: String)? {
+        let bytes = Array(text.utf8)
+        var i = 0
+        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "{") || bytes[i] == UInt8(ascii: "[") else { return nil }
+        let start = i
+        var depth = 0
+        var inString = false
+        while i < bytes.count {
+            let b = bytes[i]
+            if inString {
+                if b == UInt8(ascii: "\\") { i += 1 } else if b == UInt8(ascii: "\"") { inString = false }
+            } else if b == UInt8(ascii: "\"") {
+                inString = true
+            } else if b == UInt8(ascii: "{") || b == UInt8(ascii: "[") {
+                depth += 1
+            } else if b == UInt8(ascii: "}") || b == UInt8(ascii: "]") {
+                depth -= 1
+                if depth == 0 {
+                    guard let value = try? JSONValue(parsing: Array(bytes[start...i])) else { return nil }
+                    return (value, String(decoding: bytes[(i + 1)...], as: UTF8.self))
+                }
+            }
+            i += 1
+        }
+        return nil
+    }
+}
+
+extension StringProtocol {
+    func trimmingWhitespace() -> String {
+        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+    }
+
+    func replacingFirst(_ target: String, with replacement: String) -> String {
+        guard let range = range(of: target) else { return String(self) }
+        return String(self[..<range.lowerBound]) + replacement + String(self[range.upperBound...])
+    }
+}

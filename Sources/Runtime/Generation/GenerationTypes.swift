@@ -1,0 +1,57 @@
+/// What to generate and when to stop.
+public struct GenerationOptions: Sendable {
+    /// Most tokens to generate (`-n`); nil generates until an end-of-generation token, a stop
+    /// string or the end of the context.
+    public var maxTokens: Int?
+    public var sampler: SamplerConfig
+    /// Generation ends when the text produced contains one of these; the text is cut before it.
+    public var stopStrings: [String]
+    /// Tokens that end generation (the vocabulary's end-of-generation set by default).
+    public var stopTokens: Set<Int32>?
+
+    public init(maxTokens: Int? = nil, sampler: SamplerConfig = SamplerConfig(), stopStrings: [String] = [],
+                stopTokens: Set<Int32>? = nil) {
+        self.maxTokens = maxTokens
+        self.sampler = sampler
+        self.stopStrings = stopStrings
+        self.stopTokens = stopTokens
+    }
+}
+
+/// Why generation ended.
+public enum StopReason: String, Sendable {
+    case endOfGeneration = "eog"
+    case maxTokens = "max_tokens"
+    case stopString = "stop_string"
+    case contextFull = "context_full"
+    case cancelled
+}
+
+/// Timings and counts of one generation.
+public struct GenerationStats: Sendable {
+    public var promptTokens = 0
+    /// Prompt tokens actually evaluated (the rest were reused from the cache).
+    public var promptTokensEvaluated = 0
+    public var promptSeconds: Double = 0
+    public var generatedTokens = 0
+    public var generationSeconds: Double = 0
+    /// From the start of the call to the first generated token.
+    public var timeToFirstToken: Double = 0
+    public var stopReason: StopReason = .endOfGeneration
+
+    public var promptTokensPerSecond: Double { promptSeconds > 0 ? Double(promptTokensEvaluated) / promptSeconds : 0 }
+    /// Generated tokens after the first, per second of decoding.
+    public var generationTokensPerSecond: Double {
+        generationSeconds > 0 ? Double(max(generatedTokens - 1, 0)) / generationSeconds : 0
+    }
+}
+
+/// One event of a generation stream.
+public enum GenerationEvent: Sendable {
+    /// A generated token and its log-probability under the model (before sampling adjustments).
+    case token(id: Int32, logprob: Float)
+    /// Text that is final (complete UTF-8, not part of a possible stop string).
+    case text(String)
+    /// The last event.
+    case done(GenerationStats)
+}

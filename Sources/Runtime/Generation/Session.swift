@@ -1,0 +1,157 @@
+import Foundation
+
+/// How a session turns token ids into text.
+public protocol TokenTextDecoding: Sendable {
+    /// The bytes token `id` adds to generated text.
+    func textBytes(of id: Int32) -> [UInt8]
+}
+
+/// A conversation with a model: it owns a KV cache that persists between calls, so a chat or an
+/// agent only evaluates what is new (prefix reuse). One session serves one request at a time.
+///
+/// ```swift
+/// let session = Session(model: model, decoder: tokenizer, endOfGeneration: tokenizer.endOfGenerationTokens)
+/// for try await event in session.generate(prompt: tokens, options: GenerationOptions(maxTokens: 64)) {
+///     if case .text(let piece) = event { print(piece, terminator: "") }
+/// }
+/// ```
+///
+/// When the context fills up during generation, generation stops with `StopReason.contextFull`
+/// (no context shifting); a prompt that does not fit is an error.
+public actor Session {
+    public let model: Model
+    public let cache: KVCache
+    public var batchSize: Int
+    let decoder: any TokenTextDecoding
+    let endOfGeneration: Set<Int32>
+
+    public init(model: Model, decoder: any TokenTextDecoding, endOfGeneration: Set<Int32>, contextLength: Int? = nil,
+                batchSize: Int = 512, kvPrecision: KVCache.Precision = .f16) {
+        self.init(model: model, cache: model.makeCache(contextLength: contextLength, precision: kvPrecision),
+                  decoder: decoder, endOfGeneration: endOfGeneration, batchSize: batchSize)
+    }
+
+    /// A session over a cache made by the caller (its own context size, precision or thread pool).
+    public init(model: Model, cache: KVCache, decoder: any TokenTextDecoding, endOfGeneration: Set<Int32>,
+                batchSize: Int = 512) {
+        self.model = model
+        self.cache = cache
+        self.decoder = decoder
+        self.endOfGeneration = endOfGeneration
+        self.batchSize = max(1, batchSize)
+    }
+
+    /// Forgets the whole context.
+    public func reset() {
+        cache.truncate(to: 0)
+    }
+
+    /// Makes `tokens` the context, evaluating only what differs from the cached prefix, and
+    /// returns the logits after the last token and how many tokens were evaluated.
+    public func ingest(_ tokens: [Int32]) throws -> (logits: [Float], evaluated: Int) {
+        guard !tokens.isEmpty else { throw SessionError.emptyPrompt }
+        guard tokens.count <= cache.capacity else { throw ModelError.contextFull(limit: cache.capacity) }
+        var common = zip(cache.tokens, tokens).prefix { $0 == $1 }.count
+        if common == tokens.count { common -= 1 }   // re-evaluate the last token for its logits
+        cache.truncate(to: common)
+        var logits: [Float] = []
+        var offset = common
+        while offset < tokens.count {
+            let end = min(offset + batchSize, tokens.count)
+            logits = try model.forward(Array(tokens[offset..<end]), cache: cache)
+            offset = end
+        }
+        return (logits, tokens.count - common)
+    }
+
+    /// Generates after `prompt` (the full context: the cached prefix it shares is reused).
+    public nonisolated func generate(prompt: [Int32], options: GenerationOptions) -> AsyncThrowingStream<GenerationEvent, Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task { await self.run(prompt: prompt, options: options, continuation: continuation) }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    private func run(prompt: [Int32], options: GenerationOptions,
+                     continuation: AsyncThrowingStream<GenerationEvent, Error>.Continuation) {
+        do {
+            let stats = try generateTokens(prompt: prompt, options: options) { continuation.yield($0) }
+            continuation.yield(.done(stats))
+            continuation.finish()
+        } catch {
+            continuation.finish(throwing: error)
+        }
+    }
+
+    /// The generation loop; `emit` receives token and text events as they happen.
+    public func generateTokens(prompt: [Int32], options: GenerationOptions,
+                               emit: (GenerationEvent) -> Void) throws -> GenerationStats {
+        var stats = GenerationStats()
+        let clock = ContinuousClock()
+        let started = clock.now
+        stats.promptTokens = prompt.count
+        var (logits, evaluated) = try ingest(prompt)
+        stats.promptTokensEvaluated = evaluated
+        stats.promptSeconds = (clock.now - started).seconds
+        var sampler = Sampler(config: options.sampler)
+        sampler.accept(prompt)
+        let stopTokens = options.stopTokens ?? endOfGeneration
+        var text = UTF8Assembler()
+        var stops = StopStringFilter(stops: options.stopStrings)
+        var decodeStart = clock.now
+        stats.stopReason = .maxTokens
+        while options.maxTokens.map({ stats.generatedTokens < $0 }) ?? true {
+            if Task.isCancelled {
+                stats.stopReason = .cancelled
+                break
+            }
+            let token = sampler.sample(logits: logits)
+            let logprob = Float(PerplexityEvaluator.logSoftmax(logits, row: 0, width: logits.count, at: Int(token)))
+            stats.generatedTokens += 1
+            if stats.generatedTokens == 1 {
+                stats.timeToFirstToken = (clock.now - started).seconds
+                decodeStart = clock.now
+            }
+            if stopTokens.contains(token) {
+                stats.stopReason = .endOfGeneration
+                break
+            }
+            emit(.token(id: token, logprob: logprob))
+            let (piece, stopped) = stops.push(text.push(decoder.textBytes(of: token)))
+            if !piece.isEmpty { emit(.text(piece)) }
+            if stopped {
+                stats.stopReason = .stopString
+                break
+            }
+            if options.maxTokens.map({ stats.generatedTokens >= $0 }) ?? false { break }
+            guard cache.count < cache.capacity else {
+                stats.stopReason = .contextFull
+                break
+            }
+            logits = try model.forward([token], cache: cache)
+        }
+        if stats.stopReason != .stopString {
+            let rest = stops.push(text.flush()).emit + stops.flush()
+            if !rest.isEmpty { emit(.text(rest)) }
+        }
+        stats.generationSeconds = (clock.now - decodeStart).seconds
+        return stats
+    }
+}
+
+public enum SessionError: Error, CustomStringConvertible {
+    case emptyPrompt
+
+    public var description: String {
+        switch self {
+        case .emptyPrompt: "the prompt is empty: give at least one token"
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (s, attoseconds) = components
+        return Double(s) + Double(attoseconds) * 1e-18
+    }
+}

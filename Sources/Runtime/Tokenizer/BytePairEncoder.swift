@@ -1,0 +1,146 @@
+/// Byte-level BPE (`tokenizer.ggml.model = gpt2`): pre-tokenizer split, then per word merges by
+/// rank with a priority queue, exactly as llama.cpp's `llm_tokenizer_bpe_session`.
+///
+/// Works on raw bytes: the vocabulary's GPT-2-mapped texts are turned back into bytes at load,
+/// so words are never re-encoded into the mapped alphabet. Symbols are identified by ids; a
+/// merge pair whose parts or result is not itself a token gets a pseudo id past the vocabulary,
+/// which keeps such (rare) merges working like llama.cpp's text-keyed ranks.
+struct BytePairEncoder: Sendable {
+    /// What merging a pair produces.
+    struct Merge: Sendable {
+        let rank: Int32
+        let result: Int32
+    }
+
+    let preTokenizer: PreTokenizer
+    /// Raw bytes → id, for the tokens whose text is entirely in the GPT-2 byte alphabet.
+    let words: ByteStringTable
+    /// The symbol id of each single byte.
+    let byteSymbols: [Int32]
+    /// `(left << 32) | right` → merge.
+    let merges: [UInt64: Merge]
+    let vocabularySize: Int32
+    /// `ignore_merges`: a word that is a whole token is emitted as that token.
+    let ignoreMerges: Bool
+
+    init(tokens: [String], merges mergeTexts: [String], preTokenizer: PreTokenizer, ignoreMerges: Bool) throws(TokenizerError) {
+        self.preTokenizer = preTokenizer
+        self.ignoreMerges = ignoreMerges
+        vocabularySize = Int32(tokens.count)
+        var table = ByteStringTable(expectedCount: tokens.count)
+        for (id, text) in tokens.enumerated() {
+            if let bytes = GPT2ByteMap.bytes(ofMappedText: text) { table.insert(bytes, value: Int32(id)) }
+        }
+        var pseudo = ByteStringTable(expectedCount: 64)
+        var nextPseudo = Int32(tokens.count)
+        func symbol(_ bytes: [UInt8]) -> Int32 {
+            if let id = table.lookup(bytes) ?? pseudo.lookup(bytes) { return id }
+            pseudo.insert(bytes, value: nextPseudo)
+            nextPseudo += 1
+            return nextPseudo - 1
+        }
+        byteSymbols = (0..<256).map { symbol([UInt8($0)]) }
+        var ranks: [UInt64: Merge] = [:]
+        ranks.reserveCapacity(mergeTexts.count)
+        for (rank, line) in mergeTexts.enumerated() {
+            let parts = line.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2,
+                  let left = GPT2ByteMap.bytes(ofMappedText: String(parts[0])),
+                  let right = GPT2ByteMap.bytes(ofMappedText: String(parts[1])) else {
+                throw TokenizerError.invalidMerge(index: rank, text: line)
+            }
+            let key = UInt64(UInt32(bitPattern: symbol(left))) << 32 | UInt64(UInt32(bitPattern: symbol(right)))
+            if ranks[key] == nil {
+                ranks[key] = Merge(rank: Int32(rank), result: symbol(left + right))
+            }
+        }
+        merges = ranks
+        words = table
+    }
+
+    private struct Symbol {
+        var start: Int32
+        var length: Int32
+        var id: Int32
+        var previous: Int32
+        var next: Int32
+    }
+
+    /// A candidate merge of two adjacent symbols; lower rank first, then leftmost.
+    private struct Bigram: Comparable {
+        let rank: Int32
+        let left: Int32
+        let right: Int32
+        let length: Int32
+        let result: Int32
+
+        static func < (a: Bigram, b: Bigram) -> Bool {
+            a.rank < b.rank || (a.rank == b.rank && a.left < b.left)
+        }
+    }
+
+    /// Appends the tokens of one raw-text fragment.
+    func encode(_ text: UnsafeBufferPointer<UInt8>, into output: inout [Int32]) {
+        var symbols: [Symbol] = []
+        var queue = BinaryHeap<Bigram>()
+        for word in preTokenizer.split(text) {
+            let wordBytes = UnsafeBufferPointer(rebasing: text[word])
+            if ignoreMerges, let id = words.lookup(UnsafeRawBufferPointer(wordBytes)) {
+                output.append(id)
+                continue
+            }
+            symbols.removeAll(keepingCapacity: true)
+            queue.removeAll()
+            let count = Int32(wordBytes.count)
+            for i in 0..<count {
+                symbols.append(Symbol(start: i, length: 1, id: byteSymbols[Int(wordBytes[Int(i)])],
+                                      previous: i - 1, next: i + 1 == count ? -1 : i + 1))
+            }
+            for i in 1..<max(Int(count), 1) { addBigram(Int32(i - 1), Int32(i), symbols, &queue) }
+            while let bigram = queue.pop() {
+                let left = Int(bigram.left)
+                let right = Int(bigram.right)
+                // Stale when either side has merged since: a symbol only ever grows, and only by
+                // absorbing its right neighbour, so unchanged lengths mean an unchanged pair.
+                guard symbols[left].length > 0, symbols[right].length > 0,
+                      symbols[left].length + symbols[right].length == bigram.length,
+                      symbols[left].next == bigram.right else { continue }
+                symbols[left].length = bigram.length
+                symbols[left].id = bigram.result
+                symbols[right].length = 0
+                symbols[left].next = symbols[right].next
+                if symbols[right].next >= 0 { symbols[Int(symbols[right].next)].previous = bigram.left }
+                addBigram(symbols[left].previous, bigram.left, symbols, &queue)
+                addBigram(bigram.left, symbols[left].next, symbols, &queue)
+            }
+            var index: Int32 = count > 0 ? 0 : -1
+            while index >= 0 {
+                let symbol = symbols[Int(index)]
+                if symbol.id < vocabularySize {
+                    output.append(symbol.id)
+                } else {
+                    appendUnknownSymbol(UnsafeBufferPointer(rebasing: wordBytes[Int(symbol.start)..<Int(symbol.start + symbol.length)]), &output)
+                }
+                index = symbol.next
+            }
+        }
+    }
+
+    private func addBigram(_ left: Int32, _ right: Int32, _ symbols: [Symbol], _ queue: inout BinaryHeap<Bigram>) {
+        guard left >= 0, right >= 0 else { return }
+        let a = symbols[Int(left)]
+        let b = symbols[Int(right)]
+        let key = UInt64(UInt32(bitPattern: a.id)) << 32 | UInt64(UInt32(bitPattern: b.id))
+        guard let merge = merges[key] else { return }
+        queue.push(Bigram(rank: merge.rank, left: left, right: right, length: a.length + b.length, result: merge.result))
+    }
+
+    /// A symbol that is not a token: llama.cpp emits the token of each byte whose mapped text is a
+    /// single UTF-8 byte (printable ASCII) and drops the others.
+    private func appendUnknownSymbol(_ bytes: UnsafeBufferPointer<UInt8>, _ output: inout [Int32]) {
+        for byte in bytes where (0x21...0x7E).contains(byte) {
+            let id = byteSymbols[Int(byte)]
+            if id < vocabularySize { output.append(id) }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+/// Dot product of one weight row (`n` elements of the weight type) with one activation row
+/// already converted to the weight type's activation format.
+public typealias VecDot = @Sendable (_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, _ n: Int) -> Float
+
+/// What the matrix kernels need to know about one weight type.
+public struct TypeTraits: Sendable {
+    /// The weight type.
+    public let type: GGMLType
+    /// The format activations are converted to before dot products: `.f32` for float weights,
+    /// `.q8_0` for Q4_0/Q5_0/Q8_0, `.q8_1` for Q4_1/Q5_1, `.q8_K` for the K-quants.
+    public let activationType: GGMLType
+    /// The fastest dot product this build has for the type.
+    public let vecDot: VecDot
+    /// The portable dot product (the tier the SIMD kernels are tested against).
+    public let portableDot: VecDot
+
+    /// Bytes of one activation row of `cols` elements in `activationType`.
+    public func activationRowBytes(cols: Int) -> Int {
+        (cols / activationType.blockSize) * activationType.typeSize
+    }
+}
+
+/// The per-type dispatch table, filled once.
+public enum KernelTable {
+    /// Traits of every weight type with matrix kernels, keyed by type.
+    public static let traits: [GGMLType: TypeTraits] = {
+        var table: [GGMLType: TypeTraits] = [:]
+        func add(_ type: GGMLType, _ activation: GGMLType, _ portable: @escaping VecDot) {
+            let fast = X86Dot.kernel(for: type) ?? portable
+            table[type] = TypeTraits(type: type, activationType: activation, vecDot: fast, portableDot: portable)
+        }
+        add(.f32, .f32, PortableDot.f32)
+        add(.f16, .f32, PortableDot.f16)
+        add(.bf16, .f32, PortableDot.bf16)
+        add(.q4_0, .q8_0, PortableDot.q4_0)
+        add(.q4_1, .q8_1, PortableDot.q4_1)
+        add(.q5_0, .q8_0, PortableDot.q5_0)
+        add(.q5_1, .q8_1, PortableDot.q5_1)
+        add(.q8_0, .q8_0, PortableDot.q8_0)
+        add(.q2_K, .q8_K, PortableDot.q2_K)
+        add(.q3_K, .q8_K, PortableDot.q3_K)
+        add(.q4_K, .q8_K, PortableDot.q4_K)
+        add(.q5_K, .q8_K, PortableDot.q5_K)
+        add(.q6_K, .q8_K, PortableDot.q6_K)
+        return table
+    }()
+
+    /// Whether `matvec`/`matmul` accept weights of `type`.
+    public static func supports(_ type: GGMLType) -> Bool { traits[type] != nil }
+
+    /// The traits of `type`, or an error naming the type.
+    public static func traits(for type: GGMLType) throws(KernelError) -> TypeTraits {
+        guard let found = traits[type] else { throw .unsupportedType(type, operation: "matrix product") }
+        return found
+    }
+
+    /// Converts `cols` floats into `traits.activationType` at `dst` (a plain copy for F32).
+    public static func quantizeActivations(
+        _ x: UnsafePointer<Float>, cols: Int, for traits: TypeTraits, into dst: UnsafeMutableRawPointer
+    ) throws(KernelError) {
+        if traits.activationType == .f32 {
+            dst.copyMemory(from: x, byteCount: cols * 4)
+        } else {
+            try Quants.quantize(traits.activationType, from: x, into: dst, count: cols)
+        }
+    }
+}

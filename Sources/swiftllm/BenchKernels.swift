@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import Tensor
+
+/// `swiftllm bench kernels`: decode-sized matvec bandwidth and prefill-sized matmul GFLOP/s per type.
+struct BenchKernels: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kernels",
+        abstract: "Benchmark matvec (GB/s vs. measured read bandwidth) and matmul (GFLOP/s) per weight type.")
+
+    @Flag(help: "One JSON object per line instead of a table.")
+    var json = false
+
+    @Option(help: "Worker threads (default: physical cores).")
+    var threads: Int?
+
+    @Option(help: "Repetitions per measurement; the median is reported.")
+    var reps = 9
+
+    @Option(help: "Comma-separated weight types (default: all with kernels).")
+    var types: String?
+
+    @Option(help: "Minimum matvec weight bytes in MiB (keep it above the last-level cache).")
+    var matvecMiB = 96
+
+    @Option(help: "Tokens of the prefill matmul.")
+    var tokens = 512
+
+    static let defaultTypes: [GGMLType] = [.q4_0, .q4_1, .q8_0, .q4_K, .q6_K, .q5_0, .q5_1,
+                                           .q2_K, .q3_K, .q5_K, .f16, .bf16, .f32]
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if reps < 1 { throw ValidationError("--reps must be at least 1") }
+        if tokens < 1 { throw ValidationError("--tokens must be at least 1") }
+        if matvecMiB < 1 { throw ValidationError("--matvec-mi-b must be at least 1") }
+        _ = try selectedTypes()
+    }
+
+    func selectedTypes() throws -> [GGMLType] {
+        guard let types else { return Self.defaultTypes }
+        return try types.split(separator: ",").map { name in
+            guard let type = GGMLType(name: String(name)), KernelTable.supports(type) else {
+                throw ValidationError("no matrix kernels for type '\(name)'")
+            }
+            return type
+        }
+    }
+
+    func run() throws {
+        let pool = ThreadPool(threads: threads ?? ThreadPool.physicalCores)
+        let bench = KernelBench(pool: pool, reps: reps)
+        if !json {
+            print("machine: \(KernelBench.cpuName()), \(pool.threadCount) threads; medians of \(reps) runs")
+            print("op      type   rows×cols        tokens  GB/s   read GB/s  ratio  GFLOP/s")
+        }
+        for type in try selectedTypes() {
+            let cols = 4096
+            let rowBytes = type.rowBytes(elements: cols) ?? 1
+            let rows = max(4096, (matvecMiB << 20) / rowBytes / 256 * 256)
+            let mv = try bench.matvec(type: type, rows: rows, cols: cols)
+            emit(BenchRecord(op: "matvec", type: type, rows: rows, cols: cols, tokens: 1,
+                             gbPerS: mv.weightGBs, readGBs: mv.readGBs, gflops: nil))
+            let gflops = try bench.matmul(type: type, rows: 2048, cols: 2048, tokens: tokens)
+            emit(BenchRecord(op: "matmul", type: type, rows: 2048, cols: 2048, tokens: tokens,
+                             gbPerS: nil, readGBs: nil, gflops: gflops))
+        }
+    }
+
+    private func emit(_ r: BenchRecord) {
+        // Unbuffered, so lines appear as they are measured even when piped.
+        FileHandle.standardOutput.write(Data(((json ? r.json : r.row) + "\n").utf8))
+    }
+}
+
+/// One measured line of `bench kernels`.
+struct BenchRecord {
+    let op: String, type: GGMLType, rows: Int, cols: Int, tokens: Int
+    let gbPerS: Double?, readGBs: Double?, gflops: Double?
+
+    var ratio: Double? { gbPerS.flatMap { g in readGBs.map { g / $0 } } }
+
+    private func number(_ x: Double?, _ digits: Int) -> String {
+        x.map { String(format: "%.\(digits)f", $0) } ?? "null"
+    }
+
+    var json: String {
+        "{\"op\": \"\(op)\", \"type\": \"\(type.name)\", \"rows\": \(rows), \"cols\": \(cols), \"tokens\": \(tokens), "
+            + "\"gb_per_s\": \(number(gbPerS, 2)), \"read_bw_gb_per_s\": \(number(readGBs, 2)), "
+            + "\"ratio\": \(number(ratio, 3)), \"gflops\": \(number(gflops, 1))}"
+    }
+
+    var row: String {
+        func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+        let dash = "-"
+        return pad(op, 8) + pad(type.name, 7) + pad("\(rows)×\(cols)", 17) + pad("\(tokens)", 8)
+            + pad(gbPerS.map { String(format: "%.2f", $0) } ?? dash, 7)
+            + pad(readGBs.map { String(format: "%.2f", $0) } ?? dash, 11)
+            + pad(ratio.map { String(format: "%.2f", $0) } ?? dash, 7)
+            + (gflops.map { String(format: "%.1f", $0) } ?? dash)
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import GGUF
+import Runtime
+import Tensor
+
+/// A model file opened for generation: weights, tokenizer, chat format and the thread pool.
+struct LoadedModel {
+    let path: String
+    let file: GGUFFile
+    let model: Model
+    let tokenizer: Tokenizer
+    let chat: ChatTemplate.ModelFormat
+    let pool: ThreadPool
+
+    init(path: String?, threads: Int?) throws {
+        let resolved = try ModelPath.resolve(path)
+        do {
+            file = try GGUFFile(path: resolved)
+            model = try Model(file: file)
+            tokenizer = try Tokenizer(file: file)
+            chat = try ChatTemplate.ModelFormat(metadata: file.metadata)
+        } catch {
+            throw CLIError("\(resolved): \(error)")
+        }
+        self.path = resolved
+        pool = threads.map { ThreadPool(threads: $0) } ?? .shared
+    }
+
+    func makeSession(contextLength: Int?, batchSize: Int) -> Session {
+        Session(model: model, cache: model.makeCache(contextLength: contextLength, pool: pool),
+                decoder: GeneratedText(tokenizer: tokenizer), endOfGeneration: tokenizer.endOfGeneration,
+                batchSize: batchSize)
+    }
+
+    /// Renders `messages` with the chat template and tokenizes the result (special tokens parsed,
+    /// BOS added by the model's rule unless the template already wrote it).
+    func chatTokens(_ messages: [JSONValue], addGenerationPrompt: Bool = true) throws -> [Int32] {
+        let text = try chat.template.render(messages: messages, addGenerationPrompt: addGenerationPrompt,
+                                            bosToken: chat.bosToken, eosToken: chat.eosToken)
+        let templateWroteBOS = !chat.bosToken.isEmpty && text.hasPrefix(chat.bosToken)
+        return tokenizer.encode(text, addSpecial: !templateWroteBOS, parseSpecial: true)
+    }
+
+    /// Tokenizes raw text: special-token text parsed, BOS by the model's rule.
+    func rawTokens(_ text: String) -> [Int32] {
+        tokenizer.encode(text, addSpecial: true, parseSpecial: true)
+    }
+}
+
+/// Generated text as llama.cpp prints it: control tokens produce nothing.
+struct GeneratedText: TokenTextDecoding {
+    let tokenizer: Tokenizer
+    func textBytes(of id: Int32) -> [UInt8] { tokenizer.decodeBytes([id], renderSpecial: false) }
+}

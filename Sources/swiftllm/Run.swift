@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import Runtime
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Generate text from a prompt, streamed to stdout.",
+        discussion: """
+            The prompt comes from PROMPT, from -f FILE (bytes as they are), or from stdin. Without \
+            --raw, it is sent as one user message through the model's chat template (or a built-in \
+            ChatML/Gemma format when the model has none). With --raw it is used as is: special-token \
+            text such as <|im_start|> is still parsed into special tokens, and BOS follows the model's \
+            rule. Statistics go to stderr after generation.
+            """)
+
+    @OptionGroup var options: SamplingOptions
+
+    @Option(name: .shortAndLong, help: "Read the prompt from this file, byte for byte.")
+    var file: String?
+
+    @Flag(help: "Use the prompt as is, without the chat template.")
+    var raw = false
+
+    @Argument(help: "The prompt (default: -f FILE or stdin).")
+    var prompt: String?
+
+    func run() async throws {
+        let text = try PromptInput.read(argument: prompt, file: file)
+        let loaded = try LoadedModel(path: options.model, threads: options.threads)
+        let tokens = raw ? loaded.rawTokens(text)
+            : try loaded.chatTokens([.object(JSONObject([("role", "user"), ("content", .string(text))]))])
+        let session = loaded.makeSession(contextLength: options.ctx, batchSize: options.batch)
+        let output = FileHandle.standardOutput
+        for try await event in session.generate(prompt: tokens, options: options.generationOptions) {
+            switch event {
+            case .text(let piece): output.write(Data(piece.utf8))
+            case .token: break
+            case .done(let stats): StatsReport.print(stats)
+            }
+        }
+    }
+}
+
+/// Reads the prompt from an argument, a file (bytes as they are) or stdin.
+enum PromptInput {
+    static func read(argument: String?, file: String?) throws -> String {
+        if argument != nil && file != nil { throw ValidationError("give either PROMPT or -f FILE, not both") }
+        if let argument { return argument }
+        let data: Data
+        if let file {
+            guard let contents = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
+            data = contents
+        } else {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        }
+        guard !data.isEmpty else { throw ValidationError("the prompt is empty") }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+enum StatsReport {
+    static func print(_ stats: GenerationStats) {
+        let text = String(format: "\n\nprompt: %d tokens (%d evaluated), %.1f tok/s | generated: %d tokens, %.1f tok/s | first token after %.0f ms | stop: %@\n",
+                          stats.promptTokens, stats.promptTokensEvaluated, stats.promptTokensPerSecond,
+                          stats.generatedTokens, stats.generationTokensPerSecond, stats.timeToFirstToken * 1000,
+                          stats.stopReason.rawValue)
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}
