@@ -1,0 +1,295 @@
+/// A grammar flattened for matching: every alternative is a run of codes in one array, so a parse
+/// position is a single integer. Immutable and shareable.
+public final class CompiledGrammar: Sendable {
+    /// Per position: a rule id (>= 0), `end` (-1), or a byte-set terminal `-(setIndex + 2)`.
+    let code: [Int32]
+    let sets: [ByteSet]
+    /// The first position of each alternative of each rule.
+    let alternativeStarts: [[Int32]]
+    public let root: Int
+    public let grammar: Grammar
+
+    static let end: Int32 = -1
+
+    public init(_ grammar: Grammar) {
+        var code: [Int32] = []
+        var sets: [ByteSet] = []
+        var setIndex: [ByteSet: Int32] = [:]
+        var starts: [[Int32]] = []
+        for alternatives in grammar.rules {
+            var ruleStarts: [Int32] = []
+            for alt in alternatives {
+                ruleStarts.append(Int32(code.count))
+                for element in alt {
+                    switch element {
+                    case .rule(let r): code.append(Int32(r))
+                    case .bytes(let set):
+                        let index: Int32
+                        if let i = setIndex[set] {
+                            index = i
+                        } else {
+                            index = Int32(sets.count)
+                            setIndex[set] = index
+                            sets.append(set)
+                        }
+                        code.append(-(index + 2))
+                    }
+                }
+                code.append(CompiledGrammar.end)
+            }
+            starts.append(ruleStarts)
+        }
+        self.code = code
+        self.sets = sets
+        self.alternativeStarts = starts
+        self.root = grammar.root
+        self.grammar = grammar
+    }
+}
+
+/// A parser state: the set of live parse stacks (each waiting on a byte-set terminal) and whether
+/// the input so far is a complete sentence. Value type; equal states accept the same futures.
+public struct GrammarState: Hashable, Sendable {
+    /// Sorted ids of stack nodes in the matcher's arena.
+    public internal(set) var stacks: [Int32]
+    /// The input so far is a complete sentence of the grammar.
+    public internal(set) var isComplete: Bool
+
+    /// Some byte can still be consumed.
+    public var canContinue: Bool { !stacks.isEmpty }
+    /// No continuation and not complete: the input so far is not a prefix of any sentence.
+    public var isDead: Bool { stacks.isEmpty && !isComplete }
+}
+
+/// Hash-consed parse stacks shared by all states of one matcher and its clones: a node is
+/// (position, parent node), so equal stacks are equal integers and a state is a small int set.
+/// Append-only, so states stay valid forever and cloning a matcher is copying an array.
+final class StackArena {
+    var position: [Int32] = []
+    var parent: [Int32] = []
+    var visitedStamp: [UInt32] = []
+    var index: [Int64: Int32] = [:]
+    var generation: UInt32 = 0
+
+    // A lazily built DFA over states: each distinct (stacks, complete) gets an id, and
+    // transitions[id * 256 + byte] caches the successor id (unknown = -2, dead = -1). Inside
+    // strings and other regular stretches the same few states recur, so after warm-up a step is
+    // one array load instead of a stack expansion.
+    var stateIndex: [[Int32]: Int32] = [:]
+    var stateStacks: [[Int32]] = []
+    var stateComplete: [Bool] = []
+    var transitions: [Int32] = []
+    /// Beyond this many states the cache is dropped at the next safe point (`trimStateCache`),
+    /// so memory stays bounded (about 1 KiB per state).
+    let maxCachedStates = 50_000
+
+    /// Drops the state cache if it grew too large. Only call when no state id is held.
+    func trimStateCache() {
+        guard stateStacks.count > maxCachedStates else { return }
+        stateIndex.removeAll()
+        stateStacks.removeAll()
+        stateComplete.removeAll()
+        transitions.removeAll()
+    }
+
+    static let unknown: Int32 = -2
+    static let dead: Int32 = -1
+
+    func stateID(_ stacks: [Int32], complete: Bool) -> Int32 {
+        var key = stacks
+        key.append(complete ? -1 : -2)
+        if let id = stateIndex[key] { return id }
+        let id = Int32(stateStacks.count)
+        stateIndex[key] = id
+        stateStacks.append(stacks)
+        stateComplete.append(complete)
+        transitions.append(contentsOf: repeatElement(StackArena.unknown, count: 256))
+        return id
+    }
+
+    @inline(__always)
+    func intern(_ pos: Int32, _ parentNode: Int32) -> Int32 {
+        let key = Int64(pos) << 32 | Int64(UInt32(bitPattern: parentNode))
+        if let node = index[key] { return node }
+        let node = Int32(position.count)
+        position.append(pos)
+        parent.append(parentNode)
+        visitedStamp.append(0)
+        index[key] = node
+        return node
+    }
+}
+
+/// Runs a `CompiledGrammar` over bytes, one byte at a time, like a pushdown automaton that keeps
+/// every live parse (the llama.cpp design, with stacks hash-consed so duplicate parses merge and
+/// states compare in O(stacks)). Right recursion in tail position does not grow stacks, so
+/// repetition runs in constant space. Copying a matcher is a cheap clone (states share the arena);
+/// `rollback` undoes accepted byte runs.
+///
+/// ```swift
+/// var m = GrammarMatcher(try Grammar(gbnf: #"root ::= "a"+"#))
+/// m.accept(Array("aaa".utf8))  // true
+/// m.isComplete                  // true
+/// ```
+public struct GrammarMatcher {
+    public let compiled: CompiledGrammar
+    let arena: StackArena
+    /// The current state.
+    public private(set) var state: GrammarState
+    private var history: [GrammarState] = []
+
+    public init(_ grammar: Grammar) { self.init(compiled: CompiledGrammar(grammar)) }
+
+    public init(compiled: CompiledGrammar) {
+        self.compiled = compiled
+        self.arena = StackArena()
+        self.state = GrammarState(stacks: [], isComplete: false)
+        var out: [Int32] = []
+        var complete = false
+        arena.generation &+= 1
+        for start in compiled.alternativeStarts[compiled.root] {
+            expand(at: start, parent: -1, into: &out, complete: &complete)
+        }
+        out.sort()
+        state = GrammarState(stacks: out, isComplete: complete)
+    }
+
+    public var isComplete: Bool { state.isComplete }
+    public var canContinue: Bool { state.canContinue }
+
+    /// Consumes `bytes` if the grammar allows all of them (then true); otherwise leaves the state
+    /// unchanged and returns false. Each successful call can be undone with `rollback`.
+    @discardableResult
+    public mutating func accept<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8 {
+        var s = state
+        for b in bytes {
+            s = advance(s, b)
+            if s.isDead { return false }
+        }
+        history.append(state)
+        state = s
+        return true
+    }
+
+    /// Undoes the last `count` successful `accept` calls.
+    public mutating func rollback(_ count: Int = 1) {
+        let n = min(count, history.count)
+        guard n > 0 else { return }
+        state = history[history.count - n]
+        history.removeLast(n)
+    }
+
+    /// Resets to `state` (a state this matcher or a clone produced), dropping the undo history.
+    public mutating func reset(to state: GrammarState) {
+        self.state = state
+        history.removeAll()
+    }
+
+    /// The state after `byte` from `from`; dead (no stacks, not complete) when not allowed.
+    public func advance(_ from: GrammarState, _ byte: UInt8) -> GrammarState {
+        var out: [Int32] = []
+        let complete = advance(from.stacks, byte, into: &out)
+        return GrammarState(stacks: out, isComplete: complete)
+    }
+
+    /// Advances every stack in `stacks` over `byte`, writing the sorted successor stacks to `out`;
+    /// returns whether the successor is complete.
+    func advance(_ stacks: [Int32], _ byte: UInt8, into out: inout [Int32]) -> Bool {
+        out.removeAll(keepingCapacity: true)
+        var complete = false
+        arena.generation &+= 1
+        let code = compiled.code
+        let sets = compiled.sets
+        for node in stacks {
+            let pos = arena.position[Int(node)]
+            let set = sets[Int(-code[Int(pos)] - 2)]
+            if set.contains(byte) {
+                expand(at: pos + 1, parent: arena.parent[Int(node)], into: &out, complete: &complete)
+            }
+        }
+        if out.count > 1 { out.sort() }
+        return complete
+    }
+
+    /// The id of `s` in the shared state cache (see `step`).
+    func stateID(_ s: GrammarState) -> Int32 { arena.stateID(s.stacks, complete: s.isComplete) }
+
+    /// The successor of cached state `id` over `byte`, or `StackArena.dead`.
+    @inline(__always)
+    func step(_ id: Int32, _ byte: UInt8) -> Int32 {
+        let slot = Int(id) &* 256 &+ Int(byte)
+        let cached = arena.transitions[slot]
+        if cached != StackArena.unknown { return cached }
+        return computeStep(id, byte, slot: slot)
+    }
+
+    private func computeStep(_ id: Int32, _ byte: UInt8, slot: Int) -> Int32 {
+        var out: [Int32] = []
+        let complete = advance(arena.stateStacks[Int(id)], byte, into: &out)
+        let next = out.isEmpty && !complete ? StackArena.dead : arena.stateID(out, complete: complete)
+        arena.transitions[slot] = next
+        return next
+    }
+
+    /// Drops the state cache if it grew too large (ids from before become invalid).
+    func trimStateCache() { arena.trimStateCache() }
+
+    func isComplete(_ id: Int32) -> Bool { arena.stateComplete[Int(id)] }
+    func hasStacks(_ id: Int32) -> Bool { !arena.stateStacks[Int(id)].isEmpty }
+
+    func cachedState(_ id: Int32) -> GrammarState {
+        GrammarState(stacks: arena.stateStacks[Int(id)], isComplete: arena.stateComplete[Int(id)])
+    }
+
+    /// The bytes allowed next (union of the live stacks' terminals).
+    public func allowedBytes(_ s: GrammarState? = nil) -> ByteSet {
+        var set = ByteSet()
+        for node in (s ?? state).stacks {
+            let pos = arena.position[Int(node)]
+            set = set.union(compiled.sets[Int(-compiled.code[Int(pos)] - 2)])
+        }
+        return set
+    }
+
+    /// Bytes the grammar forces from the current state: while exactly one byte is possible and the
+    /// state is not complete, that byte is the only continuation (forced-token fast-forward).
+    public func forcedBytes(limit: Int = 256) -> [UInt8] {
+        var out: [UInt8] = []
+        var s = state
+        while out.count < limit, !s.isComplete, let b = allowedBytes(s).singleByte {
+            out.append(b)
+            s = advance(s, b)
+        }
+        return out
+    }
+
+    private func expand(at pos: Int32, parent: Int32, into out: inout [Int32], complete: inout Bool) {
+        if compiled.code[Int(pos)] == CompiledGrammar.end {
+            if parent < 0 {
+                complete = true
+            } else {
+                expand(node: parent, into: &out, complete: &complete)
+            }
+            return
+        }
+        expand(node: arena.intern(pos, parent), into: &out, complete: &complete)
+    }
+
+    private func expand(node: Int32, into out: inout [Int32], complete: inout Bool) {
+        if arena.visitedStamp[Int(node)] == arena.generation { return }
+        arena.visitedStamp[Int(node)] = arena.generation
+        let pos = arena.position[Int(node)]
+        let c = compiled.code[Int(pos)]
+        if c < 0 {
+            out.append(node)
+            return
+        }
+        let parent = arena.parent[Int(node)]
+        let continuation = pos + 1
+        let newParent = compiled.code[Int(continuation)] == CompiledGrammar.end
+            ? parent : arena.intern(continuation, parent)
+        for start in compiled.alternativeStarts[Int(c)] {
+            expand(at: start, parent: newParent, into: &out, complete: &complete)
+        }
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+
+/// MaskBench-style conformance for the JSON Schema compiler: for a schema with valid and invalid
+/// instances, every valid instance must be accepted (token by token, ending complete) and every
+/// invalid one rejected. Used by the tests and by `swiftllm grammar check`.
+public enum SchemaConformance {
+    public struct Report: Sendable {
+        public var file: String
+        public var compiled = false
+        public var validOK = 0, validTotal = 0, invalidOK = 0, invalidTotal = 0
+        public var maskMicros: [Double] = []
+        public var error: String? = nil
+        /// Instances answered wrongly, as compact JSON (for diagnosis).
+        public var wrong: [String] = []
+
+        public var meanMaskMicros: Double { maskMicros.isEmpty ? 0 : maskMicros.reduce(0, +) / Double(maskMicros.count) }
+        public var p99MaskMicros: Double {
+            guard !maskMicros.isEmpty else { return 0 }
+            let sorted = maskMicros.sorted()
+            return sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))]
+        }
+
+        /// The report as one JSON object (the `grammar check --json` line).
+        public var json: JSONValue {
+            .object(JSONObject([
+                ("file", .string(file)), ("compiled", .bool(compiled)),
+                ("valid_ok", .int(validOK)), ("valid_total", .int(validTotal)),
+                ("invalid_ok", .int(invalidOK)), ("invalid_total", .int(invalidTotal)),
+                ("mean_mask_us", .double((meanMaskMicros * 10).rounded() / 10)),
+                ("p99_mask_us", .double((p99MaskMicros * 10).rounded() / 10)),
+                ("error", error.map { .string($0) } ?? .null),
+            ]))
+        }
+    }
+
+    public struct Options: Sendable {
+        public var compiler = JSONSchemaCompiler.Options()
+        /// Compute (and time) the full token mask every `maskEvery` steps; 0 = never.
+        public var maskEvery = 1
+        public init(compiler: JSONSchemaCompiler.Options = .init(), maskEvery: Int = 1) {
+            self.compiler = compiler
+            self.maskEvery = maskEvery
+        }
+    }
+
+    /// Checks one MaskBench file (`{"schema", "tests": [{"data", "valid"}]}`). With a vocabulary
+    /// each instance is split into tokens and walked token by token; without, byte by byte.
+    public static func check(file url: URL, vocabulary: TokenVocabulary?, options: Options = Options()) -> Report {
+        var report = Report(file: url.lastPathComponent)
+        let document: JSONValue
+        do {
+            document = try JSONValue(parsing: Array(try Data(contentsOf: url)))
+        } catch {
+            report.error = "cannot read: \(error)"
+            return report
+        }
+        guard let schema = document["schema"], let tests = document["tests"]?.arrayValue else {
+            report.error = "not a MaskBench file (needs \"schema\" and \"tests\")"
+            return report
+        }
+        let compiled: CompiledGrammar
+        do {
+            compiled = CompiledGrammar(try JSONSchemaCompiler.compile(schema, options: options.compiler).grammar)
+        } catch {
+            report.error = error.description
+            return report
+        }
+        report.compiled = true
+        for test in tests {
+            guard let data = test["data"], let valid = test["valid"]?.boolValue else { continue }
+            let text = canonicalOrder(data, schema: schema, root: schema).compactText
+            let accepted: Bool
+            if let vocabulary {
+                accepted = walkTokens(Array(text.utf8), compiled: compiled, vocabulary: vocabulary,
+                                      maskEvery: options.maskEvery, timings: &report.maskMicros)
+            } else {
+                var matcher = GrammarMatcher(compiled: compiled)
+                accepted = matcher.accept(Array(text.utf8)) && matcher.isComplete
+            }
+            if valid {
+                report.validTotal += 1
+                if accepted { report.validOK += 1 } else { report.wrong.append("rejected valid: \(text)") }
+            } else {
+                report.invalidTotal += 1
+                if !accepted { report.invalidOK += 1 } else { report.wrong.append("accepted invalid: \(text)") }
+            }
+        }
+        return report
+    }
+
+    /// Walks `bytes` as tokens; at each step checks the token against the full mask (when timed)
+    /// and the single-token check, which must agree.
+    static func walkTokens(_ bytes: [UInt8], compiled: CompiledGrammar, vocabulary: TokenVocabulary,
+                           maskEvery: Int, timings: inout [Double]) -> Bool {
+        guard let tokens = vocabulary.greedyTokens(bytes) else { return false }
+        let constraint = GrammarTokenConstraint(compiled: compiled, vocabulary: vocabulary)
+        let clock = ContinuousClock()
+        for (step, token) in tokens.enumerated() {
+            if maskEvery > 0, step % maskEvery == 0 {
+                var mask = TokenMask(count: 0)
+                let elapsed = clock.measure { mask = constraint.mask() }
+                timings.append(Double(elapsed.components.attoseconds) / 1e12 + Double(elapsed.components.seconds) * 1e6)
+                if mask.contains(token) != constraint.allows(token) { return false }
+            }
+            if !constraint.accept(token) { return false }
+        }
+        return vocabulary.eosTokens.first.map { constraint.allows($0) } ?? constraint.isComplete
+    }
+
+    /// The instance with object members in the order the compiled grammar writes them: the
+    /// schema's `properties` order (following `$ref`, `allOf` and the first matching `anyOf` /
+    /// `oneOf` branch), then required names not in `properties`, then other members as given.
+    public static func canonicalOrder(_ value: JSONValue, schema: JSONValue, root: JSONValue, depth: Int = 0) -> JSONValue {
+        guard depth < 64 else { return value }
+        var order: [String] = []
+        var subschemas: [String: JSONValue] = [:]
+        var itemSchemas: [JSONValue] = []
+        var restItems: JSONValue? = nil
+        var additional: JSONValue? = nil
+        let validator = JSONSchemaValidator(root: root)
+        func collect(_ s: JSONValue, _ level: Int) {
+            guard level < 32, case .object(let o) = s else { return }
+            for (k, v) in o["properties"]?.objectValue ?? JSONObject() where subschemas[k] == nil {
+                order.append(k)
+                subschemas[k] = v
+            }
+            if let ref = o["$ref"]?.stringValue, let target = JSONPointer.resolve(ref, in: root) { collect(target, level + 1) }
+            for k in (o["required"]?.arrayValue ?? []).compactMap(\.stringValue) where !order.contains(k) {
+                order.append(k)
+            }
+            if let a = o["additionalProperties"], additional == nil { additional = a }
+            if let p = o["prefixItems"]?.arrayValue ?? o["items"]?.arrayValue, itemSchemas.isEmpty { itemSchemas = p }
+            if let i = o["items"], i.arrayValue == nil, restItems == nil { restItems = i }
+            for b in o["allOf"]?.arrayValue ?? [] { collect(b, level + 1) }
+            for key in ["anyOf", "oneOf"] {
+                if let b = o[key]?.arrayValue?.first(where: { validator.validate(value, against: $0) == .valid }) {
+                    collect(b, level + 1)
+                }
+            }
+        }
+        collect(schema, 0)
+        switch value {
+        case .object(let o):
+            var out = JSONObject()
+            for k in order { if let v = o[k] { out[k] = canonicalOrder(v, schema: subschemas[k] ?? additional ?? .bool(true), root: root, depth: depth + 1) } }
+            for (k, v) in o where out[k] == nil {
+                out[k] = canonicalOrder(v, schema: additional ?? .bool(true), root: root, depth: depth + 1)
+            }
+            return .object(out)
+        case .array(let a):
+            return .array(a.enumerated().map { i, v in
+                canonicalOrder(v, schema: i < itemSchemas.count ? itemSchemas[i] : restItems ?? .bool(true), root: root, depth: depth + 1)
+            })
+        default:
+            return value
+        }
+    }
+}

@@ -1,0 +1,201 @@
+/// Generic JSON values, strings and numbers.
+extension SchemaGrammarCompiler {
+    /// Any JSON value (the `true` schema), with the configured whitespace.
+    mutating func anyValue() throws(JSONSchemaError) -> GrammarExpr {
+        if let id = sharedRules["any"] { return .rule(id) }
+        let value = builder.freshRule("any")
+        sharedRules["any"] = value
+        let string = try genericString()
+        let number = try shared("number") { _ throws(JSONSchemaError) in SchemaGrammarCompiler.numberExpr }
+        let w = ws
+        let member = GrammarExpr.sequence([string, w, .literal(":"), w, .rule(value)])
+        let object = GrammarExpr.sequence([
+            .literal("{"), w,
+            .optional(.sequence([member, .repeated(.sequence([w, .literal(","), w, member]), min: 0, max: nil), w])),
+            .literal("}"),
+        ])
+        let array = GrammarExpr.sequence([
+            .literal("["), w,
+            .optional(.sequence([.rule(value), .repeated(.sequence([w, .literal(","), w, .rule(value)]), min: 0, max: nil), w])),
+            .literal("]"),
+        ])
+        builder.define(value, .choice([
+            .literal("null"), .literal("true"), .literal("false"), number, string, array, object,
+        ]))
+        return .rule(value)
+    }
+
+    /// One character inside a JSON string, any spelling JSON allows (for unconstrained strings).
+    static let stringChar: GrammarExpr = .choice([
+        CodePointSet([0x20...0x21, 0x23...0x5B, 0x5D...CodePointSet.maxScalar]).utf8Expr,
+        .sequence([.literal("\\"), .choice([
+            .bytes(ByteSet(bytes: Array("\"\\/bfnrt".utf8))),
+            .sequence([.literal("u"), .repeated(.bytes(hexDigit), min: 4, max: 4)]),
+        ])]),
+    ])
+
+    static let hexDigit: ByteSet = {
+        var s = ByteSet(UInt8(ascii: "0")...UInt8(ascii: "9"))
+        s.insert(UInt8(ascii: "a")...UInt8(ascii: "f"))
+        s.insert(UInt8(ascii: "A")...UInt8(ascii: "F"))
+        return s
+    }()
+
+    mutating func genericString() throws(JSONSchemaError) -> GrammarExpr {
+        try shared("string") { c throws(JSONSchemaError) in
+            let ch = try c.shared("char") { _ throws(JSONSchemaError) in SchemaGrammarCompiler.stringChar }
+            return .sequence([.literal("\""), .repeated(ch, min: 0, max: nil), .literal("\"")])
+        }
+    }
+
+    static let digit = GrammarExpr.bytes(ByteSet(UInt8(ascii: "0")...UInt8(ascii: "9")))
+    static let nonZeroDigit = GrammarExpr.bytes(ByteSet(UInt8(ascii: "1")...UInt8(ascii: "9")))
+    static let digits = GrammarExpr.repeated(digit, min: 1, max: nil)
+    static let naturalExpr = GrammarExpr.choice([.literal("0"), .sequence([nonZeroDigit, .repeated(digit, min: 0, max: nil)])])
+    static let fraction = GrammarExpr.sequence([.literal("."), digits])
+    static let exponent = GrammarExpr.sequence([
+        .bytes(ByteSet(bytes: Array("eE".utf8))), .optional(.bytes(ByteSet(bytes: Array("+-".utf8)))), digits,
+    ])
+    static let numberExpr = GrammarExpr.sequence([.optional(.literal("-")), naturalExpr, .optional(fraction), .optional(exponent)])
+
+    mutating func string(_ schema: JSONObject, pointer: String) throws(JSONSchemaError) -> GrammarExpr {
+        let minLength = schema["minLength"]?.intValue ?? 0
+        let maxLength = schema["maxLength"]?.intValue
+        let hasLength = minLength > 0 || maxLength != nil
+        /// A pattern or format whose own lengths already lie within the bounds makes them redundant.
+        func lengthsImplied(by regex: String) -> Bool {
+            guard let b = try? RegexCompiler.lengthBounds(regex) else { return false }
+            return b.min >= minLength && (maxLength.map { m in b.max.map { $0 <= m } ?? false } ?? true)
+        }
+        if let pattern = schema["pattern"]?.stringValue {
+            if schema["format"] != nil { try unsupported("pattern together with format is not supported", pointer + "/format") }
+            var body: GrammarExpr
+            do {
+                body = try RegexCompiler.compile(pattern, encoding: .jsonString)
+            } catch {
+                try unsupported("pattern: \(error)", pointer + "/pattern")
+                return try genericString()
+            }
+            if hasLength, !lengthsImplied(by: pattern) {
+                // `^c{m,n}$` for one character class c: intersect the counts with the lengths.
+                guard RegexCompiler.isAnchoredSingleClassRepeat(pattern), case .sequence(let parts) = body,
+                    parts.count == 1, case .repeated(let c, let m, let n) = parts[0]
+                else {
+                    try unsupported("pattern together with minLength/maxLength is not supported", pointer + "/pattern")
+                    return .sequence([.literal("\""), body, .literal("\"")])
+                }
+                let low = max(m, minLength)
+                let high = [n, maxLength].compactMap { $0 }.min()
+                if let high, high < low { return .choice([]) }
+                body = .repeated(c, min: low, max: high)
+            }
+            return .sequence([.literal("\""), body, .literal("\"")])
+        }
+        if let format = schema["format"]?.stringValue, let regex = StringFormats.patterns[format] {
+            if hasLength, !lengthsImplied(by: regex) {
+                try unsupported("format together with minLength/maxLength is not supported", pointer + "/format")
+            }
+            do {
+                let body = try RegexCompiler.compile(regex, encoding: .jsonString)
+                return try shared("format-\(format)") { _ throws(JSONSchemaError) in
+                    .sequence([.literal("\""), body, .literal("\"")])
+                }
+            } catch {
+                throw fail("internal format regex: \(error)", pointer + "/format")
+            }
+        }
+        if let format = schema["format"]?.stringValue {
+            if StringFormats.standardButUnsupported.contains(format) {
+                try unsupported("format '\(format)' is not supported", pointer + "/format")
+            }
+            // Validators ignore formats they do not know (JSON Schema says so), and so do we.
+            warnings.append("\(pointer)/format: unknown format '\(format)' is not enforced")
+        }
+        if !hasLength { return try genericString() }
+        if let maxLength, maxLength < minLength { return .choice([]) }
+        guard minLength <= 100_000, (maxLength ?? 0) <= 100_000 else {
+            throw fail("string length bounds above 100000 are not supported", pointer)
+        }
+        let ch = try shared("char") { _ throws(JSONSchemaError) in SchemaGrammarCompiler.stringChar }
+        return .sequence([.literal("\""), .repeated(ch, min: minLength, max: maxLength), .literal("\"")])
+    }
+
+    /// Integer bound from `minimum`/`exclusiveMinimum` (draft 4 boolean or 6+ number forms).
+    static func integerBounds(_ schema: JSONObject) -> (low: Double?, high: Double?) {
+        var low: Double? = nil, high: Double? = nil
+        if let m = schema["minimum"]?.doubleValue {
+            low = schema["exclusiveMinimum"] == .bool(true) ? (m + 1).rounded(.down) : m.rounded(.up)
+        }
+        if let e = schema["exclusiveMinimum"]?.doubleValue { low = max(low ?? -.infinity, (e + 1).rounded(.down)) }
+        if let m = schema["maximum"]?.doubleValue {
+            high = schema["exclusiveMaximum"] == .bool(true) ? (m - 1).rounded(.up) : m.rounded(.down)
+        }
+        if let e = schema["exclusiveMaximum"]?.doubleValue { high = min(high ?? .infinity, (e - 1).rounded(.up)) }
+        return (low, high)
+    }
+
+    mutating func integer(_ schema: JSONObject, pointer: String) throws(JSONSchemaError) -> GrammarExpr {
+        let (lowD, highD) = SchemaGrammarCompiler.integerBounds(schema)
+        let limit = 1e18
+        if let l = lowD, abs(l) > limit { throw fail("integer bound \(l) is too large", pointer) }
+        if let h = highD, abs(h) > limit { throw fail("integer bound \(h) is too large", pointer) }
+        let low = lowD.map { Int($0) }, high = highD.map { Int($0) }
+        if let low, let high, low > high { return .choice([]) }
+        var step = 1
+        if let m = schema["multipleOf"] {
+            guard let k = m.intValue, k > 0, k <= 100_000 else {
+                try unsupported("multipleOf \(m.compactText) on integers is not supported (positive integers up to 100000 are)", pointer + "/multipleOf")
+                return IntegerRanges.range(low, high)
+            }
+            step = k
+        }
+        if step == 1 { return IntegerRanges.range(low, high) }
+        if let low, let high, high - low <= 1000 {
+            let values = (low...high).filter { $0 % step == 0 }
+            return .choice(values.map { .literal(String($0)) })
+        }
+        if low != nil || high != nil {
+            try unsupported("multipleOf together with wide bounds is not supported", pointer + "/multipleOf")
+        }
+        return try multiples(of: step)
+    }
+
+    /// Decimal integers divisible by `k`: a DFA on the remainder, one rule per remainder.
+    mutating func multiples(of k: Int) throws(JSONSchemaError) -> GrammarExpr {
+        try shared("multiple-of-\(k)") { c throws(JSONSchemaError) in
+            guard k <= 1000 else { throw c.fail("multipleOf above 1000 with unbounded range is not supported", "#") }
+            let ids = (0..<k).map { c.builder.freshRule("mod\(k)-\($0)") }
+            for r in 0..<k {
+                var options: [GrammarExpr] = []
+                if r == 0 { options.append(.empty) }
+                for d in 0...9 { options.append(.sequence([.literal(String(d)), .rule(ids[(r * 10 + d) % k])])) }
+                c.builder.define(ids[r], .choice(options))
+            }
+            let positive = GrammarExpr.choice((1...9).map { .sequence([.literal(String($0)), .rule(ids[$0 % k])]) })
+            return .choice([.literal("0"), .sequence([.optional(.literal("-")), positive])])
+        }
+    }
+
+    mutating func number(_ schema: JSONObject, pointer: String) throws(JSONSchemaError) -> GrammarExpr {
+        if let m = schema["multipleOf"] {
+            if let k = m.intValue, k == 1 || schema["type"] == .string("integer") {
+                return try integer(schema, pointer: pointer)
+            }
+            try unsupported("multipleOf on non-integer numbers is not supported", pointer + "/multipleOf")
+        }
+        var low: (Double, Bool)? = nil, high: (Double, Bool)? = nil
+        if let m = schema["minimum"]?.doubleValue { low = (m, schema["exclusiveMinimum"] == .bool(true)) }
+        if let e = schema["exclusiveMinimum"]?.doubleValue, e >= (low?.0 ?? -.infinity) { low = (e, true) }
+        if let m = schema["maximum"]?.doubleValue { high = (m, schema["exclusiveMaximum"] == .bool(true)) }
+        if let e = schema["exclusiveMaximum"]?.doubleValue, e <= (high?.0 ?? .infinity) { high = (e, true) }
+        if low == nil, high == nil {
+            return try shared("number") { _ throws(JSONSchemaError) in SchemaGrammarCompiler.numberExpr }
+        }
+        for bound in [low?.0, high?.0].compactMap({ $0 }) where bound.rounded() != bound || abs(bound) > 1e15 {
+            try unsupported("number bound \(bound) is not supported (integer bounds are)", pointer)
+            return try shared("number") { _ throws(JSONSchemaError) in SchemaGrammarCompiler.numberExpr }
+        }
+        return IntegerRanges.decimalRange(
+            low: low.map { (Int($0.0), $0.1) }, high: high.map { (Int($0.0), $0.1) })
+    }
+}

@@ -1,0 +1,319 @@
+/// The state of one schema compilation: the grammar being built, rules for `$ref` targets, shared
+/// helper rules and the warnings of lenient mode.
+struct SchemaGrammarCompiler {
+    let root: JSONValue
+    let options: JSONSchemaCompiler.Options
+    var builder = GrammarBuilder()
+    var warnings: [String] = []
+    var refRules: [String: Int] = [:]
+    var sharedRules: [String: Int] = [:]
+    /// Guards against `$ref` chains and `allOf` merges that never bottom out.
+    var depth = 0
+
+    init(root: JSONValue, options: JSONSchemaCompiler.Options) {
+        self.root = root
+        self.options = options
+    }
+
+    /// Whitespace allowed between tokens.
+    var ws: GrammarExpr {
+        switch options.whitespace {
+        case .compact: return .empty
+        case .flexible(let maxRun): return .repeated(.bytes(ByteSet(bytes: [0x20, 0x09, 0x0A])), min: 0, max: maxRun)
+        }
+    }
+
+    func fail(_ message: String, _ pointer: String) -> JSONSchemaError {
+        JSONSchemaError(message: message, pointer: pointer)
+    }
+
+    /// Reports an unsupported keyword: an error, or a warning in lenient mode.
+    mutating func unsupported(_ message: String, _ pointer: String) throws(JSONSchemaError) {
+        if options.lenient {
+            warnings.append("\(pointer): \(message)")
+        } else {
+            throw fail(message, pointer)
+        }
+    }
+
+    /// A rule shared by every use, built on first use (generic JSON value, string, number...).
+    mutating func shared(_ name: String, _ make: (inout SchemaGrammarCompiler) throws(JSONSchemaError) -> GrammarExpr) throws(JSONSchemaError) -> GrammarExpr {
+        if let id = sharedRules[name] { return .rule(id) }
+        let id = builder.freshRule(name)
+        sharedRules[name] = id
+        builder.define(id, try make(&self))
+        return .rule(id)
+    }
+
+    mutating func compile(_ schema: JSONValue, pointer: String) throws(JSONSchemaError) -> GrammarExpr {
+        switch schema {
+        case .bool(true): return try anyValue()
+        case .bool(false): return .choice([])
+        case .object(let object): return try compileObject(object, pointer: pointer)
+        default: throw fail("a schema must be an object or a boolean", pointer)
+        }
+    }
+
+    mutating func compileObject(_ schemaIn: JSONObject, pointer: String) throws(JSONSchemaError) -> GrammarExpr {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth < 200 else { throw fail("schema nests too deeply (recursive allOf or $ref?)", pointer) }
+        var schema = schemaIn
+        try checkKeywords(schema, pointer: pointer)
+
+        if let ref = schema["$ref"]?.stringValue {
+            let rest = schema.members.filter { !SchemaKeywords.annotations.contains($0.key) && $0.key != "$ref" }
+            if rest.isEmpty { return try refRule(ref, pointer: pointer + "/$ref") }
+            schema["$ref"] = nil
+            schema = try merge(schema, try resolveRef(ref, pointer: pointer + "/$ref"), pointer: pointer)
+        }
+        if let all = schema["allOf"]?.arrayValue {
+            schema["allOf"] = nil
+            for (i, branch) in all.enumerated() {
+                let p = "\(pointer)/allOf/\(i)"
+                guard case .object(var b) = try inlineRefs(branch, pointer: p) else {
+                    if branch == .bool(false) { return .choice([]) }
+                    continue
+                }
+                try checkKeywords(b, pointer: p)
+                if let nested = b["allOf"]?.arrayValue {
+                    b["allOf"] = nil
+                    schema = try merge(schema, .object(b), pointer: p)
+                    schema["allOf"] = .array(nested)
+                    return try compileObject(schema, pointer: pointer)
+                }
+                schema = try merge(schema, .object(b), pointer: p)
+            }
+        }
+        for keyword in ["anyOf", "oneOf"] {
+            guard let listed = schema[keyword]?.arrayValue else { continue }
+            schema[keyword] = nil
+            var branches = listed
+            if keyword == "oneOf" {
+                if let exclusive = try exclusiveRequired(branches, pointer: pointer + "/oneOf") {
+                    branches = exclusive
+                } else {
+                    try checkDisjoint(branches, base: schema, pointer: pointer + "/oneOf")
+                }
+            }
+            var options: [GrammarExpr] = []
+            let base = schema.members.filter { !SchemaKeywords.annotations.contains($0.key) }
+            for (i, branch) in branches.enumerated() {
+                let p = "\(pointer)/\(keyword)/\(i)"
+                if base.isEmpty {
+                    options.append(try compile(branch, pointer: p))
+                } else {
+                    let resolved = try inlineRefs(branch, pointer: p)
+                    if resolved == .bool(false) { continue }
+                    let merged = resolved == .bool(true) ? schema : try merge(schema, resolved, pointer: p)
+                    options.append(try compileObject(merged, pointer: p))
+                }
+            }
+            return .choice(options)
+        }
+        if let variants = try dependencyVariants(schema, pointer: pointer) {
+            var options: [GrammarExpr] = []
+            for v in variants { options.append(try compileObject(v, pointer: pointer)) }
+            return .choice(options)
+        }
+        return try compileTyped(schema, pointer: pointer)
+    }
+
+    /// `oneOf` whose branches only list `required` names ("exactly one of these"): branch i becomes
+    /// "R_i present and, for every other branch j, its one extra name absent", which makes the
+    /// branches disjoint. Nil when the branches have another shape.
+    mutating func exclusiveRequired(_ branches: [JSONValue], pointer: String) throws(JSONSchemaError) -> [JSONValue]? {
+        var sets: [[String]] = []
+        for b in branches {
+            guard case .object(let o) = b, let r = o["required"]?.arrayValue,
+                o.keys.allSatisfy({ $0 == "required" || SchemaKeywords.annotations.contains($0) })
+            else { return nil }
+            sets.append(r.compactMap(\.stringValue))
+        }
+        var out: [JSONValue] = []
+        for (i, mine) in sets.enumerated() {
+            var absent: [String] = []
+            var possible = true
+            for (j, other) in sets.enumerated() where j != i {
+                let extra = other.filter { !mine.contains($0) }
+                if extra.isEmpty {
+                    possible = false
+                } else if extra.count == 1 {
+                    absent.append(extra[0])
+                } else {
+                    try unsupported("oneOf of required sets differing in more than one name is not supported", pointer)
+                    return nil
+                }
+            }
+            guard possible else { continue }
+            let properties = JSONObject(absent.map { ($0, JSONValue.bool(false)) })
+            out.append(.object(JSONObject([("required", .array(mine.map { .string($0) })), ("properties", .object(properties))])))
+        }
+        return out
+    }
+
+    /// `dependencies` / `dependentRequired` / `dependentSchemas` as a choice of variants: for each
+    /// trigger property, either it is absent, or it is present together with what it requires.
+    mutating func dependencyVariants(_ schema: JSONObject, pointer: String) throws(JSONSchemaError) -> [JSONObject]? {
+        var deps: [(String, JSONValue)] = []
+        var base = schema
+        for key in ["dependencies", "dependentRequired", "dependentSchemas"] {
+            guard let d = schema[key]?.objectValue else { continue }
+            deps += d.members.map { ($0.key, $0.value) }
+            base[key] = nil
+        }
+        if deps.isEmpty { return nil }
+        guard deps.count <= 4 else {
+            try unsupported("more than 4 dependencies are not supported", pointer + "/dependencies")
+            return [base]
+        }
+        var variants = [base]
+        for (name, dep) in deps {
+            var next: [JSONObject] = []
+            for v in variants {
+                var absent = v
+                var props = absent["properties"]?.objectValue ?? JSONObject()
+                props[name] = .bool(false)
+                absent["properties"] = .object(props)
+                next.append(absent)
+                var present = v
+                var required = (present["required"]?.arrayValue ?? []).compactMap(\.stringValue)
+                let needs = [name] + (dep.arrayValue ?? []).compactMap(\.stringValue)
+                for n in needs where !required.contains(n) { required.append(n) }
+                present["required"] = .array(required.map { .string($0) })
+                if dep.arrayValue == nil { present = try merge(present, dep, pointer: pointer + "/dependencies") }
+                next.append(present)
+            }
+            variants = next
+        }
+        return variants
+    }
+
+    /// Errors (or warnings) for standard keywords this compiler does not enforce.
+    mutating func checkKeywords(_ schema: JSONObject, pointer: String) throws(JSONSchemaError) {
+        let handled: Set<String> = [
+            "type", "enum", "const", "properties", "required", "additionalProperties", "items", "prefixItems",
+            "additionalItems", "minItems", "maxItems", "minLength", "maxLength", "pattern", "format", "minimum",
+            "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "allOf", "anyOf", "oneOf", "$ref",
+            "minProperties", "maxProperties", "patternProperties", "dependencies", "dependentRequired",
+            "dependentSchemas",
+        ]
+        for key in schema.keys where SchemaKeywords.assertions.contains(key) && !handled.contains(key) {
+            let value = schema[key]
+            // Keywords that assert nothing in these forms.
+            if key == "uniqueItems", value == .bool(false) { continue }
+            if key == "patternProperties" { continue }
+            if key == "propertyNames", value == .bool(true) || value == .object(JSONObject()) { continue }
+            if key == "then" || key == "else", schema["if"] == nil { continue }
+            try unsupported("keyword '\(key)' is not supported", "\(pointer)/\(JSONPointer.escape(key))")
+        }
+    }
+
+    /// The rule for a `$ref` target, compiled once, so recursive schemas become recursive rules.
+    mutating func refRule(_ ref: String, pointer: String) throws(JSONSchemaError) -> GrammarExpr {
+        let key = ref == "#" ? "#" : ref
+        if let id = refRules[key] { return .rule(id) }
+        let target = try resolveRef(ref, pointer: pointer)
+        let id = builder.freshRule("ref" + key.replacingOccurrences(of: "/", with: "-"))
+        refRules[key] = id
+        builder.define(id, try compile(target, pointer: key))
+        return .rule(id)
+    }
+
+    func resolveRef(_ ref: String, pointer: String) throws(JSONSchemaError) -> JSONValue {
+        guard ref.hasPrefix("#") else {
+            throw fail("$ref '\(ref)' is not a local '#...' reference (remote references are not supported)", pointer)
+        }
+        guard let target = JSONPointer.resolve(ref, in: root) else {
+            throw fail("$ref '\(ref)' does not resolve (anchors other than JSON pointers are not supported)", pointer)
+        }
+        return target
+    }
+
+    /// A schema with a top-level `$ref` replaced by its target (merged with any siblings).
+    mutating func inlineRefs(_ schema: JSONValue, pointer: String) throws(JSONSchemaError) -> JSONValue {
+        var current = schema
+        for _ in 0..<32 {
+            guard case .object(var o) = current, let ref = o["$ref"]?.stringValue else { return current }
+            o["$ref"] = nil
+            let target = try resolveRef(ref, pointer: pointer + "/$ref")
+            let rest = o.members.filter { !SchemaKeywords.annotations.contains($0.key) }
+            current = rest.isEmpty ? target : .object(try merge(o, target, pointer: pointer))
+        }
+        throw fail("$ref chain too long", pointer)
+    }
+
+    /// The instance types a schema allows, from `type`, or nil when unrestricted.
+    static func types(of schema: JSONObject) -> Set<String>? {
+        switch schema["type"] {
+        case .string(let t): return [t]
+        case .array(let a): return Set(a.compactMap(\.stringValue))
+        default: return nil
+        }
+    }
+
+    mutating func compileTyped(_ schema: JSONObject, pointer: String) throws(JSONSchemaError) -> GrammarExpr {
+        if let values = schema["enum"]?.arrayValue ?? schema["const"].map({ [$0] }) {
+            let types = SchemaGrammarCompiler.types(of: schema)
+            var options: [GrammarExpr] = []
+            for v in values where types.map({ SchemaGrammarCompiler.value(v, hasOneOf: $0) }) ?? true {
+                if !(try valueSatisfiesSimpleKeywords(v, schema, pointer: pointer)) { continue }
+                options.append(.literal(v.compactText))
+            }
+            if let c = schema["const"], schema["enum"] != nil {
+                options = values.contains(c) ? [.literal(c.compactText)] : []
+            }
+            return .choice(options)
+        }
+        var types = SchemaGrammarCompiler.types(of: schema) ?? SchemaKeywords.allTypes
+        for t in types where !SchemaKeywords.allTypes.contains(t) {
+            throw fail("unknown type '\(t)'", pointer + "/type")
+        }
+        if types.contains("number") { types.remove("integer") }
+        var options: [GrammarExpr] = []
+        for t in ["null", "boolean", "integer", "number", "string", "array", "object"] where types.contains(t) {
+            switch t {
+            case "null": options.append(.literal("null"))
+            case "boolean": options.append(.choice([.literal("true"), .literal("false")]))
+            case "integer": options.append(try integer(schema, pointer: pointer))
+            case "number": options.append(try number(schema, pointer: pointer))
+            case "string": options.append(try string(schema, pointer: pointer))
+            case "array": options.append(try array(schema, pointer: pointer))
+            default: options.append(try object(schema, pointer: pointer))
+            }
+        }
+        return options.count == 1 ? options[0] : .choice(options)
+    }
+
+    static func value(_ v: JSONValue, hasOneOf types: Set<String>) -> Bool {
+        switch v {
+        case .null: return types.contains("null")
+        case .bool: return types.contains("boolean")
+        case .int: return types.contains("integer") || types.contains("number")
+        case .double(let d): return types.contains("number") || (types.contains("integer") && d.rounded() == d)
+        case .string: return types.contains("string")
+        case .array: return types.contains("array")
+        case .object: return types.contains("object")
+        }
+    }
+
+    /// For `enum` values next to other keywords: the value must also satisfy them. Checked with
+    /// the validator, so enum members that the rest of the schema forbids are dropped.
+    mutating func valueSatisfiesSimpleKeywords(_ v: JSONValue, _ schema: JSONObject, pointer: String) throws(JSONSchemaError) -> Bool {
+        var rest = schema
+        rest["enum"] = nil
+        rest["const"] = nil
+        rest["type"] = nil
+        if rest.members.allSatisfy({ SchemaKeywords.annotations.contains($0.key) || !SchemaKeywords.assertions.contains($0.key) }) {
+            return true
+        }
+        let validator = JSONSchemaValidator(root: root)
+        switch validator.validate(v, against: .object(rest)) {
+        case .valid: return true
+        case .invalid: return false
+        case .unsupported(let keyword, let at):
+            try unsupported("keyword '\(keyword)' next to enum is not supported", at)
+            return true
+        }
+    }
+}

@@ -1,0 +1,145 @@
+/// `allOf` by merging: two schemas into one that allows exactly the instances both allow, for the
+/// keyword combinations where that is simple; anything else is reported as unsupported.
+extension SchemaGrammarCompiler {
+    mutating func merge(_ a: JSONObject, _ bIn: JSONValue, pointer: String) throws(JSONSchemaError) -> JSONObject {
+        let b: JSONObject
+        switch try inlineRefs(bIn, pointer: pointer) {
+        case .bool(true): return a
+        case .bool(false):
+            var never = a
+            never["not"] = nil
+            never["enum"] = .array([])
+            return never
+        case .object(let o): b = o
+        default: throw fail("a schema must be an object or a boolean", pointer)
+        }
+        var out = a
+        for (key, bv) in b {
+            guard let av = out[key] else {
+                out[key] = bv
+                continue
+            }
+            if av == bv { continue }
+            if SchemaKeywords.annotations.contains(key) || !SchemaKeywords.assertions.contains(key) { continue }
+            switch key {
+            case "type":
+                let ta = SchemaGrammarCompiler.types(of: a) ?? SchemaKeywords.allTypes
+                let tb = SchemaGrammarCompiler.types(of: b) ?? SchemaKeywords.allTypes
+                var both = ta.intersection(tb)
+                if ta.contains("number") && tb.contains("integer") || tb.contains("number") && ta.contains("integer") {
+                    both.insert("integer")
+                }
+                if both.contains("integer"), both.contains("number"), !(ta.contains("number") && tb.contains("number")) {
+                    both.remove("number")
+                }
+                out[key] = .array(both.sorted().map { .string($0) })
+            case "required":
+                var names = (av.arrayValue ?? []).compactMap(\.stringValue)
+                for n in (bv.arrayValue ?? []).compactMap(\.stringValue) where !names.contains(n) { names.append(n) }
+                out[key] = .array(names.map { .string($0) })
+            case "properties":
+                var merged = av.objectValue ?? JSONObject()
+                for (name, schema) in bv.objectValue ?? JSONObject() {
+                    if let existing = merged[name] {
+                        merged[name] = try mergeValues(existing, schema, pointer: "\(pointer)/properties/\(JSONPointer.escape(name))")
+                    } else {
+                        merged[name] = schema
+                    }
+                }
+                out[key] = .object(merged)
+            case "items", "additionalProperties", "additionalItems":
+                out[key] = try mergeValues(av, bv, pointer: "\(pointer)/\(key)")
+            case "enum":
+                let other = bv.arrayValue ?? []
+                out[key] = .array((av.arrayValue ?? []).filter { other.contains($0) })
+            case "minimum", "minLength", "minItems", "minProperties":
+                if let x = av.doubleValue, let y = bv.doubleValue { out[key] = x >= y ? av : bv }
+            case "maximum", "maxLength", "maxItems", "maxProperties":
+                if let x = av.doubleValue, let y = bv.doubleValue { out[key] = x <= y ? av : bv }
+            case "exclusiveMinimum" where av.doubleValue != nil && bv.doubleValue != nil:
+                out[key] = (av.doubleValue ?? 0) >= (bv.doubleValue ?? 0) ? av : bv
+            case "exclusiveMaximum" where av.doubleValue != nil && bv.doubleValue != nil:
+                out[key] = (av.doubleValue ?? 0) <= (bv.doubleValue ?? 0) ? av : bv
+            default:
+                try unsupported("cannot combine two different '\(key)' in allOf", "\(pointer)/\(JSONPointer.escape(key))")
+            }
+        }
+        try checkClosedObjects(a, b, pointer: pointer)
+        return out
+    }
+
+    /// `additionalProperties` only sees its own schema's `properties`: merging is exact only when
+    /// the other side declares no property the closed side does not.
+    mutating func checkClosedObjects(_ a: JSONObject, _ b: JSONObject, pointer: String) throws(JSONSchemaError) {
+        for (closed, other) in [(a, b), (b, a)] where closed["additionalProperties"] != nil {
+            let known = Set(closed["properties"]?.objectValue?.keys ?? [])
+            let extra = (other["properties"]?.objectValue?.keys ?? []) + (other["required"]?.arrayValue ?? []).compactMap(\.stringValue)
+            if extra.contains(where: { !known.contains($0) }) {
+                try unsupported("allOf of a closed object schema with other properties is not supported", pointer)
+            }
+        }
+    }
+
+    mutating func mergeValues(_ a: JSONValue, _ b: JSONValue, pointer: String) throws(JSONSchemaError) -> JSONValue {
+        if a == .bool(true) { return b }
+        if b == .bool(true) { return a }
+        if a == .bool(false) || b == .bool(false) { return .bool(false) }
+        guard case .object(let ao) = try inlineRefs(a, pointer: pointer) else { return b }
+        return .object(try merge(ao, b, pointer: pointer))
+    }
+
+    /// `oneOf` compiles like `anyOf`, which is exact only when no instance can match two branches.
+    /// Branches count as disjoint when their types differ, their `const`/`enum` values differ, or
+    /// they require a common property whose `const`/`enum` values differ.
+    mutating func checkDisjoint(_ branches: [JSONValue], base: JSONObject, pointer: String) throws(JSONSchemaError) {
+        var resolved: [JSONObject?] = []
+        for (i, b) in branches.enumerated() {
+            let r = try inlineRefs(b, pointer: "\(pointer)/\(i)")
+            if r == .bool(false) { continue }
+            resolved.append(r.objectValue)
+        }
+        for i in resolved.indices {
+            for j in resolved.indices where j > i {
+                guard let x = resolved[i], let y = resolved[j], disjoint(x, y, base: base) else {
+                    try unsupported("oneOf branches \(i) and \(j) may overlap (only provably disjoint oneOf is supported)", pointer)
+                    return
+                }
+            }
+        }
+    }
+
+    func disjoint(_ x: JSONObject, _ y: JSONObject, base: JSONObject) -> Bool {
+        func types(_ s: JSONObject) -> Set<String> {
+            var t = SchemaGrammarCompiler.types(of: s) ?? SchemaGrammarCompiler.types(of: base) ?? SchemaKeywords.allTypes
+            if t.contains("number") { t.insert("integer") }
+            return t
+        }
+        if types(x).isDisjoint(with: types(y)) { return true }
+        if let vx = SchemaGrammarCompiler.values(x), let vy = SchemaGrammarCompiler.values(y) {
+            return !vx.contains(where: { vy.contains($0) })
+        }
+        let rx = Set((x["required"]?.arrayValue ?? []).compactMap(\.stringValue))
+        let ry = Set((y["required"]?.arrayValue ?? []).compactMap(\.stringValue))
+        // An object branch requiring a property the other (closed, object-only) branch forbids.
+        for (req, other) in [(rx, y), (ry, x)] where other["additionalProperties"] == .bool(false)
+            && other["patternProperties"] == nil && types(other) == ["object"]
+        {
+            let known = Set(other["properties"]?.objectValue?.keys ?? [])
+            if req.contains(where: { !known.contains($0) }) { return true }
+        }
+        for name in rx.intersection(ry) {
+            if let px = x["properties"]?[name]?.objectValue, let py = y["properties"]?[name]?.objectValue,
+                let vx = SchemaGrammarCompiler.values(px), let vy = SchemaGrammarCompiler.values(py),
+                !vx.contains(where: { vy.contains($0) })
+            {
+                return true
+            }
+        }
+        return false
+    }
+
+    static func values(_ s: JSONObject) -> [JSONValue]? {
+        if let c = s["const"] { return [c] }
+        return s["enum"]?.arrayValue
+    }
+}

@@ -1,0 +1,133 @@
+/// A set of allowed token ids as a bitmap.
+public struct TokenMask: Equatable, Sendable {
+    public private(set) var words: [UInt64]
+    public let count: Int
+
+    public init(count: Int) {
+        self.count = count
+        words = [UInt64](repeating: 0, count: (count + 63) / 64)
+    }
+
+    @inline(__always)
+    public func contains(_ token: Int) -> Bool {
+        token >= 0 && token < count && words[token >> 6] & (1 << UInt64(token & 63)) != 0
+    }
+
+    @inline(__always)
+    public mutating func insert(_ token: Int) { words[token >> 6] |= 1 << UInt64(token & 63) }
+
+    /// How many tokens are allowed.
+    public var allowedCount: Int { words.reduce(0) { $0 + $1.nonzeroBitCount } }
+
+    /// The allowed token ids in increasing order.
+    public var allowedTokens: [Int] { (0..<count).filter { contains($0) } }
+}
+
+/// Constrains token generation to a grammar: token masks, single-token checks, forced tokens,
+/// and the parser state advanced as tokens are accepted.
+///
+/// Sampling with it: draw a token from the unconstrained distribution; if `allows(token)`, accept
+/// it (the common case costs one token's bytes through the matcher); only if not, compute `mask()`,
+/// set disallowed logits to -inf and draw again. This gives the same distribution as masking
+/// first: for any sampler that draws from p restricted and renormalised to the allowed set A, the
+/// first draw lands in A with probability p(A), and given that it did, it is distributed as p
+/// restricted to A; on a miss, the redraw is from the masked distribution, which is the same
+/// conditional distribution. (Samplers whose truncation depends on the set, such as top-k or
+/// top-p, must be applied after masking on the slow path, so compute the mask first when those
+/// are active and the grammar is narrow.) End-of-generation tokens are allowed exactly when the
+/// grammar is complete.
+///
+/// ```swift
+/// let constraint = GrammarTokenConstraint(grammar: g, vocabulary: vocab)
+/// if !constraint.allows(token) { let mask = constraint.mask() /* resample under mask */ }
+/// constraint.accept(token)
+/// ```
+public final class GrammarTokenConstraint {
+    public let vocabulary: TokenVocabulary
+    public private(set) var matcher: GrammarMatcher
+    private var cache: [GrammarState: TokenMask] = [:]
+    /// Masks cached per parser state; bounded so long generations cannot grow it without end.
+    public var maxCachedMasks = 4096
+    private var acceptedTokens = 0
+
+    public init(grammar: Grammar, vocabulary: TokenVocabulary) {
+        self.vocabulary = vocabulary
+        self.matcher = GrammarMatcher(grammar)
+    }
+
+    public init(compiled: CompiledGrammar, vocabulary: TokenVocabulary) {
+        self.vocabulary = vocabulary
+        self.matcher = GrammarMatcher(compiled: compiled)
+    }
+
+    /// The grammar is complete (end-of-generation allowed).
+    public var isComplete: Bool { matcher.isComplete }
+
+    public func isEOS(_ token: Int) -> Bool { vocabulary.eosTokens.contains(token) }
+
+    /// Whether `token` may come next: its bytes walk through the grammar, or it is an
+    /// end-of-generation token and the grammar is complete.
+    public func allows(_ token: Int) -> Bool {
+        if isEOS(token) { return matcher.isComplete }
+        guard token >= 0, token < vocabulary.count else { return false }
+        let bytes = vocabulary.tokens[token]
+        if bytes.isEmpty { return false }
+        matcher.trimStateCache()
+        var id = matcher.stateID(matcher.state)
+        for b in bytes {
+            id = matcher.step(id, b)
+            if id < 0 { return false }
+        }
+        return true
+    }
+
+    /// Accepts `token` (advancing the parser); false, with no change, if it is not allowed.
+    @discardableResult
+    public func accept(_ token: Int) -> Bool {
+        if isEOS(token) { return matcher.isComplete }
+        guard allows(token) else { return false }
+        matcher.accept(vocabulary.tokens[token])
+        acceptedTokens += 1
+        return true
+    }
+
+    /// Undoes the last `count` accepted tokens.
+    public func rollback(_ count: Int = 1) {
+        let n = min(count, acceptedTokens)
+        matcher.rollback(n)
+        acceptedTokens -= n
+    }
+
+    /// Tokens that spell the bytes the grammar forces next (possibly empty): they can be
+    /// appended without sampling.
+    public func forcedTokens() -> [Int] {
+        vocabulary.greedyTokens(matcher.forcedBytes()) ?? []
+    }
+
+    /// The allowed tokens for the current state (cached per state).
+    public func mask() -> TokenMask {
+        let state = matcher.state
+        if let cached = cache[state] { return cached }
+        var mask = TokenMask(count: vocabulary.count)
+        if state.isComplete { for t in vocabulary.eosTokens where t < vocabulary.count { mask.insert(t) } }
+        matcher.trimStateCache()
+        walk(node: 0, state: matcher.stateID(state), mask: &mask)
+        if cache.count >= maxCachedMasks { cache.removeAll(keepingCapacity: true) }
+        cache[state] = mask
+        return mask
+    }
+
+    /// Depth-first walk of the token trie, stepping the cached parser DFA one byte per edge and
+    /// pruning a subtree as soon as the state dies.
+    private func walk(node: Int, state: Int32, mask: inout TokenMask) {
+        let v = vocabulary
+        let start = Int(v.childStart[node]), end = start + Int(v.childCount[node])
+        for k in start..<end {
+            let next = matcher.step(state, v.childByte[k])
+            if next < 0 { continue }
+            let child = Int(v.childNode[k])
+            for i in Int(v.tokenStart[child])..<Int(v.tokenStart[child + 1]) { mask.insert(Int(v.nodeTokens[i])) }
+            if v.childCount[child] > 0, matcher.hasStacks(next) { walk(node: child, state: next, mask: &mask) }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+/// A vocabulary as the grammar engine sees it: each token id's bytes, in a trie so a mask is one
+/// walk that shares work between tokens with a common prefix. Tokens with no bytes (control and
+/// special tokens) are never allowed by a grammar; end-of-generation is handled by `eosTokens`.
+public final class TokenVocabulary: Sendable {
+    /// Token id → bytes.
+    public let tokens: [[UInt8]]
+    /// Tokens that end generation: allowed exactly when the grammar is complete.
+    public let eosTokens: [Int]
+
+    // Trie, children of node n are childByte/childNode[childStart[n] ..< childStart[n] + childCount[n]].
+    let childStart: [Int32]
+    let childCount: [Int32]
+    let childByte: [UInt8]
+    let childNode: [Int32]
+    /// Tokens ending at node n: nodeTokens[tokenStart[n] ..< tokenStart[n + 1]].
+    let tokenStart: [Int32]
+    let nodeTokens: [Int32]
+
+    public var count: Int { tokens.count }
+
+    public init(tokens: [[UInt8]], eosTokens: [Int]) {
+        self.tokens = tokens
+        self.eosTokens = eosTokens
+        // Build a pointer trie, then flatten it breadth-first.
+        var children: [[UInt8: Int]] = [[:]]
+        var ending: [[Int32]] = [[]]
+        for (id, bytes) in tokens.enumerated() where !bytes.isEmpty {
+            var node = 0
+            for b in bytes {
+                if let next = children[node][b] {
+                    node = next
+                } else {
+                    children.append([:])
+                    ending.append([])
+                    children[node][b] = children.count - 1
+                    node = children.count - 1
+                }
+            }
+            ending[node].append(Int32(id))
+        }
+        var order = [0]
+        var newIndex = [Int](repeating: 0, count: children.count)
+        var head = 0
+        while head < order.count {
+            let n = order[head]
+            newIndex[n] = head
+            head += 1
+            for (_, c) in children[n].sorted(by: { $0.key < $1.key }) { order.append(c) }
+        }
+        var childStart: [Int32] = [], childCount: [Int32] = [], childByte: [UInt8] = [], childNode: [Int32] = []
+        var tokenStart: [Int32] = [], nodeTokens: [Int32] = []
+        for n in order {
+            childStart.append(Int32(childByte.count))
+            let sorted = children[n].sorted(by: { $0.key < $1.key })
+            childCount.append(Int32(sorted.count))
+            for (b, c) in sorted {
+                childByte.append(b)
+                childNode.append(Int32(newIndex[c]))
+            }
+            tokenStart.append(Int32(nodeTokens.count))
+            nodeTokens += ending[n]
+        }
+        tokenStart.append(Int32(nodeTokens.count))
+        self.childStart = childStart
+        self.childCount = childCount
+        self.childByte = childByte
+        self.childNode = childNode
+        self.tokenStart = tokenStart
+        self.nodeTokens = nodeTokens
+    }
+
+    /// A vocabulary from GGUF-style GPT-2 byte-level token strings (`Ġ` for space and so on);
+    /// tokens whose type is not normal (1) or byte (6) get no bytes.
+    public convenience init(gpt2Tokens: [String], tokenTypes: [Int]?, eosTokens: [Int]) {
+        let unmap = TokenVocabulary.gpt2ByteDecoder
+        let bytes: [[UInt8]] = gpt2Tokens.enumerated().map { id, text in
+            if let types = tokenTypes, id < types.count, types[id] != 1, types[id] != 6 { return [] }
+            var out: [UInt8] = []
+            for scalar in text.unicodeScalars {
+                guard let b = unmap[scalar.value] else { return [] }
+                out.append(b)
+            }
+            return out
+        }
+        self.init(tokens: bytes, eosTokens: eosTokens)
+    }
+
+    /// GPT-2's printable stand-ins for bytes, reversed: code point → byte.
+    static let gpt2ByteDecoder: [UInt32: UInt8] = {
+        let printable = Array(33...126) + Array(161...172) + Array(174...255)
+        var map: [UInt32: UInt8] = [:]
+        for b in printable { map[UInt32(b)] = UInt8(b) }
+        var next: UInt32 = 256
+        for b in 0...255 where !printable.contains(b) {
+            map[next] = UInt8(b)
+            next += 1
+        }
+        return map
+    }()
+
+    /// Greedy longest-match segmentation of `bytes` into tokens (nil if some byte has no token).
+    /// Any segmentation exercises the grammar the same way; the real tokenizer can replace it.
+    public func greedyTokens(_ bytes: [UInt8]) -> [Int]? {
+        var out: [Int] = []
+        var i = 0
+        while i < bytes.count {
+            var node = 0, j = i
+            var best: (end: Int, token: Int)? = nil
+            while j < bytes.count, let child = child(of: node, byte: bytes[j]) {
+                node = child
+                j += 1
+                if tokenStart[node] < tokenStart[node + 1] { best = (j, Int(nodeTokens[Int(tokenStart[node])])) }
+            }
+            guard let best else { return nil }
+            out.append(best.token)
+            i = best.end
+        }
+        return out
+    }
+
+    func child(of node: Int, byte: UInt8) -> Int? {
+        let start = Int(childStart[node]), end = start + Int(childCount[node])
+        for k in start..<end where childByte[k] == byte { return Int(childNode[k]) }
+        return nil
+    }
+}

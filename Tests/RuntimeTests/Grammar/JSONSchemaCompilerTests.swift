@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+@testable import Runtime
+
+func schemaGrammar(_ text: String, _ options: JSONSchemaCompiler.Options = .init()) throws -> Grammar {
+    try JSONSchemaCompiler.compile(text: text, options: options).grammar
+}
+
+@Suite struct JSONSchemaCompilerTests {
+    @Test func propertiesFollowSchemaOrderAndRequired() throws {
+        let g = try schemaGrammar(#"{"type":"object","properties":{"b":{"type":"integer"},"a":{"type":"string"}},"required":["a"],"additionalProperties":false}"#)
+        #expect(matches(g, #"{"b":1,"a":"x"}"#))
+        #expect(matches(g, #"{"a":"x"}"#))
+        #expect(!matches(g, #"{"a":"x","b":1}"#))
+        #expect(!matches(g, #"{"b":1}"#))
+        #expect(!matches(g, #"{"a":"x","c":1}"#))
+        #expect(!matches(g, #"{ "a":"x"}"#))
+    }
+
+    @Test func additionalPropertiesExcludeDeclaredNames() throws {
+        let g = try schemaGrammar(#"{"type":"object","properties":{"id":{"type":"integer"}},"additionalProperties":{"type":"boolean"}}"#)
+        #expect(matches(g, #"{"id":1,"idx":true,"i":false}"#))
+        #expect(matches(g, #"{"other":true}"#))
+        #expect(!matches(g, #"{"id":1,"id":true}"#))
+        #expect(!matches(g, #"{"x":1}"#))
+    }
+
+    @Test func integerRangesMatchArithmetic() throws {
+        var rng = SeededRandom(seed: 3)
+        for _ in 0..<25 {
+            let a = Int.random(in: -150...150, using: &rng), b = Int.random(in: -150...150, using: &rng)
+            let lo = min(a, b), hi = max(a, b)
+            let exclusive = Bool.random(using: &rng)
+            let schema = exclusive
+                ? #"{"type":"integer","exclusiveMinimum":\#(lo),"maximum":\#(hi)}"#
+                : #"{"type":"integer","minimum":\#(lo),"exclusiveMaximum":\#(hi)}"#
+            let g = try schemaGrammar(schema)
+            for n in -200...200 {
+                let inRange = exclusive ? (n > lo && n <= hi) : (n >= lo && n < hi)
+                #expect(matches(g, String(n)) == inRange, "\(schema) on \(n)")
+            }
+            #expect(!matches(g, "-0") && !matches(g, "01"))
+        }
+    }
+
+    @Test func numberRangesMatchArithmetic() throws {
+        let g = try schemaGrammar(#"{"type":"number","exclusiveMinimum":-2,"maximum":3}"#)
+        let samples = ["-2", "-1.99", "-2.0", "-2.01", "0", "-0.5", "3", "3.0", "3.01", "2.999", "10", "0.0", "-1"]
+        for s in samples {
+            let v = Double(s) ?? 0
+            #expect(matches(g, s) == (v > -2 && v <= 3), "\(s)")
+        }
+        let multiples = try schemaGrammar(#"{"type":"integer","multipleOf":7}"#)
+        for n in -50...50 { #expect(matches(multiples, String(n)) == (n % 7 == 0), "\(n)") }
+    }
+
+    @Test func refsRecursionAndOneOf() throws {
+        let g = try schemaGrammar(##"{"$defs":{"t":{"type":"object","properties":{"kids":{"type":"array","items":{"$ref":"#/$defs/t"}}},"additionalProperties":false}},"$ref":"#/$defs/t"}"##)
+        #expect(matches(g, #"{"kids":[{},{"kids":[{"kids":[]}]}]}"#))
+        #expect(!matches(g, #"{"kids":[1]}"#))
+        let exclusive = try schemaGrammar(#"{"type":"object","oneOf":[{"required":["a"]},{"required":["b"]}]}"#)
+        #expect(matches(exclusive, #"{"a":1}"#) && matches(exclusive, #"{"b":1}"#))
+        #expect(!matches(exclusive, #"{"a":1,"b":2}"#) && !matches(exclusive, "{}"))
+    }
+
+    @Test(arguments: [
+        (#"{"type":"array","uniqueItems":true}"#, "#/uniqueItems"),
+        (#"{"properties":{"a":{"not":{"type":"string"}}}}"#, "#/properties/a/not"),
+        (#"{"oneOf":[{"type":"string"},{"minLength":2}]}"#, "#/oneOf"),
+        (#"{"$ref":"other.json#/x"}"#, "#/$ref"),
+        (#"{"type":"string","format":"iri"}"#, "#/format"),
+    ])
+    func unsupportedKeywordsNameThemselves(schema: String, pointer: String) throws {
+        do {
+            _ = try JSONSchemaCompiler.compile(text: schema)
+            Issue.record("compiled \(schema)")
+        } catch {
+            #expect(error.pointer == pointer, "\(error)")
+        }
+        if !schema.contains("$ref") {
+            let lenient = try JSONSchemaCompiler.compile(text: schema, options: .init(lenient: true))
+            #expect(!lenient.warnings.isEmpty)
+        }
+    }
+
+    @Test func flexibleWhitespaceIsBounded() throws {
+        let g = try schemaGrammar(#"{"type":"object","properties":{"a":{"type":"array","items":{"type":"integer"}}}}"#,
+                                  .init(whitespace: .flexible(maxRun: 2)))
+        #expect(matches(g, "{ \"a\" : [ 1 ,\n2 ] }"))
+        #expect(!matches(g, "{   \"a\":[1]}"))
+    }
+
+    @Test func formatsAreExact() throws {
+        let g = try schemaGrammar(#"{"type":"string","format":"date"}"#)
+        #expect(matches(g, #""2024-02-29""#) && !matches(g, #""2023-02-29""#) && !matches(g, #""2024-04-31""#))
+        let uuid = try schemaGrammar(#"{"type":"string","format":"uuid"}"#)
+        #expect(matches(uuid, #""123e4567-e89b-12d3-a456-426614174000""#) && !matches(uuid, #""123e4567""#))
+    }
+}

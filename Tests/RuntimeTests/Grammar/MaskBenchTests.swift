@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Runtime
+
+/// MaskBench (`../shared/jsonschema/maskbench`): schemas with valid and invalid instances. For
+/// every schema we compile, valid instances must be accepted and invalid ones rejected.
+@Suite struct MaskBenchTests {
+    static let dir = TestPaths.shared.appendingPathComponent("jsonschema/maskbench")
+
+    static func files(prefix: String) throws -> [URL] {
+        try FileManager.default.contentsOfDirectory(atPath: dir.path)
+            .filter { $0.hasPrefix(prefix) && $0.hasSuffix(".json") }.sorted()
+            .map { dir.appendingPathComponent($0) }
+    }
+
+    static func summarize(_ reports: [SchemaConformance.Report], label: String) -> (compiled: Int, wrong: Int) {
+        let compiled = reports.filter(\.compiled)
+        let vOK = compiled.reduce(0) { $0 + $1.validOK }, vT = compiled.reduce(0) { $0 + $1.validTotal }
+        let iOK = compiled.reduce(0) { $0 + $1.invalidOK }, iT = compiled.reduce(0) { $0 + $1.invalidTotal }
+        print("\(label): compiled \(compiled.count)/\(reports.count); valid accepted \(vOK)/\(vT); invalid rejected \(iOK)/\(iT)")
+        var reasons: [String: Int] = [:]
+        for r in reports { if let e = r.error { reasons[e.components(separatedBy: ": ").dropFirst().joined(separator: ": ").prefix(60).description, default: 0] += 1 } }
+        for (reason, n) in reasons.sorted(by: { $0.value > $1.value }).prefix(15) { print("  \(n) × \(reason)") }
+        for r in compiled where !r.wrong.isEmpty { print("  WRONG \(r.file): \(r.wrong.first?.prefix(300) ?? "")") }
+        return (compiled.count, vT - vOK + iT - iOK)
+    }
+
+    @Test(arguments: ["Glaiveai2K", "Github_easy"])
+    func coverageAndNoWrongAnswers(prefix: String) throws {
+        let files = try MaskBenchTests.files(prefix: prefix)
+        #expect(files.count > 1000)
+        let reports = files.map { SchemaConformance.check(file: $0, vocabulary: nil) }
+        let (compiled, wrong) = MaskBenchTests.summarize(reports, label: prefix)
+        #expect(Double(compiled) >= 0.95 * Double(files.count))
+        #expect(wrong == 0)
+    }
+}
