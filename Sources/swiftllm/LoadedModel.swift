@@ -29,7 +29,7 @@ struct LoadedModel {
 
     func makeSession(contextLength: Int?, batchSize: Int) -> Session {
         Session(model: model, cache: model.makeCache(contextLength: contextLength, pool: pool),
-                decoder: GeneratedText(tokenizer: tokenizer), endOfGeneration: tokenizer.endOfGeneration,
+                decoder: tokenizer, endOfGeneration: tokenizer.endOfGeneration,
                 batchSize: batchSize)
     }
 
@@ -48,10 +48,4 @@ struct LoadedModel {
         let startsWithBOS = !chat.bosToken.isEmpty && text.hasPrefix(chat.bosToken)
         return tokenizer.encode(text, addSpecial: !startsWithBOS, parseSpecial: true)
     }
-}
-
-/// Generated text as llama.cpp prints it: control tokens produce nothing.
-struct GeneratedText: TokenTextDecoding {
-    let tokenizer: Tokenizer
-    func textBytes(of id: Int32) -> [UInt8] { tokenizer.decodeBytes([id], renderSpecial: false) }
 }
