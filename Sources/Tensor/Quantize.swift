@@ -23,7 +23,7 @@ extension Quants {
     static func blockQuantizer(_ type: GGMLType) -> BlockQuantizer? {
         switch type {
         case .f32: { x, p in p.storeBytes(of: x[0], as: Float.self) }
-        case .f16: { x, p in p.storeBytes(of: Float16(x[0]).bitPattern, as: UInt16.self) }
+        case .f16: { x, p in p.storeBytes(of: HalfConversion.half(x[0]), as: UInt16.self) }
         case .bf16: { x, p in p.storeBytes(of: bf16Bits(x[0]), as: UInt16.self) }
         case .q4_0: { x, p in quantizeSymmetric(x, p, levels: 8, bits5: false) }
         case .q5_0: { x, p in quantizeSymmetric(x, p, levels: 16, bits5: true) }
@@ -45,7 +45,7 @@ extension Quants {
 
     @inline(__always)
     static func storeHalf(_ x: Float, _ p: UnsafeMutableRawPointer, _ offset: Int) {
-        p.storeBytes(of: Float16(x).bitPattern, toByteOffset: offset, as: UInt16.self)
+        p.storeBytes(of: HalfConversion.half(x), toByteOffset: offset, as: UInt16.self)
     }
 
     /// Packs 32 quants (≤ 31) as nibbles (element j low, j+16 high) plus, for 5-bit types, the

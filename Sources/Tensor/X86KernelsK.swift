@@ -1,19 +1,32 @@
 #if SWIFTLLM_X86_SIMD
 import _Builtin_intrinsics.intel
 
-/// AVX2 / AVX-512 (VL, BW) dot products of Q4_K and Q6_K super-blocks with Q8_K activations.
+/// AVX2 / AVX-512 (VL, BW) dot products of Q4_K, Q5_K and Q6_K super-blocks with Q8_K activations.
 ///
 /// Products of unsigned weights and signed activations go through `vpmaddubsw` (pairs fit in
 /// int16: 63·127·2 < 2¹⁵), then `vpmaddwd` with the sub-block scale, so scaling is free. Minimums
 /// and Q6_K's −32 offset use the activation block sums (`bsums`) instead of touching the weights.
 extension X86Dot {
     static func q4_K(_ w: UnsafeRawPointer, _ a: UnsafeRawPointer, _ n: Int) -> Float {
+        kQuant4or5(w, a, n, fifthBits: false)
+    }
+
+    static func q5_K(_ w: UnsafeRawPointer, _ a: UnsafeRawPointer, _ n: Int) -> Float {
+        kQuant4or5(w, a, n, fifthBits: true)
+    }
+
+    @inline(__always)
+    static func kQuant4or5(_ w: UnsafeRawPointer, _ a: UnsafeRawPointer, _ n: Int, fifthBits: Bool) -> Float {
+        // Q4_K and Q5_K share d, dmin and the scale bytes at the same offsets; Q5_K adds qh.
         typealias L = BlockLayout.Q4_K
+        let size = fifthBits ? BlockLayout.Q5_K.size : L.size
+        let qsOffset = fifthBits ? BlockLayout.Q5_K.qs : L.qs
+        let one = _mm256_set1_epi8(1)
         let lowMask = _mm256_set1_epi8(0x0F)
         var acc = _mm256_setzero_ps()
         var minTotal: Float = 0
         for b in 0..<(n / 256) {
-            let x = w + b * L.size, y = a + b * BlockLayout.Q8_K.size
+            let x = w + b * size, y = a + b * BlockLayout.Q8_K.size
             let ad = Field.float(y, BlockLayout.Q8_K.d)
             // Unpack the 12 scale bytes into 8 scales (u0, u1) and 8 mins (u2, u3), as ggml does.
             let s0 = Field.u32(x, L.scales), s1 = Field.u32(x, L.scales + 4), s2 = Field.u32(x, L.scales + 8)
@@ -28,12 +41,17 @@ extension X86Dot {
             let minDot = unsafeBitCast(_mm_madd_epi16(mins, pairSums), to: SIMD4<Int32>.self).wrappedSum()
             minTotal += Field.scale(x, L.dmin) * ad * Float(minDot)
 
-            let qs = x + L.qs, aq = y + BlockLayout.Q8_K.qs
+            let qs = x + qsOffset, aq = y + BlockLayout.Q8_K.qs
+            let qh = fifthBits ? load256(x + BlockLayout.Q5_K.qh) : _mm256_setzero_si256()
             var sumi = _mm256_setzero_si256()
             for k in 0..<4 {
                 let q = load256(qs + 32 * k)
-                let lo = _mm256_and_si256(q, lowMask)
-                let hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), lowMask)
+                var lo = _mm256_and_si256(q, lowMask)
+                var hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), lowMask)
+                if fifthBits { // bit j of qh[l] is the fifth bit of sub-block j's element l
+                    lo = _mm256_or_si256(lo, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, Int32(2 * k)), one), 4))
+                    hi = _mm256_or_si256(hi, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, Int32(2 * k + 1)), one), 4))
+                }
                 let word = k < 2 ? u0 : u1, shift = UInt32(16 * (k % 2))
                 let scLo = Int16((word >> shift) & 0xFF), scHi = Int16((word >> (shift + 8)) & 0xFF)
                 let pLo = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, load256(aq + 64 * k)), _mm256_set1_epi16(scLo))

@@ -20,7 +20,7 @@ struct BenchKernels: ParsableCommand {
     @Option(help: "Comma-separated weight types (default: all with kernels).")
     var types: String?
 
-    @Option(help: "Minimum matvec weight bytes in MiB (keep it above the last-level cache).")
+    @Option(name: .customLong("matvec-mib"), help: "Minimum matvec weight bytes in MiB (keep it above the last-level cache).")
     var matvecMiB = 96
 
     @Option(help: "Tokens of the prefill matmul.")
@@ -39,7 +39,7 @@ struct BenchKernels: ParsableCommand {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if reps < 1 { throw ValidationError("--reps must be at least 1") }
         if tokens < 1 { throw ValidationError("--tokens must be at least 1") }
-        if matvecMiB < 1 { throw ValidationError("--matvec-mi-b must be at least 1") }
+        if matvecMiB < 1 { throw ValidationError("--matvec-mib must be at least 1") }
         _ = try matmulStrategy()
         _ = try selectedTypes()
     }

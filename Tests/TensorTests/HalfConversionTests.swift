@@ -22,4 +22,26 @@ import Testing
         }
         #expect(mismatches == 0)
     }
+
+    /// F32 → F16 rounding agrees with `Float16(x)`: every combination of the top 20 bits (sign,
+    /// exponent, the mantissa bits that survive plus the rounding bit) with low-bit patterns below
+    /// and at half-way, which covers ties, overflow, subnormals, zero and NaN; plus random inputs.
+    @Test func halfRoundingMatchesTheStandardLibrary() {
+        var rng = SeededRandom(state: 99)
+        var inputs: [UInt32] = []
+        for high in stride(from: UInt32(0), to: 1 << 20, by: 1) {
+            for low: UInt32 in [0, 0x0001, 0x07ff, 0x0800, 0x0fff] {
+                inputs.append(high << 12 | low)
+            }
+        }
+        for _ in 0..<200_000 { inputs.append(UInt32(truncatingIfNeeded: rng.next())) }
+        var mismatches = 0
+        for bits in inputs {
+            let f = Float(bitPattern: bits)
+            let expected = Float16(f), got = HalfConversion.half(f)
+            let same = expected.isNaN ? Float16(bitPattern: got).isNaN : got == expected.bitPattern
+            if !same { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
+    }
 }
