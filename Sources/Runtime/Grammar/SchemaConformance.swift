@@ -66,13 +66,17 @@ public enum SchemaConformance {
             return report
         }
         report.compiled = true
+        // One constraint per schema, reset between instances, as a caller generating many
+        // instances of one schema would use it.
+        let constraint = vocabulary.map { GrammarTokenConstraint(compiled: compiled, vocabulary: $0) }
         for test in tests {
             guard let data = test["data"], let valid = test["valid"]?.boolValue else { continue }
             let text = canonicalOrder(data, schema: schema, root: schema).compactText
             let accepted: Bool
-            if let vocabulary {
-                accepted = walkTokens(Array(text.utf8), compiled: compiled, vocabulary: vocabulary,
-                                      maskEvery: options.maskEvery, timings: &report.maskMicros)
+            if let constraint {
+                constraint.reset()
+                accepted = walkTokens(Array(text.utf8), constraint: constraint, maskEvery: options.maskEvery,
+                                      timings: &report.maskMicros)
             } else {
                 var matcher = GrammarMatcher(compiled: compiled)
                 accepted = matcher.accept(Array(text.utf8)) && matcher.isComplete
@@ -90,10 +94,10 @@ public enum SchemaConformance {
 
     /// Walks `bytes` as tokens; at each step checks the token against the full mask (when timed)
     /// and the single-token check, which must agree.
-    static func walkTokens(_ bytes: [UInt8], compiled: CompiledGrammar, vocabulary: TokenVocabulary,
-                           maskEvery: Int, timings: inout [Double]) -> Bool {
+    static func walkTokens(_ bytes: [UInt8], constraint: GrammarTokenConstraint, maskEvery: Int,
+                           timings: inout [Double]) -> Bool {
+        let vocabulary = constraint.vocabulary
         guard let tokens = vocabulary.greedyTokens(bytes) else { return false }
-        let constraint = GrammarTokenConstraint(compiled: compiled, vocabulary: vocabulary)
         let clock = ContinuousClock()
         for (step, token) in tokens.enumerated() {
             if maskEvery > 0, step % maskEvery == 0 {

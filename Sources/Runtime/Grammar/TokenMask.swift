@@ -50,14 +50,26 @@ public final class GrammarTokenConstraint {
     public var maxCachedMasks = 4096
     private var acceptedTokens = 0
 
+    private let initialState: GrammarState
+
     public init(grammar: Grammar, vocabulary: TokenVocabulary) {
         self.vocabulary = vocabulary
         self.matcher = GrammarMatcher(grammar)
+        self.initialState = matcher.state
     }
 
     public init(compiled: CompiledGrammar, vocabulary: TokenVocabulary) {
         self.vocabulary = vocabulary
         self.matcher = GrammarMatcher(compiled: compiled)
+        self.initialState = matcher.state
+    }
+
+    /// Back to the start of the grammar for a new generation. The parser-state cache and the
+    /// mask cache are kept, so reusing one constraint per schema (a tool called many times)
+    /// pays the warm-up once.
+    public func reset() {
+        matcher.reset(to: initialState)
+        acceptedTokens = 0
     }
 
     /// The grammar is complete (end-of-generation allowed).

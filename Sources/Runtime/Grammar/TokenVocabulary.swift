@@ -72,31 +72,21 @@ public final class TokenVocabulary: Sendable {
     /// A vocabulary from GGUF-style GPT-2 byte-level token strings (`Ġ` for space and so on);
     /// tokens whose type is not normal (1) or byte (6) get no bytes.
     public convenience init(gpt2Tokens: [String], tokenTypes: [Int]?, eosTokens: [Int]) {
-        let unmap = TokenVocabulary.gpt2ByteDecoder
         let bytes: [[UInt8]] = gpt2Tokens.enumerated().map { id, text in
             if let types = tokenTypes, id < types.count, types[id] != 1, types[id] != 6 { return [] }
-            var out: [UInt8] = []
-            for scalar in text.unicodeScalars {
-                guard let b = unmap[scalar.value] else { return [] }
-                out.append(b)
-            }
-            return out
+            return GPT2ByteMap.bytes(ofMappedText: text) ?? []
         }
         self.init(tokens: bytes, eosTokens: eosTokens)
     }
 
-    /// GPT-2's printable stand-ins for bytes, reversed: code point → byte.
-    static let gpt2ByteDecoder: [UInt32: UInt8] = {
-        let printable = Array(33...126) + Array(161...172) + Array(174...255)
-        var map: [UInt32: UInt8] = [:]
-        for b in printable { map[UInt32(b)] = UInt8(b) }
-        var next: UInt32 = 256
-        for b in 0...255 where !printable.contains(b) {
-            map[next] = UInt8(b)
-            next += 1
+    /// The vocabulary of a loaded `Tokenizer`: each token's raw bytes, special (control and
+    /// unknown) tokens none, and the tokenizer's end-of-generation tokens as EOS.
+    public convenience init(tokenizer: Tokenizer) {
+        let bytes: [[UInt8]] = (0..<tokenizer.vocabularySize).map { id in
+            tokenizer.isSpecial(Int32(id)) ? [] : tokenizer.tokenBytes(Int32(id))
         }
-        return map
-    }()
+        self.init(tokens: bytes, eosTokens: tokenizer.endOfGeneration.sorted().map(Int.init))
+    }
 
     /// Greedy longest-match segmentation of `bytes` into tokens (nil if some byte has no token).
     /// Any segmentation exercises the grammar the same way; the real tokenizer can replace it.

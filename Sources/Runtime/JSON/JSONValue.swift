@@ -73,15 +73,19 @@ public struct JSONObject: Sendable, Equatable, Hashable, Sequence {
     public var keys: [String] { members.map(\.key) }
 
     public subscript(key: String) -> JSONValue? {
-        get { members.first(where: { $0.key == key })?.value }
+        get { members.first(where: { JSONObject.sameKey($0.key, key) })?.value }
         set {
-            if let index = members.firstIndex(where: { $0.key == key }) {
+            if let index = members.firstIndex(where: { JSONObject.sameKey($0.key, key) }) {
                 if let newValue { members[index].value = newValue } else { members.remove(at: index) }
             } else if let newValue {
                 members.append((key, newValue))
             }
         }
     }
+
+    /// JSON compares member names code point by code point; Swift's `==` on strings would merge
+    /// canonically equivalent names ("é" and "e\u{301}"), which are different keys in JSON.
+    static func sameKey(_ a: String, _ b: String) -> Bool { a.unicodeScalars.elementsEqual(b.unicodeScalars) }
 
     public func makeIterator() -> IndexingIterator<[(key: String, value: JSONValue)]> {
         members.makeIterator()

@@ -32,6 +32,13 @@ import Testing
         }
     }
 
+    /// Keys that differ in code points stay distinct even when Unicode-equivalent (as in Python).
+    @Test func canonicallyEquivalentKeysStayDistinct() throws {
+        let v = try JSONValue(parsing: "{\"\u{E9}\":1,\"e\u{301}\":2}")
+        #expect(v.objectValue?.count == 2)
+        #expect(v["\u{E9}"] == .int(1))
+    }
+
     @Test func depthLimitIsEnforced() {
         let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
         #expect(throws: JSONParseError.self) { try JSONValue(parsing: deep) }

@@ -1,0 +1,35 @@
+import Foundation
+import Runtime
+import TestSupport
+import Testing
+
+/// `swiftllm grammar check` end to end on MaskBench files.
+@Suite struct GrammarCLITests {
+    static let maskbench = TestPaths.shared.appendingPathComponent("jsonschema/maskbench")
+
+    @Test func checkPrintsPerFileJSONAndSummary() throws {
+        let model = TestPaths.smolLM2
+        try #require(FileManager.default.fileExists(atPath: model.path), "run scripts/fetch-models.sh")
+        let files = ["Glaiveai2K---book_flight_d310c236.json", "Github_easy---o10008.json", "Github_easy---o10013.json"]
+        let result = try CLI.run(["grammar", "check", "-m", model.path, "--json"] + files.map { GrammarCLITests.maskbench.appendingPathComponent($0).path })
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = String(decoding: result.stdout, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == files.count + 1)
+        let reports = try lines.map { try JSONValue(parsing: String($0)) }
+        for (report, file) in zip(reports, files) {
+            #expect(report["file"]?.stringValue == file)
+            for key in ["compiled", "valid_ok", "valid_total", "invalid_ok", "invalid_total", "mean_mask_us", "p99_mask_us", "error"] {
+                #expect(report[key] != nil, "\(key)")
+            }
+        }
+        #expect(reports[0]["compiled"] == true && reports[0]["valid_ok"] == reports[0]["valid_total"])
+        #expect(reports[2]["compiled"] == false && reports[2]["error"]?.stringValue?.contains("#/") == true)
+        #expect(reports[3]["files"] == 3 && reports[3]["wrong"] == 0)
+    }
+
+    @Test func missingVocabularyFails() throws {
+        let result = try CLI.run(["grammar", "check", "-m", "/nonexistent/model.gguf", "x.json"])
+        #expect(result.status != 0)
+        #expect(!result.stderr.isEmpty)
+    }
+}
