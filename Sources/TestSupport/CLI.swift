@@ -2,13 +2,6 @@ import Foundation
 
 /// Runs the `swiftllm` executable built next to the test bundle.
 public enum CLI {
-    public struct Result: Sendable {
-        public let status: Int32
-        public let stdout: Data
-        public let stderr: String
-        public var text: String { String(decoding: stdout, as: UTF8.self) }
-    }
-
     /// The built `swiftllm` binary: next to the test bundle (same configuration).
     public static var executable: URL {
         var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
@@ -20,25 +13,7 @@ public enum CLI {
         return TestPaths.repoRoot.appendingPathComponent(".build/release/swiftllm")
     }
 
-    public static func run(_ arguments: [String], stdin: Data? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        let input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
-        nonisolated(unsafe) var errData = Data()
-        let errThread = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
-        errThread.start()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while !errThread.isFinished { usleep(1000) }
-        return Result(status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
+    public static func run(_ arguments: [String], stdin: Data? = nil) throws -> Subprocess.Result {
+        try Subprocess.run(executable, arguments, stdin: stdin)
     }
 }

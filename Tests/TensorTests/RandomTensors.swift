@@ -1,17 +1,7 @@
 @testable import Tensor
+import TestSupport
 
-/// A small deterministic generator (SplitMix64) so test data is the same on every machine.
-struct SeededRandom {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SeededRandom {
     /// Uniform in [-1, 1).
     mutating func signedUnit() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
 
@@ -34,7 +24,7 @@ enum RandomTensors {
     }
 
     static func weights(_ type: GGMLType, rows: Int, cols: Int, seed: UInt64) -> [UInt8] {
-        var rng = SeededRandom(state: seed)
+        var rng = SeededRandom(seed: seed)
         let bytes = rows * (type.rowBytes(elements: cols) ?? 0)
         var data = [UInt8](repeating: 0, count: bytes)
         switch type {
@@ -66,7 +56,7 @@ enum RandomTensors {
     }
 
     static func floats(_ count: Int, seed: UInt64) -> [Float] {
-        var rng = SeededRandom(state: seed)
+        var rng = SeededRandom(seed: seed)
         return (0..<count).map { _ in rng.signedUnit() }
     }
 }

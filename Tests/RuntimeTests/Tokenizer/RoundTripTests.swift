@@ -6,21 +6,9 @@ import TestSupport
 
 /// decode(encode(s)) == s on random UTF-8 text, for every test vocabulary and both real models.
 @Suite struct RoundTripTests {
-    /// SplitMix64: a fixed-seed generator, so failures reproduce.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Pools that stress the pre-tokenizers: ASCII words and runs of blanks, digits,
     /// apostrophes, accents and combining marks, CJK, Khmer, emoji with joiners, and any scalar.
-    static func randomText(_ rng: inout SplitMix64) -> String {
+    static func randomText(_ rng: inout SeededRandom) -> String {
         let pools: [[Unicode.Scalar]] = [
             Array("abcXYZ hello world ".unicodeScalars),
             Array("  \t\n\n\r ".unicodeScalars),
@@ -71,7 +59,7 @@ import TestSupport
     }
 
     static func check(_ tokenizer: Tokenizer, seed: UInt64, count: Int) {
-        var rng = SplitMix64(state: seed)
+        var rng = SeededRandom(seed: seed)
         let spellable = spellableBytes(tokenizer)
         var checked = 0
         for _ in 0..<count {
