@@ -10,10 +10,14 @@ struct Run: AsyncParsableCommand {
             --raw, it is sent as one user message through the model's chat template (or a built-in \
             ChatML/Gemma format when the model has none). With --raw it is used as is: special-token \
             text such as <|im_start|> is still parsed into special tokens, and BOS follows the model's \
-            rule. Statistics go to stderr after generation.
+            rule. Statistics go to stderr after generation. With --json-schema, --grammar or --json \
+            the output is constrained token by token; if generation stops (-n) before the output is \
+            complete, that is reported on stderr with exit status 1.
             """)
 
     @OptionGroup var options: SamplingOptions
+
+    @OptionGroup var constraint: ConstraintOptions
 
     @Option(name: .shortAndLong, help: "Read the prompt from this file, byte for byte.")
     var file: String?
@@ -29,14 +33,24 @@ struct Run: AsyncParsableCommand {
         let loaded = try LoadedModel(path: options.model, threads: options.threads)
         let tokens = raw ? loaded.rawTokens(text)
             : try loaded.chatTokens([.object(JSONObject([("role", "user"), ("content", .string(text))]))])
+        var generation = options.generationOptions
+        if let grammar = try constraint.grammarValue() {
+            generation.constraint = GrammarConstraint(grammar: grammar, vocabulary: TokenVocabulary(tokenizer: loaded.tokenizer))
+        }
         let session = loaded.makeSession(contextLength: options.ctx, batchSize: options.batch)
         let output = FileHandle.standardOutput
-        for try await event in session.generate(prompt: tokens, options: options.generationOptions) {
+        var complete = true
+        for try await event in session.generate(prompt: tokens, options: generation) {
             switch event {
             case .text(let piece): output.write(Data(piece.utf8))
             case .token: break
-            case .done(let stats): StatsReport.print(stats)
+            case .done(let stats):
+                StatsReport.print(stats)
+                complete = stats.grammarComplete ?? true
             }
+        }
+        if !complete {
+            throw CLIError("generation stopped before the output was complete under the grammar (the text above is truncated); raise -n")
         }
     }
 }

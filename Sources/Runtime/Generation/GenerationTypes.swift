@@ -8,13 +8,16 @@ public struct GenerationOptions: Sendable {
     public var stopStrings: [String]
     /// Tokens that end generation (the vocabulary's end-of-generation set by default).
     public var stopTokens: Set<Int32>?
+    /// Constrains the output to a grammar (GBNF, or JSON Schema compiled to one).
+    public var constraint: GrammarConstraint?
 
     public init(maxTokens: Int? = nil, sampler: SamplerConfig = SamplerConfig(), stopStrings: [String] = [],
-                stopTokens: Set<Int32>? = nil) {
+                stopTokens: Set<Int32>? = nil, constraint: GrammarConstraint? = nil) {
         self.maxTokens = maxTokens
         self.sampler = sampler
         self.stopStrings = stopStrings
         self.stopTokens = stopTokens
+        self.constraint = constraint
     }
 }
 
@@ -25,6 +28,8 @@ public enum StopReason: String, Sendable {
     case stopString = "stop_string"
     case contextFull = "context_full"
     case cancelled
+    /// Under a grammar constraint, no token could continue the output.
+    case grammarDeadEnd = "grammar_dead_end"
 }
 
 /// Timings and counts of one generation.
@@ -38,6 +43,9 @@ public struct GenerationStats: Sendable {
     /// From the start of the call to the first generated token.
     public var timeToFirstToken: Double = 0
     public var stopReason: StopReason = .endOfGeneration
+    /// With a grammar constraint: whether the output is a complete sentence of the grammar.
+    /// False means generation stopped early (e.g. at `maxTokens`) and the text is truncated.
+    public var grammarComplete: Bool?
 
     public var promptTokensPerSecond: Double { promptSeconds > 0 ? Double(promptTokensEvaluated) / promptSeconds : 0 }
     /// Generated tokens after the first, per second of decoding.

@@ -95,6 +95,7 @@ public actor Session {
         stats.promptSeconds = (clock.now - started).seconds
         var sampler = Sampler(config: options.sampler)
         sampler.accept(prompt)
+        let constrained = options.constraint.map(ConstrainedSampling.init)
         let stopTokens = options.stopTokens ?? endOfGeneration
         var text = UTF8Assembler()
         var stops = StopStringFilter(stops: options.stopStrings)
@@ -105,7 +106,18 @@ public actor Session {
                 stats.stopReason = .cancelled
                 break
             }
-            let token = sampler.sample(logits: logits)
+            let token: Int32
+            if let constrained {
+                guard let allowed = constrained.sample(&sampler, logits: logits) else {
+                    stats.stopReason = .grammarDeadEnd
+                    break
+                }
+                token = allowed
+                sampler.accept([token])
+                constrained.accept(token)
+            } else {
+                token = sampler.sample(logits: logits)
+            }
             let logprob = Float(PerplexityEvaluator.logSoftmax(logits, row: 0, width: logits.count, at: Int(token)))
             stats.generatedTokens += 1
             if stats.generatedTokens == 1 {
@@ -123,6 +135,10 @@ public actor Session {
                 stats.stopReason = .stopString
                 break
             }
+            if constrained?.isFinished == true {
+                stats.stopReason = .endOfGeneration
+                break
+            }
             if options.maxTokens.map({ stats.generatedTokens >= $0 }) ?? false { break }
             guard cache.count < cache.capacity else {
                 stats.stopReason = .contextFull
@@ -135,6 +151,7 @@ public actor Session {
             if !rest.isEmpty { emit(.text(rest)) }
         }
         stats.generationSeconds = (clock.now - decodeStart).seconds
+        stats.grammarComplete = constrained?.isComplete
         return stats
     }
 }

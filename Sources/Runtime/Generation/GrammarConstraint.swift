@@ -1,0 +1,54 @@
+/// Output constrained to a grammar: generated text is always a prefix of a sentence of the
+/// grammar, and end-of-generation is allowed only when it is complete.
+public struct GrammarConstraint: Sendable {
+    public var grammar: CompiledGrammar
+    /// Each token's bytes, and which tokens end generation.
+    public var vocabulary: TokenVocabulary
+
+    public init(grammar: CompiledGrammar, vocabulary: TokenVocabulary) {
+        self.grammar = grammar
+        self.vocabulary = vocabulary
+    }
+
+    public init(grammar: Grammar, vocabulary: TokenVocabulary) {
+        self.init(grammar: CompiledGrammar(grammar), vocabulary: vocabulary)
+    }
+}
+
+/// Sampling under a grammar: sample from the unconstrained chain, keep the token if the grammar
+/// allows it, and only otherwise mask the disallowed tokens and sample again (see
+/// `GrammarTokenConstraint` for why the distribution is unchanged).
+struct ConstrainedSampling {
+    let constraint: GrammarTokenConstraint
+
+    init(_ spec: GrammarConstraint) {
+        constraint = GrammarTokenConstraint(compiled: spec.grammar, vocabulary: spec.vocabulary)
+    }
+
+    /// The next token, or nil when no token is allowed (a grammar that cannot continue).
+    func sample(_ sampler: inout Sampler, logits: [Float]) -> Int32? {
+        var candidates = Candidates(logits: logits)
+        let first = sampler.sample(&candidates)
+        if constraint.allows(Int(first)) { return first }
+        let mask = constraint.mask()
+        guard mask.allowedCount > 0 else { return nil }
+        var masked = logits
+        for i in masked.indices where !mask.contains(i) { masked[i] = -.infinity }
+        var narrowed = Candidates(logits: masked)
+        let token = sampler.sample(&narrowed)
+        return mask.contains(Int(token)) ? token : nil
+    }
+
+    func accept(_ token: Int32) {
+        _ = constraint.accept(Int(token))
+    }
+
+    var isComplete: Bool { constraint.isComplete }
+
+    /// Complete, and nothing but end-of-generation may follow.
+    var isFinished: Bool {
+        guard constraint.isComplete else { return false }
+        let mask = constraint.mask()
+        return mask.allowedTokens.allSatisfy { constraint.isEOS($0) }
+    }
+}
