@@ -32,7 +32,7 @@ let package = Package(
             ]),
         .target(name: "TestSupport", dependencies: ["Tensor", "GGUF", "Runtime"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
-        .testTarget(name: "GGUFTests", dependencies: ["GGUF", "Runtime", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF", "Runtime", "TestSupport"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Runtime", "TestSupport"]),
     ],

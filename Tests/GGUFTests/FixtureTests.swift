@@ -5,15 +5,23 @@ import Tensor
 import TestSupport
 import Testing
 
-/// Our reader against files written by the Python `gguf` package (scripts/oracles/make_gguf_fixtures.py),
-/// compared with what that script says it wrote.
+/// Our reader against files written by the Python `gguf` package (scripts/oracles/make_gguf_fixtures.py,
+/// run once per test process into a temporary folder), compared with what that script says it wrote.
 @Suite struct FixtureTests {
-    static let fixtures = TestPaths.repoRoot.appendingPathComponent("Tests/GGUFTests/Fixtures")
+    static let generated: Result<URL, any Error> = Result {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("swiftllm-gguf-fixtures-\(UUID())")
+        _ = try Python.runOracle("make_gguf_fixtures.py", [folder.path])
+        return folder
+    }
+
+    static func fixture(_ name: String) throws -> URL {
+        try generated.get().appendingPathComponent(name)
+    }
 
     @Test(arguments: ["all-types-v3", "all-types-v2", "align-64"])
     func readsFixture(_ name: String) throws {
-        let file = try GGUFFile(path: Self.fixtures.appendingPathComponent("\(name).gguf").path)
-        let expectedText = try String(contentsOf: Self.fixtures.appendingPathComponent("\(name).json"), encoding: .utf8)
+        let file = try GGUFFile(path: Self.fixture("\(name).gguf").path)
+        let expectedText = try String(contentsOf: Self.fixture("\(name).json"), encoding: .utf8)
         let expected = try JSONValue(parsing: expectedText)
         #expect(file.version == UInt32(expected["version"]?.intValue ?? -1))
         #expect(file.alignment == expected["alignment"]?.intValue)
@@ -45,15 +53,16 @@ import Testing
     }
 
     @Test func fixturesCoverEveryComputableType() throws {
-        let file = try GGUFFile(path: Self.fixtures.appendingPathComponent("all-types-v3.gguf").path)
+        let file = try GGUFFile(path: Self.fixture("all-types-v3.gguf").path)
         let written = Set(file.tensors.map(\.type))
         // Q8_1 is the one type whose block size the Python package disagrees with ggml on.
         #expect(written == Set(GGMLType.allCases).subtracting([.q8_1]))
     }
 
-    @Test func rejectsBigEndian() {
+    @Test func rejectsBigEndian() throws {
+        let path = try Self.fixture("big-endian.gguf").path
         #expect {
-            try GGUFFile(path: Self.fixtures.appendingPathComponent("big-endian.gguf").path)
+            try GGUFFile(path: path)
         } throws: { error in
             (error as? GGUFError) == .bigEndian(version: 3)
                 && "\(error)".contains("big-endian GGUF files are not supported")
@@ -61,7 +70,7 @@ import Testing
     }
 
     @Test func typedAccessors() throws {
-        let file = try GGUFFile(path: Self.fixtures.appendingPathComponent("all-types-v3.gguf").path)
+        let file = try GGUFFile(path: Self.fixture("all-types-v3.gguf").path)
         let meta = file.metadata
         #expect(try meta.int("test.int32") == -2_000_000_000)
         #expect(try meta.int("test.uint8") == 200)

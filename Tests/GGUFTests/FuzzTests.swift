@@ -12,7 +12,7 @@ import Testing
     static func bases() throws -> [(name: String, bytes: [UInt8])] {
         var bases: [(String, [UInt8])] = []
         for name in ["all-types-v3", "all-types-v2", "align-64"] {
-            let url = FixtureTests.fixtures.appendingPathComponent("\(name).gguf")
+            let url = try FixtureTests.fixture("\(name).gguf")
             bases.append((name, Array(try Data(contentsOf: url))))
         }
         // The head of a real model: header, metadata and the start of the vocabulary.
