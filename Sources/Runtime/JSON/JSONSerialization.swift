@@ -48,7 +48,9 @@ extension JSONValue {
         return text
     }
 
-    static func writeQuoted(_ s: String, to out: inout String) {
+    /// A JSON string literal. With `asciiOnly`, every non-ASCII character is escaped as `\uXXXX`
+    /// (UTF-16 surrogate pairs above U+FFFF), as Python's `json.dumps(ensure_ascii=True)` does.
+    static func writeQuoted(_ s: String, asciiOnly: Bool = false, to out: inout String) {
         out += "\""
         for scalar in s.unicodeScalars {
             switch scalar {
@@ -60,14 +62,23 @@ extension JSONValue {
             case "\u{08}": out += "\\b"
             case "\u{0C}": out += "\\f"
             default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                if scalar.value < 0x20 || asciiOnly && scalar.value > 0x7E {
+                    if scalar.value > 0xFFFF {
+                        let v = scalar.value - 0x10000
+                        out += unicodeEscape(0xD800 + (v >> 10)) + unicodeEscape(0xDC00 + (v & 0x3FF))
+                    } else {
+                        out += unicodeEscape(scalar.value)
+                    }
                 } else {
                     out.unicodeScalars.append(scalar)
                 }
             }
         }
         out += "\""
+    }
+
+    private static func unicodeEscape(_ unit: UInt32) -> String {
+        let hex = String(unit, radix: 16)
+        return "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }
 }

@@ -90,29 +90,6 @@ enum PythonJSON {
     }
 
     static func quote(_ s: String, ascii: Bool, to out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if scalar.value < 0x20 || ascii && scalar.value > 0x7E {
-                    if scalar.value > 0xFFFF {
-                        let v = scalar.value - 0x10000
-                        out += "\\u" + JinjaValue.hex(0xD800 + (v >> 10), width: 4) + "\\u" + JinjaValue.hex(0xDC00 + (v & 0x3FF), width: 4)
-                    } else {
-                        out += "\\u" + JinjaValue.hex(scalar.value, width: 4)
-                    }
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
+        JSONValue.writeQuoted(s, asciiOnly: ascii, to: &out)
     }
 }
