@@ -30,6 +30,11 @@ public enum Attention {
         heads: Int, kvHeads: Int, headDim: Int, scale: Float, window: Int? = nil,
         out: UnsafeMutablePointer<Float>, pool: ThreadPool
     ) {
+        if tokens >= blockedMinTokens {
+            causalBlocked(q: q, tokens: tokens, firstPosition: firstPosition, cache: cache, heads: heads, kvHeads: kvHeads,
+                          headDim: headDim, scale: scale, window: window, out: out, pool: pool)
+            return
+        }
         let group = max(1, heads / max(1, kvHeads))
         let kvStride = kvHeads * headDim
         let maxKeys = firstPosition + tokens

@@ -71,3 +71,44 @@ import _Builtin_intrinsics.intel
         }
     }
 }
+
+extension HalfConversion {
+    /// Sixteen floats to half bits, rounding to nearest even: `half(_:)` lane by lane.
+    @inline(__always) @usableFromInline
+    static func half16(_ f: SIMD16<Float>) -> SIMD16<UInt16> {
+        var x = unsafeBitCast(f, to: SIMD16<UInt32>.self)
+        let sign = x & 0x8000_0000
+        x ^= sign
+        let odd = (x &>> 13) & 1
+        var o = (x &+ 0xc800_0fff &+ odd) &>> 13
+        let magic = SIMD16<Float>(repeating: Float(bitPattern: 0x3f00_0000))
+        let small = unsafeBitCast(unsafeBitCast(x, to: SIMD16<Float>.self) + magic, to: SIMD16<UInt32>.self) &- 0x3f00_0000
+        o.replace(with: small, where: x .< 0x3880_0000)
+        o.replace(with: 0x7c00, where: x .>= 0x4780_0000)
+        o.replace(with: 0x7e00, where: x .> 0x7f80_0000)
+        return SIMD16<UInt16>(truncatingIfNeeded: o | (sign &>> 16))
+    }
+}
+
+/// F32 rows to and from F16 storage (the KV cache's format), vectorised, without the runtime
+/// library calls that `Float16(x)` and `Float(h)` compile to.
+public enum Float16Rows {
+    /// Stores `count` floats from `source` as halves (round to nearest even) at `destination`.
+    public static func store(_ source: UnsafePointer<Float>, to destination: UnsafeMutableRawPointer, count: Int) {
+        var i = 0
+        while i + 16 <= count {
+            let h = HalfConversion.half16(UnsafeRawPointer(source + i).loadUnaligned(as: SIMD16<Float>.self))
+            (destination + 2 * i).storeBytes(of: h, as: SIMD16<UInt16>.self)
+            i += 16
+        }
+        while i < count {
+            (destination + 2 * i).storeBytes(of: HalfConversion.half(source[i]), as: UInt16.self)
+            i += 1
+        }
+    }
+
+    /// Loads `count` halves from `source` into floats at `destination`.
+    public static func load(_ source: UnsafeRawPointer, to destination: UnsafeMutablePointer<Float>, count: Int) {
+        HalfConversion.convert(source, destination, count: count)
+    }
+}

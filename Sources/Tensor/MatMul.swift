@@ -74,6 +74,9 @@ public enum MatMul {
 
     private static let singleThreadedBLAS: Void = openblas_set_num_threads(1)
 
+    /// Makes OpenBLAS run on the calling thread: our pool's workers each call it on their own part.
+    static func useSingleThreadedBLAS() { _ = singleThreadedBLAS }
+
     private static func blasMatmul(
         _ weights: UnsafeRawPointer, _ type: GGMLType, _ rows: Int, _ cols: Int, _ rowBytes: Int,
         _ x: UnsafePointer<Float>, _ tokens: Int, _ y: UnsafeMutablePointer<Float>, _ pool: ThreadPool

@@ -9,16 +9,19 @@ public enum Ops {
         _ x: UnsafePointer<Float>, weight w: UnsafePointer<Float>?, eps: Float, addOne: Bool = false,
         out: UnsafeMutablePointer<Float>, n: Int
     ) {
-        var acc = SIMD16<Float>()
+        // As ggml: squares in F32, summed in F64; mean and scale in F32.
+        var acc = SIMD8<Double>()
         var i = 0
         while i + 16 <= n {
             let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
-            acc += v * v
+            let squares = v * v
+            acc += SIMD8<Double>(squares.lowHalf) + SIMD8<Double>(squares.highHalf)
             i += 16
         }
-        var sumSquares = Double(acc.sum())
+        var sumSquares = acc.sum()
         while i < n { sumSquares += Double(x[i] * x[i]); i += 1 }
-        let scale = Float(1 / (sumSquares / Double(n) + Double(eps)).squareRoot())
+        let mean = Float(sumSquares / Double(n))
+        let scale = 1 / (mean + eps).squareRoot()
         guard let w else {
             for j in 0..<n { out[j] = x[j] * scale }
             return
@@ -26,7 +29,7 @@ public enum Ops {
         if addOne {
             for j in 0..<n { out[j] = x[j] * scale * (1 + w[j]) }
         } else {
-            for j in 0..<n { out[j] = x[j] * scale * w[j] }
+            for j in 0..<n { out[j] = (x[j] * scale) * w[j] }
         }
     }
 
@@ -47,45 +50,106 @@ public enum Ops {
 
     /// out = x · σ(x) (SiLU / swish).
     public static func silu(_ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, n: Int) {
-        for i in 0..<n { out[i] = x[i] / (1 + expf(-x[i])) }
+        map(x, out, n, FastMath.silu)
     }
 
     /// out = ½x(1 + tanh(√(2/π)(x + 0.044715x³))) (GELU, tanh approximation, as ggml and Gemma).
     public static func gelu(_ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, n: Int) {
-        let c: Float = 0.797_884_560_802_865_4 // √(2/π)
-        for i in 0..<n {
-            let v = x[i]
-            out[i] = 0.5 * v * (1 + tanhf(c * v * (1 + 0.044715 * v * v)))
-        }
+        map(x, out, n, FastMath.gelu)
     }
 
     /// out = silu(gate) · up, the SwiGLU feed-forward gate.
     public static func swiglu(gate: UnsafePointer<Float>, up: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, n: Int) {
-        for i in 0..<n { out[i] = gate[i] / (1 + expf(-gate[i])) * up[i] }
+        gated(gate, up, out, n, FastMath.silu)
     }
 
     /// out = gelu(gate) · up, the GeGLU feed-forward gate (Gemma).
     public static func geglu(gate: UnsafePointer<Float>, up: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, n: Int) {
-        gelu(gate, out: out, n: n)
-        for i in 0..<n { out[i] *= up[i] }
+        gated(gate, up, out, n, FastMath.gelu)
+    }
+
+    /// out = f(x), 16 lanes at a time; the tail goes through a padded vector.
+    @inline(__always)
+    private static func map(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
+                            _ f: (SIMD16<Float>) -> SIMD16<Float>) {
+        var i = 0
+        while i + 16 <= n {
+            UnsafeMutableRawPointer(out + i).storeBytes(of: f(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)), as: SIMD16<Float>.self)
+            i += 16
+        }
+        if i < n {
+            storePartial(f(loadPartial(x + i, n - i, padding: 0)), out + i, n - i)
+        }
+    }
+
+    /// out = f(gate) · up, 16 lanes at a time, in one pass (`out` may be `gate` or `up`).
+    @inline(__always)
+    private static func gated(_ gate: UnsafePointer<Float>, _ up: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
+                              _ f: (SIMD16<Float>) -> SIMD16<Float>) {
+        var i = 0
+        while i + 16 <= n {
+            let g = UnsafeRawPointer(gate + i).loadUnaligned(as: SIMD16<Float>.self)
+            let product = f(g) * UnsafeRawPointer(up + i).loadUnaligned(as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(out + i).storeBytes(of: product, as: SIMD16<Float>.self)
+            i += 16
+        }
+        if i < n {
+            storePartial(f(loadPartial(gate + i, n - i, padding: 0)) * loadPartial(up + i, n - i, padding: 0), out + i, n - i)
+        }
     }
 
     /// In-place softmax over `n` values (max-subtracted; an all −∞ row becomes all zeros).
     public static func softmax(_ x: UnsafeMutablePointer<Float>, n: Int) {
         guard n > 0 else { return }
-        var m = -Float.infinity
-        for i in 0..<n { m = max(m, x[i]) }
+        var m16 = SIMD16<Float>(repeating: -.infinity)
+        var i = 0
+        while i + 16 <= n {
+            // Not pointwiseMax: its IEEE NaN rules compile to a per-lane loop.
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+            m16.replace(with: v, where: v .> m16)
+            i += 16
+        }
+        var m = m16.max()
+        while i < n { m = max(m, x[i]); i += 1 }
         guard m > -.infinity else {
             x.update(repeating: 0, count: n)
             return
         }
-        var sum: Float = 0
-        for i in 0..<n {
-            let e = expf(x[i] - m)
-            x[i] = e
-            sum += e
+        var sum16 = SIMD16<Float>()
+        i = 0
+        while i + 16 <= n {
+            let e = FastMath.exp(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self) - m)
+            UnsafeMutableRawPointer(x + i).storeBytes(of: e, as: SIMD16<Float>.self)
+            sum16 += e
+            i += 16
+        }
+        var sum = sum16.sum()
+        if i < n {
+            let e = FastMath.exp(loadPartial(x + i, n - i, padding: -.infinity) - m)
+            storePartial(e, x + i, n - i)
+            sum += e.sum()
         }
         let inv = 1 / sum
-        for i in 0..<n { x[i] *= inv }
+        i = 0
+        while i + 16 <= n {
+            UnsafeMutableRawPointer(x + i).storeBytes(of: UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self) * inv, as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < n { x[i] *= inv; i += 1 }
+    }
+
+    /// The first `count` (< 16) floats at `p`, the other lanes set to `padding`. Copies through
+    /// memory: inserting lanes one by one compiles to a spill per lane.
+    @inline(__always)
+    static func loadPartial(_ p: UnsafePointer<Float>, _ count: Int, padding: Float) -> SIMD16<Float> {
+        var v = SIMD16<Float>(repeating: padding)
+        withUnsafeMutableBytes(of: &v) { $0.baseAddress?.copyMemory(from: p, byteCount: 4 * count) }
+        return v
+    }
+
+    /// Stores the first `count` (< 16) lanes of `v` at `p`.
+    @inline(__always)
+    static func storePartial(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
+        withUnsafeBytes(of: v) { UnsafeMutableRawPointer(p).copyMemory(from: $0.baseAddress!, byteCount: 4 * count) }
     }
 }

@@ -19,22 +19,47 @@ public enum RoPE {
         freqBase: Float, freqScale: Float = 1, style: Style
     ) {
         let pairs = dims / 2
-        let thetaScale = powf(freqBase, -2 / Float(dims))
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * pairs) { table in
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * max(pairs, 1)) { table in
             let cosines = table.baseAddress!, sines = cosines + pairs
-            var theta = Float(position) * freqScale
-            for i in 0..<pairs {
-                cosines[i] = cosf(theta)
-                sines[i] = sinf(theta)
-                theta *= thetaScale
-            }
-            for h in 0..<heads {
-                let v = x + h * headDim
+            angles(position: position, dims: dims, freqBase: freqBase, freqScale: freqScale, cosines: cosines, sines: sines)
+            rotate(x, heads: heads, headDim: headDim, dims: dims, cosines: cosines, sines: sines, style: style)
+        }
+    }
+
+    /// cos θᵢ and sin θᵢ of the `dims / 2` pairs at `position`, for `rotate`: one table serves
+    /// every head of Q and K at that position.
+    public static func angles(
+        position: Int, dims: Int, freqBase: Float, freqScale: Float = 1,
+        cosines: UnsafeMutablePointer<Float>, sines: UnsafeMutablePointer<Float>
+    ) {
+        let thetaScale = powf(freqBase, -2 / Float(dims))
+        var theta = Float(position) * freqScale
+        for i in 0..<(dims / 2) {
+            cosines[i] = cosf(theta)
+            sines[i] = sinf(theta)
+            theta *= thetaScale
+        }
+    }
+
+    /// Rotates `heads` vectors by the angles from `angles`.
+    public static func rotate(
+        _ x: UnsafeMutablePointer<Float>, heads: Int, headDim: Int, dims: Int,
+        cosines: UnsafePointer<Float>, sines: UnsafePointer<Float>, style: Style
+    ) {
+        let pairs = dims / 2
+        for h in 0..<heads {
+            let v = x + h * headDim
+            if style == .neox {
                 for i in 0..<pairs {
-                    let (a, b) = style == .normal ? (2 * i, 2 * i + 1) : (i, i + pairs)
-                    let x0 = v[a], x1 = v[b]
-                    v[a] = x0 * cosines[i] - x1 * sines[i]
-                    v[b] = x0 * sines[i] + x1 * cosines[i]
+                    let x0 = v[i], x1 = v[i + pairs]
+                    v[i] = x0 * cosines[i] - x1 * sines[i]
+                    v[i + pairs] = x0 * sines[i] + x1 * cosines[i]
+                }
+            } else {
+                for i in 0..<pairs {
+                    let x0 = v[2 * i], x1 = v[2 * i + 1]
+                    v[2 * i] = x0 * cosines[i] - x1 * sines[i]
+                    v[2 * i + 1] = x0 * sines[i] + x1 * cosines[i]
                 }
             }
         }

@@ -1,8 +1,9 @@
 import ArgumentParser
 
-/// `swiftllm bench …`: measurements (kernels now; whole models are another subcommand).
+/// `swiftllm bench …`: measurements (`bench [model] -m FILE`: whole model, like llama-bench; `bench kernels`).
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure speed: tensor kernels (and, later, whole models).",
-        subcommands: [BenchKernels.self])
+        abstract: "Measure speed: a whole model (the default) or the tensor kernels.",
+        subcommands: [BenchModel.self, BenchKernels.self],
+        defaultSubcommand: BenchModel.self)
 }

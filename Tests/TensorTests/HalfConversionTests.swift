@@ -45,4 +45,23 @@ import Testing
         }
         #expect(mismatches == 0)
     }
+
+    @Test func rowStoreMatchesTheStandardLibrary() {
+        var rng = SeededRandom(seed: 7)
+        let n = 16 * 4096 + 5
+        let source: [Float] = (0..<n).map { i in
+            i % 3 == 0 ? Float(bitPattern: UInt32(truncatingIfNeeded: rng.next())) : Float(Int(rng.next() % 200_001) - 100_000) / 997
+        }
+        var halves = [UInt16](repeating: 0, count: n)
+        halves.withUnsafeMutableBytes { Float16Rows.store(source, to: $0.baseAddress!, count: n) }
+        var mismatches = 0
+        for (f, got) in zip(source, halves) {
+            let expected = Float16(f)
+            if !(expected.isNaN ? Float16(bitPattern: got).isNaN : got == expected.bitPattern) { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
+        var back = [Float](repeating: 0, count: n)
+        halves.withUnsafeBytes { Float16Rows.load($0.baseAddress!, to: &back, count: n) }
+        #expect(zip(halves, back).allSatisfy { h, f in Float(Float16(bitPattern: h)).bitPattern == f.bitPattern || f.isNaN })
+    }
 }

@@ -79,9 +79,14 @@ import Testing
         #expect((0..<heads).allSatisfy { h in (dims..<headDim).allSatisfy { y[h * headDim + $0] == x[h * headDim + $0] } })
     }
 
-    @Test(arguments: [GGMLType.f32, .f16], [nil, 3] as [Int?])
-    func attentionMatchesNaiveLoops(kvType: GGMLType, window: Int?) throws {
-        let heads = 4, kvHeads = 2, headDim = 40, first = 5, tokens = 4 // 40 = two SIMD16 chunks + a tail
+    /// (cached positions, new tokens, window): a few tokens take the per-token path; from
+    /// `Attention.blockedMinTokens` on, the sgemm blocks (several blocks, a partial last one).
+    static let attentionShapes: [(Int, Int, Int?)] = [(5, 4, nil), (5, 4, 3), (3, 70, nil), (0, 130, nil), (20, 100, 50), (0, 16, 5)]
+
+    @Test(arguments: [GGMLType.f32, .f16], 0..<OpsTests.attentionShapes.count)
+    func attentionMatchesNaiveLoops(kvType: GGMLType, shape: Int) throws {
+        let (first, tokens, window) = OpsTests.attentionShapes[shape]
+        let heads = 4, kvHeads = 2, headDim = 40 // 40 = two SIMD16 chunks + a tail
         let positions = first + tokens, kvStride = kvHeads * headDim
         let scale: Float = 1 / Float(headDim).squareRoot()
         let q = RandomTensors.floats(tokens * heads * headDim, seed: 6)

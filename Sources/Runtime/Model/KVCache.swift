@@ -23,6 +23,8 @@ public final class KVCache: @unchecked Sendable {
     let vDim: Int
     var keys: [HalfOrFloatBuffer]
     var values: [HalfOrFloatBuffer]
+    /// The forward pass's work buffers for this sequence.
+    let scratch = ForwardScratch()
 
     init(config: ModelConfig, capacity: Int, precision: Precision, pool: ThreadPool) {
         self.pool = pool
@@ -79,8 +81,7 @@ final class HalfOrFloatBuffer: @unchecked Sendable {
         case .f32:
             (raw.assumingMemoryBound(to: Float.self) + offset).update(from: source, count: n)
         case .f16:
-            let dst = raw.assumingMemoryBound(to: Float16.self) + offset
-            for i in 0..<n { dst[i] = Float16(source[i]) }
+            Float16Rows.store(source, to: raw + 2 * offset, count: n)
         }
     }
 
@@ -89,8 +90,7 @@ final class HalfOrFloatBuffer: @unchecked Sendable {
         case .f32:
             destination.update(from: raw.assumingMemoryBound(to: Float.self) + offset, count: n)
         case .f16:
-            let src = raw.assumingMemoryBound(to: Float16.self) + offset
-            for i in 0..<n { destination[i] = Float(src[i]) }
+            Float16Rows.load(raw + 2 * offset, to: destination, count: n)
         }
     }
 }

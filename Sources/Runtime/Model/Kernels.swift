@@ -33,3 +33,18 @@ enum Kernels {
         }
     }
 }
+
+extension Kernels {
+    /// y = W·x for several matrices sharing the input `x` (one token): one activation
+    /// quantization per format and one thread-pool dispatch for all of them.
+    static func matvecs(_ items: [(WeightMatrix, UnsafeMutablePointer<Float>)], _ x: UnsafePointer<Float>,
+                        pool: ThreadPool) throws(ModelError) {
+        guard let cols = items.first?.0.cols else { return }
+        do {
+            try MatMul.matvecs(items.map { MatvecItem(weights: $0.0.data, type: $0.0.type, rows: $0.0.rows, y: $0.1) },
+                               cols: cols, x: x, pool: pool)
+        } catch {
+            throw .kernel(name: items.map(\.0.name).joined(separator: ", "), detail: error.description)
+        }
+    }
+}

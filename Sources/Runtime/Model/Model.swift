@@ -6,8 +6,8 @@ import Tensor
 ///
 /// ```swift
 /// let model = try Model(file: GGUFFile(path: path))
-/// var cache = model.makeCache()
-/// let logits = try model.forward([1, 2, 3], cache: &cache)   // logits of the last token
+/// let cache = model.makeCache()
+/// let logits = try model.forward([1, 2, 3], cache: cache)   // logits of the last token
 /// ```
 public final class Model: Sendable {
     public let config: ModelConfig

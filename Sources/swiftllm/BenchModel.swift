@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import GGUF
+import Runtime
+import Tensor
+
+/// `swiftllm bench [-m MODEL]`: whole-model prompt processing (pp) and generation (tg) speed,
+/// measured as llama-bench does: pp = one batch of p random tokens into an empty cache, tg = n
+/// single-token decode steps from an empty cache, each repeated r times after a warm-up run.
+struct BenchModel: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model",
+        abstract: "Benchmark a whole model: prompt processing (ppP) and generation (tgN) tokens/s.",
+        discussion: """
+            Modelled on llama-bench. ppP evaluates P random tokens in one batch into an empty KV \
+            cache (logits of the last token only); tgN decodes N tokens one at a time from an empty \
+            cache. Each test runs once to warm up, then -r times; the mean and standard deviation \
+            of the runs' tokens/s are printed. For tg, the weight bytes one step reads times tok/s \
+            is shown next to the machine's read bandwidth, measured in the same run by a streaming \
+            read of as many bytes on the same threads. The peak RSS of the process is printed \
+            last, next to model file + KV cache + 64 MiB.
+            """)
+
+    @Option(name: .shortAndLong, help: "Model file (default: the SmolLM2 model fetched by scripts/fetch-models.sh).")
+    var model: String?
+
+    @Option(name: [.customShort("p"), .customLong("n-prompt")], help: "Prompt sizes, comma-separated (0 skips pp).")
+    var prompt = "512"
+
+    @Option(name: [.customShort("n"), .customLong("n-gen")], help: "Generation lengths, comma-separated (0 skips tg).")
+    var gen = "128"
+
+    @Option(name: [.customShort("r"), .customLong("repetitions")], help: "Timed runs per test, after one warm-up run.")
+    var repetitions = 5
+
+    @Option(help: "Worker threads (default: physical cores).")
+    var threads: Int?
+
+    @Option(help: "KV cache precision: f16 or f32.")
+    var kv = "f16"
+
+    @Flag(help: "One JSON object per test instead of a table.")
+    var json = false
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if repetitions < 1 { throw ValidationError("-r must be at least 1") }
+        if KVCache.Precision(rawValue: kv) == nil { throw ValidationError("--kv must be f16 or f32, not '\(kv)'") }
+        _ = try sizes(prompt, "-p")
+        _ = try sizes(gen, "-n")
+    }
+
+    private func sizes(_ list: String, _ flag: String) throws -> [Int] {
+        try list.split(separator: ",").map { item in
+            guard let n = Int(item.trimmingCharacters(in: .whitespaces)), n >= 0 else {
+                throw ValidationError("\(flag) takes non-negative integers separated by commas, not '\(list)'")
+            }
+            return n
+        }.filter { $0 > 0 }
+    }
+
+    func run() throws {
+        let loaded = try LoadedModel(path: model, threads: threads)
+        let prompts = try sizes(prompt, "-p"), gens = try sizes(gen, "-n")
+        let precision = KVCache.Precision(rawValue: kv) ?? .f16
+        let capacity = min(loaded.model.config.contextLength, max(prompts.max() ?? 0, gens.max() ?? 0, 1))
+        let cache = loaded.model.makeCache(contextLength: capacity, precision: precision, pool: loaded.pool)
+        let runner = ModelBenchRunner(model: loaded.model, cache: cache, bos: loaded.tokenizer.addsBOS ? loaded.tokenizer.bos : nil)
+        let info = ModelBenchInfo(loaded: loaded, threads: loaded.pool.threadCount, cacheBytes: cache.byteCount, precision: kv)
+        if !json {
+            write("machine: \(KernelBench.cpuName()), \(info.threads) threads; mean ± stddev of \(repetitions) runs after a warm-up")
+            write(info.tableHeader)
+        }
+        for p in prompts {
+            let samples = try runner.measure(repetitions: repetitions) { try runner.prompt(p) }
+            emit(ModelBenchResult(test: "pp\(p)", tokens: p, samples: samples.map { Double(p) / $0 }, weightGBs: nil, readGBs: nil), info)
+        }
+        for n in gens {
+            let samples = try runner.measure(repetitions: repetitions) { try runner.generate(n) }
+            let rates = samples.map { Double(n) / $0 }
+            let readGBs = runner.readBandwidth(file: loaded.file, bytes: info.weightBytesPerToken, pool: loaded.pool, repetitions: repetitions)
+            let weightGBs = Double(info.weightBytesPerToken) * ModelBenchResult.mean(rates) / 1e9
+            emit(ModelBenchResult(test: "tg\(n)", tokens: n, samples: rates, weightGBs: weightGBs, readGBs: readGBs), info)
+        }
+        if !json {
+            let rss = ModelBenchInfo.peakRSS()
+            write(String(format: "peak RSS %.1f MiB; model file + KV cache + 64 MiB = %.1f MiB",
+                         Double(rss) / 1_048_576, Double(info.memoryBudget) / 1_048_576))
+        }
+    }
+
+    private func emit(_ result: ModelBenchResult, _ info: ModelBenchInfo) {
+        write(json ? result.json(info) : result.row(info))
+    }
+
+    /// Unbuffered, so lines appear as they are measured even when piped.
+    private func write(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+}
