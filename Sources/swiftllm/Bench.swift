@@ -4,5 +4,5 @@ import ArgumentParser
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure speed: tensor kernels (and, later, whole models).",
-        subcommands: [BenchKernels.self])
+        subcommands: [BenchKernels.self, BenchGrammar.self])
 }
