@@ -43,9 +43,10 @@ struct MaskWalker {
         let n = Int(node)
         if subtreeTokens[n] >= MaskWalker.loopMinTokens {
             let loop = matcher.loopBytes(state)
+            let utf8 = !loop.isEmpty && matcher.loopsOverUTF8(state)
             reload()
             if !loop.isEmpty {
-                let inside = vocabulary.loopCache.tokens(loop: loop, node: node, vocabulary: vocabulary)
+                let inside = vocabulary.loopCache.tokens(loop: loop, utf8: utf8, node: node, vocabulary: vocabulary)
                 if inside.insideWords.isEmpty {
                     for t in inside.insideList { insert(t) }
                 } else {

@@ -18,6 +18,8 @@ final class StackArena {
     var stateComplete: [Bool] = []
     /// Per state: the bytes that lead back to the same state (nil: not computed yet).
     var stateLoop: [ByteSet?] = []
+    /// Per state: it moves like `UTF8Automaton` on multi-byte characters (nil: not checked yet).
+    var stateUTF8Loop: [Bool?] = []
     private(set) var table: UnsafeMutablePointer<Int32>
     /// Per state: it has stacks, so some byte may follow.
     private(set) var continues: UnsafeMutablePointer<Bool>
@@ -49,6 +51,7 @@ final class StackArena {
         stateStacks.removeAll()
         stateComplete.removeAll()
         stateLoop.removeAll()
+        stateUTF8Loop.removeAll()
     }
 
     func stateID(_ stacks: [Int32], complete: Bool) -> Int32 {
@@ -61,6 +64,7 @@ final class StackArena {
         stateStacks.append(stacks)
         stateComplete.append(complete)
         stateLoop.append(nil)
+        stateUTF8Loop.append(nil)
         (table + id * 256).initialize(repeating: StackArena.unknown, count: 256)
         continues[id] = !stacks.isEmpty
         return Int32(id)
