@@ -213,21 +213,6 @@ public struct GrammarMatcher {
         return next
     }
 
-    /// The bytes that lead from cached state `id` back to itself (a loop such as a string's
-    /// characters or a number's digits), computed once per state.
-    func loopBytes(_ id: Int32) -> ByteSet {
-        if let known = arena.stateLoop[Int(id)] { return known }
-        var loop = ByteSet()
-        if arena.continues[Int(id)] {
-            for members in compiled.classBytes {
-                guard let b = members.first, step(id, b) == id else { continue }
-                for m in members { loop.insert(m) }
-            }
-        }
-        arena.stateLoop[Int(id)] = loop
-        return loop
-    }
-
     /// Drops the state cache if it grew too large (ids from before become invalid).
     func trimStateCache() { arena.trimStateCache() }
 

@@ -57,6 +57,13 @@ struct MaskWalker {
                 for k in inside.exits { edge(Int(k), from: state) }
                 return
             }
+            if let split = matcher.loopSplit(state) {
+                reload()
+                walk(node: node, state: split.loop)
+                walk(node: node, state: split.rest)
+                return
+            }
+            reload()
         }
         let start = Int(childStart[n])
         for k in start..<start + Int(childCount[n]) { edge(k, from: state) }

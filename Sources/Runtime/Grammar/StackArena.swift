@@ -20,6 +20,9 @@ final class StackArena {
     var stateLoop: [ByteSet?] = []
     /// Per state: it moves like `UTF8Automaton` on multi-byte characters (nil: not checked yet).
     var stateUTF8Loop: [Bool?] = []
+    /// Per state: its split into a loop part and the rest (`GrammarMatcher.loopSplit`; nil:
+    /// not computed yet, loop -1: none).
+    var stateSplit: [(loop: Int32, rest: Int32)?] = []
     private(set) var table: UnsafeMutablePointer<Int32>
     /// Per state: it has stacks, so some byte may follow.
     private(set) var continues: UnsafeMutablePointer<Bool>
@@ -52,6 +55,7 @@ final class StackArena {
         stateComplete.removeAll()
         stateLoop.removeAll()
         stateUTF8Loop.removeAll()
+        stateSplit.removeAll()
     }
 
     func stateID(_ stacks: [Int32], complete: Bool) -> Int32 {
@@ -65,6 +69,7 @@ final class StackArena {
         stateComplete.append(complete)
         stateLoop.append(nil)
         stateUTF8Loop.append(nil)
+        stateSplit.append(nil)
         (table + id * 256).initialize(repeating: StackArena.unknown, count: 256)
         continues[id] = !stacks.isEmpty
         return Int32(id)
