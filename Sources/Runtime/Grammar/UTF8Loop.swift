@@ -32,8 +32,10 @@ enum UTF8Automaton {
 
 extension GrammarMatcher {
     /// Whether cached state `id` mirrors `UTF8Automaton` on multi-byte characters: every lead
-    /// byte and valid continuation leads through consistent intermediate states back to `id`,
-    /// and every invalid byte inside a character is dead. Checked once per state.
+    /// byte and valid continuation leads through live states back to exactly `id` at the end of
+    /// the character, and every invalid byte inside a character is dead. Different lead bytes may
+    /// pass through different parser states (a grammar splits the ranges into alternatives), so
+    /// every (automaton state, parser state) pair met is checked. Checked once per state.
     func loopsOverUTF8(_ id: Int32) -> Bool {
         if let known = arena.stateUTF8Loop[Int(id)] { return known }
         let result = checkUTF8Loop(id)
@@ -41,12 +43,13 @@ extension GrammarMatcher {
         return result
     }
 
+    /// Pairs beyond this mean a grammar that is not a plain UTF-8 loop: give up (no shortcut).
+    private static var maxUTF8Pairs: Int { 64 }
+
     private func checkUTF8Loop(_ id: Int32) -> Bool {
-        var image = [Int32](repeating: StackArena.unknown, count: UTF8Automaton.states)
-        image[0] = id
-        for u in 0..<UTF8Automaton.states {
-            let from = image[u]
-            guard from >= 0 else { return false }
+        var pending: [(Int, Int32)] = [(0, id)]
+        var seen: Set<Int64> = [Int64(id)]
+        while let (u, from) = pending.popLast() {
             for b in 0..<256 {
                 let target = Int(UTF8Automaton.next[u * 256 + b])
                 if u == 0 && target < 0 { continue }
@@ -55,11 +58,12 @@ extension GrammarMatcher {
                     if s != StackArena.dead { return false }
                 } else if target == 0 {
                     if s != id { return false }
-                } else if image[target] == StackArena.unknown {
+                } else {
                     if s < 0 || s == id { return false }
-                    image[target] = s
-                } else if image[target] != s {
-                    return false
+                    if seen.insert(Int64(target) << 32 | Int64(s)).inserted {
+                        if seen.count > Self.maxUTF8Pairs { return false }
+                        pending.append((target, s))
+                    }
                 }
             }
         }
