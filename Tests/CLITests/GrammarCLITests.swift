@@ -27,6 +27,24 @@ import Testing
         #expect(reports[3]["files"] == 3 && reports[3]["wrong"] == 0)
     }
 
+    /// `bench grammar` runs end to end and prints every figure (timings are not asserted).
+    @Test func benchGrammarPrintsFigures() throws {
+        let model = TestPaths.smolLM2
+        try #require(FileManager.default.fileExists(atPath: model.path), "run scripts/fetch-models.sh")
+        let schema = FileManager.default.temporaryDirectory.appendingPathComponent("bench-grammar-\(getpid()).json")
+        try Data(#"{"type":"object","properties":{"city":{"type":"string"},"days":{"type":"integer","minimum":1,"maximum":14}},"required":["city","days"],"additionalProperties":false}"#.utf8).write(to: schema)
+        defer { try? FileManager.default.removeItem(at: schema) }
+        let result = try CLI.run(["bench", "grammar", "-m", model.path, "--json-schema", schema.path, "-n", "24", "--reps", "1", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try JSONValue(parsing: String(decoding: result.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        for key in ["vocabulary", "compile_ms", "masks", "mask_mean_us", "mask_p50_us", "mask_p99_us", "mask_p99_cold_us",
+                    "unconstrained_tok_s", "constrained_tok_s", "constrained_ratio", "constrained_tokens", "constrained_complete"] {
+            #expect(report[key] != nil, "\(key)")
+        }
+        #expect(report["vocabulary"] == 49152)
+        #expect((report["masks"]?.intValue ?? 0) > 0)
+    }
+
     @Test func missingVocabularyFails() throws {
         let result = try CLI.run(["grammar", "check", "-m", "/nonexistent/model.gguf", "x.json"])
         #expect(result.status != 0)

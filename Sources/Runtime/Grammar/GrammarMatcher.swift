@@ -8,6 +8,11 @@ public final class CompiledGrammar: Sendable {
     let alternativeStarts: [[Int32]]
     public let root: Int
     public let grammar: Grammar
+    /// Bytes that are members of exactly the same terminal sets get the same class: every parser
+    /// state moves the same way on them, so a computed transition is stored for the whole class.
+    let byteClass: [UInt8]
+    /// The members of each byte class.
+    let classBytes: [[UInt8]]
 
     static let end: Int32 = -1
 
@@ -44,6 +49,40 @@ public final class CompiledGrammar: Sendable {
         self.alternativeStarts = starts
         self.root = grammar.root
         self.grammar = grammar
+        (byteClass, classBytes) = CompiledGrammar.byteClasses(sets)
+    }
+
+    /// Partition refinement: start with one class and split every class by each terminal set.
+    static func byteClasses(_ sets: [ByteSet]) -> ([UInt8], [[UInt8]]) {
+        var classOf = [Int](repeating: 0, count: 256)
+        var classCount = 1
+        for set in sets {
+            var split = [Int: Int]()
+            for b in 0..<256 where set.contains(UInt8(b)) {
+                let old = classOf[b]
+                if let new = split[old] {
+                    classOf[b] = new
+                } else {
+                    split[old] = classCount
+                    classOf[b] = classCount
+                    classCount += 1
+                }
+            }
+        }
+        // Renumber densely in byte order (split classes can leave gaps).
+        var dense = [Int: UInt8]()
+        var members: [[UInt8]] = []
+        var byteClass = [UInt8](repeating: 0, count: 256)
+        for b in 0..<256 {
+            if dense[classOf[b]] == nil {
+                dense[classOf[b]] = UInt8(members.count)
+                members.append([])
+            }
+            let c = dense[classOf[b]] ?? 0
+            byteClass[b] = c
+            members[Int(c)].append(UInt8(b))
+        }
+        return (byteClass, members)
     }
 }
 
@@ -59,65 +98,6 @@ public struct GrammarState: Hashable, Sendable {
     public var canContinue: Bool { !stacks.isEmpty }
     /// No continuation and not complete: the input so far is not a prefix of any sentence.
     public var isDead: Bool { stacks.isEmpty && !isComplete }
-}
-
-/// Hash-consed parse stacks shared by all states of one matcher and its clones: a node is
-/// (position, parent node), so equal stacks are equal integers and a state is a small int set.
-/// Append-only, so states stay valid forever and cloning a matcher is copying an array.
-final class StackArena {
-    var position: [Int32] = []
-    var parent: [Int32] = []
-    var visitedStamp: [UInt32] = []
-    var index: [Int64: Int32] = [:]
-    var generation: UInt32 = 0
-
-    // A lazily built DFA over states: each distinct (stacks, complete) gets an id, and
-    // transitions[id * 256 + byte] caches the successor id (unknown = -2, dead = -1). Inside
-    // strings and other regular stretches the same few states recur, so after warm-up a step is
-    // one array load instead of a stack expansion.
-    var stateIndex: [[Int32]: Int32] = [:]
-    var stateStacks: [[Int32]] = []
-    var stateComplete: [Bool] = []
-    var transitions: [Int32] = []
-    /// Beyond this many states the cache is dropped at the next safe point (`trimStateCache`),
-    /// so memory stays bounded (about 1 KiB per state).
-    let maxCachedStates = 50_000
-
-    /// Drops the state cache if it grew too large. Only call when no state id is held.
-    func trimStateCache() {
-        guard stateStacks.count > maxCachedStates else { return }
-        stateIndex.removeAll()
-        stateStacks.removeAll()
-        stateComplete.removeAll()
-        transitions.removeAll()
-    }
-
-    static let unknown: Int32 = -2
-    static let dead: Int32 = -1
-
-    func stateID(_ stacks: [Int32], complete: Bool) -> Int32 {
-        var key = stacks
-        key.append(complete ? -1 : -2)
-        if let id = stateIndex[key] { return id }
-        let id = Int32(stateStacks.count)
-        stateIndex[key] = id
-        stateStacks.append(stacks)
-        stateComplete.append(complete)
-        transitions.append(contentsOf: repeatElement(StackArena.unknown, count: 256))
-        return id
-    }
-
-    @inline(__always)
-    func intern(_ pos: Int32, _ parentNode: Int32) -> Int32 {
-        let key = Int64(pos) << 32 | Int64(UInt32(bitPattern: parentNode))
-        if let node = index[key] { return node }
-        let node = Int32(position.count)
-        position.append(pos)
-        parent.append(parentNode)
-        visitedStamp.append(0)
-        index[key] = node
-        return node
-    }
 }
 
 /// Runs a `CompiledGrammar` over bytes, one byte at a time, like a pushdown automaton that keeps
@@ -217,17 +197,19 @@ public struct GrammarMatcher {
     /// The successor of cached state `id` over `byte`, or `StackArena.dead`.
     @inline(__always)
     func step(_ id: Int32, _ byte: UInt8) -> Int32 {
-        let slot = Int(id) &* 256 &+ Int(byte)
-        let cached = arena.transitions[slot]
+        let cached = arena.table[Int(id) &* 256 &+ Int(byte)]
         if cached != StackArena.unknown { return cached }
-        return computeStep(id, byte, slot: slot)
+        return computeStep(id, byte)
     }
 
-    private func computeStep(_ id: Int32, _ byte: UInt8, slot: Int) -> Int32 {
+    /// Computes a transition and stores it for every byte of the byte's class (they all move the
+    /// same way). May grow the table, so callers holding `arena.table` must reload it.
+    func computeStep(_ id: Int32, _ byte: UInt8) -> Int32 {
         var out: [Int32] = []
         let complete = advance(arena.stateStacks[Int(id)], byte, into: &out)
         let next = out.isEmpty && !complete ? StackArena.dead : arena.stateID(out, complete: complete)
-        arena.transitions[slot] = next
+        let row = arena.table + Int(id) * 256
+        for b in compiled.classBytes[Int(compiled.byteClass[Int(byte)])] { row[Int(b)] = next }
         return next
     }
 
@@ -235,7 +217,7 @@ public struct GrammarMatcher {
     func trimStateCache() { arena.trimStateCache() }
 
     func isComplete(_ id: Int32) -> Bool { arena.stateComplete[Int(id)] }
-    func hasStacks(_ id: Int32) -> Bool { !arena.stateStacks[Int(id)].isEmpty }
+    func hasStacks(_ id: Int32) -> Bool { arena.continues[Int(id)] }
 
     func cachedState(_ id: Int32) -> GrammarState {
         GrammarState(stacks: arena.stateStacks[Int(id)], isComplete: arena.stateComplete[Int(id)])

@@ -8,6 +8,11 @@ public struct TokenMask: Equatable, Sendable {
         words = [UInt64](repeating: 0, count: (count + 63) / 64)
     }
 
+    init(words: [UInt64], count: Int) {
+        self.words = words
+        self.count = count
+    }
+
     @inline(__always)
     public func contains(_ token: Int) -> Bool {
         token >= 0 && token < count && words[token >> 6] & (1 << UInt64(token & 63)) != 0
@@ -116,30 +121,36 @@ public final class GrammarTokenConstraint {
         vocabulary.greedyTokens(matcher.forcedBytes()) ?? []
     }
 
-    /// The allowed tokens for the current state (cached per state).
+    /// The allowed tokens for the current state (cached per state; see `MaskWalker`).
     public func mask() -> TokenMask {
         let state = matcher.state
         if let cached = cache[state] { return cached }
-        var mask = TokenMask(count: vocabulary.count)
-        if state.isComplete { for t in vocabulary.eosTokens where t < vocabulary.count { mask.insert(t) } }
         matcher.trimStateCache()
-        walk(node: 0, state: matcher.stateID(state), mask: &mask)
+        var words = [UInt64](repeating: 0, count: (vocabulary.count + 63) / 64)
+        let start = matcher.stateID(state)
+        words.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var walker = MaskWalker(matcher: matcher, vocabulary: vocabulary, words: base)
+            walker.walk(node: 0, state: start)
+        }
+        var mask = TokenMask(words: words, count: vocabulary.count)
+        if state.isComplete { for t in vocabulary.eosTokens where t < vocabulary.count { mask.insert(t) } }
         if cache.count >= maxCachedMasks { cache.removeAll(keepingCapacity: true) }
         cache[state] = mask
         return mask
     }
 
-    /// Depth-first walk of the token trie, stepping the cached parser DFA one byte per edge and
-    /// pruning a subtree as soon as the state dies.
-    private func walk(node: Int, state: Int32, mask: inout TokenMask) {
-        let v = vocabulary
-        let start = Int(v.childStart[node]), end = start + Int(v.childCount[node])
-        for k in start..<end {
-            let next = matcher.step(state, v.childByte[k])
-            if next < 0 { continue }
-            let child = Int(v.childNode[k])
-            for i in Int(v.tokenStart[child])..<Int(v.tokenStart[child + 1]) { mask.insert(Int(v.nodeTokens[i])) }
-            if v.childCount[child] > 0, matcher.hasStacks(next) { walk(node: child, state: next, mask: &mask) }
+    /// The mask computed the plain way, as the reference for the fast one: every token's bytes
+    /// run through the matcher on their own, with no trie, state table or cache.
+    public func referenceMask() -> TokenMask {
+        var mask = TokenMask(count: vocabulary.count)
+        let state = matcher.state
+        for (id, bytes) in vocabulary.tokens.enumerated() where !bytes.isEmpty {
+            var s = state
+            for b in bytes where !s.isDead { s = matcher.advance(s, b) }
+            if !s.isDead { mask.insert(id) }
         }
+        if state.isComplete { for t in vocabulary.eosTokens where t < vocabulary.count { mask.insert(t) } }
+        return mask
     }
 }

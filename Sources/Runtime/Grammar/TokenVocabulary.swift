@@ -15,6 +15,11 @@ public final class TokenVocabulary: Sendable {
     /// Tokens ending at node n: nodeTokens[tokenStart[n] ..< tokenStart[n + 1]].
     let tokenStart: [Int32]
     let nodeTokens: [Int32]
+    /// Per node: how many tokens end in its subtree (itself excluded); the mask walk only tries
+    /// loop shortcuts where a subtree is big enough to pay for them.
+    let subtreeTokens: [Int32]
+    /// Precomputed token sets for loop states (see `LoopTokens`), shared by every grammar.
+    let loopCache = LoopTokenCache()
 
     public var count: Int { tokens.count }
 
@@ -67,6 +72,16 @@ public final class TokenVocabulary: Sendable {
         self.childNode = childNode
         self.tokenStart = tokenStart
         self.nodeTokens = nodeTokens
+        var subtree = [Int32](repeating: 0, count: childStart.count)
+        // Breadth-first order puts every child after its parent, so one backward pass sums.
+        for n in stride(from: childStart.count - 1, through: 0, by: -1) {
+            let start = Int(childStart[n])
+            for k in start..<start + Int(childCount[n]) {
+                let c = Int(childNode[k])
+                subtree[n] += subtree[c] + tokenStart[c + 1] - tokenStart[c]
+            }
+        }
+        self.subtreeTokens = subtree
     }
 
     /// A vocabulary from GGUF-style GPT-2 byte-level token strings (`Ġ` for space and so on);

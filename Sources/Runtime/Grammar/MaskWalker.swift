@@ -1,0 +1,90 @@
+/// One token-mask computation: a depth-first walk of the vocabulary trie that steps the
+/// matcher's lazily built state table one byte per edge and prunes a subtree as soon as the
+/// state dies. Where a big subtree meets a loop state (inside a string, a run of digits), the
+/// tokens that stay in the loop come from `LoopTokens` in one bitmap OR and the walk continues
+/// only from the loop's exits, which is what keeps a mask well below the vocabulary size in work.
+///
+/// The table is read through raw pointers (reloaded after each transition computed, since the
+/// table can grow); everything else the hot loop touches is immutable.
+struct MaskWalker {
+    let matcher: GrammarMatcher
+    let vocabulary: TokenVocabulary
+    let words: UnsafeMutablePointer<UInt64>
+    private let childStart: [Int32], childCount: [Int32], childByte: [UInt8], childNode: [Int32]
+    private let tokenStart: [Int32], nodeTokens: [Int32], subtreeTokens: [Int32]
+    private var table: UnsafeMutablePointer<Int32>
+    private var continues: UnsafeMutablePointer<Bool>
+
+    /// Subtrees with fewer tokens are walked edge by edge: the loop shortcut's lookups cost more.
+    static let loopMinTokens: Int32 = 64
+
+    init(matcher: GrammarMatcher, vocabulary v: TokenVocabulary, words: UnsafeMutablePointer<UInt64>) {
+        self.matcher = matcher
+        self.vocabulary = v
+        self.words = words
+        childStart = v.childStart
+        childCount = v.childCount
+        childByte = v.childByte
+        childNode = v.childNode
+        tokenStart = v.tokenStart
+        nodeTokens = v.nodeTokens
+        subtreeTokens = v.subtreeTokens
+        table = matcher.arena.table
+        continues = matcher.arena.continues
+    }
+
+    private mutating func reload() {
+        table = matcher.arena.table
+        continues = matcher.arena.continues
+    }
+
+    /// Adds every token below `node` (the node's own tokens excluded) allowed from `state`.
+    mutating func walk(node: Int32, state: Int32) {
+        let n = Int(node)
+        if subtreeTokens[n] >= MaskWalker.loopMinTokens {
+            let loop = matcher.loopBytes(state)
+            let utf8 = !loop.isEmpty && matcher.loopsOverUTF8(state)
+            reload()
+            if !loop.isEmpty {
+                let inside = vocabulary.loopCache.tokens(loop: loop, utf8: utf8, node: node, vocabulary: vocabulary)
+                if inside.insideWords.isEmpty {
+                    for t in inside.insideList { insert(t) }
+                } else {
+                    inside.insideWords.withUnsafeBufferPointer { source in
+                        for i in source.indices { words[i] |= source[i] }
+                    }
+                }
+                for k in inside.exits { edge(Int(k), from: state) }
+                return
+            }
+            if let split = matcher.loopSplit(state) {
+                reload()
+                walk(node: node, state: split.loop)
+                walk(node: node, state: split.rest)
+                return
+            }
+            reload()
+        }
+        let start = Int(childStart[n])
+        for k in start..<start + Int(childCount[n]) { edge(k, from: state) }
+    }
+
+    @inline(__always)
+    private mutating func edge(_ k: Int, from state: Int32) {
+        let byte = childByte[k]
+        var next = table[Int(state) &* 256 &+ Int(byte)]
+        if next == StackArena.unknown {
+            next = matcher.computeStep(state, byte)
+            reload()
+        }
+        if next < 0 { return }
+        let child = Int(childNode[k])
+        for i in Int(tokenStart[child])..<Int(tokenStart[child + 1]) { insert(nodeTokens[i]) }
+        if childCount[child] > 0, continues[Int(next)] { walk(node: Int32(child), state: next) }
+    }
+
+    @inline(__always)
+    private func insert(_ token: Int32) {
+        words[Int(token) >> 6] |= 1 << UInt64(token & 63)
+    }
+}

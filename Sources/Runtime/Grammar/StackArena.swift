@@ -1,0 +1,102 @@
+/// Hash-consed parse stacks shared by all states of one matcher and its clones: a node is
+/// (position, parent node), so equal stacks are equal integers and a state is a small int set.
+/// Append-only, so states stay valid forever and cloning a matcher is copying an array.
+final class StackArena {
+    var position: [Int32] = []
+    var parent: [Int32] = []
+    var visitedStamp: [UInt32] = []
+    var index: [Int64: Int32] = [:]
+    var generation: UInt32 = 0
+
+    // A lazily built DFA over states: each distinct (stacks, complete) gets an id, and
+    // table[id * 256 + byte] caches the successor id (unknown = -2, dead = -1). Inside
+    // strings and other regular stretches the same few states recur, so after warm-up a step is
+    // one load instead of a stack expansion. The table is a raw buffer so the token-trie walk
+    // reads it without exclusivity checks or bounds checks (ids it reads come from the table).
+    var stateIndex: [[Int32]: Int32] = [:]
+    var stateStacks: [[Int32]] = []
+    var stateComplete: [Bool] = []
+    /// Per state: the bytes that lead back to the same state (nil: not computed yet).
+    var stateLoop: [ByteSet?] = []
+    /// Per state: it moves like `UTF8Automaton` on multi-byte characters (nil: not checked yet).
+    var stateUTF8Loop: [Bool?] = []
+    /// Per state: its split into a loop part and the rest (`GrammarMatcher.loopSplit`; nil:
+    /// not computed yet, loop -1: none).
+    var stateSplit: [(loop: Int32, rest: Int32)?] = []
+    private(set) var table: UnsafeMutablePointer<Int32>
+    /// Per state: it has stacks, so some byte may follow.
+    private(set) var continues: UnsafeMutablePointer<Bool>
+    private var capacity: Int
+    /// Beyond this many states the cache is dropped at the next safe point (`trimStateCache`),
+    /// so memory stays bounded (about 1 KiB per state).
+    let maxCachedStates = 50_000
+
+    static let unknown: Int32 = -2
+    static let dead: Int32 = -1
+
+    init() {
+        capacity = 64
+        table = .allocate(capacity: capacity * 256)
+        continues = .allocate(capacity: capacity)
+    }
+
+    deinit {
+        table.deallocate()
+        continues.deallocate()
+    }
+
+    var stateCount: Int { stateStacks.count }
+
+    /// Drops the state cache if it grew too large. Only call when no state id is held.
+    func trimStateCache() {
+        guard stateStacks.count > maxCachedStates else { return }
+        stateIndex.removeAll()
+        stateStacks.removeAll()
+        stateComplete.removeAll()
+        stateLoop.removeAll()
+        stateUTF8Loop.removeAll()
+        stateSplit.removeAll()
+    }
+
+    func stateID(_ stacks: [Int32], complete: Bool) -> Int32 {
+        var key = stacks
+        key.append(complete ? -1 : -2)
+        if let id = stateIndex[key] { return id }
+        let id = stateStacks.count
+        if id == capacity { grow() }
+        stateIndex[key] = Int32(id)
+        stateStacks.append(stacks)
+        stateComplete.append(complete)
+        stateLoop.append(nil)
+        stateUTF8Loop.append(nil)
+        stateSplit.append(nil)
+        (table + id * 256).initialize(repeating: StackArena.unknown, count: 256)
+        continues[id] = !stacks.isEmpty
+        return Int32(id)
+    }
+
+    private func grow() {
+        let newCapacity = capacity * 2
+        let newTable = UnsafeMutablePointer<Int32>.allocate(capacity: newCapacity * 256)
+        newTable.moveInitialize(from: table, count: capacity * 256)
+        table.deallocate()
+        table = newTable
+        let newContinues = UnsafeMutablePointer<Bool>.allocate(capacity: newCapacity)
+        newContinues.moveInitialize(from: continues, count: capacity)
+        continues.deallocate()
+        continues = newContinues
+        capacity = newCapacity
+    }
+
+    @inline(__always)
+    func intern(_ pos: Int32, _ parentNode: Int32) -> Int32 {
+        let key = Int64(pos) << 32 | Int64(UInt32(bitPattern: parentNode))
+        if let node = index[key] { return node }
+        let node = Int32(position.count)
+        position.append(pos)
+        parent.append(parentNode)
+        visitedStamp.append(0)
+        index[key] = node
+        return node
+    }
+}

@@ -1,0 +1,72 @@
+/// The UTF-8 automaton (RFC 3629: shortest forms, no surrogates) as a byte table: state 0 is a
+/// character boundary, states 1–7 are inside a multi-byte character, -1 is invalid. A parser
+/// state inside a string whose characters are "anything but a few ASCII bytes" moves exactly
+/// like this automaton on non-ASCII bytes, so the tokens it accepts under a trie node depend
+/// only on its ASCII loop bytes (see `LoopTokens`), which lets big multilingual vocabularies
+/// (Gemma's 262k) share one precomputed set instead of walking every non-ASCII token.
+enum UTF8Automaton {
+    static let states = 8
+
+    /// next[state * 256 + byte]
+    static let next: [Int8] = {
+        var t = [Int8](repeating: -1, count: states * 256)
+        func set(_ s: Int, _ bytes: ClosedRange<Int>, _ to: Int8) { for b in bytes { t[s * 256 + b] = to } }
+        set(0, 0xC2...0xDF, 1)
+        set(0, 0xE0...0xE0, 2)
+        set(0, 0xE1...0xEC, 3)
+        set(0, 0xED...0xED, 4)
+        set(0, 0xEE...0xEF, 3)
+        set(0, 0xF0...0xF0, 5)
+        set(0, 0xF1...0xF3, 6)
+        set(0, 0xF4...0xF4, 7)
+        set(1, 0x80...0xBF, 0)
+        set(2, 0xA0...0xBF, 1)
+        set(3, 0x80...0xBF, 1)
+        set(4, 0x80...0x9F, 1)
+        set(5, 0x90...0xBF, 3)
+        set(6, 0x80...0xBF, 3)
+        set(7, 0x80...0x8F, 3)
+        return t
+    }()
+}
+
+extension GrammarMatcher {
+    /// Whether cached state `id` mirrors `UTF8Automaton` on multi-byte characters: every lead
+    /// byte and valid continuation leads through live states back to exactly `id` at the end of
+    /// the character, and every invalid byte inside a character is dead. Different lead bytes may
+    /// pass through different parser states (a grammar splits the ranges into alternatives), so
+    /// every (automaton state, parser state) pair met is checked. Checked once per state.
+    func loopsOverUTF8(_ id: Int32) -> Bool {
+        if let known = arena.stateUTF8Loop[Int(id)] { return known }
+        let result = checkUTF8Loop(id)
+        arena.stateUTF8Loop[Int(id)] = result
+        return result
+    }
+
+    /// Pairs beyond this mean a grammar that is not a plain UTF-8 loop: give up (no shortcut).
+    private static var maxUTF8Pairs: Int { 64 }
+
+    private func checkUTF8Loop(_ id: Int32) -> Bool {
+        var pending: [(Int, Int32)] = [(0, id)]
+        var seen: Set<Int64> = [Int64(id)]
+        while let (u, from) = pending.popLast() {
+            for b in 0..<256 {
+                let target = Int(UTF8Automaton.next[u * 256 + b])
+                if u == 0 && target < 0 { continue }
+                let s = step(from, UInt8(b))
+                if target < 0 {
+                    if s != StackArena.dead { return false }
+                } else if target == 0 {
+                    if s != id { return false }
+                } else {
+                    if s < 0 || s == id { return false }
+                    if seen.insert(Int64(target) << 32 | Int64(s)).inserted {
+                        if seen.count > Self.maxUTF8Pairs { return false }
+                        pending.append((target, s))
+                    }
+                }
+            }
+        }
+        return true
+    }
+}

@@ -1,0 +1,177 @@
+import ArgumentParser
+import Foundation
+import Runtime
+
+/// `swiftllm bench grammar`: what a JSON Schema constraint costs: compile time, token-mask time
+/// per step over a real constrained generation, and constrained vs unconstrained decode speed.
+struct BenchGrammar: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "grammar",
+        abstract: "Benchmark grammar-constrained decoding for a JSON Schema.",
+        discussion: """
+            Each repetition generates greedily from the same prompt twice, without and with the \
+            constraint (the unconstrained run ignores end-of-generation so it makes -n tokens), \
+            then replays the constrained output through a fresh matcher, computing and timing the \
+            full token mask at every step (generation itself only needs a mask when the sampled \
+            token is rejected). Medians over the repetitions are printed; the first repetition \
+            also pays the one-time per-vocabulary preparation, reported as cold p99.
+            """)
+
+    @Option(name: .shortAndLong, help: "The GGUF model (default: SmolLM2-135M-Instruct in the models folder).")
+    var model: String?
+
+    @Option(name: .customLong("json-schema"), help: "The JSON Schema file.")
+    var jsonSchema: String
+
+    @Option(name: [.customShort("n"), .customLong("n-predict")], help: "Tokens to generate per run.")
+    var nPredict = 64
+
+    @Option(help: "The user message (default: asks for a JSON instance of the schema).")
+    var prompt: String?
+
+    @Option(help: "Repetitions; medians are reported.")
+    var reps = 3
+
+    @Option(help: "Threads for the kernels (default: physical cores).")
+    var threads: Int?
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    func validate() throws {
+        if nPredict < 1 { throw ValidationError("-n must be at least 1") }
+        if reps < 1 { throw ValidationError("--reps must be at least 1") }
+    }
+
+    func run() async throws {
+        let schemaText = try ConstraintOptions.read(jsonSchema)
+        var compileMillis: [Double] = []
+        var compiled: CompiledGrammar?
+        for _ in 0..<max(reps, 5) {
+            let started = ContinuousClock.now
+            do {
+                compiled = CompiledGrammar(try JSONSchemaCompiler.compile(text: schemaText).grammar)
+            } catch {
+                throw CLIError("\(jsonSchema): \(error)")
+            }
+            compileMillis.append((ContinuousClock.now - started).microseconds / 1000)
+        }
+        guard let compiled else { throw CLIError("\(jsonSchema): not compiled") }
+        let loaded = try LoadedModel(path: model, threads: threads)
+        let vocabulary = TokenVocabulary(tokenizer: loaded.tokenizer)
+        let message = prompt ?? "Reply with one JSON value valid under this JSON Schema, nothing else:\n\(schemaText)"
+        let tokens = try loaded.chatTokens([.object(JSONObject([("role", "user"), ("content", .string(message))]))])
+        let session = loaded.makeSession(contextLength: min(tokens.count + nPredict + 8, 32_768), batchSize: 512)
+        var runs: [Repetition] = []
+        for _ in 0..<reps {
+            await session.reset()
+            let free = try await generate(session, tokens, GenerationOptions(maxTokens: nPredict, sampler: .greedy, stopTokens: []))
+            await session.reset()
+            let constraint = GrammarConstraint(grammar: compiled, vocabulary: vocabulary)
+            let bound = try await generate(session, tokens, GenerationOptions(maxTokens: nPredict, sampler: .greedy, constraint: constraint))
+            let masks = try Self.replayMasks(bound.tokens, compiled: compiled, vocabulary: vocabulary)
+            runs.append(Repetition(free: free.stats, constrained: bound.stats, maskMicros: masks))
+        }
+        report(Summary(runs: runs, compileMillis: compileMillis, vocabularySize: vocabulary.count))
+    }
+
+    struct Repetition {
+        var free: GenerationStats
+        var constrained: GenerationStats
+        var maskMicros: [Double]
+    }
+
+    private func generate(_ session: Session, _ prompt: [Int32], _ options: GenerationOptions) async throws
+        -> (tokens: [Int], stats: GenerationStats) {
+        var tokens: [Int] = []
+        var stats: GenerationStats?
+        for try await event in session.generate(prompt: prompt, options: options) {
+            switch event {
+            case .token(let id, _): tokens.append(Int(id))
+            case .text: break
+            case .done(let done): stats = done
+            }
+        }
+        guard let stats else { throw CLIError("generation ended without statistics") }
+        return (tokens, stats)
+    }
+
+    /// The full mask at every step of `tokens` from a fresh matcher, timed in microseconds. Each
+    /// generated token must be in its mask (else the constraint and its mask disagree).
+    static func replayMasks(_ tokens: [Int], compiled: CompiledGrammar, vocabulary: TokenVocabulary) throws -> [Double] {
+        let constraint = GrammarTokenConstraint(compiled: compiled, vocabulary: vocabulary)
+        var micros: [Double] = []
+        for (step, token) in tokens.enumerated() {
+            let started = ContinuousClock.now
+            let mask = constraint.mask()
+            micros.append((ContinuousClock.now - started).microseconds)
+            guard mask.contains(token), constraint.accept(token) else {
+                throw CLIError("generated token \(token) at step \(step) is not in its grammar mask")
+            }
+        }
+        return micros
+    }
+}
+
+/// The figures `bench grammar` prints, medians over repetitions.
+private struct Summary {
+    let runs: [BenchGrammar.Repetition]
+    let compileMillis: [Double]
+    let vocabularySize: Int
+
+    var fields: [(String, JSONValue)] {
+        let perRun = runs.map { run -> (mean: Double, p50: Double, p99: Double) in
+            let sorted = run.maskMicros.sorted()
+            guard !sorted.isEmpty else { return (0, 0, 0) }
+            return (sorted.reduce(0, +) / Double(sorted.count), percentile(sorted, 0.5), percentile(sorted, 0.99))
+        }
+        let free = median(runs.map(\.free.generationTokensPerSecond))
+        let bound = median(runs.map(\.constrained.generationTokensPerSecond))
+        let last = runs.last?.constrained
+        return [
+            ("vocabulary", .int(vocabularySize)),
+            ("compile_ms", rounded(median(compileMillis), 3)),
+            ("masks", .int(runs.last?.maskMicros.count ?? 0)),
+            ("mask_mean_us", rounded(median(perRun.map(\.mean)), 1)),
+            ("mask_p50_us", rounded(median(perRun.map(\.p50)), 1)),
+            ("mask_p99_us", rounded(median(perRun.map(\.p99)), 1)),
+            ("mask_p99_cold_us", rounded(perRun.first?.p99 ?? 0, 1)),
+            ("unconstrained_tok_s", rounded(free, 1)),
+            ("constrained_tok_s", rounded(bound, 1)),
+            ("constrained_ratio", rounded(free > 0 ? bound / free : 0, 3)),
+            ("constrained_tokens", .int(last?.generatedTokens ?? 0)),
+            ("constrained_complete", .bool(last?.grammarComplete ?? false)),
+        ]
+    }
+
+    private func rounded(_ x: Double, _ digits: Int) -> JSONValue {
+        let scale = pow(10, Double(digits))
+        return .double((x * scale).rounded() / scale)
+    }
+}
+
+extension BenchGrammar {
+    fileprivate func report(_ summary: Summary) {
+        if json {
+            print(JSONValue.object(JSONObject(summary.fields)).compactText)
+        } else {
+            for (name, value) in summary.fields { print("\(name): \(value.compactText)") }
+        }
+    }
+}
+
+private func percentile(_ sorted: [Double], _ q: Double) -> Double {
+    sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))]
+}
+
+private func median(_ values: [Double]) -> Double {
+    guard !values.isEmpty else { return 0 }
+    return percentile(values.sorted(), 0.5)
+}
+
+extension Duration {
+    fileprivate var microseconds: Double {
+        let (s, attoseconds) = components
+        return Double(s) * 1e6 + Double(attoseconds) * 1e-12
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Runtime
+
+/// The fast mask (trie walk over the cached state table, byte classes, loop shortcuts with the
+/// per-vocabulary `LoopTokens` cache, UTF-8 loops) equals the reference mask (every token's
+/// bytes run through the matcher on their own) on random states of many grammars.
+@Suite struct FastMaskTests {
+    static let schemas = [
+        ##"{"type":"object","properties":{"name":{"type":"string"},"note":{"type":"string","maxLength":3}},"additionalProperties":{"type":"integer"}}"##,
+        ##"{"type":"array","items":{"type":"string","pattern":"^[a-zé]+$"}}"##,
+        ##"{"type":"object","properties":{"when":{"type":"string","format":"date"},"n":{"type":"number"}},"required":["when"]}"##,
+        ##"{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"integer"}}]}"##,
+        ##"{}"##,
+    ]
+    /// Strings that are not "anything but a few ASCII bytes": the UTF-8 loop check must fail
+    /// (a non-ASCII character is excluded) and the walk fall back to plain edges.
+    static let gbnf = [
+        #"root ::= "\"" [^"\\é]* "\"" ("," [0-9]+)*"#,
+        #"root ::= ([a-z ]+ | [^a-z"]{2})* "!""#,
+    ]
+
+    static func grammars() throws -> [CompiledGrammar] {
+        try schemas.map { CompiledGrammar(try JSONSchemaCompiler.compile(try JSONValue(parsing: $0)).grammar) }
+            + gbnf.map { CompiledGrammar(try Grammar(gbnf: $0)) }
+    }
+
+    /// Random walks through allowed tokens, comparing the masks at every step; a second
+    /// constraint on the same grammar then meets the same states with the loop cache warm.
+    static func compareOnRandomWalks(_ vocab: TokenVocabulary, steps: Int, passes: Int, seed: UInt64) throws -> Int {
+        var rng = SeededRandom(seed: seed)
+        var compared = 0
+        for compiled in try grammars() {
+            for _ in 0..<passes {
+                let c = GrammarTokenConstraint(compiled: compiled, vocabulary: vocab)
+                for step in 0..<steps {
+                    let fast = c.mask()
+                    let reference = c.referenceMask()
+                    #expect(fast == reference, "step \(step): \(fast.allowedCount) vs \(reference.allowedCount) allowed")
+                    compared += 1
+                    let allowed = reference.allowedTokens.filter { !c.isEOS($0) }
+                    guard !allowed.isEmpty else { break }
+                    #expect(c.accept(allowed[Int.random(in: 0..<allowed.count, using: &rng)]))
+                }
+            }
+        }
+        return compared
+    }
+
+    @Test func smolLM2RandomStates() throws {
+        guard let vocab = SmolVocab.required() else { return }
+        #expect(try FastMaskTests.compareOnRandomWalks(vocab, steps: 12, passes: 2, seed: 7) > 50)
+    }
+
+    /// Gemma's 262k vocabulary is mostly non-ASCII tokens: this exercises the UTF-8 loops.
+    @Test func gemma3RandomStates() throws {
+        guard FileManager.default.fileExists(atPath: TestPaths.gemma3.path) else { return }
+        let vocab = try TokenVocabulary.load(path: TestPaths.gemma3.path)
+        #expect(vocab.count == 262_144)
+        #expect(try FastMaskTests.compareOnRandomWalks(vocab, steps: 4, passes: 1, seed: 11) > 20)
+    }
+
+    /// A hand-made vocabulary with every UTF-8 shape (complete, cut inside a character, invalid
+    /// continuations, surrogates, overlongs) under a string loop, against the reference.
+    @Test func utf8EdgeTokens() throws {
+        var tokens: [[UInt8]] = (0..<256).map { [UInt8($0)] }
+        let pieces: [[UInt8]] = [[0xC3, 0xA9], [0xC3], [0xE2, 0x82, 0xAC], [0xE2, 0x82], [0xED, 0x9F, 0xBF],
+                                 [0xED, 0xA0, 0x80], [0xE0, 0x80, 0x80], [0xF0, 0x9F, 0x98, 0x80], [0xF4, 0x90, 0x80, 0x80],
+                                 [0xC0, 0xAF], [0x80], [0x61, 0xC3, 0xA9, 0x22], [0xC3, 0xA9, 0x5C, 0x6E]]
+        for p in pieces { for prefix in [[], [0x61], [0x61, 0x62]] as [[UInt8]] { tokens.append(prefix + p) } }
+        let letters = Array("abcdefgh".utf8)
+        for i in 0..<80 { tokens.append((0..<(1 + i % 5)).map { letters[(i * 7 + $0 * 3) % 8] }) }
+        let vocab = TokenVocabulary(tokens: tokens, eosTokens: [0])
+        for compiled in try FastMaskTests.grammars() {
+            let c = GrammarTokenConstraint(compiled: compiled, vocabulary: vocab)
+            for text in ["", "\"", "[\"", "{\"name\":\"a"] {
+                c.reset()
+                guard text.utf8.allSatisfy({ c.accept(Int($0)) }) else { continue }
+                #expect(c.mask() == c.referenceMask(), "after \(text)")
+            }
+        }
+    }
+}
