@@ -13,6 +13,19 @@ public enum MatMul {
         case dot
         /// Dequantized F32 tiles of the weights times F32 activations through `cblas_sgemm`.
         case blas
+        /// Int8 activations times unpacked int8 weight tiles with AVX-512 VNNI (`Int8Gemm`) where
+        /// `hasInt8Kernel(for:)`, `.blas` otherwise.
+        case int8
+    }
+
+    /// Whether this build has the `.int8` kernel for weights of `type` (x86 SIMD builds: Q4_0,
+    /// Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q6_K).
+    public static func hasInt8Kernel(for type: GGMLType) -> Bool {
+        #if SWIFTLLM_X86_SIMD
+        return Int8Gemm.supports(type)
+        #else
+        return false
+        #endif
     }
 
     /// The token count from which `.automatic` switches from `.dot` to `.blas`: below it the
@@ -52,7 +65,14 @@ public enum MatMul {
         let traits = try KernelTable.traits(for: type)
         guard let rowBytes = type.rowBytes(elements: cols) else { throw .notWholeBlocks(type, count: cols) }
         guard rows > 0, tokens > 0 else { return }
-        if strategy == .blas || (strategy == .automatic && tokens >= blasMinTokens) {
+        #if SWIFTLLM_X86_SIMD
+        if strategy == .int8,
+           Int8Gemm.matmul(weights: weights, type: type, rows: rows, cols: cols, rowBytes: rowBytes,
+                           x: x, tokens: tokens, y: y, pool: pool) {
+            return
+        }
+        #endif
+        if strategy == .blas || strategy == .int8 || (strategy == .automatic && tokens >= blasMinTokens) {
             try blasMatmul(weights, type, rows, cols, rowBytes, x, tokens, y, pool)
             return
         }
