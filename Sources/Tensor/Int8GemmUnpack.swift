@@ -30,35 +30,39 @@ struct Int8WeightFormat: Sendable {
         }
     }
 
-    private typealias Bytes16 = SIMD16<UInt8>
-    private typealias Bytes32 = SIMD32<UInt8>
-
-    @inline(__always) private static func store(_ v: Bytes16, _ p: UnsafeMutablePointer<UInt8>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Bytes16.self)
+    // Intrinsics rather than SIMD32<UInt8> operators: the latter are sometimes scalarized.
+    @inline(__always) private static func load128(_ p: UnsafeRawPointer) -> __m128i {
+        unsafeBitCast(p.loadUnaligned(as: SIMD16<UInt8>.self), to: __m128i.self)
     }
 
-    @inline(__always) private static func store(_ v: Bytes32, _ p: UnsafeMutablePointer<UInt8>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Bytes32.self)
+    @inline(__always) private static func load256(_ p: UnsafeRawPointer) -> __m256i {
+        unsafeBitCast(p.loadUnaligned(as: SIMD32<UInt8>.self), to: __m256i.self)
     }
+
+    @inline(__always) private static func store(_ v: __m256i, _ p: UnsafeMutablePointer<UInt8>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: unsafeBitCast(v, to: SIMD32<UInt8>.self), as: SIMD32<UInt8>.self)
+    }
+
+    @inline(__always) private static func low4(_ v: __m256i) -> __m256i { _mm256_and_si256(v, _mm256_set1_epi8(0x0F)) }
+
+    @inline(__always) private static func high4(_ v: __m256i) -> __m256i { low4(_mm256_srli_epi16(v, 4)) }
 
     /// The 32 nibbles of a legacy block's 16 packed bytes: low nibbles are elements 0..<16.
-    @inline(__always) private static func nibbles(_ p: UnsafeRawPointer, _ q: UnsafeMutablePointer<UInt8>) {
-        let packed = p.loadUnaligned(as: Bytes16.self)
-        store(packed & 0xF, q)
-        store(packed &>> 4, q + 16)
+    @inline(__always) private static func nibbles(_ p: UnsafeRawPointer) -> __m256i {
+        let packed = load128(p)
+        return low4(_mm256_set_m128i(_mm_srli_epi16(packed, 4), packed))
     }
 
-    /// Adds the fifth bits of a Q5 block (bit j of `qh` for element j) as 0x10 to `q[0..<32]`.
-    @inline(__always) private static func fifthBits(_ qh: UInt32, _ q: UnsafeMutablePointer<UInt8>) {
-        let bits = unsafeBitCast(_mm256_maskz_mov_epi8(qh, _mm256_set1_epi8(0x10)), to: Bytes32.self)
-        store(UnsafeRawPointer(q).loadUnaligned(as: Bytes32.self) | bits, q)
+    /// The fifth bits of a Q5 block (bit j of `qh` for element j) as 0x10.
+    @inline(__always) private static func fifthBits(_ qh: UInt32) -> __m256i {
+        _mm256_maskz_mov_epi8(qh, _mm256_set1_epi8(0x10))
     }
 
     private static let q4_0: UnpackRow = { row, cols, q, scales, _ in
         for b in 0..<(cols / 32) {
             let p = row + 18 * b
             scales[b] = Field.half(p, 0)
-            nibbles(p + 2, q + 32 * b)
+            store(nibbles(p + 2), q + 32 * b)
         }
     }
 
@@ -67,7 +71,7 @@ struct Int8WeightFormat: Sendable {
             let p = row + 20 * b
             scales[b] = Field.half(p, 0)
             offsets[b] = Field.half(p, 2)
-            nibbles(p + 4, q + 32 * b)
+            store(nibbles(p + 4), q + 32 * b)
         }
     }
 
@@ -75,8 +79,7 @@ struct Int8WeightFormat: Sendable {
         for b in 0..<(cols / 32) {
             let p = row + 22 * b
             scales[b] = Field.half(p, 0)
-            nibbles(p + 6, q + 32 * b)
-            fifthBits(Field.u32(p, 2), q + 32 * b)
+            store(_mm256_or_si256(nibbles(p + 6), fifthBits(Field.u32(p, 2))), q + 32 * b)
         }
     }
 
@@ -85,8 +88,7 @@ struct Int8WeightFormat: Sendable {
             let p = row + 24 * b
             scales[b] = Field.half(p, 0)
             offsets[b] = Field.half(p, 2)
-            nibbles(p + 8, q + 32 * b)
-            fifthBits(Field.u32(p, 4), q + 32 * b)
+            store(_mm256_or_si256(nibbles(p + 8), fifthBits(Field.u32(p, 4))), q + 32 * b)
         }
     }
 
@@ -95,7 +97,7 @@ struct Int8WeightFormat: Sendable {
         for b in 0..<(cols / 32) {
             let p = row + 34 * b
             scales[b] = Field.half(p, 0)
-            store((p + 2).loadUnaligned(as: Bytes32.self) ^ 0x80, q + 32 * b)
+            store(_mm256_xor_si256(load256(p + 2), _mm256_set1_epi8(-128)), q + 32 * b)
         }
     }
 
@@ -111,11 +113,10 @@ struct Int8WeightFormat: Sendable {
                 scales[8 * sb + j] = d * Float(sc)
                 offsets[8 * sb + j] = -dmin * Float(m)
             }
-            // Constant shifts only: byte vectors shifted by a variable amount are scalarized.
             for pair in 0..<4 {
-                let bytes = (p + L.qs + 32 * pair).loadUnaligned(as: Bytes32.self)
-                store(bytes & 0xF, q + 256 * sb + 64 * pair)
-                store(bytes &>> 4, q + 256 * sb + 64 * pair + 32)
+                let bytes = load256(p + L.qs + 32 * pair)
+                store(low4(bytes), q + 256 * sb + 64 * pair)
+                store(high4(bytes), q + 256 * sb + 64 * pair + 32)
             }
         }
     }
@@ -130,14 +131,14 @@ struct Int8WeightFormat: Sendable {
             let sc = (p + L.scales).assumingMemoryBound(to: Int8.self)
             for i in 0..<16 { scales[16 * sb + i] = d * Float(sc[i]) }
             for h in 0..<2 {
-                let high = (p + L.qh + 32 * h).loadUnaligned(as: Bytes32.self)
-                let low0 = (p + L.ql + 64 * h).loadUnaligned(as: Bytes32.self)
-                let low1 = (p + L.ql + 64 * h + 32).loadUnaligned(as: Bytes32.self)
+                let high = load256(p + L.qh + 32 * h)
+                let low0 = load256(p + L.ql + 64 * h), low1 = load256(p + L.ql + 64 * h + 32)
+                let bits = _mm256_set1_epi8(0x30)
                 let out = q + 256 * sb + 128 * h
-                store((low0 & 0xF) | ((high & 0x03) &<< 4), out)
-                store((low1 & 0xF) | ((high & 0x0C) &<< 2), out + 32)
-                store((low0 &>> 4) | (high & 0x30), out + 64)
-                store((low1 &>> 4) | ((high & 0xC0) &>> 2), out + 96)
+                store(_mm256_or_si256(low4(low0), _mm256_and_si256(_mm256_slli_epi16(high, 4), bits)), out)
+                store(_mm256_or_si256(low4(low1), _mm256_and_si256(_mm256_slli_epi16(high, 2), bits)), out + 32)
+                store(_mm256_or_si256(high4(low0), _mm256_and_si256(high, bits)), out + 64)
+                store(_mm256_or_si256(high4(low1), _mm256_and_si256(_mm256_srli_epi16(high, 2), bits)), out + 96)
             }
         }
     }
