@@ -1,10 +1,13 @@
 #if SWIFTLLM_X86_SIMD
+import Synchronization
+
 /// Prefill matrix products with int8 activations and AVX-512 VNNI: `MatMul.Strategy.int8`.
 ///
 /// Per call: the activations are quantized once (blocks of the weights' sub-block size, see
-/// `Int8Activations`); each worker takes a band of rows and, 32 rows at a time, unpacks the
-/// weights of all columns into a packed tile (`Int8GemmKernel.Tile`) that is then multiplied
-/// with every token, 4 tokens per kernel call, so the unpacking is amortized over the tokens.
+/// `Int8Activations`); then the workers take 32-row tiles from a shared counter (so that a worker
+/// slowed down by other processes on the cores does not hold up the rest), unpack the weights of
+/// all columns into a packed tile (`Int8GemmKernel.Tile`) and multiply it with every token, 4
+/// tokens per kernel call, so the unpacking is amortized over the tokens.
 enum Int8Gemm {
     /// Rows per packed tile (two vectors of 16 rows).
     static let tileRows = 32
@@ -24,9 +27,8 @@ enum Int8Gemm {
         pool.run { worker, workers in
             act.quantize(x, tokens: ThreadPool.split(tokens, worker: worker, of: workers), offset: format.offset)
         }
-        pool.run { worker, workers in
-            let band = ThreadPool.split(rows, worker: worker, of: workers, granularity: tileRows)
-            guard !band.isEmpty else { return }
+        let nextTile = Atomic<Int>(0)
+        pool.run { _, _ in
             let blocks = cols / format.blockSize
             let q = UnsafeMutableRawPointer.allocate(byteCount: tileRows * cols, alignment: 64)
             let scales = UnsafeMutablePointer<Float>.allocate(capacity: tileRows * blocks)
@@ -40,9 +42,10 @@ enum Int8Gemm {
                           UnsafeMutableRawPointer(row), UnsafeMutableRawPointer(rowScales),
                           UnsafeMutableRawPointer(rowOffsets)] { p.deallocate() }
             }
-            var r0 = band.lowerBound
-            while r0 < band.upperBound {
-                let n = min(tileRows, band.upperBound - r0)
+            while true {
+                let r0 = nextTile.wrappingAdd(1, ordering: .relaxed).oldValue * tileRows
+                guard r0 < rows else { break }
+                let n = min(tileRows, rows - r0)
                 if n < tileRows {
                     q.initializeMemory(as: UInt8.self, repeating: 0, count: tileRows * cols)
                     scales.initialize(repeating: 0, count: tileRows * blocks)
@@ -55,7 +58,6 @@ enum Int8Gemm {
                 }
                 let tile = Int8GemmKernel.Tile(q: q, scales: scales, offsets: offsets, r0: r0, rows: n)
                 multiply(tile, format: format, act: act, y: y, rowStride: rows)
-                r0 += n
             }
         }
         return true
