@@ -1,7 +1,14 @@
 # Sourced by the build and test scripts: the speed flags for this machine's CPU.
 # -target-cpu native turns on AVX2/AVX-512 code generation; SWIFTLLM_X86_SIMD enables the
-# intrinsics kernels, which need it. Set SWIFTLLM_PORTABLE=1 to build the portable code only.
+# intrinsics kernels, which need it and use AVX-512 F/BW/VL and VNNI (vpdpbusd): without all of
+# them the portable kernels are built. Set SWIFTLLM_PORTABLE=1 to build the portable code only.
 SWIFTLLM_FLAGS=()
-if [[ "${SWIFTLLM_PORTABLE:-0}" != 1 && "$(uname -m)" == x86_64 ]] && grep -qw avx2 /proc/cpuinfo; then
+swiftllm_has_simd_features() {
+  local feature
+  for feature in avx2 avx512f avx512bw avx512vl avx512_vnni; do
+    grep -qw "$feature" /proc/cpuinfo || return 1
+  done
+}
+if [[ "${SWIFTLLM_PORTABLE:-0}" != 1 && "$(uname -m)" == x86_64 ]] && swiftllm_has_simd_features; then
   SWIFTLLM_FLAGS=(-Xswiftc -target-cpu -Xswiftc native -Xswiftc -DSWIFTLLM_X86_SIMD)
 fi

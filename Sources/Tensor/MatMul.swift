@@ -7,18 +7,37 @@ import CBLAS
 public enum MatMul {
     /// How `matmul` computes its product.
     public enum Strategy: Sendable {
-        /// `.dot` below `blasMinTokens` tokens, `.blas` from there on.
+        /// `.int8` from `int8MinTokens` tokens where `hasInt8Kernel(for:)`; otherwise `.dot` below
+        /// `blasMinTokens` tokens, `.blas` from there on.
         case automatic
         /// Quantized activations and integer dot products, each weight row reused across tokens.
         case dot
         /// Dequantized F32 tiles of the weights times F32 activations through `cblas_sgemm`.
         case blas
+        /// Int8 activations times unpacked int8 weight tiles with AVX-512 VNNI (`Int8Gemm`) where
+        /// `hasInt8Kernel(for:)`, `.blas` otherwise.
+        case int8
+    }
+
+    /// Whether this build has the `.int8` kernel for weights of `type` (x86 SIMD builds: Q4_0,
+    /// Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q6_K).
+    public static func hasInt8Kernel(for type: GGMLType) -> Bool {
+        #if SWIFTLLM_X86_SIMD
+        return Int8Gemm.supports(type)
+        #else
+        return false
+        #endif
     }
 
     /// The token count from which `.automatic` switches from `.dot` to `.blas`: below it the
     /// one-off dequantization of the weights costs more than sgemm saves (measured with
     /// `swiftllm bench kernels --strategy`).
     public static let blasMinTokens = 64
+
+    /// The token count from which `.automatic` uses `.int8`: at 8 tokens it matches `.dot` (the
+    /// unpacking of the weights is then paid for), from 16 on it is faster (measured with
+    /// `swiftllm bench kernels --strategy … --tokens …`).
+    public static let int8MinTokens = 8
 
     /// Rows of weights dequantized per sgemm call in `matmul`.
     static let tileRows = 64
@@ -41,7 +60,8 @@ public enum MatMul {
     /// Y = X·Wᵀ for `tokens` tokens: `x` is `(tokens, cols)` row-major, `y` receives `(tokens, rows)`,
     /// so `y[t·rows + r] = Σ_c W[r][c]·x[t·cols + c]`.
     ///
-    /// `strategy` `.automatic` uses the quantized dot products below `blasMinTokens` tokens; from
+    /// `strategy` `.automatic` uses the int8 GEMM from `int8MinTokens` tokens where this build has
+    /// it for `type`; otherwise the quantized dot products below `blasMinTokens` tokens, and from
     /// there on each worker dequantizes 64-row tiles of W and multiplies them with OpenBLAS
     /// `cblas_sgemm` (single-threaded inside each worker).
     public static func matmul(
@@ -52,7 +72,14 @@ public enum MatMul {
         let traits = try KernelTable.traits(for: type)
         guard let rowBytes = type.rowBytes(elements: cols) else { throw .notWholeBlocks(type, count: cols) }
         guard rows > 0, tokens > 0 else { return }
-        if strategy == .blas || (strategy == .automatic && tokens >= blasMinTokens) {
+        #if SWIFTLLM_X86_SIMD
+        if strategy == .int8 || (strategy == .automatic && tokens >= int8MinTokens),
+           Int8Gemm.matmul(weights: weights, type: type, rows: rows, cols: cols, rowBytes: rowBytes,
+                           x: x, tokens: tokens, y: y, pool: pool) {
+            return
+        }
+        #endif
+        if strategy == .blas || strategy == .int8 || (strategy == .automatic && tokens >= blasMinTokens) {
             try blasMatmul(weights, type, rows, cols, rowBytes, x, tokens, y, pool)
             return
         }

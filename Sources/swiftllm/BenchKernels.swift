@@ -26,11 +26,20 @@ struct BenchKernels: ParsableCommand {
     @Option(help: "Tokens of the prefill matmul.")
     var tokens = 512
 
-    @Option(help: "Matmul strategy: auto, dot (quantized dot products) or blas (dequantized tiles + sgemm).")
+    @Option(help: "Matmul strategy: auto, dot (quantized dot products), blas (dequantized tiles + sgemm) or int8 (VNNI GEMM).")
     var strategy = "auto"
+
+    @Option(help: "Comma-separated matmul shapes ROWSxCOLS, or 'models' for SmolLM2's and Gemma3's projections.")
+    var shapes = "2048x2048"
 
     @Flag(help: "Skip the matmul measurements.")
     var noMatmul = false
+
+    @Flag(help: "Skip the matvec measurements.")
+    var noMatvec = false
+
+    /// The projection shapes (rows×cols) of SmolLM2-135M (576, 1536) and Gemma3-270M (640, 1024, 2048).
+    static let modelShapes = [(576, 576), (1536, 576), (576, 1536), (1024, 640), (2048, 640), (640, 2048)]
 
     static let defaultTypes: [GGMLType] = [.q4_0, .q4_1, .q8_0, .q4_K, .q6_K, .q5_0, .q5_1,
                                            .q2_K, .q3_K, .q5_K, .f16, .bf16, .f32]
@@ -42,6 +51,18 @@ struct BenchKernels: ParsableCommand {
         if matvecMiB < 1 { throw ValidationError("--matvec-mib must be at least 1") }
         _ = try matmulStrategy()
         _ = try selectedTypes()
+        _ = try matmulShapes()
+    }
+
+    func matmulShapes() throws -> [(rows: Int, cols: Int)] {
+        if shapes == "models" { return Self.modelShapes.map { (rows: $0.0, cols: $0.1) } }
+        return try shapes.split(separator: ",").map { shape in
+            let parts = shape.split(separator: "x").compactMap { Int($0) }
+            guard parts.count == 2, parts[0] > 0, parts[1] > 0 else {
+                throw ValidationError("--shapes wants ROWSxCOLS[,ROWSxCOLS…] or 'models', not '\(shape)'")
+            }
+            return (rows: parts[0], cols: parts[1])
+        }
     }
 
     func matmulStrategy() throws -> MatMul.Strategy {
@@ -49,7 +70,8 @@ struct BenchKernels: ParsableCommand {
         case "auto": .automatic
         case "dot": .dot
         case "blas": .blas
-        default: throw ValidationError("--strategy must be auto, dot or blas, not '\(strategy)'")
+        case "int8": .int8
+        default: throw ValidationError("--strategy must be auto, dot, blas or int8, not '\(strategy)'")
         }
     }
 
@@ -74,16 +96,20 @@ struct BenchKernels: ParsableCommand {
             write("op      type   rows×cols        tokens  GB/s   read GB/s  ratio  GFLOP/s")
         }
         for type in try selectedTypes() {
-            let cols = 4096
-            let rowBytes = type.rowBytes(elements: cols) ?? 1
-            let rows = max(256, (matvecMiB << 20) / rowBytes / 256 * 256)
-            let mv = try bench.matvec(type: type, rows: rows, cols: cols)
-            emit(BenchRecord(op: "matvec", type: type, rows: rows, cols: cols, tokens: 1,
-                             gbPerS: mv.weightGBs, readGBs: mv.readGBs, gflops: nil))
+            if !noMatvec {
+                let cols = 4096
+                let rowBytes = type.rowBytes(elements: cols) ?? 1
+                let rows = max(256, (matvecMiB << 20) / rowBytes / 256 * 256)
+                let mv = try bench.matvec(type: type, rows: rows, cols: cols)
+                emit(BenchRecord(op: "matvec", type: type, rows: rows, cols: cols, tokens: 1,
+                                 gbPerS: mv.weightGBs, readGBs: mv.readGBs, gflops: nil))
+            }
             if noMatmul { continue }
-            let gflops = try bench.matmul(type: type, rows: 2048, cols: 2048, tokens: tokens, strategy: matmulStrategy())
-            emit(BenchRecord(op: "matmul", type: type, rows: 2048, cols: 2048, tokens: tokens,
-                             gbPerS: nil, readGBs: nil, gflops: gflops))
+            for (rows, cols) in try matmulShapes() where cols % type.blockSize == 0 {
+                let gflops = try bench.matmul(type: type, rows: rows, cols: cols, tokens: tokens, strategy: matmulStrategy())
+                emit(BenchRecord(op: "matmul", type: type, rows: rows, cols: cols, tokens: tokens,
+                                 gbPerS: nil, readGBs: nil, gflops: gflops))
+            }
         }
     }
 

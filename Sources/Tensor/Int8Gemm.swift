@@ -1,0 +1,107 @@
+#if SWIFTLLM_X86_SIMD
+import Synchronization
+
+/// Prefill matrix products with int8 activations and AVX-512 VNNI: `MatMul.Strategy.int8`.
+///
+/// Per call: the activations are quantized once (blocks of the weights' sub-block size, see
+/// `Int8Activations`); then the workers take 32-row tiles from a shared counter (so that a worker
+/// slowed down by other processes on the cores does not hold up the rest), unpack the weights of
+/// all columns into a packed tile (`Int8GemmKernel.Tile`) and multiply it with every token, 4
+/// tokens per kernel call, so the unpacking is amortized over the tokens.
+enum Int8Gemm {
+    /// Rows per packed tile (two vectors of 16 rows).
+    static let tileRows = 32
+    /// Tokens per kernel call.
+    static let tokenStep = 4
+
+    static func supports(_ type: GGMLType) -> Bool { Int8WeightFormat.of(type) != nil }
+
+    /// y = X·Wᵀ as in `MatMul.matmul`; false (nothing computed) when `type` has no int8 format.
+    static func matmul(
+        weights: UnsafeRawPointer, type: GGMLType, rows: Int, cols: Int, rowBytes: Int,
+        x: UnsafePointer<Float>, tokens: Int, y: UnsafeMutablePointer<Float>, pool: ThreadPool
+    ) -> Bool {
+        guard let format = Int8WeightFormat.of(type), cols % format.blockSize == 0 else { return false }
+        let act = Int8Activations(cols: cols, blockSize: format.blockSize, tokens: tokens)
+        defer { act.deallocate() }
+        pool.run { worker, workers in
+            act.quantize(x, tokens: ThreadPool.split(tokens, worker: worker, of: workers), offset: format.offset)
+        }
+        let nextTile = Atomic<Int>(0)
+        pool.run { _, _ in
+            let blocks = cols / format.blockSize
+            let q = UnsafeMutableRawPointer.allocate(byteCount: tileRows * cols, alignment: 64)
+            let scales = UnsafeMutablePointer<Float>.allocate(capacity: tileRows * blocks)
+            let offsets = UnsafeMutablePointer<Float>.allocate(capacity: tileRows * blocks)
+            let row = UnsafeMutablePointer<UInt8>.allocate(capacity: cols)
+            let rowScales = UnsafeMutablePointer<Float>.allocate(capacity: blocks)
+            let rowOffsets = UnsafeMutablePointer<Float>.allocate(capacity: blocks)
+            rowOffsets.initialize(repeating: 0, count: blocks)
+            defer {
+                for p in [q, UnsafeMutableRawPointer(scales), UnsafeMutableRawPointer(offsets),
+                          UnsafeMutableRawPointer(row), UnsafeMutableRawPointer(rowScales),
+                          UnsafeMutableRawPointer(rowOffsets)] { p.deallocate() }
+            }
+            while true {
+                let r0 = nextTile.wrappingAdd(1, ordering: .relaxed).oldValue * tileRows
+                guard r0 < rows else { break }
+                let n = min(tileRows, rows - r0)
+                if n < tileRows {
+                    q.initializeMemory(as: UInt8.self, repeating: 0, count: tileRows * cols)
+                    scales.initialize(repeating: 0, count: tileRows * blocks)
+                    offsets.initialize(repeating: 0, count: tileRows * blocks)
+                }
+                for r in 0..<n {
+                    format.unpackRow(weights + (r0 + r) * rowBytes, cols, row, rowScales, rowOffsets)
+                    pack(row: r, q: row, scales: rowScales, offsets: rowOffsets, blockSize: format.blockSize,
+                         blocks: blocks, into: q, tileScales: scales, tileOffsets: offsets)
+                }
+                let tile = Int8GemmKernel.Tile(q: q, scales: scales, offsets: offsets, r0: r0, rows: n)
+                multiply(tile, format: format, act: act, y: y, rowStride: rows)
+            }
+        }
+        return true
+    }
+
+    /// Scatters one unpacked row into the tile: 4-byte groups to lane `r % 16` of group `r / 16`.
+    @inline(__always) static func pack(
+        row r: Int, q: UnsafePointer<UInt8>, scales: UnsafePointer<Float>, offsets: UnsafePointer<Float>,
+        blockSize: Int, blocks: Int,
+        into tile: UnsafeMutableRawPointer, tileScales: UnsafeMutablePointer<Float>, tileOffsets: UnsafeMutablePointer<Float>
+    ) {
+        let steps = blockSize / 4
+        let lane = tile + (r / 16) * steps * 64 + (r % 16) * 4
+        let src = UnsafeRawPointer(q)
+        for j in 0..<blocks {
+            let dst = lane + j * 32 * blockSize
+            for s in 0..<steps {
+                dst.storeBytes(of: src.loadUnaligned(fromByteOffset: j * blockSize + 4 * s, as: UInt32.self),
+                               toByteOffset: 64 * s, as: UInt32.self)
+            }
+            tileScales[32 * j + r] = scales[j]
+            tileOffsets[32 * j + r] = offsets[j]
+        }
+    }
+
+    /// All tokens through one tile, with the kernel specialized for the format's sub-block size.
+    static func multiply(
+        _ tile: Int8GemmKernel.Tile, format: Int8WeightFormat, act: Int8Activations,
+        y: UnsafeMutablePointer<Float>, rowStride: Int
+    ) {
+        switch (format.blockSize, format.affine) {
+        case (32, true): tokens(tile, act, y, rowStride, steps: 8, affine: true)
+        case (32, false): tokens(tile, act, y, rowStride, steps: 8, affine: false)
+        default: tokens(tile, act, y, rowStride, steps: 4, affine: false)
+        }
+    }
+
+    @inline(__always) static func tokens(
+        _ tile: Int8GemmKernel.Tile, _ act: Int8Activations, _ y: UnsafeMutablePointer<Float>, _ rowStride: Int,
+        steps: Int, affine: Bool
+    ) {
+        for t0 in stride(from: 0, to: act.paddedTokens, by: tokenStep) {
+            Int8GemmKernel.run(steps: steps, affine: affine, tile: tile, act: act, t0: t0, y: y, rowStride: rowStride)
+        }
+    }
+}
+#endif

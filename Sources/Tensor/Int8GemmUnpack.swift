@@ -1,0 +1,146 @@
+#if SWIFTLLM_X86_SIMD
+import _Builtin_intrinsics.intel
+
+/// How `Int8Gemm` reads one weight type: each row is unpacked to unsigned bytes `q` with, per
+/// sub-block of `blockSize` elements, a float scale `d` and either a float offset `m`
+/// (`affine`: w = d·q + m) or the integer offset `offset` (w = d·(q − offset)).
+struct Int8WeightFormat: Sendable {
+    /// Unpacks one row of `cols` elements: `q[cols]`, `scales[cols / blockSize]`, and for
+    /// affine formats `offsets[cols / blockSize]`.
+    typealias UnpackRow = @Sendable (
+        _ row: UnsafeRawPointer, _ cols: Int, _ q: UnsafeMutablePointer<UInt8>,
+        _ scales: UnsafeMutablePointer<Float>, _ offsets: UnsafeMutablePointer<Float>
+    ) -> Void
+
+    let blockSize: Int
+    let affine: Bool
+    let offset: Int32
+    let unpackRow: UnpackRow
+
+    static func of(_ type: GGMLType) -> Int8WeightFormat? {
+        switch type {
+        case .q4_0: Int8WeightFormat(blockSize: 32, affine: false, offset: 8, unpackRow: q4_0)
+        case .q4_1: Int8WeightFormat(blockSize: 32, affine: true, offset: 0, unpackRow: q4_1)
+        case .q5_0: Int8WeightFormat(blockSize: 32, affine: false, offset: 16, unpackRow: q5_0)
+        case .q5_1: Int8WeightFormat(blockSize: 32, affine: true, offset: 0, unpackRow: q5_1)
+        case .q8_0: Int8WeightFormat(blockSize: 32, affine: false, offset: 128, unpackRow: q8_0)
+        case .q4_K: Int8WeightFormat(blockSize: 32, affine: true, offset: 0, unpackRow: q4_K)
+        case .q6_K: Int8WeightFormat(blockSize: 16, affine: false, offset: 32, unpackRow: q6_K)
+        default: nil
+        }
+    }
+
+    // Intrinsics rather than SIMD32<UInt8> operators: the latter are sometimes scalarized.
+    @inline(__always) private static func load128(_ p: UnsafeRawPointer) -> __m128i {
+        unsafeBitCast(p.loadUnaligned(as: SIMD16<UInt8>.self), to: __m128i.self)
+    }
+
+    @inline(__always) private static func load256(_ p: UnsafeRawPointer) -> __m256i {
+        unsafeBitCast(p.loadUnaligned(as: SIMD32<UInt8>.self), to: __m256i.self)
+    }
+
+    @inline(__always) private static func store(_ v: __m256i, _ p: UnsafeMutablePointer<UInt8>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: unsafeBitCast(v, to: SIMD32<UInt8>.self), as: SIMD32<UInt8>.self)
+    }
+
+    @inline(__always) private static func low4(_ v: __m256i) -> __m256i { _mm256_and_si256(v, _mm256_set1_epi8(0x0F)) }
+
+    @inline(__always) private static func high4(_ v: __m256i) -> __m256i { low4(_mm256_srli_epi16(v, 4)) }
+
+    /// The 32 nibbles of a legacy block's 16 packed bytes: low nibbles are elements 0..<16.
+    @inline(__always) private static func nibbles(_ p: UnsafeRawPointer) -> __m256i {
+        let packed = load128(p)
+        return low4(_mm256_set_m128i(_mm_srli_epi16(packed, 4), packed))
+    }
+
+    /// The fifth bits of a Q5 block (bit j of `qh` for element j) as 0x10.
+    @inline(__always) private static func fifthBits(_ qh: UInt32) -> __m256i {
+        _mm256_maskz_mov_epi8(qh, _mm256_set1_epi8(0x10))
+    }
+
+    private static let q4_0: UnpackRow = { row, cols, q, scales, _ in
+        for b in 0..<(cols / 32) {
+            let p = row + 18 * b
+            scales[b] = Field.half(p, 0)
+            store(nibbles(p + 2), q + 32 * b)
+        }
+    }
+
+    private static let q4_1: UnpackRow = { row, cols, q, scales, offsets in
+        for b in 0..<(cols / 32) {
+            let p = row + 20 * b
+            scales[b] = Field.half(p, 0)
+            offsets[b] = Field.half(p, 2)
+            store(nibbles(p + 4), q + 32 * b)
+        }
+    }
+
+    private static let q5_0: UnpackRow = { row, cols, q, scales, _ in
+        for b in 0..<(cols / 32) {
+            let p = row + 22 * b
+            scales[b] = Field.half(p, 0)
+            store(_mm256_or_si256(nibbles(p + 6), fifthBits(Field.u32(p, 2))), q + 32 * b)
+        }
+    }
+
+    private static let q5_1: UnpackRow = { row, cols, q, scales, offsets in
+        for b in 0..<(cols / 32) {
+            let p = row + 24 * b
+            scales[b] = Field.half(p, 0)
+            offsets[b] = Field.half(p, 2)
+            store(_mm256_or_si256(nibbles(p + 8), fifthBits(Field.u32(p, 4))), q + 32 * b)
+        }
+    }
+
+    /// Q8_0's signed bytes biased by 128 into unsigned ones.
+    private static let q8_0: UnpackRow = { row, cols, q, scales, _ in
+        for b in 0..<(cols / 32) {
+            let p = row + 34 * b
+            scales[b] = Field.half(p, 0)
+            store(_mm256_xor_si256(load256(p + 2), _mm256_set1_epi8(-128)), q + 32 * b)
+        }
+    }
+
+    /// Sub-block j of a super-block: nibble j%2 of bytes 32(j/2)..<32(j/2)+32; w = d·sc·q − dmin·m.
+    private static let q4_K: UnpackRow = { row, cols, q, scales, offsets in
+        typealias L = BlockLayout.Q4_K
+        for sb in 0..<(cols / 256) {
+            let p = row + L.size * sb
+            let d = Field.half(p, L.d), dmin = Field.half(p, L.dmin)
+            let packed = (p + L.scales).assumingMemoryBound(to: UInt8.self)
+            for j in 0..<8 {
+                let (sc, m) = Field.scaleMinK4(j, packed)
+                scales[8 * sb + j] = d * Float(sc)
+                offsets[8 * sb + j] = -dmin * Float(m)
+            }
+            for pair in 0..<4 {
+                let bytes = load256(p + L.qs + 32 * pair)
+                store(low4(bytes), q + 256 * sb + 64 * pair)
+                store(high4(bytes), q + 256 * sb + 64 * pair + 32)
+            }
+        }
+    }
+
+    /// Element 128h + 32k + l: nibble k/2 of ql[64h + 32(k%2) + l], bits 2k…2k+1 of qh[32h + l];
+    /// sixteen 16-element sub-blocks with w = d·sc·(q − 32).
+    private static let q6_K: UnpackRow = { row, cols, q, scales, _ in
+        typealias L = BlockLayout.Q6_K
+        for sb in 0..<(cols / 256) {
+            let p = row + L.size * sb
+            let d = Field.half(p, L.d)
+            let sc = (p + L.scales).assumingMemoryBound(to: Int8.self)
+            for i in 0..<16 { scales[16 * sb + i] = d * Float(sc[i]) }
+            for h in 0..<2 {
+                let high = load256(p + L.qh + 32 * h)
+                let low0 = load256(p + L.ql + 64 * h), low1 = load256(p + L.ql + 64 * h + 32)
+                let bits = _mm256_set1_epi8(0x30)
+                let out = q + 256 * sb + 128 * h
+                store(_mm256_or_si256(low4(low0), _mm256_and_si256(_mm256_slli_epi16(high, 4), bits)), out)
+                store(_mm256_or_si256(low4(low1), _mm256_and_si256(_mm256_slli_epi16(high, 2), bits)), out + 32)
+                store(_mm256_or_si256(high4(low0), _mm256_and_si256(high, bits)), out + 64)
+                store(_mm256_or_si256(high4(low1), _mm256_and_si256(_mm256_srli_epi16(high, 2), bits)), out + 96)
+            }
+        }
+    }
+}
+#endif
