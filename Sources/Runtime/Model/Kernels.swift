@@ -17,17 +17,23 @@ enum Kernels {
         }
     }
 
-    /// Batches from this size on use exact F32 products (sgemm on dequantized tiles): on the
-    /// reference prompts this agrees with llama.cpp's top-1 more often (SmolLM2 651/655, Gemma3
-    /// 947/952 positions) than quantized activations do (649/655, 941/952).
-    static let exactBatchMinTokens = 8
+    /// Batches from this size on use the int8 GEMM (activations quantized to int8 per 32-element
+    /// block, as llama.cpp does for the legacy types); below it, quantized dot products row by row.
+    static let batchMinTokens = MatMul.int8MinTokens
 
-    /// y = x·Wᵀ for `tokens` rows of x. x: (tokens, w.cols), y: (tokens, w.rows)
+    /// y = x·Wᵀ for `tokens` rows of x. x: (tokens, w.cols), y: (tokens, w.rows).
+    ///
+    /// K-quant weights (and everything when `exact`) use F32 sgemm on dequantized tiles for
+    /// batches instead: llama.cpp multiplies K-quants with 256-element Q8_K activations, which the
+    /// int8 GEMM does not reproduce, and on the reference prompts exact products agree with its
+    /// top-1 more often (Gemma3: 946/952 positions with this policy, 941/952 with int8 for all;
+    /// SmolLM2, legacy types only: 650/655).
     static func matmul(_ w: WeightMatrix, _ x: UnsafePointer<Float>, tokens: Int, _ y: UnsafeMutablePointer<Float>,
-                       pool: ThreadPool) throws(ModelError) {
+                       pool: ThreadPool, exact: Bool = false) throws(ModelError) {
+        let strategy: MatMul.Strategy = tokens < batchMinTokens ? .dot : (exact || w.type.blockSize == 256) ? .blas : .int8
         do {
             try MatMul.matmul(weights: w.data, type: w.type, rows: w.rows, cols: w.cols, x: x, tokens: tokens, y: y, pool: pool,
-                              strategy: tokens >= exactBatchMinTokens ? .blas : .dot)
+                              strategy: strategy)
         } catch {
             throw .kernel(name: w.name, detail: error.description)
         }
