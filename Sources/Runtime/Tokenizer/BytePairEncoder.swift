@@ -23,7 +23,7 @@ struct BytePairEncoder: Sendable {
     /// `ignore_merges`: a word that is a whole token is emitted as that token.
     let ignoreMerges: Bool
 
-    init(tokens: [String], merges mergeTexts: [String], preTokenizer: PreTokenizer, ignoreMerges: Bool) throws(TokenizerError) {
+    init(tokens: TokenTexts, merges mergeTexts: [String], preTokenizer: PreTokenizer, ignoreMerges: Bool) throws(TokenizerError) {
         self.preTokenizer = preTokenizer
         self.ignoreMerges = ignoreMerges
         vocabularySize = Int32(tokens.count)

@@ -14,7 +14,7 @@ struct SpecialTokenIDs {
 /// The `tokenizer.ggml.*` values, read with the GGUF accessors' typed errors.
 struct VocabularyMetadata {
     var model: String
-    var texts: [String]
+    var texts: TokenTexts
     var rawTypes: [Int]?
     var preName: String?
     var merges: [String]?
@@ -29,7 +29,7 @@ struct VocabularyMetadata {
 
     init(_ metadata: GGUFMetadata) throws(GGUFError) {
         model = try metadata.string("tokenizer.ggml.model")
-        texts = try metadata.strings("tokenizer.ggml.tokens")
+        texts = TokenTexts(try metadata.stringArray("tokenizer.ggml.tokens"))
         rawTypes = metadata.contains("tokenizer.ggml.token_type") ? try metadata.ints("tokenizer.ggml.token_type") : nil
         preName = try metadata.stringIfPresent("tokenizer.ggml.pre")
         merges = metadata.contains("tokenizer.ggml.merges") ? try metadata.strings("tokenizer.ggml.merges") : nil
@@ -105,7 +105,9 @@ extension Tokenizer {
                 throw TokenizerError.lengthMismatch(key: "tokenizer.ggml.scores", expected: texts.count, found: scores.count)
             }
             var table = ByteStringTable(expectedCount: texts.count)
-            for (index, text) in texts.enumerated() { table.insert(Array(text.utf8), value: Int32(index)) }
+            for index in texts.indices {
+                texts.withUTF8(index) { table.insert(UnsafeRawBufferPointer($0), value: Int32(index)) }
+            }
             let byteFallback: [Int32?] = (0..<256).map { byte in
                 let hex = String(byte, radix: 16, uppercase: true)
                 let name = "<0x" + (hex.count == 1 ? "0" + hex : hex) + ">"
@@ -131,7 +133,7 @@ extension Tokenizer {
 
     /// Fills EOT (first known text present, in llama.cpp's order), EOM and the EOG set, and marks
     /// those tokens as control tokens as llama.cpp does.
-    static func inferEndOfTurn(_ ids: inout SpecialTokenIDs, texts: [String], types: inout [TokenType]) {
+    static func inferEndOfTurn(_ ids: inout SpecialTokenIDs, texts: TokenTexts, types: inout [TokenType]) {
         var idByText: [String: Int32] = [:]
         let wanted = Set(endOfTurnTexts).union(endOfGenerationTexts)
         // All these texts start with '<' or '_'; checking that byte first avoids hashing every token.
