@@ -27,7 +27,7 @@ struct BytePairEncoder: Sendable {
         self.preTokenizer = preTokenizer
         self.ignoreMerges = ignoreMerges
         vocabularySize = Int32(tokens.count)
-        var table = ByteStringTable(expectedCount: tokens.count)
+        var table = ByteStringTable(expectedCount: tokens.count, expectedKeyBytes: tokens.utf8Count)
         for (id, text) in tokens.enumerated() {
             if let bytes = GPT2ByteMap.bytes(ofMappedText: text) { table.insert(bytes, value: Int32(id)) }
         }

@@ -20,6 +20,11 @@ public struct TokenTexts: RandomAccessCollection, Sendable {
         return ""
     }
 
+    /// The length of all texts together, in UTF-8 bytes.
+    public var utf8Count: Int {
+        indices.reduce(0) { total, id in total + withUTF8(id) { $0.count } }
+    }
+
     /// The UTF-8 bytes of token `id`'s text, without building a `String`.
     public func withUTF8<R>(_ id: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         array.withUTF8(at: id, body) ?? body(UnsafeBufferPointer(start: nil, count: 0))

@@ -15,7 +15,8 @@ struct SpecialTokenIDs {
 struct VocabularyMetadata {
     var model: String
     var texts: TokenTexts
-    var rawTypes: [Int]?
+    /// `tokenizer.ggml.token_type`, mapped as read (no `[Int]` of the whole vocabulary kept).
+    var types: [TokenType]?
     var preName: String?
     var merges: [String]?
     var scores: [Float]?
@@ -30,7 +31,9 @@ struct VocabularyMetadata {
     init(_ metadata: GGUFMetadata) throws(GGUFError) {
         model = try metadata.string("tokenizer.ggml.model")
         texts = TokenTexts(try metadata.stringArray("tokenizer.ggml.tokens"))
-        rawTypes = metadata.contains("tokenizer.ggml.token_type") ? try metadata.ints("tokenizer.ggml.token_type") : nil
+        types = metadata.contains("tokenizer.ggml.token_type")
+            ? try metadata.ints("tokenizer.ggml.token_type").map { TokenType(rawValue: Int32(truncatingIfNeeded: $0)) ?? .undefined }
+            : nil
         preName = try metadata.stringIfPresent("tokenizer.ggml.pre")
         merges = metadata.contains("tokenizer.ggml.merges") ? try metadata.strings("tokenizer.ggml.merges") : nil
         scores = metadata.contains("tokenizer.ggml.scores") ? try metadata.floats("tokenizer.ggml.scores") : nil
@@ -63,13 +66,10 @@ extension Tokenizer {
         default: throw TokenizerError.unsupportedModel(vocabulary.model)
         }
         let texts = vocabulary.texts
-        var types = [TokenType](repeating: .normal, count: texts.count)
-        if let raw = vocabulary.rawTypes {
-            guard raw.count == texts.count else {
-                throw TokenizerError.lengthMismatch(key: "tokenizer.ggml.token_type", expected: texts.count, found: raw.count)
-            }
-            types = raw.map { TokenType(rawValue: Int32(truncatingIfNeeded: $0)) ?? .undefined }
+        if let declared = vocabulary.types, declared.count != texts.count {
+            throw TokenizerError.lengthMismatch(key: "tokenizer.ggml.token_type", expected: texts.count, found: declared.count)
         }
+        var types = vocabulary.types ?? [TokenType](repeating: .normal, count: texts.count)
         let preName = vocabulary.preName
 
         var ids = SpecialTokenIDs()
@@ -104,10 +104,7 @@ extension Tokenizer {
             guard scores.count == texts.count else {
                 throw TokenizerError.lengthMismatch(key: "tokenizer.ggml.scores", expected: texts.count, found: scores.count)
             }
-            var table = ByteStringTable(expectedCount: texts.count)
-            for index in texts.indices {
-                texts.withUTF8(index) { table.insert(UnsafeRawBufferPointer($0), value: Int32(index)) }
-            }
+            let table = ByteStringTable(tokenTexts: texts)
             let byteFallback: [Int32?] = (0..<256).map { byte in
                 let hex = String(byte, radix: 16, uppercase: true)
                 let name = "<0x" + (hex.count == 1 ? "0" + hex : hex) + ">"
