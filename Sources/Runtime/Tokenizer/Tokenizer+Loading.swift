@@ -134,10 +134,11 @@ extension Tokenizer {
         var idByText: [String: Int32] = [:]
         let wanted = Set(endOfTurnTexts).union(endOfGenerationTexts)
         // All these texts start with '<' or '_'; checking that byte first avoids hashing every token.
-        for (index, text) in texts.enumerated() {
-            guard let first = text.utf8.first, first == UInt8(ascii: "<") || first == UInt8(ascii: "_"),
-                  wanted.contains(text) else { continue }
-            idByText[text] = Int32(index)
+        for index in texts.indices {
+            let first = texts.withUTF8(index) { $0.first }
+            guard first == UInt8(ascii: "<") || first == UInt8(ascii: "_") else { continue }
+            let text = texts[index]
+            if wanted.contains(text) { idByText[text] = Int32(index) }
         }
         if ids.eot == nil, let found = endOfTurnTexts.lazy.compactMap({ idByText[$0] }).first {
             ids.eot = found
