@@ -31,6 +31,11 @@ struct ByteReader {
     /// A GGUF string: uint64 byte length, then the bytes (not NUL-terminated). Invalid UTF-8 is
     /// repaired with U+FFFD rather than rejected: names and vocabularies come through readable.
     mutating func readString(_ what: String) throws(GGUFError) -> String {
+        String(decoding: try readStringBytes(what), as: UTF8.self)
+    }
+
+    /// A GGUF string's bytes, in place.
+    mutating func readStringBytes(_ what: String) throws(GGUFError) -> UnsafeRawBufferPointer {
         let lengthOffset = offset
         let length = try read(UInt64.self, "length of \(what)")
         guard length <= UInt64(remaining) else {
@@ -40,6 +45,11 @@ struct ByteReader {
         let byteCount = Int(length)
         let bytes = UnsafeRawBufferPointer(start: base + offset, count: byteCount)
         offset += byteCount
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
+    }
+
+    /// Skips `count` bytes the caller has already checked are there.
+    mutating func skip(_ count: Int) {
+        offset += count
     }
 }

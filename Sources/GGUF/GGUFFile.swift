@@ -37,7 +37,7 @@ public final class GGUFFile: Sendable {
 
     private init(storage: MappedFile) throws(GGUFError) {
         self.storage = storage
-        var parser = GGUFParser(reader: ByteReader(base: storage.base, count: storage.count))
+        var parser = GGUFParser(file: storage)
         let parsed = try parser.parse()
         version = parsed.version
         alignment = parsed.alignment

@@ -91,24 +91,27 @@ public struct GGUFMetadata: Sendable, Equatable {
         return a
     }
 
-    public func strings(_ key: String) throws(GGUFError) -> [String] {
+    /// An array whose elements are all strings, kept compact: read elements with its subscript or
+    /// `withUTF8(at:_:)` rather than building a `[String]` when the array is large.
+    public func stringArray(_ key: String) throws(GGUFError) -> GGUFArray {
         let array = try array(key)
-        var result: [String] = []
-        result.reserveCapacity(array.count)
-        for element in array.values {
-            guard case .string(let s) = element else {
-                throw GGUFError.typeMismatch(key: key, expected: "array[string]", found: "array[\(array.elementType)]")
-            }
-            result.append(s)
+        guard array.isStringArray else {
+            throw GGUFError.typeMismatch(key: key, expected: "array[string]", found: "array[\(array.elementType)]")
         }
-        return result
+        return array
+    }
+
+    public func strings(_ key: String) throws(GGUFError) -> [String] {
+        try stringArray(key).compactMap { element in
+            if case .string(let s) = element { s } else { nil }
+        }
     }
 
     public func ints(_ key: String) throws(GGUFError) -> [Int] {
         let array = try array(key)
         var result: [Int] = []
         result.reserveCapacity(array.count)
-        for element in array.values {
+        for element in array {
             guard let int = element.intValue else {
                 throw GGUFError.typeMismatch(key: key, expected: "array of integers", found: "array[\(array.elementType)]")
             }
@@ -121,7 +124,7 @@ public struct GGUFMetadata: Sendable, Equatable {
         let array = try array(key)
         var result: [Float] = []
         result.reserveCapacity(array.count)
-        for element in array.values {
+        for element in array {
             guard let double = element.doubleValue else {
                 throw GGUFError.typeMismatch(key: key, expected: "array of floats", found: "array[\(array.elementType)]")
             }

@@ -10,7 +10,14 @@ struct ParsedGGUF {
 }
 
 struct GGUFParser {
+    /// The bytes being parsed; large arrays keep a reference instead of copying their elements.
+    let file: MappedFile
     var reader: ByteReader
+
+    init(file: MappedFile) {
+        self.file = file
+        reader = ByteReader(base: file.base, count: file.count)
+    }
 
     /// Smallest possible encodings, used to reject counts the file cannot hold before allocating.
     private static let minimumKeyValueBytes = 8 + 4 + 1
@@ -117,12 +124,36 @@ struct GGUFParser {
         guard count <= UInt64(reader.remaining / minimumElementBytes) else {
             throw GGUFError.implausibleCount(what: "array length of '\(key)'", count: count, offset: countOffset)
         }
-        var values: [GGUFValue] = []
-        values.reserveCapacity(Int(count))
-        for _ in 0..<Int(count) {
-            values.append(try readValue(of: elementType, key: key, depth: depth))
+        switch elementType {
+        case .array:
+            var values: [GGUFValue] = []
+            values.reserveCapacity(Int(count))
+            for _ in 0..<Int(count) {
+                values.append(try readValue(of: elementType, key: key, depth: depth))
+            }
+            return GGUFArray(elementType: elementType, values: values)
+        case .string:
+            var offsets: [Int] = []
+            offsets.reserveCapacity(Int(count))
+            var validUTF8 = true
+            let what = "value of '\(key)'"
+            for _ in 0..<Int(count) {
+                offsets.append(reader.offset)
+                let bytes = try reader.readStringBytes(what)
+                if validUTF8 && !Self.isValidUTF8(bytes) { validUTF8 = false }
+            }
+            return GGUFArray(strings: file, offsets: offsets, validUTF8: validUTF8)
+        default:
+            // The length check above guarantees the elements fit.
+            let start = reader.offset
+            reader.skip(Int(count) * minimumElementBytes)
+            return GGUFArray(fixed: elementType, bytes: file, start: start, count: Int(count))
         }
-        return GGUFArray(elementType: elementType, values: values)
+    }
+
+    private static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        if bytes.allSatisfy({ $0 < 0x80 }) { return true }
+        return String(validating: bytes, as: UTF8.self) != nil
     }
 
     private mutating func readTensorInfo(alignment: Int) throws(GGUFError) -> GGUFTensorInfo {

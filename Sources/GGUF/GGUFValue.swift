@@ -97,16 +97,3 @@ public enum GGUFValue: Sendable, Equatable {
         }
     }
 }
-
-/// A metadata array: all elements share one type (arrays of arrays may differ inside).
-public struct GGUFArray: Sendable, Equatable {
-    public let elementType: GGUFValueType
-    public let values: [GGUFValue]
-
-    public init(elementType: GGUFValueType, values: [GGUFValue]) {
-        self.elementType = elementType
-        self.values = values
-    }
-
-    public var count: Int { values.count }
-}

@@ -127,7 +127,7 @@ public struct GGUFWriter: Sendable {
         case .array(let array):
             append(array.elementType.rawValue, to: &out)
             append(UInt64(array.count), to: &out)
-            for element in array.values { appendValue(element, to: &out) }
+            for element in array { appendValue(element, to: &out) }
         }
     }
 }

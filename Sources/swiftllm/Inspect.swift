@@ -79,7 +79,7 @@ enum InspectJSON {
             if top && array.count > longArrayLimit {
                 return .object(JSONObject([("type", .string(array.elementType.description)), ("count", .int(array.count))]))
             }
-            return .array(array.values.map { json($0) })
+            return .array(array.map { json($0) })
         default: return .int(value.intValue ?? 0)
         }
     }

@@ -107,7 +107,7 @@ enum GGUFComparison {
         case .string(let v): return json.stringValue == v
         case .array(let array):
             guard let elements = json.arrayValue, elements.count == array.count else { return false }
-            return zip(array.values, elements).allSatisfy { matches($0, $1) }
+            return zip(array, elements).allSatisfy { matches($0, $1) }
         default: return value.intValue != nil && value.intValue == json.intValue
         }
     }

@@ -23,11 +23,11 @@ struct BytePairEncoder: Sendable {
     /// `ignore_merges`: a word that is a whole token is emitted as that token.
     let ignoreMerges: Bool
 
-    init(tokens: [String], merges mergeTexts: [String], preTokenizer: PreTokenizer, ignoreMerges: Bool) throws(TokenizerError) {
+    init(tokens: TokenTexts, merges mergeTexts: [String], preTokenizer: PreTokenizer, ignoreMerges: Bool) throws(TokenizerError) {
         self.preTokenizer = preTokenizer
         self.ignoreMerges = ignoreMerges
         vocabularySize = Int32(tokens.count)
-        var table = ByteStringTable(expectedCount: tokens.count)
+        var table = ByteStringTable(expectedCount: tokens.count, expectedKeyBytes: tokens.utf8Count)
         for (id, text) in tokens.enumerated() {
             if let bytes = GPT2ByteMap.bytes(ofMappedText: text) { table.insert(bytes, value: Int32(id)) }
         }

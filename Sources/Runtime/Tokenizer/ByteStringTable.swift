@@ -11,21 +11,43 @@ import Darwin
 /// key bytes), so the encoders can look up any slice of their working buffer by pointer and
 /// length. Inserting an existing key overwrites its value (llama.cpp keeps the last id for a
 /// duplicated token text, and so do we).
+///
+/// A table of token texts (`init(tokenTexts:)`) keeps no key bytes of its own: entry i's key is
+/// the text of token `values[i]`, read in place from the vocabulary (duplicates share a text).
 struct ByteStringTable: Sendable {
+    /// Entry i's key is `keyBytes[keyStarts[i] ..< keyStarts[i + 1]]`, unless `tokenKeys` is set.
     private var keyBytes: [UInt8] = []
-    /// Entry i's key is `keyBytes[keyStarts[i] ..< keyStarts[i + 1]]`.
     private var keyStarts: [Int] = [0]
+    /// When set, entry i's key is the text of token `values[i]`.
+    private let tokenKeys: TokenTexts?
     private var values: [Int32] = []
     /// Per slot: `(hashTag << 32) | (entry + 1)`, 0 when empty. The slot count is a power of two.
     private var slots: [UInt64]
 
-    init(expectedCount: Int) {
-        var size = 16
-        while size < expectedCount * 2 { size <<= 1 }
-        slots = Array(repeating: 0, count: size)
+    /// `expectedKeyBytes`: the keys' total length, reserved up front so a large vocabulary does
+    /// not leave the buffer at up to twice its size after doubling.
+    init(expectedCount: Int, expectedKeyBytes: Int? = nil) {
+        tokenKeys = nil
+        slots = Self.emptySlots(for: expectedCount)
         values.reserveCapacity(expectedCount)
         keyStarts.reserveCapacity(expectedCount + 1)
-        keyBytes.reserveCapacity(expectedCount * 8)
+        keyBytes.reserveCapacity(expectedKeyBytes ?? expectedCount * 8)
+    }
+
+    /// Every token's text → its id (the last id for a repeated text), keys read from `tokenTexts`.
+    init(tokenTexts: TokenTexts) {
+        tokenKeys = tokenTexts
+        slots = Self.emptySlots(for: tokenTexts.count)
+        values.reserveCapacity(tokenTexts.count)
+        for id in tokenTexts.indices {
+            tokenTexts.withUTF8(id) { insert(UnsafeRawBufferPointer($0), value: Int32(id)) }
+        }
+    }
+
+    private static func emptySlots(for expectedCount: Int) -> [UInt64] {
+        var size = 16
+        while size < expectedCount * 2 { size <<= 1 }
+        return Array(repeating: 0, count: size)
     }
 
     var count: Int { values.count }
@@ -51,12 +73,20 @@ struct ByteStringTable: Sendable {
     }
 
     @inline(__always)
-    private static func keysEqual(_ stored: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int,
-                                  _ key: UnsafeRawBufferPointer) -> Bool {
-        guard end - start == key.count else { return false }
-        if key.count == 0 { return true }
-        guard let keyBase = key.baseAddress, let storedBase = stored.baseAddress else { return false }
-        return memcmp(storedBase + start, keyBase, key.count) == 0
+    private static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        guard a.count == b.count else { return false }
+        guard a.count > 0, let aBase = a.baseAddress, let bBase = b.baseAddress else { return true }
+        return memcmp(aBase, bBase, a.count) == 0
+    }
+
+    @inline(__always)
+    private func withKey<R>(of entry: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        if let tokenKeys {
+            return tokenKeys.withUTF8(Int(values[entry])) { body(UnsafeRawBufferPointer($0)) }
+        }
+        return keyBytes.withUnsafeBytes { all in
+            body(UnsafeRawBufferPointer(rebasing: all[keyStarts[entry]..<keyStarts[entry + 1]]))
+        }
     }
 
     /// The id stored for `key`, or nil.
@@ -64,20 +94,16 @@ struct ByteStringTable: Sendable {
         let h = Self.hash(key)
         let tag = h >> 32
         return slots.withUnsafeBufferPointer { slots in
-            keyBytes.withUnsafeBufferPointer { stored in
-                keyStarts.withUnsafeBufferPointer { starts in
-                    let mask = slots.count - 1
-                    var slot = Int(truncatingIfNeeded: h) & mask
-                    while true {
-                        let packed = slots[slot]
-                        if packed == 0 { return nil }
-                        if packed >> 32 == tag {
-                            let entry = Int(packed & 0xFFFF_FFFF) - 1
-                            if Self.keysEqual(stored, starts[entry], starts[entry + 1], key) { return values[entry] }
-                        }
-                        slot = (slot + 1) & mask
-                    }
+            let mask = slots.count - 1
+            var slot = Int(truncatingIfNeeded: h) & mask
+            while true {
+                let packed = slots[slot]
+                if packed == 0 { return nil }
+                if packed >> 32 == tag {
+                    let entry = Int(packed & 0xFFFF_FFFF) - 1
+                    if withKey(of: entry, { Self.equal($0, key) }) { return values[entry] }
                 }
+                slot = (slot + 1) & mask
             }
         }
     }
@@ -90,6 +116,7 @@ struct ByteStringTable: Sendable {
         key.withUnsafeBytes { insert($0, value: value) }
     }
 
+    /// For a table of token texts, `key` must be the text of token `value`.
     mutating func insert(_ key: UnsafeRawBufferPointer, value: Int32) {
         if values.count * 2 >= slots.count { grow() }
         let h = Self.hash(key)
@@ -100,15 +127,16 @@ struct ByteStringTable: Sendable {
             let packed = slots[slot]
             if packed == 0 {
                 slots[slot] = tag << 32 | UInt64(values.count + 1)
-                keyBytes.append(contentsOf: key)
-                keyStarts.append(keyBytes.count)
+                if tokenKeys == nil {
+                    keyBytes.append(contentsOf: key)
+                    keyStarts.append(keyBytes.count)
+                }
                 values.append(value)
                 return
             }
             if packed >> 32 == tag {
                 let entry = Int(packed & 0xFFFF_FFFF) - 1
-                let equal = keyBytes.withUnsafeBufferPointer { Self.keysEqual($0, keyStarts[entry], keyStarts[entry + 1], key) }
-                if equal {
+                if withKey(of: entry, { Self.equal($0, key) }) {
                     values[entry] = value
                     return
                 }
@@ -120,14 +148,11 @@ struct ByteStringTable: Sendable {
     private mutating func grow() {
         var grown = [UInt64](repeating: 0, count: slots.count * 2)
         let mask = grown.count - 1
-        keyBytes.withUnsafeBytes { all in
-            for entry in 0..<values.count {
-                let key = UnsafeRawBufferPointer(rebasing: all[keyStarts[entry]..<keyStarts[entry + 1]])
-                let h = Self.hash(key)
-                var slot = Int(truncatingIfNeeded: h) & mask
-                while grown[slot] != 0 { slot = (slot + 1) & mask }
-                grown[slot] = (h >> 32) << 32 | UInt64(entry + 1)
-            }
+        for entry in 0..<values.count {
+            let h = withKey(of: entry) { Self.hash($0) }
+            var slot = Int(truncatingIfNeeded: h) & mask
+            while grown[slot] != 0 { slot = (slot + 1) & mask }
+            grown[slot] = (h >> 32) << 32 | UInt64(entry + 1)
         }
         slots = grown
     }

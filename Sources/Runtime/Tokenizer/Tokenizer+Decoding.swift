@@ -35,10 +35,11 @@ extension Tokenizer {
 
     /// Every token's bytes as `tokenBytes` documents, flattened: piece i is
     /// `bytes[starts[i] ..< starts[i + 1]]`.
-    static func renderPieces(kind: Kind, texts: [String], types: [TokenType]) -> ([UInt8], [Int32]) {
+    static func renderPieces(kind: Kind, texts: TokenTexts, types: [TokenType]) -> ([UInt8], [Int32]) {
         var bytes: [UInt8] = []
         var starts: [Int32] = [0]
-        bytes.reserveCapacity(texts.count * 8)
+        // No piece is longer than its text, so this is the most the vocabulary can need.
+        bytes.reserveCapacity(texts.utf8Count)
         starts.reserveCapacity(texts.count + 1)
         for (text, type) in zip(texts, types) {
             switch type {

@@ -14,8 +14,9 @@ struct SpecialTokenIDs {
 /// The `tokenizer.ggml.*` values, read with the GGUF accessors' typed errors.
 struct VocabularyMetadata {
     var model: String
-    var texts: [String]
-    var rawTypes: [Int]?
+    var texts: TokenTexts
+    /// `tokenizer.ggml.token_type`, mapped as read (no `[Int]` of the whole vocabulary kept).
+    var types: [TokenType]?
     var preName: String?
     var merges: [String]?
     var scores: [Float]?
@@ -29,8 +30,10 @@ struct VocabularyMetadata {
 
     init(_ metadata: GGUFMetadata) throws(GGUFError) {
         model = try metadata.string("tokenizer.ggml.model")
-        texts = try metadata.strings("tokenizer.ggml.tokens")
-        rawTypes = metadata.contains("tokenizer.ggml.token_type") ? try metadata.ints("tokenizer.ggml.token_type") : nil
+        texts = TokenTexts(try metadata.stringArray("tokenizer.ggml.tokens"))
+        types = metadata.contains("tokenizer.ggml.token_type")
+            ? try metadata.ints("tokenizer.ggml.token_type").map { TokenType(rawValue: Int32(truncatingIfNeeded: $0)) ?? .undefined }
+            : nil
         preName = try metadata.stringIfPresent("tokenizer.ggml.pre")
         merges = metadata.contains("tokenizer.ggml.merges") ? try metadata.strings("tokenizer.ggml.merges") : nil
         scores = metadata.contains("tokenizer.ggml.scores") ? try metadata.floats("tokenizer.ggml.scores") : nil
@@ -63,13 +66,10 @@ extension Tokenizer {
         default: throw TokenizerError.unsupportedModel(vocabulary.model)
         }
         let texts = vocabulary.texts
-        var types = [TokenType](repeating: .normal, count: texts.count)
-        if let raw = vocabulary.rawTypes {
-            guard raw.count == texts.count else {
-                throw TokenizerError.lengthMismatch(key: "tokenizer.ggml.token_type", expected: texts.count, found: raw.count)
-            }
-            types = raw.map { TokenType(rawValue: Int32(truncatingIfNeeded: $0)) ?? .undefined }
+        if let declared = vocabulary.types, declared.count != texts.count {
+            throw TokenizerError.lengthMismatch(key: "tokenizer.ggml.token_type", expected: texts.count, found: declared.count)
         }
+        var types = vocabulary.types ?? [TokenType](repeating: .normal, count: texts.count)
         let preName = vocabulary.preName
 
         var ids = SpecialTokenIDs()
@@ -104,8 +104,7 @@ extension Tokenizer {
             guard scores.count == texts.count else {
                 throw TokenizerError.lengthMismatch(key: "tokenizer.ggml.scores", expected: texts.count, found: scores.count)
             }
-            var table = ByteStringTable(expectedCount: texts.count)
-            for (index, text) in texts.enumerated() { table.insert(Array(text.utf8), value: Int32(index)) }
+            let table = ByteStringTable(tokenTexts: texts)
             let byteFallback: [Int32?] = (0..<256).map { byte in
                 let hex = String(byte, radix: 16, uppercase: true)
                 let name = "<0x" + (hex.count == 1 ? "0" + hex : hex) + ">"
@@ -131,14 +130,15 @@ extension Tokenizer {
 
     /// Fills EOT (first known text present, in llama.cpp's order), EOM and the EOG set, and marks
     /// those tokens as control tokens as llama.cpp does.
-    static func inferEndOfTurn(_ ids: inout SpecialTokenIDs, texts: [String], types: inout [TokenType]) {
+    static func inferEndOfTurn(_ ids: inout SpecialTokenIDs, texts: TokenTexts, types: inout [TokenType]) {
         var idByText: [String: Int32] = [:]
         let wanted = Set(endOfTurnTexts).union(endOfGenerationTexts)
         // All these texts start with '<' or '_'; checking that byte first avoids hashing every token.
-        for (index, text) in texts.enumerated() {
-            guard let first = text.utf8.first, first == UInt8(ascii: "<") || first == UInt8(ascii: "_"),
-                  wanted.contains(text) else { continue }
-            idByText[text] = Int32(index)
+        for index in texts.indices {
+            let first = texts.withUTF8(index) { $0.first }
+            guard first == UInt8(ascii: "<") || first == UInt8(ascii: "_") else { continue }
+            let text = texts[index]
+            if wanted.contains(text) { idByText[text] = Int32(index) }
         }
         if ids.eot == nil, let found = endOfTurnTexts.lazy.compactMap({ idByText[$0] }).first {
             ids.eot = found

@@ -25,7 +25,7 @@ public final class Tokenizer: Sendable {
     /// `tokenizer.ggml.pre`, if present.
     public let preTokenizerName: String?
     /// The vocabulary texts as stored (GPT-2-mapped for BPE, `▁` for spaces in SentencePiece).
-    public let tokenTexts: [String]
+    public let tokenTexts: TokenTexts
     public let tokenTypes: [TokenType]
 
     public let bos: Int32?
@@ -55,7 +55,7 @@ public final class Tokenizer: Sendable {
         case sentencePiece(SentencePieceEncoder)
     }
 
-    init(kind: Kind, preTokenizerName: String?, tokenTexts: [String], tokenTypes: [TokenType],
+    init(kind: Kind, preTokenizerName: String?, tokenTexts: TokenTexts, tokenTypes: [TokenType],
          specialIDs: SpecialTokenIDs, flags: (bos: Bool, eos: Bool, spacePrefix: Bool), encoder: Encoder) {
         self.kind = kind
         self.preTokenizerName = preTokenizerName
