@@ -2,12 +2,6 @@
 /// already converted to the weight type's activation format.
 public typealias VecDot = @Sendable (_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, _ n: Int) -> Float
 
-/// Dot products of four weight rows (`rowBytes` apart, starting at `weights`) with one activation
-/// row; the four results go to `y[0..<4]`.
-public typealias VecDot4 = @Sendable (
-    _ weights: UnsafeRawPointer, _ rowBytes: Int, _ activations: UnsafeRawPointer, _ n: Int, _ y: UnsafeMutablePointer<Float>
-) -> Void
-
 /// What the matrix kernels need to know about one weight type.
 public struct TypeTraits: Sendable {
     /// The weight type.
@@ -19,8 +13,6 @@ public struct TypeTraits: Sendable {
     public let vecDot: VecDot
     /// The portable dot product (the tier the SIMD kernels are tested against).
     public let portableDot: VecDot
-    /// A four-row kernel that shares the activation work between rows, where this build has one.
-    public let vecDot4: VecDot4?
 
     /// Bytes of one activation row of `cols` elements in `activationType`.
     public func activationRowBytes(cols: Int) -> Int {
@@ -35,8 +27,7 @@ public enum KernelTable {
         var table: [GGMLType: TypeTraits] = [:]
         func add(_ type: GGMLType, _ activation: GGMLType, _ portable: @escaping VecDot) {
             let fast = X86Dot.kernel(for: type) ?? portable
-            table[type] = TypeTraits(type: type, activationType: activation, vecDot: fast, portableDot: portable,
-                                     vecDot4: X86Dot.rowsKernel(for: type))
+            table[type] = TypeTraits(type: type, activationType: activation, vecDot: fast, portableDot: portable)
         }
         add(.f32, .f32, PortableDot.f32)
         add(.f16, .f32, PortableDot.f16)

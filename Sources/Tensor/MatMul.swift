@@ -62,10 +62,12 @@ public enum MatMul {
             for t in 0..<tokens {
                 try KernelTable.quantizeActivations(x + t * cols, cols: cols, for: traits, into: act + t * actBytes)
             }
+            let dot = traits.vecDot
             pool.run { worker, workers in
-                dotRows(ThreadPool.split(rows, worker: worker, of: workers, granularity: 4), weights: weights,
-                        rowBytes: rowBytes, traits: traits, activations: UnsafeRawPointer(act), activationBytes: actBytes,
-                        tokens: tokens, cols: cols, y: y, yStride: rows)
+                for r in ThreadPool.split(rows, worker: worker, of: workers, granularity: 4) {
+                    let row = weights + r * rowBytes
+                    for t in 0..<tokens { y[t * rows + r] = dot(row, act + t * actBytes, cols) }
+                }
             }
         }
     }

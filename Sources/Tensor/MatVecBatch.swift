@@ -64,40 +64,14 @@ extension MatMul {
                 for (i, item) in items.enumerated() {
                     let lo = max(band.lowerBound, first), hi = min(band.upperBound, first + item.rows)
                     if lo < hi {
-                        dotRows((lo - first)..<(hi - first), weights: item.weights, rowBytes: rowBytes[i], traits: traits[i],
-                                activations: activation[i], activationBytes: 0, tokens: 1, cols: cols, y: item.y, yStride: 0)
+                        let dot = traits[i].vecDot, a = activation[i]
+                        for r in (lo - first)..<(hi - first) {
+                            item.y[r] = dot(item.weights + r * rowBytes[i], a, cols)
+                        }
                     }
                     first += item.rows
                 }
             }
-        }
-    }
-}
-
-extension MatMul {
-    /// `y[t·yStride + r] = W[r]·a_t` for the weight rows `range` and `tokens` activation rows
-    /// `activationBytes` apart: four rows at a time where the type has a four-row kernel, each
-    /// group of rows reused across all tokens while it is in cache.
-    @inline(__always)
-    static func dotRows(
-        _ range: Range<Int>, weights: UnsafeRawPointer, rowBytes: Int, traits: TypeTraits,
-        activations: UnsafeRawPointer, activationBytes: Int, tokens: Int, cols: Int,
-        y: UnsafeMutablePointer<Float>, yStride: Int
-    ) {
-        var r = range.lowerBound
-        if let dot4 = traits.vecDot4 {
-            while r + 4 <= range.upperBound {
-                for t in 0..<tokens {
-                    dot4(weights + r * rowBytes, rowBytes, activations + t * activationBytes, cols, y + t * yStride + r)
-                }
-                r += 4
-            }
-        }
-        let dot = traits.vecDot
-        while r < range.upperBound {
-            let row = weights + r * rowBytes
-            for t in 0..<tokens { y[t * yStride + r] = dot(row, activations + t * activationBytes, cols) }
-            r += 1
         }
     }
 }

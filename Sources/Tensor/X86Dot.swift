@@ -8,12 +8,4 @@ enum X86Dot {
         return nil
         #endif
     }
-
-    static func rowsKernel(for type: GGMLType) -> VecDot4? {
-        #if SWIFTLLM_X86_SIMD
-        return fourRowKernel(for: type)
-        #else
-        return nil
-        #endif
-    }
 }

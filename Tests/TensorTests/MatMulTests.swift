@@ -115,16 +115,6 @@ import Testing
                     #expect(abs(Double(fast) - expected[r]) <= bounds[r], "\(type) row \(r): fast \(fast) vs \(expected[r])")
                     #expect(abs(Double(portable) - expected[r]) <= bounds[r], "\(type) row \(r): portable \(portable) vs \(expected[r])")
                 }
-                guard let dot4 = traits.vecDot4 else { return }
-                var four = [Float](repeating: .nan, count: 4)
-                for r in stride(from: 0, to: c.rows - 3, by: 4) {
-                    four.withUnsafeMutableBufferPointer { y in
-                        dot4(w.baseAddress! + r * c.rowBytes, c.rowBytes, a.baseAddress!, c.cols, y.baseAddress!)
-                    }
-                    for i in 0..<4 {
-                        #expect(abs(Double(four[i]) - expected[r + i]) <= bounds[r + i], "\(type) row \(r + i): four-row \(four[i]) vs \(expected[r + i])")
-                    }
-                }
             }
         }
     }
