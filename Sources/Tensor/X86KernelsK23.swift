@@ -14,10 +14,10 @@ extension X86Dot {
         _mm256_add_epi16(_mm256_setr_epi64x(0, 0, 0x0001_0001_0001_0001, 0x0001_0001_0001_0001), _mm256_set1_epi16(Int16(g)))
     }
 
-    /// Σ_k Σ scale-weighted products of the eight 2-bit chunks; `quants(k, bits)` turns chunk k's
-    /// two low bits (`bits`, one per byte) into the unsigned weights.
+    /// Σ_k Σ scale-weighted products of the eight 2-bit chunks. With `hmask` (Q3_K), bit k of
+    /// each of its bytes adds 4 to chunk k's weights. (A closure here was not inlined.)
     @inline(__always) static func twoBitChunks(
-        _ qs: UnsafeRawPointer, _ aq: UnsafeRawPointer, scales: __m256i, quants: (_ k: Int, _ bits: __m256i) -> __m256i
+        _ qs: UnsafeRawPointer, _ aq: UnsafeRawPointer, scales: __m256i, hmask: __m256i?
     ) -> __m256i {
         let twoBits = _mm256_set1_epi8(3)
         var even = _mm256_setzero_si256(), odd = _mm256_setzero_si256()
@@ -25,8 +25,12 @@ extension X86Dot {
             let q = load256(qs + 32 * h)
             for i in 0..<4 {
                 let k = 4 * h + i
-                let bits = _mm256_and_si256(_mm256_srli_epi16(q, Int32(2 * i)), twoBits)
-                let products = _mm256_maddubs_epi16(quants(k, bits), load256(aq + 32 * k))
+                var bits = _mm256_and_si256(_mm256_srli_epi16(q, Int32(2 * i)), twoBits)
+                if let hmask { // bit k moved to bit 2
+                    let high = k >= 2 ? _mm256_srli_epi16(hmask, Int32(k - 2)) : _mm256_slli_epi16(hmask, Int32(2 - k))
+                    bits = _mm256_or_si256(bits, _mm256_and_si256(high, _mm256_set1_epi8(4)))
+                }
+                let products = _mm256_maddubs_epi16(bits, load256(aq + 32 * k))
                 let p = _mm256_madd_epi16(products, _mm256_permutexvar_epi16(groupPair(2 * k), scales))
                 if i % 2 == 0 { even = _mm256_add_epi32(even, p) } else { odd = _mm256_add_epi32(odd, p) }
             }
@@ -46,7 +50,7 @@ extension X86Dot {
             let mins = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(packed, 4), lowMask))
             let minDot = _mm256_madd_epi16(mins, load256(y + BlockLayout.Q8_K.bsums))
             minAcc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(minDot), _mm256_set1_ps(Field.scale(x, L.dmin) * ad), minAcc)
-            let sumi = twoBitChunks(x + L.qs, y + BlockLayout.Q8_K.qs, scales: scales) { _, bits in bits }
+            let sumi = twoBitChunks(x + L.qs, y + BlockLayout.Q8_K.qs, scales: scales, hmask: nil)
             acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sumi), _mm256_set1_ps(Field.scale(x, L.d) * ad), acc)
         }
         return hsum(acc) - hsum(minAcc)
@@ -54,7 +58,6 @@ extension X86Dot {
 
     static func q3_K(_ w: UnsafeRawPointer, _ a: UnsafeRawPointer, _ n: Int) -> Float {
         typealias L = BlockLayout.Q3_K
-        let four = _mm256_set1_epi8(4)
         var acc = _mm256_setzero_ps()
         for b in 0..<(n / 256) {
             let x = w + b * L.size, y = a + b * BlockLayout.Q8_K.size
@@ -69,12 +72,7 @@ extension X86Dot {
             let scales = _mm256_cvtepi8_epi16(_mm_sub_epi8(bytes, _mm_set1_epi8(32)))
             // Weights are stored as q + 4 (the high bit set means +4): −4·Σ_g sc_g·bsum_g.
             let offset = _mm256_slli_epi32(_mm256_madd_epi16(scales, load256(y + BlockLayout.Q8_K.bsums)), 2)
-            let hmask = load256(x + L.hmask)
-            let sumi = twoBitChunks(x + L.qs, y + BlockLayout.Q8_K.qs, scales: scales) { k, bits in
-                // Bit k of each hmask byte moved to bit 2: the +4.
-                let high = k >= 2 ? _mm256_srli_epi16(hmask, Int32(k - 2)) : _mm256_slli_epi16(hmask, Int32(2 - k))
-                return _mm256_or_si256(bits, _mm256_and_si256(high, four))
-            }
+            let sumi = twoBitChunks(x + L.qs, y + BlockLayout.Q8_K.qs, scales: scales, hmask: load256(x + L.hmask))
             let total = _mm256_sub_epi32(sumi, offset)
             acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(total), _mm256_set1_ps(Field.scale(x, L.d) * Field.float(y, BlockLayout.Q8_K.d)), acc)
         }
