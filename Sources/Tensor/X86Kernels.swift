@@ -5,12 +5,14 @@ import _Builtin_intrinsics.intel
 ///
 /// One block is one 256-bit vector; `vpdpbusd` multiplies unsigned weights by signed
 /// activations. Offsets (−8, −16) are applied as a `vpdpbusd` of the offset with −a that the
-/// block's dot starts from. Each block's int32 lanes are converted to F32 and accumulated with
-/// that block's scale product (eight blocks' scales converted at a time), so there is no
-/// horizontal sum before the end of the row. Q4_0 and Q4_1 keep the high nibbles in place (a
-/// byte mask instead of a shift): those lanes come out 16× too large, exactly, and are scaled
-/// once at the end. Loads go through `loadUnaligned` (blocks are 18, 20, 22… bytes apart, see
-/// ARCHITECTURE.md).
+/// block's dot starts from. Eight blocks' int32 lanes are summed into one vector (`reduce8`) and
+/// scaled by eight scale products at once; the f16 scales are gathered in integer registers.
+/// Q4_0 and Q4_1 keep the high nibbles in place (a byte mask instead of a shift): those lanes
+/// come out 16× too large, exactly, and are divided back before the halves are added. Each row
+/// is read front to back on its own: a four-row kernel that interleaved the rows block by block
+/// (to share the activation work) ran at a third of the memory bandwidth — the hardware
+/// prefetcher does not follow four interleaved streams. Loads go through `loadUnaligned`
+/// (blocks are 18, 20, 22… bytes apart, see ARCHITECTURE.md).
 extension X86Dot {
     static func intrinsicsKernel(for type: GGMLType) -> VecDot? {
         switch type {
