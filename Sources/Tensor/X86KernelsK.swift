@@ -43,7 +43,9 @@ extension X86Dot {
 
             let qs = x + qsOffset, aq = y + BlockLayout.Q8_K.qs
             let qh = fifthBits ? load256(x + BlockLayout.Q5_K.qh) : _mm256_setzero_si256()
-            var sumi = _mm256_setzero_si256()
+            // Four independent int32 sums (k even/odd × low/high nibbles): LLVM fuses each
+            // madd + add into `vpdpwssd`, and one sum would be a chain of eight of them.
+            var sums = (_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256())
             for k in 0..<4 {
                 let q = load256(qs + 32 * k)
                 var lo = _mm256_and_si256(q, lowMask)
@@ -56,8 +58,15 @@ extension X86Dot {
                 let scLo = Int16((word >> shift) & 0xFF), scHi = Int16((word >> (shift + 8)) & 0xFF)
                 let pLo = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, load256(aq + 64 * k)), _mm256_set1_epi16(scLo))
                 let pHi = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, load256(aq + 64 * k + 32)), _mm256_set1_epi16(scHi))
-                sumi = _mm256_add_epi32(sumi, _mm256_add_epi32(pLo, pHi))
+                if k % 2 == 0 {
+                    sums.0 = _mm256_add_epi32(sums.0, pLo)
+                    sums.1 = _mm256_add_epi32(sums.1, pHi)
+                } else {
+                    sums.2 = _mm256_add_epi32(sums.2, pLo)
+                    sums.3 = _mm256_add_epi32(sums.3, pHi)
+                }
             }
+            let sumi = _mm256_add_epi32(_mm256_add_epi32(sums.0, sums.1), _mm256_add_epi32(sums.2, sums.3))
             acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sumi), _mm256_set1_ps(Field.scale(x, L.d) * ad), acc)
         }
         return hsum(acc) - minTotal
@@ -74,7 +83,8 @@ extension X86Dot {
             let scales = _mm256_cvtepi8_epi16(load128(x + L.scales))
             // −32 offset: Σ_g sc_g·32·bsum_g.
             let offset = _mm256_slli_epi32(_mm256_madd_epi16(scales, load256(y + BlockLayout.Q8_K.bsums)), 5)
-            var sumi = _mm256_sub_epi32(_mm256_setzero_si256(), offset)
+            // Two independent sums (one per half) so the fused `vpdpwssd` chains stay short.
+            var sumi0 = _mm256_sub_epi32(_mm256_setzero_si256(), offset), sumi1 = _mm256_setzero_si256()
             let aq = y + BlockLayout.Q8_K.qs
             for h in 0..<2 {
                 let ql0 = load256(x + L.ql + 64 * h), ql1 = load256(x + L.ql + 64 * h + 32)
@@ -91,10 +101,10 @@ extension X86Dot {
                     let products = _mm256_maddubs_epi16(q, load256(aq + 128 * h + 32 * k))
                     return _mm256_madd_epi16(products, _mm256_permutexvar_epi16(_mm256_add_epi16(pairBase, _mm256_set1_epi16(Int16(8 * h + 2 * k))), scales))
                 }
-                sumi = _mm256_add_epi32(sumi, _mm256_add_epi32(part(quads.0, 0), part(quads.1, 1)))
-                sumi = _mm256_add_epi32(sumi, _mm256_add_epi32(part(quads.2, 2), part(quads.3, 3)))
+                sumi0 = _mm256_add_epi32(sumi0, _mm256_add_epi32(part(quads.0, 0), part(quads.1, 1)))
+                sumi1 = _mm256_add_epi32(sumi1, _mm256_add_epi32(part(quads.2, 2), part(quads.3, 3)))
             }
-            acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sumi), _mm256_set1_ps(Field.scale(x, L.d) * Field.float(y, 0)), acc)
+            acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_add_epi32(sumi0, sumi1)), _mm256_set1_ps(Field.scale(x, L.d) * Field.float(y, 0)), acc)
         }
         return hsum(acc)
     }

@@ -17,11 +17,19 @@ struct BenchKernels: ParsableCommand {
     @Option(help: "Repetitions per measurement; the median is reported.")
     var reps = 9
 
+    @Flag(help: "Matvec: report the fastest repetition instead of the median (steadier when other processes share the cores).")
+    var best = false
+
     @Option(help: "Comma-separated weight types (default: all with kernels).")
     var types: String?
 
     @Option(name: .customLong("matvec-mib"), help: "Minimum matvec weight bytes in MiB (keep it above the last-level cache).")
     var matvecMiB = 96
+
+    @Option(help: ArgumentHelp(
+        "Matvec shape ROWSxCOLS instead of the default 4096-column one (repeatable), e.g. a model's real matrices.",
+        discussion: "Copies of the weights are cycled through until --matvec-mib is reached, so a small matrix is read from memory, not cache, as in decode."))
+    var shape: [String] = []
 
     @Option(help: "Tokens of the prefill matmul.")
     var tokens = 512
@@ -52,6 +60,18 @@ struct BenchKernels: ParsableCommand {
         _ = try matmulStrategy()
         _ = try selectedTypes()
         _ = try matmulShapes()
+        _ = try matvecShapes()
+    }
+
+    /// The `--shape` values as (rows, cols).
+    func matvecShapes() throws -> [(rows: Int, cols: Int)] {
+        try shape.map { text in
+            let parts = text.lowercased().split(separator: "x").compactMap { Int($0) }
+            guard parts.count == 2, parts[0] > 0, parts[1] > 0 else {
+                throw ValidationError("--shape must be ROWSxCOLS with positive numbers, not '\(text)'")
+            }
+            return (parts[0], parts[1])
+        }
     }
 
     func matmulShapes() throws -> [(rows: Int, cols: Int)] {
@@ -87,23 +107,32 @@ struct BenchKernels: ParsableCommand {
 
     func run() throws {
         let pool = ThreadPool(threads: threads ?? ThreadPool.physicalCores)
-        let bench = KernelBench(pool: pool, reps: reps)
+        let bench = KernelBench(pool: pool, reps: reps, best: best)
         if !json {
-            write("machine: \(KernelBench.cpuName()), \(pool.threadCount) threads; medians of \(reps) runs")
+            write("machine: \(KernelBench.cpuName()), \(pool.threadCount) threads; \(best ? "best" : "medians") of \(reps) runs")
             let dispatch = bench.dispatchMicroseconds()
             write(String(format: "thread pool: dispatch + barrier %.2f µs median, %.2f µs 10th percentile",
                          dispatch.median, dispatch.p10))
             write("op      type   rows×cols        tokens  GB/s   read GB/s  ratio  GFLOP/s")
         }
-        for type in try selectedTypes() {
-            if !noMatvec {
-                let cols = 4096
-                let rowBytes = type.rowBytes(elements: cols) ?? 1
-                let rows = max(256, (matvecMiB << 20) / rowBytes / 256 * 256)
-                let mv = try bench.matvec(type: type, rows: rows, cols: cols)
+        let minBytes = matvecMiB << 20
+        for type in try selectedTypes() where !noMatvec {
+            var shapes = try matvecShapes()
+            if shapes.isEmpty {
+                let rowBytes = type.rowBytes(elements: 4096) ?? 1
+                shapes = [(max(256, minBytes / rowBytes / 256 * 256), 4096)]
+            }
+            for (rows, cols) in shapes {
+                guard let rowBytes = type.rowBytes(elements: cols) else {
+                    throw ValidationError("\(cols) columns are not whole \(type.name) blocks of \(type.blockSize)")
+                }
+                let copies = max(1, (minBytes + rows * rowBytes - 1) / (rows * rowBytes))
+                let mv = try bench.matvec(type: type, rows: rows, cols: cols, copies: copies)
                 emit(BenchRecord(op: "matvec", type: type, rows: rows, cols: cols, tokens: 1,
                                  gbPerS: mv.weightGBs, readGBs: mv.readGBs, gflops: nil))
             }
+        }
+        for type in try selectedTypes() {
             if noMatmul { continue }
             for (rows, cols) in try matmulShapes() where cols % type.blockSize == 0 {
                 let gflops = try bench.matmul(type: type, rows: rows, cols: cols, tokens: tokens, strategy: matmulStrategy())

@@ -119,6 +119,24 @@ import Testing
         }
     }
 
+    /// Float-weight dots over column counts that reach every tail of the SIMD loops (32-, 16- and
+    /// 1-element steps).
+    @Test(arguments: [GGMLType.f32, .f16, .bf16], [1, 15, 16, 17, 48, 371])
+    func floatDotsCoverEveryTail(type: GGMLType, cols: Int) throws {
+        let c = try Case(type, rows: 3, seed: 9, cols: cols)
+        let x = RandomTensors.floats(cols, seed: 10)
+        let (expected, bounds) = try c.reference(x)
+        let traits = try KernelTable.traits(for: type)
+        c.weights.withUnsafeBytes { w in
+            x.withUnsafeBytes { a in
+                for r in 0..<c.rows {
+                    let fast = traits.vecDot(w.baseAddress! + r * c.rowBytes, a.baseAddress!, cols)
+                    #expect(abs(Double(fast) - expected[r]) <= bounds[r], "\(type) \(cols) columns, row \(r): \(fast) vs \(expected[r])")
+                }
+            }
+        }
+    }
+
     @Test(arguments: weightTypes, [1, 2])
     func matvecMatchesReference(type: GGMLType, threads: Int) throws {
         let pool = ThreadPool(threads: threads)
