@@ -23,6 +23,16 @@ enum X86Quantize {
         unsafeBitCast(unsafeBitCast(v, to: SIMD16<UInt32>.self) & 0x7fff_ffff, to: SIMD16<Float>.self)
     }
 
+    /// max over lanes with `vmaxps` (no NaN in activations): `pointwiseMax` and `.max()` follow
+    /// IEEE NaN rules and compile to per-lane loops.
+    @inline(__always) static func maxLanes(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+        _mm512_max_ps(a, b)
+    }
+
+    @inline(__always) static func reduceMax(_ v: SIMD16<Float>) -> Float {
+        _mm512_reduce_max_ps(v)
+    }
+
     @inline(__always) static func roundAway(_ v: SIMD16<Float>) -> __m512i {
         let sign = unsafeBitCast(v, to: SIMD16<UInt32>.self) & 0x8000_0000
         let signed = unsafeBitCast(sign | Float(0.5).nextDown.bitPattern, to: SIMD16<Float>.self)
@@ -38,7 +48,7 @@ enum X86Quantize {
         let qsOffset = withSum ? BlockLayout.Q8_1.qs : BlockLayout.Q8_0.qs
         for b in 0..<(n / 32) {
             let v0 = load(x + 32 * b), v1 = load(x + 32 * b + 16)
-            let amax = pointwiseMax(abs16(v0), abs16(v1)).max()
+            let amax = reduceMax(maxLanes(abs16(v0), abs16(v1)))
             let d = amax / 127
             let id: Float = d == 0 ? 0 : 1 / d
             let q0 = roundAway(v0 * id), q1 = roundAway(v1 * id)
@@ -58,8 +68,8 @@ enum X86Quantize {
         for b in 0..<(n / 256) {
             let xs = x + 256 * b, block = p + b * L.size
             var m = SIMD16<Float>()
-            for g in 0..<16 { m = pointwiseMax(m, abs16(load(xs + 16 * g))) }
-            let amax = m.max()
+            for g in 0..<16 { m = maxLanes(m, abs16(load(xs + 16 * g))) }
+            let amax = reduceMax(m)
             guard amax > 0 else {
                 block.initializeMemory(as: UInt8.self, repeating: 0, count: L.size)
                 continue

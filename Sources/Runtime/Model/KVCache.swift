@@ -68,8 +68,9 @@ final class HalfOrFloatBuffer: @unchecked Sendable {
         self.count = count
         self.precision = precision
         let bytes = max(count, 1) * (precision == .f16 ? 2 : 4)
+        // Left uninitialized: positions are written before attention reads them, and untouched
+        // pages cost no memory, so a cache sized for the whole context grows only as it fills.
         raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
-        raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
     }
 
     deinit { raw.deallocate() }
