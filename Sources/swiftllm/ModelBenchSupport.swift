@@ -107,8 +107,15 @@ struct ModelBenchInfo {
             + "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |"
     }
 
-    /// Peak resident set size of this process, in bytes.
+    /// Peak resident set size of this process, in bytes: `VmHWM` from /proc/self/status, which
+    /// starts afresh at exec (getrusage's `ru_maxrss` keeps the parent's peak across fork + exec,
+    /// so a bench started by a large process would report that process's memory).
     static func peakRSS() -> Int {
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+           let kB = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) {
+            return kB * 1024
+        }
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return usage.ru_maxrss * 1024
