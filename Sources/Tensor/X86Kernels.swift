@@ -10,11 +10,14 @@ import _Builtin_intrinsics.intel
 extension X86Dot {
     static func intrinsicsKernel(for type: GGMLType) -> VecDot? {
         switch type {
+        case .bf16: bf16
         case .q4_0: q4_0
         case .q4_1: q4_1
         case .q5_0: q5_0
         case .q5_1: q5_1
         case .q8_0: q8_0
+        case .q2_K: q2_K
+        case .q3_K: q3_K
         case .q4_K: q4_K
         case .q5_K: q5_K
         case .q6_K: q6_K
