@@ -9,19 +9,11 @@ public enum Ops {
         _ x: UnsafePointer<Float>, weight w: UnsafePointer<Float>?, eps: Float, addOne: Bool = false,
         out: UnsafeMutablePointer<Float>, n: Int
     ) {
-        // As ggml: squares in F32, summed in F64; mean and scale in F32.
-        var acc = SIMD8<Double>()
-        var i = 0
-        while i + 16 <= n {
-            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
-            let squares = v * v
-            acc += SIMD8<Double>(squares.lowHalf) + SIMD8<Double>(squares.highHalf)
-            i += 16
-        }
-        var sumSquares = acc.sum()
-        while i < n { sumSquares += Double(x[i] * x[i]); i += 1 }
-        let mean = Float(sumSquares / Double(n))
-        let scale = 1 / (mean + eps).squareRoot()
+        // A sequential F32 sum (not vectorised, not F64 as ggml): on the reference prompts the
+        // forward pass agrees with llama.cpp's greedy continuations more often this way.
+        var sum: Float = 0
+        for i in 0..<n { sum += x[i] * x[i] }
+        let scale = 1 / (sum / Float(n) + eps).squareRoot()
         guard let w else {
             for j in 0..<n { out[j] = x[j] * scale }
             return

@@ -87,7 +87,7 @@ struct KernelBench {
     static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
     /// Runs `body` once to warm up, then `reps` times; the median seconds.
-    private func median(_ body: () throws -> Void) rethrows -> Double {
+    func median(_ body: () throws -> Void) rethrows -> Double {
         try body()
         var times: [Double] = []
         for _ in 0..<reps {
@@ -125,13 +125,8 @@ struct KernelBench {
     /// or random floats in [-1, 1) for the float types.
     static func syntheticWeights(_ type: GGMLType, bytes: Int) -> UnsafeMutableRawBufferPointer {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes, alignment: 64)
-        var state: UInt64 = 0x1234_5678_9abc_def1
-        func next() -> UInt64 {
-            state ^= state << 13
-            state ^= state >> 7
-            state ^= state << 17
-            return state
-        }
+        var random = XorShift64(state: 0x1234_5678_9abc_def1)
+        func next() -> UInt64 { random.next() }
         let base = buffer.baseAddress!
         switch type {
         case .f32:
@@ -167,5 +162,17 @@ struct KernelBench {
         let line = text.split(separator: "\n").first { $0.hasPrefix("model name") }
         return line.flatMap { $0.split(separator: ":", maxSplits: 1).last }.map { $0.trimmingCharacters(in: .whitespaces) }
             ?? "unknown CPU"
+    }
+}
+
+/// Marsaglia's xorshift64: fixed-seed bits for synthetic weights and benchmark tokens.
+struct XorShift64 {
+    var state: UInt64
+
+    mutating func next() -> UInt64 {
+        state ^= state << 13
+        state ^= state >> 7
+        state ^= state << 17
+        return state
     }
 }

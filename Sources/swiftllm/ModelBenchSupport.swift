@@ -4,52 +4,45 @@ import Runtime
 import Tensor
 
 /// Runs the timed forward passes of `bench model`.
-struct ModelBenchRunner {
+final class ModelBenchRunner {
     let model: Model
     let cache: KVCache
     /// The first token of a generation test (llama-bench starts from BOS when the model adds one).
     let bos: Int32?
 
     /// Random token ids (fixed seed), as llama-bench feeds.
-    private final class Tokens {
-        var state: UInt64 = 0x9e37_79b9_7f4a_7c15
-        func next(below n: Int) -> Int32 {
-            state ^= state << 13
-            state ^= state >> 7
-            state ^= state << 17
-            return Int32(state % UInt64(n))
-        }
+    private var random = XorShift64(state: 0x9e37_79b9_7f4a_7c15)
+
+    init(model: Model, cache: KVCache, bos: Int32?) {
+        self.model = model
+        self.cache = cache
+        self.bos = bos
     }
-    private let random = Tokens()
+
+    private func randomToken() -> Int32 {
+        Int32(random.next() % UInt64(model.config.vocabularySize))
+    }
 
     /// Seconds of one warm-up run (discarded) and then `repetitions` timed runs of `body`.
     func measure(repetitions: Int, _ body: () throws -> Void) throws -> [Double] {
-        var seconds: [Double] = []
-        for rep in 0...repetitions {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try body()
-            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            if rep > 0 { seconds.append(elapsed) }
-        }
-        return seconds
+        try body()
+        return try (0..<repetitions).map { _ in try KernelBench.seconds(body) }
     }
 
     /// One batch of `count` random tokens into an empty cache.
     func prompt(_ count: Int) throws {
         cache.truncate(to: 0)
-        let vocabulary = model.config.vocabularySize
-        let tokens = (0..<count).map { _ in random.next(below: vocabulary) }
+        let tokens = (0..<count).map { _ in randomToken() }
         _ = try model.forward(tokens, cache: cache, logits: .last)
     }
 
     /// `count` single-token steps from an empty cache.
     func generate(_ count: Int) throws {
         cache.truncate(to: 0)
-        let vocabulary = model.config.vocabularySize
-        var token = bos ?? random.next(below: vocabulary)
+        var token = bos ?? randomToken()
         for _ in 0..<count {
             _ = try model.forward([token], cache: cache, logits: .last)
-            token = random.next(below: vocabulary)
+            token = randomToken()
         }
     }
 
@@ -66,10 +59,10 @@ struct ModelBenchRunner {
         guard let first = lower, let limit = upper.map({ $0 - first }) else { return 0 }
         let length = min(bytes, limit) / 128 * 128
         guard length > 0 else { return 0 }
-        let seconds = (0...repetitions).map { _ in
-            KernelBench.seconds { KernelBench.streamingRead(first, bytes: length, pool: pool) }
-        }.dropFirst()
-        return Double(length) / KernelBench.median(Array(seconds)) / 1e9
+        let seconds = KernelBench(pool: pool, reps: repetitions).median {
+            KernelBench.streamingRead(first, bytes: length, pool: pool)
+        }
+        return Double(length) / seconds / 1e9
     }
 }
 

@@ -85,13 +85,4 @@ final class HalfOrFloatBuffer: @unchecked Sendable {
             Float16Rows.store(source, to: raw + 2 * offset, count: n)
         }
     }
-
-    func read(into destination: UnsafeMutablePointer<Float>, count n: Int, at offset: Int) {
-        switch precision {
-        case .f32:
-            destination.update(from: raw.assumingMemoryBound(to: Float.self) + offset, count: n)
-        case .f16:
-            Float16Rows.load(raw + 2 * offset, to: destination, count: n)
-        }
-    }
 }

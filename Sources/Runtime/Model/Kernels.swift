@@ -23,14 +23,14 @@ enum Kernels {
 
     /// y = x·Wᵀ for `tokens` rows of x. x: (tokens, w.cols), y: (tokens, w.rows).
     ///
-    /// K-quant weights (and everything when `exact`) use F32 sgemm on dequantized tiles for
+    /// K-quant weights use F32 sgemm on dequantized tiles for
     /// batches instead: llama.cpp multiplies K-quants with 256-element Q8_K activations, which the
     /// int8 GEMM does not reproduce, and on the reference prompts exact products agree with its
     /// top-1 more often (Gemma3: 946/952 positions with this policy, 941/952 with int8 for all;
     /// SmolLM2, legacy types only: 650/655).
     static func matmul(_ w: WeightMatrix, _ x: UnsafePointer<Float>, tokens: Int, _ y: UnsafeMutablePointer<Float>,
-                       pool: ThreadPool, exact: Bool = false) throws(ModelError) {
-        let strategy: MatMul.Strategy = tokens < batchMinTokens ? .dot : (exact || w.type.blockSize == 256) ? .blas : .int8
+                       pool: ThreadPool) throws(ModelError) {
+        let strategy: MatMul.Strategy = tokens < batchMinTokens ? .dot : w.type.blockSize == 256 ? .blas : .int8
         do {
             try MatMul.matmul(weights: w.data, type: w.type, rows: w.rows, cols: w.cols, x: x, tokens: tokens, y: y, pool: pool,
                               strategy: strategy)

@@ -126,14 +126,8 @@ extension Model {
     /// RMS-normalises `rows` rows of `norm.count` values with gain `norm` (in place allowed).
     private func normRows(_ x: UnsafeMutablePointer<Float>, _ norm: WeightVector, rows: Int, out: UnsafeMutablePointer<Float>) {
         let n = norm.count
-        // A sequential F32 sum of squares (not Ops.rmsNorm's F64 one): on the reference prompts it
-        // agrees with llama.cpp's greedy continuations more often (measured, see NOTES.md).
         for r in 0..<rows {
-            let xr = x + r * n, o = out + r * n
-            var sum: Float = 0
-            for i in 0..<n { sum += xr[i] * xr[i] }
-            let scale = 1 / (sum / Float(n) + config.rmsEpsilon).squareRoot()
-            for i in 0..<n { o[i] = xr[i] * scale * norm.pointer[i] }
+            Ops.rmsNorm(x + r * n, weight: norm.pointer, eps: config.rmsEpsilon, out: out + r * n, n: n)
         }
     }
 
