@@ -27,3 +27,33 @@ public struct ReferencePrompt: Sendable {
         }
     }
 }
+
+/// llama.cpp's 10 highest logits at every step of a reference greedy continuation, teacher-forced
+/// (`Tests/Reference/*-greedy-topk.jsonl`, written by `scripts/oracles/llamacpp/greedy_topk.py`).
+public struct GreedyTopK: Sendable {
+    public let greedy: [Int32]
+    public let topK: [[(token: Int32, logit: Float)]]
+
+    /// llama.cpp's top-1 minus top-2 logit at `step`: how near a tie its choice was.
+    public func margin(_ step: Int) -> Float {
+        topK[step].count > 1 ? topK[step][0].logit - topK[step][1].logit : .infinity
+    }
+
+    /// The file for a reference named like `smollm2-135m-instruct-q4_1.jsonl`.
+    public static func load(reference: String) throws -> [GreedyTopK] {
+        let name = reference.replacingOccurrences(of: ".jsonl", with: "-greedy-topk.jsonl")
+        let url = TestPaths.repoRoot.appendingPathComponent("Tests/Reference/\(name)")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        return try text.split(separator: "\n").map { line in
+            let json = try JSONValue(parsing: String(line))
+            let greedy = (json["greedy"]?.arrayValue ?? []).compactMap { $0.intValue.map(Int32.init) }
+            let topK = (json["topk"]?.arrayValue ?? []).map { step in
+                (step.arrayValue ?? []).map { entry -> (Int32, Float) in
+                    let e = entry.arrayValue ?? []
+                    return (Int32(e.first?.intValue ?? -1), Float(e.count > 1 ? e[1].doubleValue ?? .nan : .nan))
+                }
+            }
+            return GreedyTopK(greedy: greedy, topK: topK)
+        }
+    }
+}

@@ -6,10 +6,12 @@ import Testing
 
 /// The two real models against llama.cpp's reference outputs (`../shared/reference/*.jsonl`), on
 /// llama.cpp's own prompt tokens: the argmax at each prompt position equals llama.cpp's top-1 at
-/// ≥ 99% of positions, our log-probability of its top-1 is within 0.1 on average, and fed
-/// llama.cpp's greedy continuation (teacher-forced), our argmax is its next token at ≥ 90% of the
-/// steps. Free-running greedy agreement is printed: it depends on near-ties (margins < 0.1 logit
-/// occur) that only bit-identical arithmetic would reproduce.
+/// ≥ 99% of positions and our log-probability of its top-1 is within 0.1 on average. Its greedy
+/// continuation is fed one decode step at a time, as llama.cpp made it, and compared with
+/// llama.cpp's top-10 logits at every step (`Tests/Reference/*-greedy-topk.jsonl`): wherever its
+/// top-1 leads by more than `clearMargin` our argmax must be its token, so free-running greedy
+/// can leave its path only at a near-tie; the mean difference of the top-10 logits relative to
+/// the top-1 must stay within what llama.cpp's own two attention paths differ by.
 @Suite(.serialized) struct RealModelFidelityTests {
     static let cases: [(model: URL, reference: String)] = [
         (TestPaths.smolLM2, "smollm2-135m-instruct-q4_1.jsonl"),
@@ -26,7 +28,12 @@ import Testing
         var positions = 0, agree = 0
         var logprobGap = 0.0
         var fullGreedy = 0
-        var forcedSteps = 0, forcedAgree = 0
+        var forcedSteps = 0, forcedAgree = 0, clearSteps = 0
+        var stepLogitGap: Float = 0
+        var stepGapSum = 0.0, stepGapCount = 0
+        var promptGapMax: Float = 0, promptGapSum = 0.0, promptGapCount = 0
+        var freeRunning: [Int] = []
+        let greedyTopK = try GreedyTopK.load(reference: referenceName)
         for (p, reference) in prompts.enumerated() {
             let cache = model.makeCache(contextLength: 2048)
             let logits = try model.forward(reference.tokens, cache: cache, logits: .all)
@@ -34,35 +41,63 @@ import Testing
                 let row = logits[(position * vocab)..<((position + 1) * vocab)]
                 let argmax = row.indices.max { logits[$0] < logits[$1] }.map { $0 - position * vocab }
                 positions += 1
+                for entry in top {
+                    let g = abs((row[Int(entry.token) + position * vocab] - row[Int(top[0].token) + position * vocab]) - (entry.logit - top[0].logit))
+                    promptGapMax = max(promptGapMax, g); promptGapSum += Double(g); promptGapCount += 1
+                }
                 if argmax == Int(top[0].token) { agree += 1 }
                 let ours = PerplexityEvaluator.logSoftmax(logits, row: position, width: vocab, at: Int(top[0].token))
                 logprobGap += abs(ours - Double(top[0].logprob))
             }
-            let forced = try model.forward(reference.tokens + reference.greedy.dropLast(), cache: model.makeCache(contextLength: 2048),
-                                           logits: .all)
+            // llama.cpp's greedy tokens fed one decode step at a time, as llama.cpp made them. Where its
+            // top-1 leads its top-2 by more than `clearMargin`, our argmax must be its token.
+            let steps = greedyTopK[p]
+            try #require(steps.greedy == reference.greedy, "greedy-topk file does not match the reference")
+            var row = Array(logits[((reference.tokens.count - 1) * vocab)...])
+            var leftPath: Int?
             for (step, token) in reference.greedy.enumerated() {
-                let position = reference.tokens.count - 1 + step
                 forcedSteps += 1
-                if Self.argmax(Array(forced[(position * vocab)..<((position + 1) * vocab)])) == token { forcedAgree += 1 }
+                let ours = Self.argmax(row)
+                let margin = steps.margin(step)
+                if ours == token {
+                    forcedAgree += 1
+                } else {
+                    leftPath = leftPath ?? step
+                    print("\(referenceName) prompt \(p) step \(step): argmax \(ours), llama.cpp \(token), its margin \(margin), ours \(row[Int(ours)] - row[Int(token)])")
+                    #expect(margin <= Self.clearMargin, "prompt \(p) step \(step): llama.cpp's margin \(margin) is not a near-tie")
+                }
+                if margin > Self.clearMargin { clearSteps += 1 }
+                let top = steps.topK[step][0]
+                for (candidate, logit) in steps.topK[step] {
+                    let gap = abs((row[Int(candidate)] - row[Int(top.token)]) - (logit - top.logit))
+                    stepLogitGap = max(stepLogitGap, gap)
+                    stepGapSum += Double(gap)
+                    stepGapCount += 1
+                }
+                if step + 1 < reference.greedy.count { row = try model.forward([token], cache: cache) }
             }
-            // Free-running greedy continuation.
-            var next = Self.argmax(Array(logits[((reference.tokens.count - 1) * vocab)...]))
-            var generated: [Int32] = []
-            while generated.count < reference.greedy.count {
-                generated.append(next)
-                if generated.count == reference.greedy.count { break }
-                next = Self.argmax(try model.forward([next], cache: cache))
-            }
-            let matching = zip(generated, reference.greedy).prefix { $0 == $1 }.count
+            // Free-running greedy follows the same states up to the first step where our argmax differs.
+            let matching = leftPath ?? reference.greedy.count
             print("\(referenceName) prompt \(p): free-running greedy matches \(matching)/\(reference.greedy.count)")
             if matching == reference.greedy.count { fullGreedy += 1 }
+            freeRunning.append(matching)
         }
         let agreement = Double(agree) / Double(positions)
-        print("\(referenceName): argmax agreement \(agree)/\(positions), mean top-1 logprob gap \(logprobGap / Double(positions)), full greedy \(fullGreedy)/\(prompts.count), teacher-forced greedy \(forcedAgree)/\(forcedSteps)")
-        #expect(Double(forcedAgree) >= 0.9 * Double(forcedSteps))
+        print("\(referenceName): argmax agreement \(agree)/\(positions), mean top-1 logprob gap \(logprobGap / Double(positions)), full greedy \(fullGreedy)/\(prompts.count), teacher-forced greedy \(forcedAgree)/\(forcedSteps) (\(clearSteps) steps with llama.cpp's margin > \(Self.clearMargin)), top-10 logit difference at greedy steps max \(stepLogitGap) mean \(stepGapSum / Double(stepGapCount)), free-running \(freeRunning); prompt positions max \(promptGapMax) mean \(promptGapSum / Double(promptGapCount))")
+        // llama.cpp without flash attention differs from the reference by 0.104 (SmolLM2) and
+        // 0.170 (Gemma3) on this measure.
+        #expect(stepGapSum / Double(stepGapCount) <= 0.25)
+        #expect(Double(forcedAgree) >= 0.95 * Double(forcedSteps))
         #expect(agreement >= 0.99)
         #expect(logprobGap / Double(positions) <= 0.1)
     }
+
+    /// llama.cpp's top-1 minus top-2 logit above which a greedy step is a clear choice. Measured
+    /// with `scripts/oracles/llamacpp`: llama.cpp without flash attention, against itself with it
+    /// (the reference), picks another token at 7 of SmolLM2's and 3 of Gemma3's greedy steps, at
+    /// margins up to 0.311 and 0.327; we do at 7 and 2, up to 0.292 and 0.327. Closer calls
+    /// depend on summation order.
+    static let clearMargin: Float = 0.4
 
     static func argmax(_ row: [Float]) -> Int32 {
         Int32(row.indices.max { row[$0] < row[$1] } ?? 0)
