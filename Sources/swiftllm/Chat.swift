@@ -79,7 +79,12 @@ final class InterruptFlag: @unchecked Sendable {
             let isArmed = self.armed
             self.raised = true
             self.lock.unlock()
-            if !isArmed { exit(130) }
+            // `_exit`, not `exit`: the main thread may be blocked in readLine holding stdin's lock,
+            // which exit's stdio flush would wait for forever. Output is written unbuffered.
+            if !isArmed {
+                FileHandle.standardOutput.write(Data("\n".utf8))
+                _exit(130)
+            }
         }
         source.resume()
     }
