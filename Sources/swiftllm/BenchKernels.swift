@@ -129,7 +129,7 @@ struct BenchKernels: ParsableCommand {
                 let copies = max(1, (minBytes + rows * rowBytes - 1) / (rows * rowBytes))
                 let mv = try bench.matvec(type: type, rows: rows, cols: cols, copies: copies)
                 emit(BenchRecord(op: "matvec", type: type, rows: rows, cols: cols, tokens: 1,
-                                 gbPerS: mv.weightGBs, readGBs: mv.readGBs, gflops: nil))
+                                 gbPerS: mv.weightGBs, readGBs: mv.readGBs, ratio: mv.ratio, gflops: nil))
             }
         }
         for type in try selectedTypes() {
@@ -137,7 +137,7 @@ struct BenchKernels: ParsableCommand {
             for (rows, cols) in try matmulShapes() where cols % type.blockSize == 0 {
                 let gflops = try bench.matmul(type: type, rows: rows, cols: cols, tokens: tokens, strategy: matmulStrategy())
                 emit(BenchRecord(op: "matmul", type: type, rows: rows, cols: cols, tokens: tokens,
-                                 gbPerS: nil, readGBs: nil, gflops: gflops))
+                                 gbPerS: nil, readGBs: nil, ratio: nil, gflops: gflops))
             }
         }
     }
@@ -153,9 +153,8 @@ struct BenchKernels: ParsableCommand {
 /// One measured line of `bench kernels`.
 struct BenchRecord {
     let op: String, type: GGMLType, rows: Int, cols: Int, tokens: Int
-    let gbPerS: Double?, readGBs: Double?, gflops: Double?
-
-    var ratio: Double? { gbPerS.flatMap { g in readGBs.map { g / $0 } } }
+    /// `ratio` is the matvec's per-round ratio to the read (see `KernelBench.matvec`).
+    let gbPerS: Double?, readGBs: Double?, ratio: Double?, gflops: Double?
 
     private func number(_ x: Double?, _ digits: Int) -> String {
         x.map { String(format: "%.\(digits)f", $0) } ?? "null"

@@ -9,12 +9,14 @@ struct KernelBench {
     /// Report the fastest matvec and read repetitions instead of the medians.
     var best = false
 
-    /// Median (or best) weight GB/s of a matvec and, for the same byte count, streaming-read GB/s.
+    /// Median (or best) weight GB/s of a matvec and, for the same byte count, streaming-read GB/s,
+    /// and their ratio: the median (or best) of the per-round ratios, so a round where the machine
+    /// was busy slows both of its measurements and does not skew the ratio.
     ///
     /// The weights are `copies` back-to-back copies of the matrix, each timed round multiplies by
     /// every copy in turn, so a matrix smaller than the last-level cache is still read from memory
     /// (as in decode, where the other layers' weights evict it), dispatch costs included.
-    func matvec(type: GGMLType, rows: Int, cols: Int, copies: Int = 1) throws -> (weightGBs: Double, readGBs: Double) {
+    func matvec(type: GGMLType, rows: Int, cols: Int, copies: Int = 1) throws -> (weightGBs: Double, readGBs: Double, ratio: Double) {
         let matrixBytes = rows * (type.rowBytes(elements: cols) ?? 0)
         let bytes = matrixBytes * copies
         let weights = KernelBench.syntheticWeights(type, bytes: bytes)
@@ -42,7 +44,9 @@ struct KernelBench {
         }
         let pick: ([Double]) -> Double = best ? { $0.min() ?? 0 } : KernelBench.median
         let t = pick(matvecTimes), read = pick(readTimes)
-        return (Double(bytes) / t / 1e9, Double(bytes) / read / 1e9)
+        let ratios = zip(readTimes, matvecTimes).map { $0 / $1 }
+        let ratio = best ? (ratios.max() ?? 0) : KernelBench.median(ratios)
+        return (Double(bytes) / t / 1e9, Double(bytes) / read / 1e9, ratio)
     }
 
     /// Median GFLOP/s of a `tokens × cols` by `rows × cols` matmul.
