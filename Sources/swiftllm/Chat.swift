@@ -19,6 +19,7 @@ struct Chat: AsyncParsableCommand {
 
     func run() async throws {
         let loaded = try LoadedModel(path: options.model, threads: options.threads)
+        try options.checkLogitBias(vocabularySize: loaded.model.config.vocabularySize)
         let session = loaded.makeSession(contextLength: options.ctx, batchSize: options.batch)
         let interrupt = InterruptFlag()
         var messages: [JSONValue] = []

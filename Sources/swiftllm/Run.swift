@@ -31,6 +31,7 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         let text = try PromptInput.read(argument: prompt, file: file)
         let loaded = try LoadedModel(path: options.model, threads: options.threads)
+        try options.checkLogitBias(vocabularySize: loaded.model.config.vocabularySize)
         let tokens = raw ? loaded.rawTokens(text)
             : try loaded.chatTokens([.object(JSONObject([("role", "user"), ("content", .string(text))]))])
         var generation = options.generationOptions

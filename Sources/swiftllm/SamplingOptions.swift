@@ -51,8 +51,35 @@ struct SamplingOptions: ParsableArguments {
     @Option(name: .customLong("stop"), help: "Stop when this text is generated (repeatable).")
     var stop: [String] = []
 
+    @Option(name: [.customShort("l"), .customLong("logit-bias")],
+            help: "Add to a token's logit, as TOKEN_ID+BIAS or TOKEN_ID-BIAS (-inf bans it; repeatable).")
+    var logitBias: [String] = []
+
+    /// `--logit-bias` values by token id (a later entry for the same token wins).
+    static func parseLogitBias(_ entries: [String]) throws -> [Int32: Float] {
+        var bias: [Int32: Float] = [:]
+        for entry in entries {
+            guard let split = entry.dropFirst().firstIndex(where: { $0 == "+" || $0 == "-" }),
+                  let token = Int32(entry[..<split]), token >= 0,
+                  let value = Float(entry[split...].replacingOccurrences(of: "+", with: "")), !value.isNaN
+            else {
+                throw ValidationError("--logit-bias '\(entry)' is not TOKEN_ID+BIAS or TOKEN_ID-BIAS (e.g. 15043+1.5, 2-inf)")
+            }
+            bias[token] = value
+        }
+        return bias
+    }
+
+    /// Rejects `--logit-bias` tokens the model's vocabulary does not have.
+    func checkLogitBias(vocabularySize: Int) throws {
+        for token in try Self.parseLogitBias(logitBias).keys.sorted() where Int(token) >= vocabularySize {
+            throw ValidationError("--logit-bias token \(token) is outside the vocabulary (\(vocabularySize) tokens)")
+        }
+    }
+
     var samplerConfig: SamplerConfig {
         var config = SamplerConfig()
+        config.logitBias = (try? Self.parseLogitBias(logitBias)) ?? [:]
         config.temperature = temp
         config.topK = topK
         config.topP = topP
@@ -75,5 +102,6 @@ struct SamplingOptions: ParsableArguments {
         if let ctx, ctx < 1 { throw ValidationError("--ctx must be at least 1") }
         if batch < 1 { throw ValidationError("--batch must be at least 1") }
         if temp < 0 { throw ValidationError("--temp must not be negative") }
+        _ = try Self.parseLogitBias(logitBias)
     }
 }

@@ -95,3 +95,28 @@ extension Data {
         self.init(bytes)
     }
 }
+
+/// `--logit-bias`: banning llama.cpp's greedy choice makes its second choice ours.
+@Suite struct LogitBiasCLITests {
+    @Test func banningTheTopTokenPicksLlamaCppsSecond() throws {
+        try #require(FileManager.default.fileExists(atPath: TestPaths.smolLM2.path), "run scripts/fetch-models.sh")
+        let first = try ReferencePrompt.load(TestPaths.shared.appendingPathComponent("reference/smollm2-135m-instruct-q4_1.jsonl"))[0]
+        let last = try #require(first.topK.last)
+        let (top, second) = (last[0].token, last[1].token)
+        // The token bytes from the Python gguf package's reading of the vocabulary.
+        let vocab = String(decoding: try Python.runOracle("vocab_bytes.py", [TestPaths.smolLM2.path]), as: UTF8.self)
+            .split(separator: "\n", omittingEmptySubsequences: false)
+        let secondBytes = Data(hexString: String(vocab[Int(second) + 1]))
+        let banned = try CLI.run(["run", "-m", TestPaths.smolLM2.path, "--temp", "0", "--raw", "-n", "1",
+                                  "--logit-bias", "\(top)-inf", first.prompt])
+        #expect(banned.status == 0, "\(banned.stderr)")
+        #expect(banned.stdout == secondBytes, "got \(banned.text)")
+        let boosted = try CLI.run(["run", "-m", TestPaths.smolLM2.path, "--temp", "0", "--raw", "-n", "1",
+                                   "-l", "\(second)+5", first.prompt])
+        #expect(boosted.stdout == secondBytes, "got \(boosted.text)")
+        for bad in ["abc", "12", "-3+1", "49152+1"] {
+            let result = try CLI.run(["run", "-m", TestPaths.smolLM2.path, "-n", "1", "--logit-bias", bad, "x"])
+            #expect(result.status != 0 && result.stderr.contains("--logit-bias"), "\(bad): \(result.stderr)")
+        }
+    }
+}
