@@ -58,6 +58,24 @@ public struct ByteSet: Hashable, Sendable {
         return s
     }
 
+    /// Calls `body` with each member in increasing order (bit scans, no array).
+    @inline(__always)
+    public func forEachMember(_ body: (UInt8) -> Void) {
+        ByteSet.scan(w0, 0, body)
+        ByteSet.scan(w1, 64, body)
+        ByteSet.scan(w2, 128, body)
+        ByteSet.scan(w3, 192, body)
+    }
+
+    @inline(__always)
+    private static func scan(_ word: UInt64, _ base: Int, _ body: (UInt8) -> Void) {
+        var w = word
+        while w != 0 {
+            body(UInt8(base + w.trailingZeroBitCount))
+            w &= w &- 1
+        }
+    }
+
     /// The members in increasing order.
     public var bytes: [UInt8] { (0...255).compactMap { contains(UInt8($0)) ? UInt8($0) : nil } }
 
