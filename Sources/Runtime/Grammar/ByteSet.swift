@@ -32,6 +32,9 @@ public struct ByteSet: Hashable, Sendable {
         }
     }
 
+    /// Whether any byte of `range` is a member.
+    public func contains(_ range: ClosedRange<UInt8>) -> Bool { range.contains { contains($0) } }
+
     public mutating func insert(_ byte: UInt8) {
         let bit = UInt64(1) << UInt64(byte & 63)
         switch byte >> 6 {

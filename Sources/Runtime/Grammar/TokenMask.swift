@@ -57,16 +57,17 @@ public final class GrammarTokenConstraint {
 
     private let initialState: GrammarState
 
-    public init(grammar: Grammar, vocabulary: TokenVocabulary) {
-        self.vocabulary = vocabulary
-        self.matcher = GrammarMatcher(grammar)
-        self.initialState = matcher.state
+    public convenience init(grammar: Grammar, vocabulary: TokenVocabulary) {
+        self.init(compiled: CompiledGrammar(grammar), vocabulary: vocabulary)
     }
 
+    /// Also starts warming the vocabulary's token sets for this grammar's string loops in the
+    /// background (see `TokenVocabulary.prepareLoops`).
     public init(compiled: CompiledGrammar, vocabulary: TokenVocabulary) {
         self.vocabulary = vocabulary
         self.matcher = GrammarMatcher(compiled: compiled)
         self.initialState = matcher.state
+        vocabulary.prepareLoops(for: compiled)
     }
 
     /// Back to the start of the grammar for a new generation. The parser-state cache and the
