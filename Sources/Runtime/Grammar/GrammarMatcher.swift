@@ -113,7 +113,7 @@ public struct GrammarState: Hashable, Sendable {
 /// ```
 public struct GrammarMatcher {
     public let compiled: CompiledGrammar
-    let arena: StackArena
+    private(set) var arena: StackArena
     /// The current state.
     public private(set) var state: GrammarState
     private var history: [GrammarState] = []
@@ -136,6 +136,10 @@ public struct GrammarMatcher {
 
     public var isComplete: Bool { state.isComplete }
     public var canContinue: Bool { state.canContinue }
+
+    /// No copy of this matcher shares its arena, so the arena may move to another thread with it
+    /// (`ConstraintPool`).
+    mutating func ownsArenaAlone() -> Bool { isKnownUniquelyReferenced(&arena) }
 
     /// Consumes `bytes` if the grammar allows all of them (then true); otherwise leaves the state
     /// unchanged and returns false. Each successful call can be undone with `rollback`.

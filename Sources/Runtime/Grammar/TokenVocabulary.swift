@@ -20,6 +20,9 @@ public final class TokenVocabulary: Sendable {
     let subtreeTokens: [Int32]
     /// Precomputed token sets for loop states (see `LoopTokens`), shared by every grammar.
     let loopCache = LoopTokenCache()
+    /// Compiled grammars by text and warm matchers by grammar, for repeated constrained
+    /// generations (see `ConstraintPool`).
+    public let constraints = ConstraintPool()
 
     public var count: Int { tokens.count }
 
