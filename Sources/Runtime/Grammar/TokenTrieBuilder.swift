@@ -5,12 +5,12 @@
 /// build took about a second for Gemma's 262k tokens, and the vocabulary is built before a
 /// constrained generation starts.
 struct TokenTrieBuilder {
-    var childStart: [Int32] = []
-    var childCount: [Int32] = []
-    var childByte: [UInt8] = []
-    var childNode: [Int32] = []
-    var tokenStart: [Int32] = []
-    var nodeTokens: [Int32] = []
+    let childStart: [Int32]
+    let childCount: [Int32]
+    let childByte: [UInt8]
+    let childNode: [Int32]
+    let tokenStart: [Int32]
+    let nodeTokens: [Int32]
 
     init(tokens: [[UInt8]]) {
         // All bytes in one buffer: token t is bytes[offset[t] ..< offset[t + 1]].
@@ -25,20 +25,28 @@ struct TokenTrieBuilder {
         for bytes in tokens { flat.append(contentsOf: bytes) }
         var ids = tokens.indices.filter { !tokens[$0].isEmpty }.map(Int32.init)
         var scratch = [Int32](repeating: 0, count: ids.count)
-        // Per node in creation (= breadth-first) order: its run of ids and its depth.
-        var runStart: [Int32] = [0], runEnd: [Int32] = [Int32(ids.count)], depth: [Int32] = [0]
+        // Built in locals, not through `self` inside the closures (that cost a uniqueness check
+        // per append).
+        var childStart: [Int32] = [], childCount: [Int32] = [], tokenStart: [Int32] = []
+        var childByte: [UInt8] = [], childNode: [Int32] = [], nodeTokens: [Int32] = []
+        nodeTokens.reserveCapacity(ids.count)
+        // Per node in creation (= breadth-first) order: its run of ids and its depth (room for
+        // the most nodes the tokens can make: this one is dropped after the build).
+        var runs: [(start: Int32, end: Int32, depth: Int32)] = [(0, Int32(ids.count), 0)]
+        runs.reserveCapacity(total + 1)
         flat.withUnsafeBufferPointer { flat in
             offset.withUnsafeBufferPointer { offset in
                 ids.withUnsafeMutableBufferPointer { ids in
                     scratch.withUnsafeMutableBufferPointer { scratch in
                         // The byte after the prefix of length d, or -1 where the token ends there.
+                        @inline(__always)
                         func key(_ id: Int32, _ d: Int) -> Int {
-                            let at = Int(offset[Int(id)]) + d
-                            return at < Int(offset[Int(id) + 1]) ? Int(flat[at]) : -1
+                            let at = Int(offset[Int(id)]) &+ d
+                            return at < Int(offset[Int(id) &+ 1]) ? Int(flat[at]) : -1
                         }
                         var node = 0
-                        while node < runStart.count {
-                            let lo = Int(runStart[node]), hi = Int(runEnd[node]), d = Int(depth[node])
+                        while node < runs.count {
+                            let lo = Int(runs[node].start), hi = Int(runs[node].end), d = Int(runs[node].depth)
                             Self.stableSort(ids, lo, hi, scratch) { key($0, d) }
                             var i = lo
                             tokenStart.append(Int32(nodeTokens.count))
@@ -53,10 +61,8 @@ struct TokenTrieBuilder {
                                 var j = i + 1
                                 while j < hi, key(ids[j], d) == byte { j += 1 }
                                 childByte.append(UInt8(byte))
-                                childNode.append(Int32(runStart.count))
-                                runStart.append(Int32(i))
-                                runEnd.append(Int32(j))
-                                depth.append(Int32(d + 1))
+                                childNode.append(Int32(runs.count))
+                                runs.append((Int32(i), Int32(j), Int32(d + 1)))
                                 children += 1
                                 i = j
                             }
@@ -68,10 +74,17 @@ struct TokenTrieBuilder {
             }
         }
         tokenStart.append(Int32(nodeTokens.count))
+        self.childStart = childStart
+        self.childCount = childCount
+        self.childByte = childByte
+        self.childNode = childNode
+        self.tokenStart = tokenStart
+        self.nodeTokens = nodeTokens
     }
 
     /// Stable sort of ids[lo..<hi] by `key` (-1...255): insertion sort for short runs, a
     /// counting sort through `scratch` for long ones.
+    @inline(__always)
     private static func stableSort(_ ids: UnsafeMutableBufferPointer<Int32>, _ lo: Int, _ hi: Int,
                                    _ scratch: UnsafeMutableBufferPointer<Int32>, key: (Int32) -> Int) {
         if hi - lo <= 48 {
