@@ -175,7 +175,11 @@ extension TokenVocabulary {
     /// also runs over UTF-8 characters); such a rule with many ASCII bytes is a likely loop. A
     /// wrong guess costs background time only: entries are keyed by the exact loop, and the mask
     /// walk computes what it needs itself.
-    func prepareLoops(for grammar: CompiledGrammar) {
+    ///
+    /// `GrammarTokenConstraint` calls this when it is made (at the first decode step, after the
+    /// prompt is processed); a caller that has the grammar earlier can call it before processing
+    /// the prompt, so the warm-up (6 ms at 262k tokens) overlaps that.
+    public func prepareLoops(for grammar: CompiledGrammar) {
         var keys: [LoopTokenCache.Key] = []
         for alternatives in grammar.grammar.rules where keys.count < Self.maxPreparedLoops {
             var ascii = ByteSet()
