@@ -4,6 +4,7 @@ extension SchemaGrammarCompiler {
         if schema["uniqueItems"] == .bool(true) {
             try unsupported("keyword 'uniqueItems' is not supported", pointer + "/uniqueItems")
         }
+        if let containing = try containingArray(schema, pointer: pointer) { return containing }
         var prefix: [(JSONValue, String)] = []
         var rest: JSONValue = .bool(true)
         var restPointer = pointer

@@ -206,6 +206,7 @@ struct SchemaGrammarCompiler {
             if key == "patternProperties" { continue }
             if key == "propertyNames", value == .bool(true) || value == .object(JSONObject()) { continue }
             if key == "then" || key == "else", schema["if"] == nil { continue }
+            if key == "contains" || key == "minContains", SchemaGrammarCompiler.containsIsExpressible(schema) { continue }
             try unsupported("keyword '\(key)' is not supported", "\(pointer)/\(JSONPointer.escape(key))")
         }
     }

@@ -68,6 +68,8 @@ func schemaGrammar(_ text: String, _ options: JSONSchemaCompiler.Options = .init
         (#"{"type":"array","uniqueItems":true}"#, "#/uniqueItems"),
         (#"{"properties":{"a":{"not":{"minLength":2}}}}"#, "#/properties/a/not"),
         (#"{"not":{"type":"integer"}}"#, "#/not"),
+        (#"{"type":"array","contains":{"type":"integer"},"maxContains":2}"#, "#/contains"),
+        (#"{"type":"array","maxItems":3,"contains":{"type":"integer"}}"#, "#/contains"),
         (#"{"oneOf":[{"type":"string"},{"minLength":2}]}"#, "#/oneOf"),
         (#"{"$ref":"other.json#/x"}"#, "#/$ref"),
         (#"{"type":"string","format":"iri"}"#, "#/format"),
@@ -96,6 +98,33 @@ func schemaGrammar(_ text: String, _ options: JSONSchemaCompiler.Options = .init
             ##"{"$defs":{"s":{"type":"string"}},"not":{"$ref":"#/$defs/s"}}"##,
         ]
         let instances = ["null", "true", "0", "-3", "1.0", "2.5", "1e2", #""a""#, #""ab""#, "[]", "[1]", "{}", #"{"a":1}"#, #"{"a":null}"#]
+        var lines: [String] = []
+        var ours: [Bool] = []
+        for schema in schemas {
+            let g = try schemaGrammar(schema)
+            for instance in instances {
+                lines.append("[\(schema),\(instance)]")
+                ours.append(matches(g, instance))
+            }
+        }
+        let verdicts = try runPythonOracle("jsonschema_valid.py", input: lines.joined(separator: "\n") + "\n").split(separator: "\n")
+        #expect(verdicts.count == lines.count)
+        for (i, v) in verdicts.enumerated() where (v == "1") != ours[i] { Issue.record("grammar says \(ours[i]) for \(lines[i])") }
+    }
+
+    /// `contains` (no upper bounds, `minContains` 0 or 1): every verdict agrees with Python `jsonschema`.
+    @Test func containsAgreesWithPython() throws {
+        let schemas = [
+            #"{"type":"array","contains":{"type":"integer"}}"#, #"{"type":"array","items":{"type":"number"},"contains":{"minimum":5}}"#,
+            #"{"contains":{"const":"x"},"minContains":1}"#, #"{"type":"array","contains":{"type":"string"},"minContains":0}"#,
+            #"{"type":"array","items":{"type":"string"},"contains":{"type":"integer"}}"#,
+            #"{"type":"array","minItems":1,"items":{"enum":["a","b",1]},"contains":{"type":"string","maxLength":1}}"#,
+            #"{"type":"object","properties":{"l":{"type":"array","contains":{"type":"object","required":["k"]}}},"required":["l"]}"#,
+        ]
+        let instances = [
+            "[]", "[1]", #"["a"]"#, #"[1,"a"]"#, #"["a",1]"#, #"["a","b"]"#, "[5.5]", "[1,6]", "[1,2]", #"["x"]"#,
+            #"[null,"x",3]"#, #""x""#, "3", #"{"l":[]}"#, #"{"l":[{"k":1}]}"#, #"{"l":[1,{"j":2},{"k":null}]}"#, #"{"l":[{}]}"#,
+        ]
         var lines: [String] = []
         var ours: [Bool] = []
         for schema in schemas {
