@@ -1,6 +1,7 @@
 /// Arrays and objects.
 extension SchemaGrammarCompiler {
     mutating func array(_ schema: JSONObject, pointer: String) throws(JSONSchemaError) -> GrammarExpr {
+        if let unique = try uniqueEnumArray(schema, pointer: pointer) { return unique }
         if schema["uniqueItems"] == .bool(true) {
             try unsupported("keyword 'uniqueItems' is not supported", pointer + "/uniqueItems")
         }

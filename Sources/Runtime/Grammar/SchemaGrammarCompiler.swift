@@ -202,7 +202,7 @@ struct SchemaGrammarCompiler {
         for key in schema.keys where SchemaKeywords.assertions.contains(key) && !handled.contains(key) {
             let value = schema[key]
             // Keywords that assert nothing in these forms.
-            if key == "uniqueItems", value == .bool(false) { continue }
+            if key == "uniqueItems", value == .bool(false) || SchemaGrammarCompiler.uniqueEnumItems(schema) != nil { continue }
             if key == "patternProperties" { continue }
             if key == "propertyNames", value == .bool(true) || value == .object(JSONObject()) { continue }
             if key == "then" || key == "else", schema["if"] == nil { continue }
