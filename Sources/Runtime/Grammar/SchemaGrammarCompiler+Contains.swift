@@ -31,6 +31,8 @@ extension SchemaGrammarCompiler {
         case .object(let o): matching = try compileObject(try merge(o, contains, pointer: containsPointer), pointer: containsPointer)
         default: throw fail("a schema must be an object or a boolean", itemsPointer)
         }
+        // No item can match both: no array is valid, and none may start (it could not finish).
+        if matching == .choice([]) { return .choice([]) }
         let item = try compile(items, pointer: itemsPointer)
         let w = ws
         let comma = GrammarExpr.sequence([w, .literal(","), w])

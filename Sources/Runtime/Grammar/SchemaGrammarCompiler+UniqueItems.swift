@@ -25,15 +25,18 @@ extension SchemaGrammarCompiler {
     /// distinct values, end (when `minItems` is met) or go on with a value not used yet.
     mutating func uniqueEnumArray(_ schema: JSONObject, pointer: String) throws(JSONSchemaError) -> GrammarExpr? {
         guard let values = SchemaGrammarCompiler.uniqueEnumItems(schema), case .object(let items)? = schema["items"] else { return nil }
+        // Only values of the items' type: a value that can never be written must not count
+        // towards minItems (that would leave arrays that start but cannot finish).
+        let types = SchemaGrammarCompiler.types(of: items)
         var literals: [GrammarExpr] = []
-        for v in values {
+        for v in values where types.map({ SchemaGrammarCompiler.value(v, hasOneOf: $0) }) ?? true {
             var one = items
             one["enum"] = nil
             one["const"] = v
             literals.append(try compileObject(one, pointer: pointer + "/items"))
         }
         let minItems = schema["minItems"]?.intValue ?? 0
-        let maxItems = min(schema["maxItems"]?.intValue ?? values.count, values.count)
+        let maxItems = min(schema["maxItems"]?.intValue ?? literals.count, literals.count)
         if maxItems < minItems { return .choice([]) }
         let w = ws
         let comma = GrammarExpr.sequence([w, .literal(","), w])

@@ -137,6 +137,10 @@ func schemaGrammar(_ text: String, _ options: JSONSchemaCompiler.Options = .init
         let verdicts = try runPythonOracle("jsonschema_valid.py", input: lines.joined(separator: "\n") + "\n").split(separator: "\n")
         #expect(verdicts.count == lines.count)
         for (i, v) in verdicts.enumerated() where (v == "1") != ours[i] { Issue.record("grammar says \(ours[i]) for \(lines[i])") }
+        // No array can start that cannot finish (no string item is an integer).
+        var m = GrammarMatcher(try schemaGrammar(schemas[4]))
+        let started = m.accept(Array(#"["a""#.utf8))
+        #expect(!started)
     }
 
     /// `uniqueItems` over a few enumerated scalars: every verdict agrees with Python `jsonschema`.
@@ -148,6 +152,7 @@ func schemaGrammar(_ text: String, _ options: JSONSchemaCompiler.Options = .init
             #"{"type":"array","uniqueItems":true,"minItems":2,"maxItems":2,"items":{"enum":[1,"1",true,null]}}"#,
             #"{"uniqueItems":true,"items":{"type":"string","enum":["a",1,"b"]},"minItems":1}"#,
             #"{"type":"array","uniqueItems":true,"items":{"const":0}}"#,
+            #"{"type":"array","uniqueItems":true,"items":{"type":"string","enum":["a",1]},"minItems":2}"#,
         ]
         let instances = [
             "[]", #"["a"]"#, #"["a","b"]"#, #"["b","a","c"]"#, #"["a","a"]"#, #"["a","b","a"]"#, #"[1,"1"]"#, #"[1,1]"#,
@@ -165,6 +170,10 @@ func schemaGrammar(_ text: String, _ options: JSONSchemaCompiler.Options = .init
         let verdicts = try runPythonOracle("jsonschema_valid.py", input: lines.joined(separator: "\n") + "\n").split(separator: "\n")
         #expect(verdicts.count == lines.count)
         for (i, v) in verdicts.enumerated() where (v == "1") != ours[i] { Issue.record("grammar says \(ours[i]) for \(lines[i])") }
+        // No arrays can start that cannot finish (a value of the wrong type does not count).
+        var m = GrammarMatcher(try schemaGrammar(#"{"type":"array","uniqueItems":true,"items":{"type":"string","enum":["a",1]},"minItems":2}"#))
+        let started = m.accept(Array(#"["a""#.utf8))
+        #expect(!started)
         for unsupported in [#"{"type":"array","uniqueItems":true,"items":{"enum":[1,2,3,4,5,6]}}"#,
                             #"{"type":"array","uniqueItems":true,"items":{"enum":[[1],[2]]}}"#,
                             #"{"type":"array","uniqueItems":true,"items":{"enum":[1,1.0]}}"#] {
