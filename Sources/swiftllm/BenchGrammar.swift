@@ -11,10 +11,14 @@ struct BenchGrammar: AsyncParsableCommand {
         discussion: """
             Each repetition generates greedily from the same prompt twice, without and with the \
             constraint (the unconstrained run ignores end-of-generation so it makes -n tokens), \
-            then replays the constrained output through a fresh matcher, computing and timing the \
-            full token mask at every step (generation itself only needs a mask when the sampled \
-            token is rejected). Medians over the repetitions are printed; the first repetition \
-            also pays the one-time per-vocabulary preparation, reported as cold p99.
+            then replays the constrained output through a constraint on a newly compiled copy of \
+            the grammar (nothing pooled), computing and timing the full token mask at every step \
+            (generation itself only needs a mask when the sampled token is rejected). Medians \
+            over the repetitions are printed. Then the same replay runs twice more: on the \
+            grammar the generations used (its matcher pooled: what a repeated tool call pays), \
+            and cold, on a newly built vocabulary (no token sets cached: what the first \
+            constrained generation in a process pays, with no prompt processing to hide the \
+            background warm-up): first_mask_us is its first mask, mask_max_cold_us its slowest.
             """)
 
     @Option(name: .shortAndLong, help: "The GGUF model (default: SmolLM2-135M-Instruct in the models folder).")
@@ -49,16 +53,14 @@ struct BenchGrammar: AsyncParsableCommand {
         var compiled: CompiledGrammar?
         for _ in 0..<max(reps, 5) {
             let started = ContinuousClock.now
-            do {
-                compiled = CompiledGrammar(try JSONSchemaCompiler.compile(text: schemaText).grammar)
-            } catch {
-                throw CLIError("\(jsonSchema): \(error)")
-            }
+            compiled = try compile(schemaText)
             compileMillis.append((ContinuousClock.now - started).microseconds / 1000)
         }
         guard let compiled else { throw CLIError("\(jsonSchema): not compiled") }
         let loaded = try LoadedModel(path: model, threads: threads)
+        let vocabularyStarted = ContinuousClock.now
         let vocabulary = TokenVocabulary(tokenizer: loaded.tokenizer)
+        let vocabularyMillis = (ContinuousClock.now - vocabularyStarted).microseconds / 1000
         let message = prompt ?? "Reply with one JSON value valid under this JSON Schema, nothing else:\n\(schemaText)"
         let tokens = try loaded.chatTokens([.object(JSONObject([("role", "user"), ("content", .string(message))]))])
         let session = loaded.makeSession(contextLength: min(tokens.count + nPredict + 8, 32_768), batchSize: 512)
@@ -69,15 +71,28 @@ struct BenchGrammar: AsyncParsableCommand {
             await session.reset()
             let constraint = GrammarConstraint(grammar: compiled, vocabulary: vocabulary)
             let bound = try await generate(session, tokens, GenerationOptions(maxTokens: nPredict, sampler: .greedy, constraint: constraint))
-            let masks = try Self.replayMasks(bound.tokens, compiled: compiled, vocabulary: vocabulary)
-            runs.append(Repetition(free: free.stats, constrained: bound.stats, maskMicros: masks))
+            let masks = try Self.replayMasks(bound.tokens, compiled: try compile(schemaText), vocabulary: vocabulary)
+            runs.append(Repetition(free: free.stats, constrained: bound.stats, tokens: bound.tokens, maskMicros: masks))
         }
-        report(Summary(runs: runs, compileMillis: compileMillis, vocabularySize: vocabulary.count))
+        let generated = runs.last?.tokens ?? []
+        let pooled = try Self.replayMasks(generated, compiled: compiled, vocabulary: vocabulary)
+        let cold = try Self.replayMasks(generated, compiled: try compile(schemaText), vocabulary: TokenVocabulary(tokenizer: loaded.tokenizer))
+        report(Summary(runs: runs, compileMillis: compileMillis, vocabularyMillis: vocabularyMillis, vocabularySize: vocabulary.count,
+                       pooledMicros: pooled, coldMicros: cold))
+    }
+
+    private func compile(_ schemaText: String) throws -> CompiledGrammar {
+        do {
+            return CompiledGrammar(try JSONSchemaCompiler.compile(text: schemaText).grammar)
+        } catch {
+            throw CLIError("\(jsonSchema): \(error)")
+        }
     }
 
     struct Repetition {
         var free: GenerationStats
         var constrained: GenerationStats
+        var tokens: [Int]
         var maskMicros: [Double]
     }
 
@@ -117,31 +132,42 @@ struct BenchGrammar: AsyncParsableCommand {
 private struct Summary {
     let runs: [BenchGrammar.Repetition]
     let compileMillis: [Double]
+    let vocabularyMillis: Double
     let vocabularySize: Int
+    let pooledMicros: [Double]
+    let coldMicros: [Double]
 
     var fields: [(String, JSONValue)] {
-        let perRun = runs.map { run -> (mean: Double, p50: Double, p99: Double) in
-            let sorted = run.maskMicros.sorted()
-            guard !sorted.isEmpty else { return (0, 0, 0) }
-            return (sorted.reduce(0, +) / Double(sorted.count), percentile(sorted, 0.5), percentile(sorted, 0.99))
-        }
+        let perRun = runs.map { stats($0.maskMicros) }
+        let pooled = stats(pooledMicros), cold = stats(coldMicros)
         let free = median(runs.map(\.free.generationTokensPerSecond))
         let bound = median(runs.map(\.constrained.generationTokensPerSecond))
         let last = runs.last?.constrained
         return [
             ("vocabulary", .int(vocabularySize)),
+            ("vocabulary_ms", rounded(vocabularyMillis, 1)),
             ("compile_ms", rounded(median(compileMillis), 3)),
             ("masks", .int(runs.last?.maskMicros.count ?? 0)),
             ("mask_mean_us", rounded(median(perRun.map(\.mean)), 1)),
             ("mask_p50_us", rounded(median(perRun.map(\.p50)), 1)),
             ("mask_p99_us", rounded(median(perRun.map(\.p99)), 1)),
-            ("mask_p99_cold_us", rounded(perRun.first?.p99 ?? 0, 1)),
+            ("mask_mean_pooled_us", rounded(pooled.mean, 1)),
+            ("mask_p99_pooled_us", rounded(pooled.p99, 1)),
+            ("first_mask_us", rounded(coldMicros.first ?? 0, 1)),
+            ("mask_p99_cold_us", rounded(cold.p99, 1)),
+            ("mask_max_cold_us", rounded(cold.max, 1)),
             ("unconstrained_tok_s", rounded(free, 1)),
             ("constrained_tok_s", rounded(bound, 1)),
             ("constrained_ratio", rounded(free > 0 ? bound / free : 0, 3)),
             ("constrained_tokens", .int(last?.generatedTokens ?? 0)),
             ("constrained_complete", .bool(last?.grammarComplete ?? false)),
         ]
+    }
+
+    private func stats(_ micros: [Double]) -> (mean: Double, p50: Double, p99: Double, max: Double) {
+        let sorted = micros.sorted()
+        guard let max = sorted.last else { return (0, 0, 0, 0) }
+        return (sorted.reduce(0, +) / Double(sorted.count), percentile(sorted, 0.5), percentile(sorted, 0.99), max)
     }
 
     private func rounded(_ x: Double, _ digits: Int) -> JSONValue {

@@ -37,7 +37,8 @@ import Testing
         let result = try CLI.run(["bench", "grammar", "-m", model.path, "--json-schema", schema.path, "-n", "24", "--reps", "1", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let report = try JSONValue(parsing: String(decoding: result.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
-        for key in ["vocabulary", "compile_ms", "masks", "mask_mean_us", "mask_p50_us", "mask_p99_us", "mask_p99_cold_us",
+        for key in ["vocabulary", "vocabulary_ms", "compile_ms", "masks", "mask_mean_us", "mask_p50_us", "mask_p99_us",
+                    "mask_mean_pooled_us", "mask_p99_pooled_us", "first_mask_us", "mask_p99_cold_us", "mask_max_cold_us",
                     "unconstrained_tok_s", "constrained_tok_s", "constrained_ratio", "constrained_tokens", "constrained_complete"] {
             #expect(report[key] != nil, "\(key)")
         }

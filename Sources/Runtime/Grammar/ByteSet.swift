@@ -32,6 +32,9 @@ public struct ByteSet: Hashable, Sendable {
         }
     }
 
+    /// Whether any byte of `range` is a member.
+    public func contains(_ range: ClosedRange<UInt8>) -> Bool { range.contains { contains($0) } }
+
     public mutating func insert(_ byte: UInt8) {
         let bit = UInt64(1) << UInt64(byte & 63)
         switch byte >> 6 {
@@ -56,6 +59,24 @@ public struct ByteSet: Hashable, Sendable {
         var s = self
         s.w0 = ~w0; s.w1 = ~w1; s.w2 = ~w2; s.w3 = ~w3
         return s
+    }
+
+    /// Calls `body` with each member in increasing order (bit scans, no array).
+    @inline(__always)
+    public func forEachMember(_ body: (UInt8) -> Void) {
+        ByteSet.scan(w0, 0, body)
+        ByteSet.scan(w1, 64, body)
+        ByteSet.scan(w2, 128, body)
+        ByteSet.scan(w3, 192, body)
+    }
+
+    @inline(__always)
+    private static func scan(_ word: UInt64, _ base: Int, _ body: (UInt8) -> Void) {
+        var w = word
+        while w != 0 {
+            body(UInt8(base + w.trailingZeroBitCount))
+            w &= w &- 1
+        }
     }
 
     /// The members in increasing order.

@@ -113,7 +113,7 @@ public struct GrammarState: Hashable, Sendable {
 /// ```
 public struct GrammarMatcher {
     public let compiled: CompiledGrammar
-    let arena: StackArena
+    private(set) var arena: StackArena
     /// The current state.
     public private(set) var state: GrammarState
     private var history: [GrammarState] = []
@@ -136,6 +136,10 @@ public struct GrammarMatcher {
 
     public var isComplete: Bool { state.isComplete }
     public var canContinue: Bool { state.canContinue }
+
+    /// No copy of this matcher shares its arena, so the arena may move to another thread with it
+    /// (`ConstraintPool`).
+    mutating func ownsArenaAlone() -> Bool { isKnownUniquelyReferenced(&arena) }
 
     /// Consumes `bytes` if the grammar allows all of them (then true); otherwise leaves the state
     /// unchanged and returns false. Each successful call can be undone with `rollback`.
@@ -202,16 +206,71 @@ public struct GrammarMatcher {
         return computeStep(id, byte)
     }
 
-    /// Computes a transition and stores it for every byte of the byte's class (they all move the
-    /// same way). May grow the table, so callers holding `arena.table` must reload it.
+    /// Computes the whole row of cached state `id` (see `fillRow`) and returns its successor over
+    /// `byte`. May grow the table, so callers holding `arena.table` must reload it.
     func computeStep(_ id: Int32, _ byte: UInt8) -> Int32 {
-        var out: [Int32] = []
-        let complete = advance(arena.stateStacks[Int(id)], byte, into: &out)
-        let next = out.isEmpty && !complete ? StackArena.dead : arena.stateID(out, complete: complete)
-        let row = arena.table + Int(id) * 256
-        for b in compiled.classBytes[Int(compiled.byteClass[Int(byte)])] { row[Int(b)] = next }
-        return next
+        fillRow(id)
+        return arena.table[Int(id) &* 256 &+ Int(byte)]
     }
+
+    /// Stores the successor of cached state `id` for every byte. Stacks advance independently,
+    /// so bytes accepted by the same subset of the state's stacks lead to the same successor:
+    /// one expansion per distinct subset fills the row (a string state has about three: a plain
+    /// character, the quote, the backslash, however many byte classes the grammar has), and
+    /// bytes no stack accepts are dead without any expansion.
+    func fillRow(_ id: Int32) {
+        let stacks = arena.stateStacks[Int(id)]
+        guard stacks.count <= 64 else {
+            fillRowByClass(id, stacks)
+            return
+        }
+        let signature = arena.rowSignature
+        signature.initialize(repeating: 0, count: 256)
+        for (i, node) in stacks.enumerated() {
+            let bit = UInt64(1) << UInt64(i)
+            let set = compiled.sets[Int(-compiled.code[Int(arena.position[Int(node)])] - 2)]
+            set.forEachMember { signature[Int($0)] |= bit }
+        }
+        let groupSignature = arena.groupSignature, groupNext = arena.groupNext
+        var groups = 0
+        var out: [Int32] = []
+        for b in 0..<256 {
+            let sig = signature[b]
+            var next = StackArena.dead
+            if sig != 0 {
+                var g = 0
+                while g < groups, groupSignature[g] != sig { g += 1 }
+                if g < groups {
+                    next = groupNext[g]
+                } else {
+                    next = successor(stacks, UInt8(b), &out)
+                    groupSignature[g] = sig
+                    groupNext[g] = next
+                    groups += 1
+                }
+            }
+            // Read the table pointer each time: interning a successor can grow it.
+            arena.table[Int(id) &* 256 &+ b] = next
+        }
+    }
+
+    /// The row by the grammar's byte classes, for states with more stacks than a signature holds.
+    private func fillRowByClass(_ id: Int32, _ stacks: [Int32]) {
+        var out: [Int32] = []
+        for members in compiled.classBytes {
+            guard let first = members.first else { continue }
+            let next = successor(stacks, first, &out)
+            for b in members { arena.table[Int(id) &* 256 &+ Int(b)] = next }
+        }
+    }
+
+    private func successor(_ stacks: [Int32], _ byte: UInt8, _ out: inout [Int32]) -> Int32 {
+        let complete = advance(stacks, byte, into: &out)
+        return out.isEmpty && !complete ? StackArena.dead : arena.stateID(out, complete: complete)
+    }
+
+    /// Whether the row of cached state `id` is filled (rows are filled whole).
+    func rowIsFilled(_ id: Int32) -> Bool { arena.table[Int(id) &* 256] != StackArena.unknown }
 
     /// Drops the state cache if it grew too large (ids from before become invalid).
     func trimStateCache() { arena.trimStateCache() }

@@ -30,7 +30,7 @@ public struct JSONSchemaError: Error, Equatable, CustomStringConvertible {
 /// ```
 public enum JSONSchemaCompiler {
     /// How much whitespace the grammar allows between tokens.
-    public enum Whitespace: Sendable, Equatable {
+    public enum Whitespace: Sendable, Hashable {
         /// None: the compact form (`{"a":1}`), the cheapest to generate.
         case compact
         /// Up to `maxRun` blanks (space, tab, newline) at each place JSON allows them, bounded so a
@@ -38,7 +38,7 @@ public enum JSONSchemaCompiler {
         case flexible(maxRun: Int)
     }
 
-    public struct Options: Sendable {
+    public struct Options: Sendable, Hashable {
         /// Turn unsupported keywords into warnings (the keyword is then not enforced).
         public var lenient = false
         public var whitespace = Whitespace.compact

@@ -6,10 +6,9 @@ extension GrammarMatcher {
         if let known = arena.stateLoop[Int(id)] { return known }
         var loop = ByteSet()
         if arena.continues[Int(id)] {
-            for members in compiled.classBytes {
-                guard let b = members.first, step(id, b) == id else { continue }
-                for m in members { loop.insert(m) }
-            }
+            if !rowIsFilled(id) { fillRow(id) }
+            let row = arena.table + Int(id) * 256
+            for b in 0..<256 where row[b] == id { loop.insert(UInt8(b)) }
         }
         arena.stateLoop[Int(id)] = loop
         return loop

@@ -1,9 +1,11 @@
 /// Arrays and objects.
 extension SchemaGrammarCompiler {
     mutating func array(_ schema: JSONObject, pointer: String) throws(JSONSchemaError) -> GrammarExpr {
+        if let unique = try uniqueEnumArray(schema, pointer: pointer) { return unique }
         if schema["uniqueItems"] == .bool(true) {
             try unsupported("keyword 'uniqueItems' is not supported", pointer + "/uniqueItems")
         }
+        if let containing = try containingArray(schema, pointer: pointer) { return containing }
         var prefix: [(JSONValue, String)] = []
         var rest: JSONValue = .bool(true)
         var restPointer = pointer

@@ -58,7 +58,7 @@ struct SchemaGrammarCompiler {
         depth += 1
         defer { depth -= 1 }
         guard depth < 200 else { throw fail("schema nests too deeply (recursive allOf or $ref?)", pointer) }
-        var schema = schemaIn
+        var schema = try lowerNot(schemaIn, pointer: pointer)
         try checkKeywords(schema, pointer: pointer)
 
         if let ref = schema["$ref"]?.stringValue {
@@ -71,10 +71,11 @@ struct SchemaGrammarCompiler {
             schema["allOf"] = nil
             for (i, branch) in all.enumerated() {
                 let p = "\(pointer)/allOf/\(i)"
-                guard case .object(var b) = try inlineRefs(branch, pointer: p) else {
+                guard case .object(let inlined) = try inlineRefs(branch, pointer: p) else {
                     if branch == .bool(false) { return .choice([]) }
                     continue
                 }
+                var b = try lowerNot(inlined, pointer: p)
                 try checkKeywords(b, pointer: p)
                 if let nested = b["allOf"]?.arrayValue {
                     b["allOf"] = nil
@@ -201,10 +202,11 @@ struct SchemaGrammarCompiler {
         for key in schema.keys where SchemaKeywords.assertions.contains(key) && !handled.contains(key) {
             let value = schema[key]
             // Keywords that assert nothing in these forms.
-            if key == "uniqueItems", value == .bool(false) { continue }
+            if key == "uniqueItems", value == .bool(false) || SchemaGrammarCompiler.uniqueEnumItems(schema) != nil { continue }
             if key == "patternProperties" { continue }
             if key == "propertyNames", value == .bool(true) || value == .object(JSONObject()) { continue }
             if key == "then" || key == "else", schema["if"] == nil { continue }
+            if key == "contains" || key == "minContains", SchemaGrammarCompiler.containsIsExpressible(schema) { continue }
             try unsupported("keyword '\(key)' is not supported", "\(pointer)/\(JSONPointer.escape(key))")
         }
     }

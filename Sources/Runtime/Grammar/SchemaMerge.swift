@@ -143,3 +143,34 @@ extension SchemaGrammarCompiler {
         return s["enum"]?.arrayValue
     }
 }
+
+/// `not`, where the negation is exactly a type restriction.
+extension SchemaGrammarCompiler {
+    /// `not` whose schema asserts only `type` allows exactly the other types, so it becomes a
+    /// `type` list merged into the schema; `not: false` asserts nothing and `not: true` allows
+    /// nothing. Every other `not` is left in place for `checkKeywords` to report. Excluding
+    /// `integer` but not `number` is left too: "a number that is not an integer" is not a type
+    /// (1.0 is an integer in JSON Schema), so it has no exact grammar here.
+    mutating func lowerNot(_ schema: JSONObject, pointer: String) throws(JSONSchemaError) -> JSONObject {
+        guard let negated = schema["not"] else { return schema }
+        let p = pointer + "/not"
+        var out = schema
+        out["not"] = nil
+        switch try inlineRefs(negated, pointer: p) {
+        case .bool(false):
+            return out
+        case .bool(true):
+            return try merge(out, .bool(false), pointer: p)
+        case .object(let o):
+            guard o.keys.allSatisfy({ $0 == "type" || SchemaKeywords.annotations.contains($0) }),
+                var excluded = SchemaGrammarCompiler.types(of: o), excluded.isSubset(of: SchemaKeywords.allTypes),
+                !excluded.contains("integer") || excluded.contains("number")
+            else { return schema }
+            if excluded.contains("number") { excluded.insert("integer") }
+            let allowed = SchemaKeywords.allTypes.subtracting(excluded).sorted().map { JSONValue.string($0) }
+            return try merge(out, .object(JSONObject([("type", .array(allowed))])), pointer: p)
+        default:
+            return schema
+        }
+    }
+}

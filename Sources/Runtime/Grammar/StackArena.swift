@@ -1,32 +1,40 @@
 /// Hash-consed parse stacks shared by all states of one matcher and its clones: a node is
 /// (position, parent node), so equal stacks are equal integers and a state is a small int set.
 /// Append-only, so states stay valid forever and cloning a matcher is copying an array.
+///
+/// Stored properties are `@exclusivity(unchecked)`: an arena is used by one matcher (and its
+/// clones) on one thread, and the dynamic access checks were a fifth of a mask's time.
 final class StackArena {
-    var position: [Int32] = []
-    var parent: [Int32] = []
-    var visitedStamp: [UInt32] = []
-    var index: [Int64: Int32] = [:]
-    var generation: UInt32 = 0
+    @exclusivity(unchecked) var position: [Int32] = []
+    @exclusivity(unchecked) var parent: [Int32] = []
+    @exclusivity(unchecked) var visitedStamp: [UInt32] = []
+    @exclusivity(unchecked) var index: [Int64: Int32] = [:]
+    @exclusivity(unchecked) var generation: UInt32 = 0
 
     // A lazily built DFA over states: each distinct (stacks, complete) gets an id, and
     // table[id * 256 + byte] caches the successor id (unknown = -2, dead = -1). Inside
     // strings and other regular stretches the same few states recur, so after warm-up a step is
     // one load instead of a stack expansion. The table is a raw buffer so the token-trie walk
     // reads it without exclusivity checks or bounds checks (ids it reads come from the table).
-    var stateIndex: [[Int32]: Int32] = [:]
-    var stateStacks: [[Int32]] = []
-    var stateComplete: [Bool] = []
+    @exclusivity(unchecked) var stateIndex: [[Int32]: Int32] = [:]
+    @exclusivity(unchecked) var stateStacks: [[Int32]] = []
+    @exclusivity(unchecked) var stateComplete: [Bool] = []
     /// Per state: the bytes that lead back to the same state (nil: not computed yet).
-    var stateLoop: [ByteSet?] = []
+    @exclusivity(unchecked) var stateLoop: [ByteSet?] = []
     /// Per state: it moves like `UTF8Automaton` on multi-byte characters (nil: not checked yet).
-    var stateUTF8Loop: [Bool?] = []
+    @exclusivity(unchecked) var stateUTF8Loop: [Bool?] = []
     /// Per state: its split into a loop part and the rest (`GrammarMatcher.loopSplit`; nil:
     /// not computed yet, loop -1: none).
-    var stateSplit: [(loop: Int32, rest: Int32)?] = []
-    private(set) var table: UnsafeMutablePointer<Int32>
+    @exclusivity(unchecked) var stateSplit: [(loop: Int32, rest: Int32)?] = []
+    @exclusivity(unchecked) private(set) var table: UnsafeMutablePointer<Int32>
     /// Per state: it has stacks, so some byte may follow.
-    private(set) var continues: UnsafeMutablePointer<Bool>
-    private var capacity: Int
+    @exclusivity(unchecked) private(set) var continues: UnsafeMutablePointer<Bool>
+    @exclusivity(unchecked) private var capacity: Int
+    /// Scratch for `GrammarMatcher.fillRow`: per byte, which stacks accept it; the distinct
+    /// signatures met and their successors.
+    let rowSignature = UnsafeMutablePointer<UInt64>.allocate(capacity: 256)
+    let groupSignature = UnsafeMutablePointer<UInt64>.allocate(capacity: 256)
+    let groupNext = UnsafeMutablePointer<Int32>.allocate(capacity: 256)
     /// Beyond this many states the cache is dropped at the next safe point (`trimStateCache`),
     /// so memory stays bounded (about 1 KiB per state).
     let maxCachedStates = 50_000
@@ -43,6 +51,9 @@ final class StackArena {
     deinit {
         table.deallocate()
         continues.deallocate()
+        rowSignature.deallocate()
+        groupSignature.deallocate()
+        groupNext.deallocate()
     }
 
     var stateCount: Int { stateStacks.count }

@@ -57,16 +57,32 @@ public final class GrammarTokenConstraint {
 
     private let initialState: GrammarState
 
-    public init(grammar: Grammar, vocabulary: TokenVocabulary) {
-        self.vocabulary = vocabulary
-        self.matcher = GrammarMatcher(grammar)
-        self.initialState = matcher.state
+    public convenience init(grammar: Grammar, vocabulary: TokenVocabulary) {
+        self.init(compiled: CompiledGrammar(grammar), vocabulary: vocabulary)
     }
 
+    /// Starts from a matcher a finished constraint on the same grammar handed back to the
+    /// vocabulary's pool when there is one (`ConstraintPool`: its parser states and masks are
+    /// already known), else from a new matcher, and then starts warming the vocabulary's token
+    /// sets for this grammar's string loops in the background (`TokenVocabulary.prepareLoops`).
     public init(compiled: CompiledGrammar, vocabulary: TokenVocabulary) {
         self.vocabulary = vocabulary
-        self.matcher = GrammarMatcher(compiled: compiled)
-        self.initialState = matcher.state
+        if let pooled = vocabulary.constraints.take(compiled) {
+            matcher = pooled.matcher
+            cache = pooled.masks
+        } else {
+            matcher = GrammarMatcher(compiled: compiled)
+            vocabulary.prepareLoops(for: compiled)
+        }
+        initialState = matcher.state
+    }
+
+    /// Hands the matcher back to the pool for the next constraint on this grammar, unless a copy
+    /// of it (which shares its state table) may still be in use.
+    deinit {
+        matcher.reset(to: initialState)
+        guard matcher.ownsArenaAlone() else { return }
+        vocabulary.constraints.give(PooledMatcher(matcher: matcher, masks: cache))
     }
 
     /// Back to the start of the grammar for a new generation. The parser-state cache and the

@@ -20,58 +20,24 @@ public final class TokenVocabulary: Sendable {
     let subtreeTokens: [Int32]
     /// Precomputed token sets for loop states (see `LoopTokens`), shared by every grammar.
     let loopCache = LoopTokenCache()
+    /// Compiled grammars by text and warm matchers by grammar, for repeated constrained
+    /// generations (see `ConstraintPool`).
+    public let constraints = ConstraintPool()
 
     public var count: Int { tokens.count }
 
     public init(tokens: [[UInt8]], eosTokens: [Int]) {
         self.tokens = tokens
         self.eosTokens = eosTokens
-        // Build a pointer trie, then flatten it breadth-first.
-        var children: [[UInt8: Int]] = [[:]]
-        var ending: [[Int32]] = [[]]
-        for (id, bytes) in tokens.enumerated() where !bytes.isEmpty {
-            var node = 0
-            for b in bytes {
-                if let next = children[node][b] {
-                    node = next
-                } else {
-                    children.append([:])
-                    ending.append([])
-                    children[node][b] = children.count - 1
-                    node = children.count - 1
-                }
-            }
-            ending[node].append(Int32(id))
-        }
-        var order = [0]
-        var newIndex = [Int](repeating: 0, count: children.count)
-        var head = 0
-        while head < order.count {
-            let n = order[head]
-            newIndex[n] = head
-            head += 1
-            for (_, c) in children[n].sorted(by: { $0.key < $1.key }) { order.append(c) }
-        }
-        var childStart: [Int32] = [], childCount: [Int32] = [], childByte: [UInt8] = [], childNode: [Int32] = []
-        var tokenStart: [Int32] = [], nodeTokens: [Int32] = []
-        for n in order {
-            childStart.append(Int32(childByte.count))
-            let sorted = children[n].sorted(by: { $0.key < $1.key })
-            childCount.append(Int32(sorted.count))
-            for (b, c) in sorted {
-                childByte.append(b)
-                childNode.append(Int32(newIndex[c]))
-            }
-            tokenStart.append(Int32(nodeTokens.count))
-            nodeTokens += ending[n]
-        }
-        tokenStart.append(Int32(nodeTokens.count))
+        let trie = TokenTrieBuilder(tokens: tokens)
+        let childStart = trie.childStart, childCount = trie.childCount
+        let childNode = trie.childNode, tokenStart = trie.tokenStart
         self.childStart = childStart
         self.childCount = childCount
-        self.childByte = childByte
+        self.childByte = trie.childByte
         self.childNode = childNode
         self.tokenStart = tokenStart
-        self.nodeTokens = nodeTokens
+        self.nodeTokens = trie.nodeTokens
         var subtree = [Int32](repeating: 0, count: childStart.count)
         // Breadth-first order puts every child after its parent, so one backward pass sums.
         for n in stride(from: childStart.count - 1, through: 0, by: -1) {

@@ -47,26 +47,35 @@ extension GrammarMatcher {
     private static var maxUTF8Pairs: Int { 64 }
 
     private func checkUTF8Loop(_ id: Int32) -> Bool {
+        // (automaton state, parser state) pairs still to check, and those met (few: a list).
         var pending: [(Int, Int32)] = [(0, id)]
-        var seen: Set<Int64> = [Int64(id)]
-        while let (u, from) = pending.popLast() {
-            for b in 0..<256 {
-                let target = Int(UTF8Automaton.next[u * 256 + b])
-                if u == 0 && target < 0 { continue }
-                let s = step(from, UInt8(b))
-                if target < 0 {
-                    if s != StackArena.dead { return false }
-                } else if target == 0 {
-                    if s != id { return false }
-                } else {
-                    if s < 0 || s == id { return false }
-                    if seen.insert(Int64(target) << 32 | Int64(s)).inserted {
-                        if seen.count > Self.maxUTF8Pairs { return false }
-                        pending.append((target, s))
+        var seen: [Int64] = [Int64(id)]
+        return UTF8Automaton.next.withUnsafeBufferPointer { automaton in
+            while let (u, from) = pending.popLast() {
+                if !rowIsFilled(from) { fillRow(from) }
+                // The row is read after filling; pair states met below are filled on their turn.
+                let row = arena.table + Int(from) &* 256
+                // At a boundary only lead bytes matter (the rest is the loop's own business).
+                for b in u == 0 ? 0xC2...0xF4 : 0...255 {
+                    let target = Int(automaton[u &* 256 &+ b])
+                    if u == 0 && target < 0 { continue }
+                    let s = row[b]
+                    if target < 0 {
+                        if s != StackArena.dead { return false }
+                    } else if target == 0 {
+                        if s != id { return false }
+                    } else {
+                        if s < 0 || s == id { return false }
+                        let pair = Int64(target) << 32 | Int64(s)
+                        if !seen.contains(pair) {
+                            seen.append(pair)
+                            if seen.count > Self.maxUTF8Pairs { return false }
+                            pending.append((target, s))
+                        }
                     }
                 }
             }
+            return true
         }
-        return true
     }
 }

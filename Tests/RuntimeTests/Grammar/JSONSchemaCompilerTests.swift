@@ -66,7 +66,10 @@ func schemaGrammar(_ text: String, _ options: JSONSchemaCompiler.Options = .init
 
     @Test(arguments: [
         (#"{"type":"array","uniqueItems":true}"#, "#/uniqueItems"),
-        (#"{"properties":{"a":{"not":{"type":"string"}}}}"#, "#/properties/a/not"),
+        (#"{"properties":{"a":{"not":{"minLength":2}}}}"#, "#/properties/a/not"),
+        (#"{"not":{"type":"integer"}}"#, "#/not"),
+        (#"{"type":"array","contains":{"type":"integer"},"maxContains":2}"#, "#/contains"),
+        (#"{"type":"array","maxItems":3,"contains":{"type":"integer"}}"#, "#/contains"),
         (#"{"oneOf":[{"type":"string"},{"minLength":2}]}"#, "#/oneOf"),
         (#"{"$ref":"other.json#/x"}"#, "#/$ref"),
         (#"{"type":"string","format":"iri"}"#, "#/format"),
@@ -81,6 +84,100 @@ func schemaGrammar(_ text: String, _ options: JSONSchemaCompiler.Options = .init
         if !schema.contains("$ref") {
             let lenient = try JSONSchemaCompiler.compile(text: schema, options: .init(lenient: true))
             #expect(!lenient.warnings.isEmpty)
+        }
+    }
+
+    /// `not` over types compiles to the other types; every verdict agrees with Python `jsonschema`.
+    @Test func notTypeAgreesWithPython() throws {
+        let schemas = [
+            #"{"not":{"type":"string"}}"#, #"{"not":{"type":["null","boolean","object"]}}"#, #"{"not":{"type":"number"}}"#,
+            #"{"type":["string","number"],"not":{"type":"number"}}"#,
+            #"{"allOf":[{"not":{"type":"array"}},{"not":{"type":"object","title":"x"}}]}"#,
+            #"{"properties":{"a":{"not":{"type":"null"}}}}"#, #"{"not":true}"#, #"{"not":false}"#,
+            #"{"anyOf":[{"not":{"type":"string"}},{"type":"string","maxLength":1}]}"#,
+            ##"{"$defs":{"s":{"type":"string"}},"not":{"$ref":"#/$defs/s"}}"##,
+        ]
+        let instances = ["null", "true", "0", "-3", "1.0", "2.5", "1e2", #""a""#, #""ab""#, "[]", "[1]", "{}", #"{"a":1}"#, #"{"a":null}"#]
+        var lines: [String] = []
+        var ours: [Bool] = []
+        for schema in schemas {
+            let g = try schemaGrammar(schema)
+            for instance in instances {
+                lines.append("[\(schema),\(instance)]")
+                ours.append(matches(g, instance))
+            }
+        }
+        let verdicts = try runPythonOracle("jsonschema_valid.py", input: lines.joined(separator: "\n") + "\n").split(separator: "\n")
+        #expect(verdicts.count == lines.count)
+        for (i, v) in verdicts.enumerated() where (v == "1") != ours[i] { Issue.record("grammar says \(ours[i]) for \(lines[i])") }
+    }
+
+    /// `contains` (no upper bounds, `minContains` 0 or 1): every verdict agrees with Python `jsonschema`.
+    @Test func containsAgreesWithPython() throws {
+        let schemas = [
+            #"{"type":"array","contains":{"type":"integer"}}"#, #"{"type":"array","items":{"type":"number"},"contains":{"minimum":5}}"#,
+            #"{"contains":{"const":"x"},"minContains":1}"#, #"{"type":"array","contains":{"type":"string"},"minContains":0}"#,
+            #"{"type":"array","items":{"type":"string"},"contains":{"type":"integer"}}"#,
+            #"{"type":"array","minItems":1,"items":{"enum":["a","b",1]},"contains":{"type":"string","maxLength":1}}"#,
+            #"{"type":"object","properties":{"l":{"type":"array","contains":{"type":"object","required":["k"]}}},"required":["l"]}"#,
+        ]
+        let instances = [
+            "[]", "[1]", #"["a"]"#, #"[1,"a"]"#, #"["a",1]"#, #"["a","b"]"#, "[5.5]", "[1,6]", "[1,2]", #"["x"]"#,
+            #"[null,"x",3]"#, #""x""#, "3", #"{"l":[]}"#, #"{"l":[{"k":1}]}"#, #"{"l":[1,{"j":2},{"k":null}]}"#, #"{"l":[{}]}"#,
+        ]
+        var lines: [String] = []
+        var ours: [Bool] = []
+        for schema in schemas {
+            let g = try schemaGrammar(schema)
+            for instance in instances {
+                lines.append("[\(schema),\(instance)]")
+                ours.append(matches(g, instance))
+            }
+        }
+        let verdicts = try runPythonOracle("jsonschema_valid.py", input: lines.joined(separator: "\n") + "\n").split(separator: "\n")
+        #expect(verdicts.count == lines.count)
+        for (i, v) in verdicts.enumerated() where (v == "1") != ours[i] { Issue.record("grammar says \(ours[i]) for \(lines[i])") }
+        // No array can start that cannot finish (no string item is an integer).
+        var m = GrammarMatcher(try schemaGrammar(schemas[4]))
+        let started = m.accept(Array(#"["a""#.utf8))
+        #expect(!started)
+    }
+
+    /// `uniqueItems` over a few enumerated scalars: every verdict agrees with Python `jsonschema`.
+    /// (Instances are in the compact forms the grammar writes: `0.0` for `const: 0` is not one,
+    /// with or without `uniqueItems`.)
+    @Test func uniqueEnumItemsAgreeWithPython() throws {
+        let schemas = [
+            #"{"type":"array","uniqueItems":true,"items":{"enum":["a","b","c"]}}"#,
+            #"{"type":"array","uniqueItems":true,"minItems":2,"maxItems":2,"items":{"enum":[1,"1",true,null]}}"#,
+            #"{"uniqueItems":true,"items":{"type":"string","enum":["a",1,"b"]},"minItems":1}"#,
+            #"{"type":"array","uniqueItems":true,"items":{"const":0}}"#,
+            #"{"type":"array","uniqueItems":true,"items":{"type":"string","enum":["a",1]},"minItems":2}"#,
+        ]
+        let instances = [
+            "[]", #"["a"]"#, #"["a","b"]"#, #"["b","a","c"]"#, #"["a","a"]"#, #"["a","b","a"]"#, #"[1,"1"]"#, #"[1,1]"#,
+            #"[true,null]"#, #"[null,1,true]"#, "[1]", "[0]", "[0,0]", #""a""#,
+        ]
+        var lines: [String] = []
+        var ours: [Bool] = []
+        for schema in schemas {
+            let g = try schemaGrammar(schema)
+            for instance in instances {
+                lines.append("[\(schema),\(instance)]")
+                ours.append(matches(g, instance))
+            }
+        }
+        let verdicts = try runPythonOracle("jsonschema_valid.py", input: lines.joined(separator: "\n") + "\n").split(separator: "\n")
+        #expect(verdicts.count == lines.count)
+        for (i, v) in verdicts.enumerated() where (v == "1") != ours[i] { Issue.record("grammar says \(ours[i]) for \(lines[i])") }
+        // No arrays can start that cannot finish (a value of the wrong type does not count).
+        var m = GrammarMatcher(try schemaGrammar(#"{"type":"array","uniqueItems":true,"items":{"type":"string","enum":["a",1]},"minItems":2}"#))
+        let started = m.accept(Array(#"["a""#.utf8))
+        #expect(!started)
+        for unsupported in [#"{"type":"array","uniqueItems":true,"items":{"enum":[1,2,3,4,5,6]}}"#,
+                            #"{"type":"array","uniqueItems":true,"items":{"enum":[[1],[2]]}}"#,
+                            #"{"type":"array","uniqueItems":true,"items":{"enum":[1,1.0]}}"#] {
+            #expect(throws: JSONSchemaError.self) { try schemaGrammar(unsupported) }
         }
     }
 
