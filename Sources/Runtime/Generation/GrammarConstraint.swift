@@ -5,9 +5,12 @@ public struct GrammarConstraint: Sendable {
     /// Each token's bytes, and which tokens end generation.
     public var vocabulary: TokenVocabulary
 
+    /// Starts building the vocabulary's token sets for the grammar's string loops in the
+    /// background, so that work overlaps prompt processing instead of delaying the first mask.
     public init(grammar: CompiledGrammar, vocabulary: TokenVocabulary) {
         self.grammar = grammar
         self.vocabulary = vocabulary
+        vocabulary.prepareLoops(for: grammar)
     }
 
     public init(grammar: Grammar, vocabulary: TokenVocabulary) {
