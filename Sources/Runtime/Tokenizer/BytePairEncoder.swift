@@ -23,13 +23,16 @@ struct BytePairEncoder: Sendable {
     /// `ignore_merges`: a word that is a whole token is emitted as that token.
     let ignoreMerges: Bool
 
-    init(tokens: TokenTexts, merges mergeTexts: [String], preTokenizer: PreTokenizer, ignoreMerges: Bool) throws(TokenizerError) {
+    init(tokens: TokenTexts, merges mergeTexts: TokenTexts, preTokenizer: PreTokenizer, ignoreMerges: Bool) throws(TokenizerError) {
         self.preTokenizer = preTokenizer
         self.ignoreMerges = ignoreMerges
         vocabularySize = Int32(tokens.count)
+        // Texts are read in place from the file and decoded into reused buffers: no per-token or
+        // per-merge strings (this loop is most of the tokenizer's load time).
         var table = ByteStringTable(expectedCount: tokens.count, expectedKeyBytes: tokens.utf8Count)
-        for (id, text) in tokens.enumerated() {
-            if let bytes = GPT2ByteMap.bytes(ofMappedText: text) { table.insert(bytes, value: Int32(id)) }
+        var bytes: [UInt8] = [], left: [UInt8] = [], right: [UInt8] = []
+        for id in tokens.indices where tokens.withUTF8(id, { GPT2ByteMap.decode($0, into: &bytes) }) {
+            table.insert(bytes, value: Int32(id))
         }
         var pseudo = ByteStringTable(expectedCount: 64)
         var nextPseudo = Int32(tokens.count)
@@ -42,16 +45,19 @@ struct BytePairEncoder: Sendable {
         byteSymbols = (0..<256).map { symbol([UInt8($0)]) }
         var ranks: [UInt64: Merge] = [:]
         ranks.reserveCapacity(mergeTexts.count)
-        for (rank, line) in mergeTexts.enumerated() {
-            let parts = line.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2,
-                  let left = GPT2ByteMap.bytes(ofMappedText: String(parts[0])),
-                  let right = GPT2ByteMap.bytes(ofMappedText: String(parts[1])) else {
-                throw TokenizerError.invalidMerge(index: rank, text: line)
+        for rank in mergeTexts.indices {
+            let parsed = mergeTexts.withUTF8(rank) { line -> Bool in
+                guard let space = line.firstIndex(of: 0x20) else { return false }
+                return GPT2ByteMap.decode(UnsafeBufferPointer(rebasing: line[..<space]), into: &left)
+                    && GPT2ByteMap.decode(UnsafeBufferPointer(rebasing: line[(space + 1)...]), into: &right)
             }
+            guard parsed else { throw TokenizerError.invalidMerge(index: rank, text: mergeTexts[rank]) }
             let key = UInt64(UInt32(bitPattern: symbol(left))) << 32 | UInt64(UInt32(bitPattern: symbol(right)))
             if ranks[key] == nil {
-                ranks[key] = Merge(rank: Int32(rank), result: symbol(left + right))
+                bytes.removeAll(keepingCapacity: true)
+                bytes.append(contentsOf: left)
+                bytes.append(contentsOf: right)
+                ranks[key] = Merge(rank: Int32(rank), result: symbol(bytes))
             }
         }
         merges = ranks

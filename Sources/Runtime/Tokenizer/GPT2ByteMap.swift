@@ -29,12 +29,31 @@ enum GPT2ByteMap {
     /// outside the map (such texts are added tokens, matched only as special tokens).
     static func bytes(ofMappedText text: String) -> [UInt8]? {
         var result: [UInt8] = []
-        result.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            let value = Int(scalar.value)
-            guard value < byteForScalar.count, byteForScalar[value] >= 0 else { return nil }
+        var text = text
+        return text.withUTF8 { decode($0, into: &result) } ? result : nil
+    }
+
+    /// `bytes(ofMappedText:)` from UTF-8, into `result` (replaced): false when a character is
+    /// outside the map or the UTF-8 is malformed. Every mapped character is below U+0144, so one
+    /// or two UTF-8 bytes; no `String` is built.
+    static func decode(_ utf8: UnsafeBufferPointer<UInt8>, into result: inout [UInt8]) -> Bool {
+        result.removeAll(keepingCapacity: true)
+        var i = 0
+        while i < utf8.count {
+            let lead = utf8[i]
+            var value: Int
+            if lead < 0x80 {
+                value = Int(lead)
+                i += 1
+            } else if lead >= 0xC2, lead <= 0xDF, i + 1 < utf8.count, utf8[i + 1] & 0xC0 == 0x80 {
+                value = Int(lead & 0x1F) << 6 | Int(utf8[i + 1] & 0x3F)
+                i += 2
+            } else {
+                return false
+            }
+            guard value < byteForScalar.count, byteForScalar[value] >= 0 else { return false }
             result.append(UInt8(byteForScalar[value]))
         }
-        return result
+        return true
     }
 }

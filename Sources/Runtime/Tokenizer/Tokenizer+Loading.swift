@@ -18,7 +18,7 @@ struct VocabularyMetadata {
     /// `tokenizer.ggml.token_type`, mapped as read (no `[Int]` of the whole vocabulary kept).
     var types: [TokenType]?
     var preName: String?
-    var merges: [String]?
+    var merges: TokenTexts?
     var scores: [Float]?
     var addBOS: Bool?
     var addEOS: Bool?
@@ -35,7 +35,7 @@ struct VocabularyMetadata {
             ? try metadata.ints("tokenizer.ggml.token_type").map { TokenType(rawValue: Int32(truncatingIfNeeded: $0)) ?? .undefined }
             : nil
         preName = try metadata.stringIfPresent("tokenizer.ggml.pre")
-        merges = metadata.contains("tokenizer.ggml.merges") ? try metadata.strings("tokenizer.ggml.merges") : nil
+        merges = metadata.contains("tokenizer.ggml.merges") ? TokenTexts(try metadata.stringArray("tokenizer.ggml.merges")) : nil
         scores = metadata.contains("tokenizer.ggml.scores") ? try metadata.floats("tokenizer.ggml.scores") : nil
         addBOS = try metadata.boolIfPresent("tokenizer.ggml.add_bos_token")
         addEOS = try metadata.boolIfPresent("tokenizer.ggml.add_eos_token")

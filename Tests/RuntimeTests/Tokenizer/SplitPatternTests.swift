@@ -56,4 +56,24 @@ import Testing
         let tiny = try load(model: "gpt2", pre: "gpt-2")
         #expect(tiny.encode("ab", addSpecial: false, parseSpecial: false) == [0, 1])
     }
+
+    @Test func mergesAreReadFromTheFile() throws {
+        func load(tokens: [String], merges: [String]) throws -> Tokenizer {
+            var writer = GGUFWriter()
+            writer.metadata.append("tokenizer.ggml.model", .string("gpt2"))
+            writer.metadata.append("tokenizer.ggml.pre", .string("gpt-2"))
+            writer.metadata.append("tokenizer.ggml.tokens", .array(GGUFArray(elementType: .string, values: tokens.map { .string($0) })))
+            writer.metadata.append("tokenizer.ggml.merges", .array(GGUFArray(elementType: .string, values: merges.map { .string($0) })))
+            return try Tokenizer(file: GGUFFile(bytes: writer.serialized()))
+        }
+        // "Ġ" is GPT-2's mapped space (two UTF-8 bytes), so "Ġa" is the bytes " a".
+        // Lowest rank first: with "a b" first, " ab" becomes "Ġ" + "ab"; with it last, "Ġab".
+        let tokens = ["a", "b", "ab", "Ġ", "Ġa", "Ġab"]
+        let abFirst = try load(tokens: tokens, merges: ["a b", "Ġ a", "Ġa b"])
+        #expect(abFirst.encode("ab ab", addSpecial: false, parseSpecial: false) == [2, 3, 2])
+        let abLast = try load(tokens: tokens, merges: ["Ġ a", "Ġa b", "a b"])
+        #expect(abLast.encode("ab ab", addSpecial: false, parseSpecial: false) == [2, 5])
+        #expect(throws: TokenizerError.invalidMerge(index: 1, text: "ab")) { try load(tokens: ["a", "b"], merges: ["a b", "ab"]) }
+        #expect(throws: TokenizerError.invalidMerge(index: 0, text: "a 東")) { try load(tokens: ["a", "b"], merges: ["a 東"]) }
+    }
 }
