@@ -52,34 +52,37 @@ struct SamplingOptions: ParsableArguments {
     var stop: [String] = []
 
     @Option(name: [.customShort("l"), .customLong("logit-bias")],
-            help: "Add to a token's logit, as TOKEN_ID+BIAS or TOKEN_ID-BIAS (-inf bans it; repeatable).")
-    var logitBias: [String] = []
+            help: "Add to a token's logit, as TOKEN_ID+BIAS or TOKEN_ID-BIAS (-inf bans it; repeatable).",
+            transform: SamplingOptions.parseLogitBias)
+    var logitBias: [LogitBias] = []
 
-    /// `--logit-bias` values by token id (a later entry for the same token wins).
-    static func parseLogitBias(_ entries: [String]) throws -> [Int32: Float] {
-        var bias: [Int32: Float] = [:]
-        for entry in entries {
-            guard let split = entry.dropFirst().firstIndex(where: { $0 == "+" || $0 == "-" }),
-                  let token = Int32(entry[..<split]), token >= 0,
-                  let value = Float(entry[split...].replacingOccurrences(of: "+", with: "")), !value.isNaN
-            else {
-                throw ValidationError("--logit-bias '\(entry)' is not TOKEN_ID+BIAS or TOKEN_ID-BIAS (e.g. 15043+1.5, 2-inf)")
-            }
-            bias[token] = value
+    struct LogitBias {
+        let token: Int32
+        let bias: Float
+    }
+
+    /// One `--logit-bias` value.
+    static func parseLogitBias(_ entry: String) throws -> LogitBias {
+        guard let split = entry.dropFirst().firstIndex(where: { $0 == "+" || $0 == "-" }),
+              let token = Int32(entry[..<split]), token >= 0,
+              let bias = Float(entry[split...].replacingOccurrences(of: "+", with: "")), !bias.isNaN
+        else {
+            throw ValidationError("--logit-bias '\(entry)' is not TOKEN_ID+BIAS or TOKEN_ID-BIAS (e.g. 15043+1.5, 2-inf)")
         }
-        return bias
+        return LogitBias(token: token, bias: bias)
     }
 
     /// Rejects `--logit-bias` tokens the model's vocabulary does not have.
     func checkLogitBias(vocabularySize: Int) throws {
-        for token in try Self.parseLogitBias(logitBias).keys.sorted() where Int(token) >= vocabularySize {
-            throw ValidationError("--logit-bias token \(token) is outside the vocabulary (\(vocabularySize) tokens)")
+        if let outside = logitBias.first(where: { Int($0.token) >= vocabularySize }) {
+            throw ValidationError("--logit-bias token \(outside.token) is outside the vocabulary (\(vocabularySize) tokens)")
         }
     }
 
     var samplerConfig: SamplerConfig {
         var config = SamplerConfig()
-        config.logitBias = (try? Self.parseLogitBias(logitBias)) ?? [:]
+        // A later entry for the same token wins.
+        config.logitBias = Dictionary(logitBias.map { ($0.token, $0.bias) }, uniquingKeysWith: { $1 })
         config.temperature = temp
         config.topK = topK
         config.topP = topP
@@ -102,6 +105,5 @@ struct SamplingOptions: ParsableArguments {
         if let ctx, ctx < 1 { throw ValidationError("--ctx must be at least 1") }
         if batch < 1 { throw ValidationError("--batch must be at least 1") }
         if temp < 0 { throw ValidationError("--temp must not be negative") }
-        _ = try Self.parseLogitBias(logitBias)
     }
 }
