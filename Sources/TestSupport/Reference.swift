@@ -14,16 +14,24 @@ public struct ReferencePrompt: Sendable {
         let text = try String(contentsOf: url, encoding: .utf8)
         return try text.split(separator: "\n").map { line in
             let json = try JSONValue(parsing: String(line))
-            let ids = { (value: JSONValue?) in (value?.arrayValue ?? []).compactMap { $0.intValue.map(Int32.init) } }
-            let topK = (json["topk"]?.arrayValue ?? []).map { position in
-                (position.arrayValue ?? []).map { entry -> (Int32, Float, Float) in
-                    let e = entry.arrayValue ?? []
-                    return (Int32(e.first?.intValue ?? -1), Float(e.count > 1 ? e[1].doubleValue ?? .nan : .nan),
-                            Float(e.count > 2 ? e[2].doubleValue ?? .nan : .nan))
-                }
-            }
-            return ReferencePrompt(prompt: json["prompt"]?.stringValue ?? "", tokens: ids(json["tokens"]), topK: topK,
-                                   greedy: ids(json["greedy"]), greedyTextHex: json["greedy_text_hex"]?.stringValue ?? "")
+            return ReferencePrompt(prompt: json["prompt"]?.stringValue ?? "", tokens: tokenIDs(json["tokens"]),
+                                   topK: topEntries(json["topk"]), greedy: tokenIDs(json["greedy"]),
+                                   greedyTextHex: json["greedy_text_hex"]?.stringValue ?? "")
+        }
+    }
+}
+
+private func tokenIDs(_ value: JSONValue?) -> [Int32] {
+    (value?.arrayValue ?? []).compactMap { $0.intValue.map(Int32.init) }
+}
+
+/// Per position, `[token, logit, logprob]` entries (the logprob is NaN where a file has none).
+private func topEntries(_ value: JSONValue?) -> [[(token: Int32, logit: Float, logprob: Float)]] {
+    (value?.arrayValue ?? []).map { position in
+        (position.arrayValue ?? []).map { entry in
+            let e = entry.arrayValue ?? []
+            return (Int32(e.first?.intValue ?? -1), Float(e.count > 1 ? e[1].doubleValue ?? .nan : .nan),
+                    Float(e.count > 2 ? e[2].doubleValue ?? .nan : .nan))
         }
     }
 }
@@ -46,14 +54,8 @@ public struct GreedyTopK: Sendable {
         let text = try String(contentsOf: url, encoding: .utf8)
         return try text.split(separator: "\n").map { line in
             let json = try JSONValue(parsing: String(line))
-            let greedy = (json["greedy"]?.arrayValue ?? []).compactMap { $0.intValue.map(Int32.init) }
-            let topK = (json["topk"]?.arrayValue ?? []).map { step in
-                (step.arrayValue ?? []).map { entry -> (Int32, Float) in
-                    let e = entry.arrayValue ?? []
-                    return (Int32(e.first?.intValue ?? -1), Float(e.count > 1 ? e[1].doubleValue ?? .nan : .nan))
-                }
-            }
-            return GreedyTopK(greedy: greedy, topK: topK)
+            return GreedyTopK(greedy: tokenIDs(json["greedy"]),
+                              topK: topEntries(json["topk"]).map { $0.map { ($0.token, $0.logit) } })
         }
     }
 }

@@ -176,9 +176,9 @@ extension TokenVocabulary {
     /// wrong guess costs background time only: entries are keyed by the exact loop, and the mask
     /// walk computes what it needs itself.
     ///
-    /// `GrammarTokenConstraint` calls this when it is made (at the first decode step, after the
-    /// prompt is processed); a caller that has the grammar earlier can call it before processing
-    /// the prompt, so the warm-up (6 ms at 262k tokens) overlaps that.
+    /// `GrammarConstraint` calls this when it is made, before the prompt is processed, so the
+    /// warm-up (6 ms at 262k tokens) overlaps that; `GrammarTokenConstraint` calls it too, for
+    /// callers that make one directly (a second call finds the entries and returns).
     public func prepareLoops(for grammar: CompiledGrammar) {
         var keys: [LoopTokenCache.Key] = []
         for alternatives in grammar.grammar.rules where keys.count < Self.maxPreparedLoops {

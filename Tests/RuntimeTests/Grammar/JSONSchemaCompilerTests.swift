@@ -7,6 +7,22 @@ func schemaGrammar(_ text: String, _ options: JSONSchemaCompiler.Options = .init
     try JSONSchemaCompiler.compile(text: text, options: options).grammar
 }
 
+/// Every schema's grammar accepts exactly the instances Python `jsonschema` calls valid.
+func expectAgreementWithPython(_ schemas: [String], _ instances: [String]) throws {
+    var lines: [String] = []
+    var ours: [Bool] = []
+    for schema in schemas {
+        let g = try schemaGrammar(schema)
+        for instance in instances {
+            lines.append("[\(schema),\(instance)]")
+            ours.append(matches(g, instance))
+        }
+    }
+    let verdicts = try runPythonOracle("jsonschema_valid.py", input: lines.joined(separator: "\n") + "\n").split(separator: "\n")
+    #expect(verdicts.count == lines.count)
+    for (i, v) in verdicts.enumerated() where (v == "1") != ours[i] { Issue.record("grammar says \(ours[i]) for \(lines[i])") }
+}
+
 @Suite struct JSONSchemaCompilerTests {
     @Test func propertiesFollowSchemaOrderAndRequired() throws {
         let g = try schemaGrammar(#"{"type":"object","properties":{"b":{"type":"integer"},"a":{"type":"string"}},"required":["a"],"additionalProperties":false}"#)
@@ -98,18 +114,7 @@ func schemaGrammar(_ text: String, _ options: JSONSchemaCompiler.Options = .init
             ##"{"$defs":{"s":{"type":"string"}},"not":{"$ref":"#/$defs/s"}}"##,
         ]
         let instances = ["null", "true", "0", "-3", "1.0", "2.5", "1e2", #""a""#, #""ab""#, "[]", "[1]", "{}", #"{"a":1}"#, #"{"a":null}"#]
-        var lines: [String] = []
-        var ours: [Bool] = []
-        for schema in schemas {
-            let g = try schemaGrammar(schema)
-            for instance in instances {
-                lines.append("[\(schema),\(instance)]")
-                ours.append(matches(g, instance))
-            }
-        }
-        let verdicts = try runPythonOracle("jsonschema_valid.py", input: lines.joined(separator: "\n") + "\n").split(separator: "\n")
-        #expect(verdicts.count == lines.count)
-        for (i, v) in verdicts.enumerated() where (v == "1") != ours[i] { Issue.record("grammar says \(ours[i]) for \(lines[i])") }
+        try expectAgreementWithPython(schemas, instances)
     }
 
     /// `contains` (no upper bounds, `minContains` 0 or 1): every verdict agrees with Python `jsonschema`.
@@ -125,18 +130,7 @@ func schemaGrammar(_ text: String, _ options: JSONSchemaCompiler.Options = .init
             "[]", "[1]", #"["a"]"#, #"[1,"a"]"#, #"["a",1]"#, #"["a","b"]"#, "[5.5]", "[1,6]", "[1,2]", #"["x"]"#,
             #"[null,"x",3]"#, #""x""#, "3", #"{"l":[]}"#, #"{"l":[{"k":1}]}"#, #"{"l":[1,{"j":2},{"k":null}]}"#, #"{"l":[{}]}"#,
         ]
-        var lines: [String] = []
-        var ours: [Bool] = []
-        for schema in schemas {
-            let g = try schemaGrammar(schema)
-            for instance in instances {
-                lines.append("[\(schema),\(instance)]")
-                ours.append(matches(g, instance))
-            }
-        }
-        let verdicts = try runPythonOracle("jsonschema_valid.py", input: lines.joined(separator: "\n") + "\n").split(separator: "\n")
-        #expect(verdicts.count == lines.count)
-        for (i, v) in verdicts.enumerated() where (v == "1") != ours[i] { Issue.record("grammar says \(ours[i]) for \(lines[i])") }
+        try expectAgreementWithPython(schemas, instances)
         // No array can start that cannot finish (no string item is an integer).
         var m = GrammarMatcher(try schemaGrammar(schemas[4]))
         let started = m.accept(Array(#"["a""#.utf8))
@@ -158,18 +152,7 @@ func schemaGrammar(_ text: String, _ options: JSONSchemaCompiler.Options = .init
             "[]", #"["a"]"#, #"["a","b"]"#, #"["b","a","c"]"#, #"["a","a"]"#, #"["a","b","a"]"#, #"[1,"1"]"#, #"[1,1]"#,
             #"[true,null]"#, #"[null,1,true]"#, "[1]", "[0]", "[0,0]", #""a""#,
         ]
-        var lines: [String] = []
-        var ours: [Bool] = []
-        for schema in schemas {
-            let g = try schemaGrammar(schema)
-            for instance in instances {
-                lines.append("[\(schema),\(instance)]")
-                ours.append(matches(g, instance))
-            }
-        }
-        let verdicts = try runPythonOracle("jsonschema_valid.py", input: lines.joined(separator: "\n") + "\n").split(separator: "\n")
-        #expect(verdicts.count == lines.count)
-        for (i, v) in verdicts.enumerated() where (v == "1") != ours[i] { Issue.record("grammar says \(ours[i]) for \(lines[i])") }
+        try expectAgreementWithPython(schemas, instances)
         // No arrays can start that cannot finish (a value of the wrong type does not count).
         var m = GrammarMatcher(try schemaGrammar(#"{"type":"array","uniqueItems":true,"items":{"type":"string","enum":["a",1]},"minItems":2}"#))
         let started = m.accept(Array(#"["a""#.utf8))

@@ -9,27 +9,16 @@ top-1 minus top-2 margin there. It calibrates the tolerances in RealModelFidelit
 
 Usage: attention_paths.py LLAMA_CPP_DIR MODEL REFERENCE_JSONL
 """
-import json, os, subprocess, sys, tempfile
+import json, sys
 import numpy as np
+import teacher_forced
 
 llama, model, reference = sys.argv[1:4]
-here = os.path.dirname(os.path.abspath(__file__))
-work = tempfile.mkdtemp()
-tool = os.path.join(work, "teacher_forced_logits")
-subprocess.run(["gcc", "-O2", "-o", tool, os.path.join(here, "teacher_forced_logits.c"),
-                f"-I{llama}/include", f"-I{llama}/ggml/include", f"-L{llama}/build/bin",
-                "-lllama", "-lggml", "-lggml-base", f"-Wl,-rpath,{llama}/build/bin"], check=True)
-env = dict(os.environ, NB="2048", NUB="2048")
+tool = teacher_forced.build(llama)
 gaps, flips, greedy_prefix = [], [], []
 for index, line in enumerate(open(reference)):
     r = json.loads(line)
-    rows = []
-    for flash in ("1", "0"):
-        dump = os.path.join(work, f"fa{flash}.bin")
-        args = [tool, model, flash, "2", dump] + [str(t) for t in r["tokens"]] + ["|"] + [str(t) for t in r["greedy"]]
-        subprocess.run(args, check=True, env=env, stderr=subprocess.DEVNULL)
-        rows.append(np.fromfile(dump, dtype=np.float32).reshape(len(r["tokens"]) + len(r["greedy"]) - 1, -1))
-    on, off = rows
+    on, off = teacher_forced.logits(tool, model, r, flash=True), teacher_forced.logits(tool, model, r, flash=False)
     prefix = None
     for step, token in enumerate(r["greedy"]):
         position = len(r["tokens"]) - 1 + step
