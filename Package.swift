@@ -20,7 +20,8 @@ let package = Package(
         .systemLibrary(
             name: "CVulkan", path: "Sources/CVulkan", pkgConfig: "vulkan",
             providers: [.apt(["libvulkan-dev"])]),
-        .target(name: "Tensor", dependencies: ["CBLAS"]),
+        .systemLibrary(name: "CPrefetch", path: "Sources/CPrefetch"),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CPrefetch"]),
         .target(name: "GGUF", dependencies: ["Tensor"]),
         .target(name: "Runtime", dependencies: ["Tensor", "GGUF"]),
         .target(name: "Agent", dependencies: ["Runtime"]),

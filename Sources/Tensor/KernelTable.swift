@@ -1,5 +1,5 @@
-/// Dot product of one weight row (`n` elements of the weight type) with one activation row
-/// already converted to the weight type's activation format.
+/// Dot product of one weight row (`n` elements of the weight type) with one activation row of
+/// `n` elements made by `KernelTable.quantizeActivations` (kernels may read its `ActivationTail`).
 public typealias VecDot = @Sendable (_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, _ n: Int) -> Float
 
 /// What the matrix kernels need to know about one weight type.
@@ -14,9 +14,11 @@ public struct TypeTraits: Sendable {
     /// The portable dot product (the tier the SIMD kernels are tested against).
     public let portableDot: VecDot
 
-    /// Bytes of one activation row of `cols` elements in `activationType`.
+    /// Bytes of one activation row of `cols` elements in `activationType`, with its
+    /// `ActivationTail` where the format has one.
     public func activationRowBytes(cols: Int) -> Int {
-        (cols / activationType.blockSize) * activationType.typeSize
+        let blocks = cols / activationType.blockSize
+        return blocks * activationType.typeSize + ActivationTail.bytes(activationType, blocks: blocks)
     }
 }
 
@@ -62,7 +64,8 @@ public enum KernelTable {
         #endif
     }
 
-    /// Converts `cols` floats into `traits.activationType` at `dst` (a plain copy for F32).
+    /// Converts `cols` floats into `traits.activationType` at `dst` (a plain copy for F32), followed
+    /// by the format's `ActivationTail`: `traits.activationRowBytes(cols:)` bytes in all.
     public static func quantizeActivations(
         _ x: UnsafePointer<Float>, cols: Int, for traits: TypeTraits, into dst: UnsafeMutableRawPointer
     ) throws(KernelError) {
@@ -73,5 +76,6 @@ public enum KernelTable {
         } else {
             try Quants.quantize(traits.activationType, from: x, into: dst, count: cols)
         }
+        ActivationTail.fill(traits.activationType, row: dst, blocks: cols / traits.activationType.blockSize)
     }
 }

@@ -46,7 +46,7 @@ extension MatMul {
         var total = 0
         for format in formats {
             offsets.append(total)
-            let bytes = format == .f32 ? cols * 4 : (cols / format.blockSize) * format.typeSize
+            let bytes = traits[traits.firstIndex { $0.activationType == format } ?? 0].activationRowBytes(cols: cols)
             total += (bytes + 63) / 64 * 64
         }
         let totalRows = items.reduce(0) { $0 + $1.rows }
@@ -58,8 +58,8 @@ extension MatMul {
                 try KernelTable.quantizeActivations(x, cols: cols, for: owner, into: base + offsets[i])
             }
             let activation = traits.map { t in UnsafeRawPointer(base + offsets[formats.firstIndex(of: t.activationType) ?? 0]) }
-            pool.run { worker, workers in
-                let band = ThreadPool.split(totalRows, worker: worker, of: workers, granularity: 4)
+            let chunk = MatMul.rowChunk(rows: totalRows, rowBytes: rowBytes.max() ?? 1, threads: pool.threadCount)
+            pool.forEachChunk(totalRows, chunk: chunk) { band in
                 var first = 0
                 for (i, item) in items.enumerated() {
                     let lo = max(band.lowerBound, first), hi = min(band.upperBound, first + item.rows)

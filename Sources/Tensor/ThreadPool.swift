@@ -59,6 +59,38 @@ public final class ThreadPool: Sendable {
         }
     }
 
+    /// Calls `body` on consecutive pieces of `0..<total`, `chunk` long (the last one shorter),
+    /// each handed to whichever thread asks first, and returns when every piece is done.
+    ///
+    /// Unlike `run`, no thread has a fixed share: a worker that the OS deschedules holds up only
+    /// the piece it is on, and a worker that wakes after every piece was taken skips the call.
+    /// Use it where each piece's result does not depend on which thread computes it (rows of a
+    /// matrix product). Concurrent callers fall back to the calling thread, as with `run`.
+    public func forEachChunk(_ total: Int, chunk: Int, _ body: (Range<Int>) -> Void) {
+        let chunk = max(1, chunk)
+        let pieces = (total + chunk - 1) / chunk
+        guard pieces > 1, threadCount > 1,
+              busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            for piece in 0..<pieces { body(piece * chunk..<min(total, (piece + 1) * chunk)) }
+            return
+        }
+        defer { busy.store(false, ordering: .releasing) }
+        let state = self.state
+        state.next.store(0, ordering: .relaxed)
+        withoutActuallyEscaping(body) { body in
+            let drain: (Int, Int) -> Void = { _, _ in
+                while true {
+                    let piece = state.next.add(1, ordering: .relaxed).oldValue
+                    guard piece < pieces else { return }
+                    body(piece * chunk..<min(total, (piece + 1) * chunk))
+                }
+            }
+            state.dispatch(Job(body: drain), shared: true)
+            drain(0, threadCount)
+            state.waitForJoined()
+        }
+    }
+
     /// The part of `0..<total` that `worker` of `workers` should handle: contiguous, balanced,
     /// with boundaries on multiples of `granularity`.
     public static func split(_ total: Int, worker: Int, of workers: Int, granularity: Int = 1) -> Range<Int> {
@@ -102,6 +134,13 @@ private final class PoolState: Sendable {
     let stopping = Atomic<Bool>(false)
     let slots: [WorkerSlot]
     let current = Mutex<Job?>(nil)
+    /// The next piece of a `forEachChunk`.
+    let next = Atomic<Int>(0)
+    /// Who may still take part in the current job: `generation << 20 | flags | joined workers`.
+    /// A shared job (`forEachChunk`) is open until its caller has taken the last piece; workers
+    /// join it only while it is open, and its caller waits only for those that joined.
+    let membership = Atomic<Int>(0)
+    static let sharedFlag = 1 << 19, closedFlag = 1 << 18, joinedMask = (1 << 18) - 1
 
     /// Plain polls before a waiting thread starts yielding: about a microsecond.
     static let spinLimit = 1_000
@@ -115,11 +154,43 @@ private final class PoolState: Sendable {
         slots = (0..<workers).map { _ in WorkerSlot() }
     }
 
-    func dispatch(_ job: Job) {
+    /// Publishes `job` to the workers: every worker runs it once unless it is `shared`, in which
+    /// case the workers that arrive before `waitForJoined` closes it run it.
+    func dispatch(_ job: Job, shared: Bool = false) {
         current.withLock { $0 = job }
-        pending.store(workers - 1, ordering: .sequentiallyConsistent)
+        let upcoming = generation.load(ordering: .relaxed) + 1
+        membership.store(upcoming << 20 | (shared ? PoolState.sharedFlag : 0), ordering: .sequentiallyConsistent)
+        pending.store(shared ? 0 : workers - 1, ordering: .sequentiallyConsistent)
         generation.add(1, ordering: .sequentiallyConsistent)
         wakeSleepers()
+    }
+
+    /// Closes the current shared job to latecomers and waits for the workers that joined it.
+    func waitForJoined() {
+        var closing = membership.load(ordering: .acquiring)
+        while true {
+            let (done, now) = membership.compareExchange(
+                expected: closing, desired: closing | PoolState.closedFlag, ordering: .acquiringAndReleasing)
+            if done { break }
+            closing = now
+        }
+        var spins = 0
+        while membership.load(ordering: .acquiring) & PoolState.joinedMask != 0 {
+            spins += 1
+            if spins > PoolState.spinLimit { sched_yield() }
+        }
+        current.withLock { $0 = nil }
+    }
+
+    /// Joins the shared job of generation `seen` if it is still open.
+    private func join(_ seen: Int) -> Bool {
+        var now = membership.load(ordering: .acquiring)
+        while now >> 20 == seen, now & PoolState.closedFlag == 0 {
+            let (done, found) = membership.compareExchange(expected: now, desired: now + 1, ordering: .acquiringAndReleasing)
+            if done { return true }
+            now = found
+        }
+        return false
     }
 
     func waitForWorkers() {
@@ -167,6 +238,16 @@ private final class PoolState: Sendable {
             }
             seen = generation.load(ordering: .acquiring)
             if stopping.load(ordering: .acquiring) { return }
+            // A job of another generation than `seen` can only be a shared one that has already
+            // moved on: every worker finishes an unshared job before its caller can dispatch again.
+            let kind = membership.load(ordering: .acquiring)
+            if kind >> 20 != seen || kind & PoolState.sharedFlag != 0 {
+                if join(seen) {
+                    execute(index)
+                    membership.subtract(1, ordering: .releasing)
+                }
+                continue
+            }
             execute(index)
             pending.subtract(1, ordering: .releasing)
         }

@@ -4,7 +4,8 @@ import _Builtin_intrinsics.intel
 /// AVX2 / AVX-512 (VL, BW) dot products of Q4_K, Q5_K and Q6_K super-blocks with Q8_K activations.
 ///
 /// Products of unsigned weights and signed activations go through `vpmaddubsw` (pairs fit in
-/// int16: 63·127·2 < 2¹⁵), then `vpmaddwd` with the sub-block scale, so scaling is free. Minimums
+/// int16: 63·127·2 < 2¹⁵), then `vpmaddwd` with the sub-block scale, so scaling is free. Q4_K and
+/// Q5_K take two sub-blocks per 512-bit step. Minimums
 /// and Q6_K's −32 offset use the activation block sums (`bsums`) instead of touching the weights.
 extension X86Dot {
     static func q4_K(_ w: UnsafeRawPointer, _ a: UnsafeRawPointer, _ n: Int) -> Float {
@@ -21,8 +22,15 @@ extension X86Dot {
         typealias L = BlockLayout.Q4_K
         let size = fifthBits ? BlockLayout.Q5_K.size : L.size
         let qsOffset = fifthBits ? BlockLayout.Q5_K.qs : L.qs
-        let one = _mm256_set1_epi8(1)
-        let lowMask = _mm256_set1_epi8(0x0F)
+        let one = _mm512_set1_epi8(1)
+        let lowMask = _mm512_set1_epi8(0x0F)
+        // Per 16-bit lane: 0 in the low 256 bits, 4 in the high (nibbles); 0 / 1 (fifth bits);
+        // word 0 / word 1 of the scales (sub-blocks 2k and 2k+1 once 2k is added).
+        var shifts = SIMD32<UInt16>(repeating: 0), fifth = shifts, select = shifts
+        for i in 16..<32 { shifts[i] = 4; fifth[i] = 1; select[i] = 1 }
+        let nibbleShift = unsafeBitCast(shifts, to: __m512i.self)
+        let fifthShift = unsafeBitCast(fifth, to: __m512i.self)
+        let scaleSelect = unsafeBitCast(select, to: __m512i.self)
         var acc = _mm256_setzero_ps()
         var minTotal: Float = 0
         for b in 0..<(n / 256) {
@@ -42,31 +50,30 @@ extension X86Dot {
             minTotal += Field.scale(x, L.dmin) * ad * Float(minDot)
 
             let qs = x + qsOffset, aq = y + BlockLayout.Q8_K.qs
-            let qh = fifthBits ? load256(x + BlockLayout.Q5_K.qh) : _mm256_setzero_si256()
-            // Four independent int32 sums (k even/odd × low/high nibbles): LLVM fuses each
-            // madd + add into `vpdpwssd`, and one sum would be a chain of eight of them.
-            var sums = (_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256())
+            // One 512-bit step per 32 bytes of nibbles: the low 256 bits take the low nibbles
+            // (sub-block 2k), the high 256 bits the high nibbles (sub-block 2k+1), matching the 64
+            // activation bytes of the two sub-blocks, each half multiplied by its own scale.
+            let scales = _mm512_castsi128_si512(_mm_cvtepu8_epi16(_mm_set_epi32(0, 0, Int32(bitPattern: u1), Int32(bitPattern: u0))))
+            let qh = fifthBits ? _mm512_broadcast_i64x4(load256(x + BlockLayout.Q5_K.qh)) : _mm512_setzero_si512()
+            var even = _mm512_setzero_si512(), odd = _mm512_setzero_si512()
             for k in 0..<4 {
-                let q = load256(qs + 32 * k)
-                var lo = _mm256_and_si256(q, lowMask)
-                var hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), lowMask)
+                var q = _mm512_and_si512(_mm512_srlv_epi16(_mm512_broadcast_i64x4(load256(qs + 32 * k)), nibbleShift), lowMask)
                 if fifthBits { // bit j of qh[l] is the fifth bit of sub-block j's element l
-                    lo = _mm256_or_si256(lo, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, Int32(2 * k)), one), 4))
-                    hi = _mm256_or_si256(hi, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, Int32(2 * k + 1)), one), 4))
+                    let bits = _mm512_srlv_epi16(qh, _mm512_add_epi16(fifthShift, _mm512_set1_epi16(Int16(2 * k))))
+                    q = _mm512_or_si512(q, _mm512_slli_epi16(_mm512_and_si512(bits, one), 4))
                 }
-                let word = k < 2 ? u0 : u1, shift = UInt32(16 * (k % 2))
-                let scLo = Int16((word >> shift) & 0xFF), scHi = Int16((word >> (shift + 8)) & 0xFF)
-                let pLo = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, load256(aq + 64 * k)), _mm256_set1_epi16(scLo))
-                let pHi = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, load256(aq + 64 * k + 32)), _mm256_set1_epi16(scHi))
+                let products = _mm512_maddubs_epi16(q, load512(aq + 64 * k))
+                let scale = _mm512_permutexvar_epi16(_mm512_add_epi16(scaleSelect, _mm512_set1_epi16(Int16(2 * k))), scales)
                 if k % 2 == 0 {
-                    sums.0 = _mm256_add_epi32(sums.0, pLo)
-                    sums.1 = _mm256_add_epi32(sums.1, pHi)
+                    even = _mm512_add_epi32(even, _mm512_madd_epi16(products, scale))
                 } else {
-                    sums.2 = _mm256_add_epi32(sums.2, pLo)
-                    sums.3 = _mm256_add_epi32(sums.3, pHi)
+                    odd = _mm512_add_epi32(odd, _mm512_madd_epi16(products, scale))
                 }
             }
-            let sumi = _mm256_add_epi32(_mm256_add_epi32(sums.0, sums.1), _mm256_add_epi32(sums.2, sums.3))
+            // Lane l of either half covers bytes 4l…4l+3 of its 32: summed, the same integers as
+            // one 256-bit sum of both sub-blocks would hold.
+            let both = unsafeBitCast(_mm512_add_epi32(even, odd), to: SIMD16<Int32>.self)
+            let sumi = unsafeBitCast(both.lowHalf &+ both.highHalf, to: __m256i.self)
             acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sumi), _mm256_set1_ps(Field.scale(x, L.d) * ad), acc)
         }
         return hsum(acc) - minTotal

@@ -4,7 +4,13 @@ import Testing
 /// The activation quantizers the kernels use (SIMD where built) against the reference and the
 /// Python oracle, byte for byte.
 @Suite struct ActivationQuantTests {
+    /// The blocks of the activation row the kernels get (without its `ActivationTail`).
     static func fastQuantize(_ type: GGMLType, _ x: [Float]) throws -> [UInt8] {
+        Array(try fastRow(type, x).prefix(type.rowBytes(elements: x.count) ?? 0))
+    }
+
+    /// The whole activation row the kernels get: blocks, then the tail.
+    static func fastRow(_ type: GGMLType, _ x: [Float]) throws -> [UInt8] {
         let traits = try #require(KernelTable.traits.values.first { $0.activationType == type })
         var out = [UInt8](repeating: 0xAA, count: traits.activationRowBytes(cols: x.count))
         try out.withUnsafeMutableBytes { p in
@@ -42,5 +48,16 @@ import Testing
     func matchesPythonOracle(type: GGMLType) throws {
         let x = try QuantOracle.floats("\(type.name).in.f32")
         #expect(try ActivationQuantTests.fastQuantize(type, x) == QuantOracle.bytes("\(type.name).q"))
+    }
+
+    /// The tail after the blocks holds each block's scale as F32, then Σq (Q8_0) or the F32 of
+    /// the stored f16 `s` (Q8_1): quants.py reads them from the Python `gguf` package's blocks.
+    @Test(arguments: [GGMLType.q8_0, .q8_1])
+    func tailMatchesTheBlocks(type: GGMLType) throws {
+        let x = try QuantOracle.floats("\(type.name).in.f32")
+        let row = try ActivationQuantTests.fastRow(type, x)
+        let blocksBytes = try #require(type.rowBytes(elements: x.count))
+        #expect(row.count == blocksBytes + 8 * (x.count / 32))
+        #expect(Array(row.suffix(from: blocksBytes)) == (try QuantOracle.bytes("\(type.name).tail")))
     }
 }

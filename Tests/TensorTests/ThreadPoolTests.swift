@@ -42,6 +42,50 @@ import Testing
         #expect(inner == [1, 0])
     }
 
+    /// Shared jobs (`forEachChunk`) interleaved with `run`: every index once, every `run` on every
+    /// worker once, whether workers join a shared job, arrive late to it or are parked.
+    @Test(arguments: [1, 2, 3])
+    func forEachChunkCoversEveryIndexOnce(threads: Int) {
+        let pool = ThreadPool(threads: threads)
+        let totals = [0, 1, 5, 64, 1000], chunks = [1, 7, 64]
+        for round in 0..<3_000 {
+            let total = totals[round % totals.count], chunk = chunks[(round / totals.count) % chunks.count]
+            var counts = [Int](repeating: 0, count: total)
+            counts.withUnsafeMutableBufferPointer { slots in
+                pool.forEachChunk(total, chunk: chunk) { piece in
+                    #expect(piece.count <= chunk)
+                    for i in piece { slots[i] += 1 }
+                }
+            }
+            if counts.contains(where: { $0 != 1 }) {
+                Issue.record("round \(round): \(total) indices in pieces of \(chunk): counts \(counts)")
+                return
+            }
+            var seen = [Int](repeating: 0, count: threads)
+            seen.withUnsafeMutableBufferPointer { slots in
+                pool.run { worker, _ in slots[worker] += 1 }
+            }
+            if seen != [Int](repeating: 1, count: threads) {
+                Issue.record("round \(round): run after forEachChunk, worker call counts \(seen)")
+                return
+            }
+            if round % 1000 == 999 { usleep(20_000) }
+        }
+    }
+
+    /// `forEachChunk` returns only after every piece has finished, however long one takes.
+    @Test func forEachChunkWaitsForTheSlowestPiece() {
+        let pool = ThreadPool(threads: 2)
+        for _ in 0..<20 {
+            let finished = Atomic<Int>(0)
+            pool.forEachChunk(8, chunk: 1) { piece in
+                if piece.lowerBound == 3 { usleep(5_000) }
+                finished.add(1, ordering: .releasing)
+            }
+            #expect(finished.load(ordering: .acquiring) == 8)
+        }
+    }
+
     @Test func splitCoversTheRangeExactly() {
         for total in [0, 1, 7, 64, 4097] {
             for workers in 1...4 {

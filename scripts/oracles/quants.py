@@ -9,6 +9,10 @@ of them). 17 rows make gguf's 16-row grouping end on a partial group. For every 
 quantize it writes OUT_DIR/<TYPE>.in.f32 (17 rows x 96 floats, mixed magnitudes, zero and constant
 blocks, ties) and OUT_DIR/<TYPE>.q (gguf.quants.quantize of them).
 
+For Q8_0 and Q8_1 it also writes OUT_DIR/<TYPE>.tail, the activation tail the kernels expect
+after a row of those blocks (the .q file read as one row): every block's d as F32, then every
+block's Σq as int32 (Q8_0) or s as F32 (Q8_1).
+
 Q8_1 and Q8_K (the activation formats, absent from gguf.quants) are covered by numpy
 transcriptions of ggml's quantize_row_q8_1_ref / quantize_row_q8_K_ref / dequantize_row_q8_K.
 """
@@ -143,6 +147,18 @@ def main():
             q = quants.quantize(x, T[name])
         x.tofile(f"{out}/{name}.in.f32")
         np.ascontiguousarray(q).view(np.uint8).tofile(f"{out}/{name}.q")
+        if name in ("Q8_0", "Q8_1"):
+            activation_tail(np.ascontiguousarray(q).view(np.uint8), 34 if name == "Q8_0" else 36).tofile(f"{out}/{name}.tail")
+
+
+def activation_tail(q, size):
+    blocks = q.reshape(-1, size)
+    d = blocks[:, 0:2].copy().view(np.float16).astype(np.float32).ravel()
+    if size == 34:
+        second = blocks[:, 2:].view(np.int8).astype(np.int32).sum(axis=1).astype(np.int32)
+    else:
+        second = blocks[:, 2:4].copy().view(np.float16).astype(np.float32).ravel()
+    return np.concatenate([d.view(np.uint8), second.view(np.uint8)])
 
 
 if __name__ == "__main__":
