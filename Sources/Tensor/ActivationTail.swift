@@ -3,14 +3,23 @@
 ///
 /// For `B = cols / 32` blocks the tail is `B` F32 scales `d` followed by `B` 32-bit values: the
 /// block's Σq as Int32 for Q8_0 (the legacy kernels apply Q4_0's −8 and Q5_0's −16 offsets as
-/// `offset·Σq`, exact in integers) and the F32 value of the stored f16 `s` for Q8_1. Every value
-/// is an exact conversion of what the blocks hold, so kernels that read the tail compute the same
-/// results as kernels that read the blocks. `KernelTable.quantizeActivations` writes it;
+/// `offset·Σq`, exact in integers) and the F32 value of the stored f16 `s` for Q8_1; then, from
+/// the next 64-byte boundary in memory, the blocks' 32 quants each, so that the kernels' 32-byte
+/// loads never straddle a cache line (blocks are 34 or 36 bytes). Every value is an exact copy or
+/// conversion of what the blocks hold, so kernels that read the tail compute the same results as
+/// kernels that read the blocks. `KernelTable.quantizeActivations` writes it;
 /// `TypeTraits.activationRowBytes` counts it.
 public enum ActivationTail {
     /// Tail bytes of a row of `blocks` blocks in activation format `type` (0 for other formats).
     public static func bytes(_ type: GGMLType, blocks: Int) -> Int {
-        hasTail(type) ? 8 * blocks : 0
+        hasTail(type) ? 8 * blocks + 63 + 32 * blocks : 0
+    }
+
+    /// Where the 64-byte aligned copy of the blocks' quants (32 bytes per block) starts in the
+    /// row at `row`: after the scales and sums, rounded up to a multiple of 64 in memory.
+    @inline(__always) static func quants(_ row: UnsafeRawPointer, blocks: Int, size: Int) -> UnsafeRawPointer {
+        let end = UInt(bitPattern: row + blocks * (size + 8))
+        return UnsafeRawPointer(bitPattern: (end + 63) & ~63) ?? row
     }
 
     static func hasTail(_ type: GGMLType) -> Bool { type == .q8_0 || type == .q8_1 }
@@ -20,6 +29,9 @@ public enum ActivationTail {
         guard hasTail(type) else { return }
         let size = type.typeSize
         let scales = row + blocks * size, second = scales + 4 * blocks
+        let copy = UnsafeMutableRawPointer(mutating: quants(row, blocks: blocks, size: size))
+        let qs = type == .q8_1 ? BlockLayout.Q8_1.qs : BlockLayout.Q8_0.qs
+        for b in 0..<blocks { (copy + 32 * b).copyMemory(from: row + b * size + qs, byteCount: 32) }
         for b in 0..<blocks {
             let block = UnsafeRawPointer(row + b * size)
             scales.storeBytes(of: Field.half(block, 0), toByteOffset: 4 * b, as: Float.self)

@@ -51,13 +51,31 @@ import Testing
     }
 
     /// The tail after the blocks holds each block's scale as F32, then Σq (Q8_0) or the F32 of
-    /// the stored f16 `s` (Q8_1): quants.py reads them from the Python `gguf` package's blocks.
+    /// the stored f16 `s` (Q8_1) — quants.py reads them from the Python `gguf` package's blocks —
+    /// then, 64-byte aligned and inside the row, each block's 32 quants as the oracle's blocks
+    /// hold them.
     @Test(arguments: [GGMLType.q8_0, .q8_1])
     func tailMatchesTheBlocks(type: GGMLType) throws {
         let x = try QuantOracle.floats("\(type.name).in.f32")
-        let row = try ActivationQuantTests.fastRow(type, x)
-        let blocksBytes = try #require(type.rowBytes(elements: x.count))
-        #expect(row.count == blocksBytes + 8 * (x.count / 32))
-        #expect(Array(row.suffix(from: blocksBytes)) == (try QuantOracle.bytes("\(type.name).tail")))
+        let oracle = try QuantOracle.bytes("\(type.name).q")
+        let traits = try #require(KernelTable.traits.values.first { $0.activationType == type })
+        let blocks = x.count / 32, size = type.typeSize, qs = type == .q8_1 ? BlockLayout.Q8_1.qs : BlockLayout.Q8_0.qs
+        let rowBytes = traits.activationRowBytes(cols: x.count)
+        // Every start offset mod 64, so that each padding length is exercised.
+        for shift in 0..<64 {
+            var buffer = [UInt8](repeating: 0xAA, count: rowBytes + 64)
+            let (scalesAndSums, copy, inside) = try buffer.withUnsafeMutableBytes { p in
+                let row = p.baseAddress! + shift
+                try KernelTable.quantizeActivations(x, cols: x.count, for: traits, into: row)
+                let start = ActivationTail.quants(row, blocks: blocks, size: size)
+                let copy = Array(UnsafeRawBufferPointer(start: start, count: 32 * blocks))
+                return (Array(UnsafeRawBufferPointer(start: row + blocks * size, count: 8 * blocks)), copy,
+                        start + 32 * blocks <= UnsafeRawPointer(row + rowBytes) && Int(bitPattern: start) % 64 == 0)
+            }
+            #expect(inside, "start offset \(shift): the quants copy is not aligned inside the row")
+            #expect(scalesAndSums == (try QuantOracle.bytes("\(type.name).tail")), "start offset \(shift)")
+            let expected = (0..<blocks).flatMap { b in oracle[(b * size + qs)..<((b + 1) * size)] }
+            #expect(copy == expected, "start offset \(shift)")
+        }
     }
 }

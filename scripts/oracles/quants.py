@@ -9,9 +9,9 @@ of them). 17 rows make gguf's 16-row grouping end on a partial group. For every 
 quantize it writes OUT_DIR/<TYPE>.in.f32 (17 rows x 96 floats, mixed magnitudes, zero and constant
 blocks, ties) and OUT_DIR/<TYPE>.q (gguf.quants.quantize of them).
 
-For Q8_0 and Q8_1 it also writes OUT_DIR/<TYPE>.tail, the activation tail the kernels expect
-after a row of those blocks (the .q file read as one row): every block's d as F32, then every
-block's Σq as int32 (Q8_0) or s as F32 (Q8_1).
+For Q8_0 and Q8_1 it also writes OUT_DIR/<TYPE>.tail, the start of the activation tail the
+kernels expect after a row of those blocks (the .q file read as one row): every block's d as F32,
+then every block's Σq as int32 (Q8_0) or s as F32 (Q8_1).
 
 Q8_1 and Q8_K (the activation formats, absent from gguf.quants) are covered by numpy
 transcriptions of ggml's quantize_row_q8_1_ref / quantize_row_q8_K_ref / dequantize_row_q8_K.
