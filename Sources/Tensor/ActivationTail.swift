@@ -24,7 +24,8 @@ public enum ActivationTail {
 
     static func hasTail(_ type: GGMLType) -> Bool { type == .q8_0 || type == .q8_1 }
 
-    /// Fills the tail of the row of `blocks` blocks at `row` from the blocks.
+    /// Fills the tail of the row of `blocks` blocks at `row` from the blocks (the x86 quantizer
+    /// writes it as it goes instead: `X86Quantize.legacy`).
     static func fill(_ type: GGMLType, row: UnsafeMutableRawPointer, blocks: Int) {
         guard hasTail(type) else { return }
         let size = type.typeSize
@@ -38,9 +39,9 @@ public enum ActivationTail {
             if type == .q8_1 {
                 second.storeBytes(of: Field.half(block, BlockLayout.Q8_1.s), toByteOffset: 4 * b, as: Float.self)
             } else {
-                let q = block.loadUnaligned(fromByteOffset: BlockLayout.Q8_0.qs, as: SIMD32<Int8>.self)
-                second.storeBytes(of: Int32(truncatingIfNeeded: SIMD32<Int32>(truncatingIfNeeded: q).wrappedSum()),
-                                  toByteOffset: 4 * b, as: Int32.self)
+                var sum: Int32 = 0
+                for i in 0..<32 { sum &+= Int32(block.load(fromByteOffset: BlockLayout.Q8_0.qs + i, as: Int8.self)) }
+                second.storeBytes(of: sum, toByteOffset: 4 * b, as: Int32.self)
             }
         }
     }

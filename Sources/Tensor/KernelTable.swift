@@ -72,10 +72,10 @@ public enum KernelTable {
         if traits.activationType == .f32 {
             dst.copyMemory(from: x, byteCount: cols * 4)
         } else if let fast = fastQuantizer(traits.activationType), cols % traits.activationType.blockSize == 0 {
-            fast(x, dst, cols)
+            fast(x, dst, cols) // writes the tail too
         } else {
             try Quants.quantize(traits.activationType, from: x, into: dst, count: cols)
+            ActivationTail.fill(traits.activationType, row: dst, blocks: cols / traits.activationType.blockSize)
         }
-        ActivationTail.fill(traits.activationType, row: dst, blocks: cols / traits.activationType.blockSize)
     }
 }

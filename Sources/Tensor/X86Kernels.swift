@@ -111,7 +111,7 @@ extension X86Dot {
     /// Bytes ahead of the weights being read that `prefetch` requests. The hardware prefetcher
     /// alone left Q4_0/Q4_1 matvecs at 0.7–0.9 of the read bandwidth on Zen 4; 4 KiB ahead brings
     /// them to ~1.0 (`swiftllm bench kernels`, 2 threads; 1 and 2 KiB helped less, 8 and 16 KiB
-    /// not more).
+    /// not more). The K-quant, float and Q8_0 kernels measured no faster with it.
     static var prefetchDistance: Int { 4096 }
 
     /// Prefetches the cache lines `prefetchDistance` bytes ahead of the `bytes` bytes at `x`.
@@ -130,7 +130,7 @@ extension X86Dot {
     /// and Σa); the offset is applied after the lanes are summed, as offset·Σa.
     @inline(__always) static func blockSum(
         _ w: UnsafeRawPointer, _ a: UnsafeRawPointer, _ n: Int, wSize: Int, aSize: Int, offset: Int32, affine: Bool,
-        highShift: Int32 = 0, _ dot: (_ x: UnsafeRawPointer, _ y: UnsafeRawPointer) -> __m256i
+        highShift: Int32 = 0, prefetching: Bool = true, _ dot: (_ x: UnsafeRawPointer, _ y: UnsafeRawPointer) -> __m256i
     ) -> Float {
         let blocks = n / 32
         let aScales = a + blocks * aSize, aSecond = aScales + 4 * blocks
@@ -140,7 +140,7 @@ extension X86Dot {
         typealias Dots = (__m256i, __m256i, __m256i, __m256i, __m256i, __m256i, __m256i, __m256i)
         @inline(__always) func dots(_ b: Int) -> Dots {
             let x = w + b * wSize, y = aq + b * 32
-            prefetch(x, bytes: 8 * wSize)
+            if prefetching { prefetch(x, bytes: 8 * wSize) }
             return (dot(x, y), dot(x + wSize, y + 32), dot(x + 2 * wSize, y + 64), dot(x + 3 * wSize, y + 96),
                     dot(x + 4 * wSize, y + 128), dot(x + 5 * wSize, y + 160), dot(x + 6 * wSize, y + 192),
                     dot(x + 7 * wSize, y + 224))
@@ -218,8 +218,10 @@ extension X86Dot {
     }
 
     static func q8_0(_ w: UnsafeRawPointer, _ a: UnsafeRawPointer, _ n: Int) -> Float {
-        // Sign trick: |w| · (a with w's sign) — exact because activations avoid −128.
-        blockSum(w, a, n, wSize: 34, aSize: 34, offset: 0, affine: false) { x, y in
+        // Sign trick: |w| · (a with w's sign) — exact because activations avoid −128. No software
+        // prefetch: Q8_0 reads twice the bytes per product, and the hardware prefetcher keeps up
+        // (with it, 10% slower from cache and no faster from memory).
+        blockSum(w, a, n, wSize: 34, aSize: 34, offset: 0, affine: false, prefetching: false) { x, y in
             let q = load256(x + 2)
             return _mm256_dpbusd_avx_epi32(_mm256_setzero_si256(), _mm256_abs_epi8(q), _mm256_sign_epi8(load256(y), q))
         }

@@ -43,10 +43,14 @@ enum X86Quantize {
         p.storeBytes(of: unsafeBitCast(_mm512_cvtepi32_epi8(q), to: SIMD16<UInt8>.self), as: SIMD16<UInt8>.self)
     }
 
+    /// Q8_0 (or Q8_1 `withSum`) blocks of `n` floats, followed by their `ActivationTail`.
     static func legacy(_ x: UnsafePointer<Float>, _ p: UnsafeMutableRawPointer, _ n: Int, withSum: Bool) {
         let size = withSum ? BlockLayout.Q8_1.size : BlockLayout.Q8_0.size
         let qsOffset = withSum ? BlockLayout.Q8_1.qs : BlockLayout.Q8_0.qs
-        for b in 0..<(n / 32) {
+        let blocks = n / 32
+        let scales = p + blocks * size, second = scales + 4 * blocks
+        let copy = UnsafeMutableRawPointer(mutating: ActivationTail.quants(p, blocks: blocks, size: size))
+        for b in 0..<blocks {
             let v0 = load(x + 32 * b), v1 = load(x + 32 * b + 16)
             let amax = reduceMax(maxLanes(abs16(v0), abs16(v1)))
             let d = amax / 127
@@ -55,10 +59,16 @@ enum X86Quantize {
             let block = p + b * size
             storeBytes(q0, block + qsOffset)
             storeBytes(q1, block + qsOffset + 16)
+            storeBytes(q0, copy + 32 * b)
+            storeBytes(q1, copy + 32 * b + 16)
             Quants.storeHalf(d, block, 0)
+            scales.storeBytes(of: Field.half(block, 0), toByteOffset: 4 * b, as: Float.self)
+            let sum = unsafeBitCast(_mm512_add_epi32(q0, q1), to: SIMD16<Int32>.self).wrappedSum()
             if withSum {
-                let sum = unsafeBitCast(_mm512_add_epi32(q0, q1), to: SIMD16<Int32>.self).wrappedSum()
                 Quants.storeHalf(Float(sum) * d, block, BlockLayout.Q8_1.s)
+                second.storeBytes(of: Field.half(block, BlockLayout.Q8_1.s), toByteOffset: 4 * b, as: Float.self)
+            } else {
+                second.storeBytes(of: sum, toByteOffset: 4 * b, as: Int32.self)
             }
         }
     }
