@@ -10,8 +10,7 @@ struct MaskWalker {
     let matcher: GrammarMatcher
     let vocabulary: TokenVocabulary
     let words: UnsafeMutablePointer<UInt64>
-    private let childStart: [Int32], childCount: [Int32], childByte: [UInt8], childNode: [Int32]
-    private let tokenStart: [Int32], nodeTokens: [Int32], subtreeTokens: [Int32]
+    private let trie: TokenTrie, subtreeTokens: [Int32]
     private var table: UnsafeMutablePointer<Int32>
     private var continues: UnsafeMutablePointer<Bool>
 
@@ -22,12 +21,7 @@ struct MaskWalker {
         self.matcher = matcher
         self.vocabulary = v
         self.words = words
-        childStart = v.childStart
-        childCount = v.childCount
-        childByte = v.childByte
-        childNode = v.childNode
-        tokenStart = v.tokenStart
-        nodeTokens = v.nodeTokens
+        trie = v.trie
         subtreeTokens = v.subtreeTokens
         table = matcher.arena.table
         continues = matcher.arena.continues
@@ -65,22 +59,22 @@ struct MaskWalker {
             }
             reload()
         }
-        let start = Int(childStart[n])
-        for k in start..<start + Int(childCount[n]) { edge(k, from: state) }
+        let start = Int(trie.childStart[n])
+        for k in start..<start + Int(trie.childCount[n]) { edge(k, from: state) }
     }
 
     @inline(__always)
     private mutating func edge(_ k: Int, from state: Int32) {
-        let byte = childByte[k]
+        let byte = trie.childByte[k]
         var next = table[Int(state) &* 256 &+ Int(byte)]
         if next == StackArena.unknown {
             next = matcher.computeStep(state, byte)
             reload()
         }
         if next < 0 { return }
-        let child = Int(childNode[k])
-        for i in Int(tokenStart[child])..<Int(tokenStart[child + 1]) { insert(nodeTokens[i]) }
-        if childCount[child] > 0, continues[Int(next)] { walk(node: Int32(child), state: next) }
+        let child = Int(trie.childNode[k])
+        for i in Int(trie.tokenStart[child])..<Int(trie.tokenStart[child + 1]) { insert(trie.nodeTokens[i]) }
+        if trie.childCount[child] > 0, continues[Int(next)] { walk(node: Int32(child), state: next) }
     }
 
     @inline(__always)

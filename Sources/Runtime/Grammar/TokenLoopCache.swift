@@ -13,7 +13,7 @@ struct LoopTokens: Sendable {
     let insideWords: [UInt64]
     /// The inside tokens as a list when they are few (else empty).
     let insideList: [Int32]
-    /// Trie edges (indices into `TokenVocabulary.childByte`) reached from the node through loop
+    /// Trie edges (indices into `TokenTrie.childByte`) reached from the node through loop
     /// bytes only, whose own byte is outside the loop.
     let exits: [Int32]
 
@@ -32,12 +32,12 @@ struct LoopTokens: Sendable {
         var insideCount = 0
         moves.withUnsafeBufferPointer { moves in
             words.withUnsafeMutableBufferPointer { words in
-                v.childStart.withUnsafeBufferPointer { childStart in
-                    v.childCount.withUnsafeBufferPointer { childCount in
-                        v.childByte.withUnsafeBufferPointer { childByte in
-                            v.childNode.withUnsafeBufferPointer { childNode in
-                                v.tokenStart.withUnsafeBufferPointer { tokenStart in
-                                    v.nodeTokens.withUnsafeBufferPointer { nodeTokens in
+                v.trie.childStart.withUnsafeBufferPointer { childStart in
+                    v.trie.childCount.withUnsafeBufferPointer { childCount in
+                        v.trie.childByte.withUnsafeBufferPointer { childByte in
+                            v.trie.childNode.withUnsafeBufferPointer { childNode in
+                                v.trie.tokenStart.withUnsafeBufferPointer { tokenStart in
+                                    v.trie.nodeTokens.withUnsafeBufferPointer { nodeTokens in
                                         // Inside tokens go to `words`; each kept child is entered with
                                         // its UTF-8 state: the whole trie in index (breadth-first) order,
                                         // parents before children, so every array is read front to back;

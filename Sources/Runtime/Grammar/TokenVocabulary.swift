@@ -7,14 +7,8 @@ public final class TokenVocabulary: Sendable {
     /// Tokens that end generation: allowed exactly when the grammar is complete.
     public let eosTokens: [Int]
 
-    // Trie, children of node n are childByte/childNode[childStart[n] ..< childStart[n] + childCount[n]].
-    let childStart: [Int32]
-    let childCount: [Int32]
-    let childByte: [UInt8]
-    let childNode: [Int32]
-    /// Tokens ending at node n: nodeTokens[tokenStart[n] ..< tokenStart[n + 1]].
-    let tokenStart: [Int32]
-    let nodeTokens: [Int32]
+    /// The tokens' bytes as a trie.
+    let trie: TokenTrie
     /// Per node: how many tokens end in its subtree (itself excluded); the mask walk only tries
     /// loop shortcuts where a subtree is big enough to pay for them.
     let subtreeTokens: [Int32]
@@ -29,15 +23,10 @@ public final class TokenVocabulary: Sendable {
     public init(tokens: [[UInt8]], eosTokens: [Int]) {
         self.tokens = tokens
         self.eosTokens = eosTokens
-        let trie = TokenTrieBuilder(tokens: tokens)
+        let trie = TokenTrie(tokens: tokens)
+        self.trie = trie
         let childStart = trie.childStart, childCount = trie.childCount
         let childNode = trie.childNode, tokenStart = trie.tokenStart
-        self.childStart = childStart
-        self.childCount = childCount
-        self.childByte = trie.childByte
-        self.childNode = childNode
-        self.tokenStart = tokenStart
-        self.nodeTokens = trie.nodeTokens
         var subtree = [Int32](repeating: 0, count: childStart.count)
         // Breadth-first order puts every child after its parent, so one backward pass sums.
         for n in stride(from: childStart.count - 1, through: 0, by: -1) {
@@ -80,7 +69,7 @@ public final class TokenVocabulary: Sendable {
             while j < bytes.count, let child = child(of: node, byte: bytes[j]) {
                 node = child
                 j += 1
-                if tokenStart[node] < tokenStart[node + 1] { best = (j, Int(nodeTokens[Int(tokenStart[node])])) }
+                if trie.tokenStart[node] < trie.tokenStart[node + 1] { best = (j, Int(trie.nodeTokens[Int(trie.tokenStart[node])])) }
             }
             guard let best else { return nil }
             out.append(best.token)
@@ -90,8 +79,8 @@ public final class TokenVocabulary: Sendable {
     }
 
     func child(of node: Int, byte: UInt8) -> Int? {
-        let start = Int(childStart[node]), end = start + Int(childCount[node])
-        for k in start..<end where childByte[k] == byte { return Int(childNode[k]) }
+        let start = Int(trie.childStart[node]), end = start + Int(trie.childCount[node])
+        for k in start..<end where trie.childByte[k] == byte { return Int(trie.childNode[k]) }
         return nil
     }
 }

@@ -34,21 +34,21 @@ import TestSupport
         for bytes in v.tokens where !bytes.isEmpty {
             for n in 1...bytes.count { prefixes.insert(Array(bytes.prefix(n))) }
         }
-        #expect(v.childStart.count == prefixes.count)
-        for n in v.childStart.indices {
-            let start = Int(v.childStart[n]), end = start + Int(v.childCount[n])
+        #expect(v.trie.childStart.count == prefixes.count)
+        for n in v.trie.childStart.indices {
+            let start = Int(v.trie.childStart[n]), end = start + Int(v.trie.childCount[n])
             for k in start..<end {
-                #expect(Int(v.childNode[k]) > n)
-                if k > start { #expect(v.childByte[k] > v.childByte[k - 1]) }
+                #expect(Int(v.trie.childNode[k]) > n)
+                if k > start { #expect(v.trie.childByte[k] > v.trie.childByte[k - 1]) }
             }
-            let here = v.nodeTokens[Int(v.tokenStart[n])..<Int(v.tokenStart[n + 1])]
+            let here = v.trie.nodeTokens[Int(v.trie.tokenStart[n])..<Int(v.trie.tokenStart[n + 1])]
             #expect(here.sorted() == Array(here))
         }
         var misplaced = 0
         for (id, bytes) in v.tokens.enumerated() where !bytes.isEmpty {
             var node = 0
             for b in bytes { node = v.child(of: node, byte: b) ?? -1; if node < 0 { break } }
-            if node < 0 || !v.nodeTokens[Int(v.tokenStart[node])..<Int(v.tokenStart[node + 1])].contains(Int32(id)) { misplaced += 1 }
+            if node < 0 || !v.trie.nodeTokens[Int(v.trie.tokenStart[node])..<Int(v.trie.tokenStart[node + 1])].contains(Int32(id)) { misplaced += 1 }
         }
         #expect(misplaced == 0)
         #expect(Int(v.subtreeTokens[0]) == v.tokens.filter { !$0.isEmpty }.count)

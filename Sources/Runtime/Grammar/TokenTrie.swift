@@ -1,14 +1,16 @@
-/// Builds `TokenVocabulary`'s flat trie level by level: each node owns a run of token ids that
-/// share its prefix; sorting the run by the byte after the prefix (stably, so ids stay ascending)
+/// `TokenVocabulary`'s flat trie of token bytes, built level by level: each node owns a run of
+/// token ids that share its prefix; sorting the run by the byte after the prefix (stably, so ids stay ascending)
 /// splits it into the children's runs. Nodes are numbered breadth-first with children in byte
 /// order. Linear in the vocabulary's bytes, with no per-node dictionaries: a dictionary-per-node
 /// build took about a second for Gemma's 262k tokens, and the vocabulary is built before a
 /// constrained generation starts.
-struct TokenTrieBuilder {
+struct TokenTrie: Sendable {
+    /// Children of node n are childByte/childNode[childStart[n] ..< childStart[n] + childCount[n]].
     let childStart: [Int32]
     let childCount: [Int32]
     let childByte: [UInt8]
     let childNode: [Int32]
+    /// Tokens ending at node n: nodeTokens[tokenStart[n] ..< tokenStart[n + 1]].
     let tokenStart: [Int32]
     let nodeTokens: [Int32]
 
