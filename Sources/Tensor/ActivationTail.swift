@@ -15,11 +15,15 @@ public enum ActivationTail {
         hasTail(type) ? 8 * blocks + 63 + 32 * blocks : 0
     }
 
-    /// Where the 64-byte aligned copy of the blocks' quants (32 bytes per block) starts in the
-    /// row at `row`: after the scales and sums, rounded up to a multiple of 64 in memory.
-    @inline(__always) static func quants(_ row: UnsafeRawPointer, blocks: Int, size: Int) -> UnsafeRawPointer {
-        let end = UInt(bitPattern: row + blocks * (size + 8))
-        return UnsafeRawPointer(bitPattern: (end + 63) & ~63) ?? row
+    /// Where the parts of the tail of the row at `row` (`blocks` blocks of `size` bytes) start:
+    /// the F32 scales, the Σq / s values, and the 64-byte aligned copy of the quants (32 bytes per
+    /// block, after the scales and sums, rounded up to a multiple of 64 in memory).
+    @inline(__always)
+    static func parts(_ row: UnsafeRawPointer, blocks: Int, size: Int)
+        -> (scales: UnsafeRawPointer, second: UnsafeRawPointer, quants: UnsafeRawPointer) {
+        let scales = row + blocks * size, second = scales + 4 * blocks
+        let end = UInt(bitPattern: second + 4 * blocks)
+        return (scales, second, UnsafeRawPointer(bitPattern: (end + 63) & ~63) ?? row)
     }
 
     static func hasTail(_ type: GGMLType) -> Bool { type == .q8_0 || type == .q8_1 }
@@ -29,12 +33,13 @@ public enum ActivationTail {
     static func fill(_ type: GGMLType, row: UnsafeMutableRawPointer, blocks: Int) {
         guard hasTail(type) else { return }
         let size = type.typeSize
-        let scales = row + blocks * size, second = scales + 4 * blocks
-        let copy = UnsafeMutableRawPointer(mutating: quants(row, blocks: blocks, size: size))
+        let tail = parts(row, blocks: blocks, size: size)
+        let scales = UnsafeMutableRawPointer(mutating: tail.scales), second = UnsafeMutableRawPointer(mutating: tail.second)
+        let copy = UnsafeMutableRawPointer(mutating: tail.quants)
         let qs = type == .q8_1 ? BlockLayout.Q8_1.qs : BlockLayout.Q8_0.qs
-        for b in 0..<blocks { (copy + 32 * b).copyMemory(from: row + b * size + qs, byteCount: 32) }
         for b in 0..<blocks {
             let block = UnsafeRawPointer(row + b * size)
+            (copy + 32 * b).copyMemory(from: block + qs, byteCount: 32)
             scales.storeBytes(of: Field.half(block, 0), toByteOffset: 4 * b, as: Float.self)
             if type == .q8_1 {
                 second.storeBytes(of: Field.half(block, BlockLayout.Q8_1.s), toByteOffset: 4 * b, as: Float.self)

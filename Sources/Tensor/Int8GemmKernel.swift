@@ -18,10 +18,6 @@ enum Int8GemmKernel {
         let r0: Int, rows: Int
     }
 
-    @inline(__always) static func load512(_ p: UnsafeRawPointer) -> __m512i {
-        unsafeBitCast(p.loadUnaligned(as: SIMD64<UInt8>.self), to: __m512i.self)
-    }
-
     @inline(__always) static func broadcast4(_ p: UnsafeRawPointer) -> __m512i {
         _mm512_set1_epi32(p.loadUnaligned(as: Int32.self))
     }
@@ -53,7 +49,7 @@ enum Int8GemmKernel {
             var i10 = i00, i11 = i01, i12 = i02, i13 = i03
             let a = qa + j * size * 4
             for s in 0..<steps {
-                let w0 = load512(w + 64 * s), w1 = load512(w + 64 * (steps + s))
+                let w0 = X86Dot.load512(w + 64 * s), w1 = X86Dot.load512(w + 64 * (steps + s))
                 let a0 = broadcast4(a + 16 * s), a1 = broadcast4(a + 16 * s + 4)
                 let a2 = broadcast4(a + 16 * s + 8), a3 = broadcast4(a + 16 * s + 12)
                 i00 = _mm512_dpbusd_epi32(i00, w0, a0); i10 = _mm512_dpbusd_epi32(i10, w1, a0)

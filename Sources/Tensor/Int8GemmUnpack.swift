@@ -30,15 +30,6 @@ struct Int8WeightFormat: Sendable {
         }
     }
 
-    // Intrinsics rather than SIMD32<UInt8> operators: the latter are sometimes scalarized.
-    @inline(__always) private static func load128(_ p: UnsafeRawPointer) -> __m128i {
-        unsafeBitCast(p.loadUnaligned(as: SIMD16<UInt8>.self), to: __m128i.self)
-    }
-
-    @inline(__always) private static func load256(_ p: UnsafeRawPointer) -> __m256i {
-        unsafeBitCast(p.loadUnaligned(as: SIMD32<UInt8>.self), to: __m256i.self)
-    }
-
     @inline(__always) private static func store(_ v: __m256i, _ p: UnsafeMutablePointer<UInt8>) {
         UnsafeMutableRawPointer(p).storeBytes(of: unsafeBitCast(v, to: SIMD32<UInt8>.self), as: SIMD32<UInt8>.self)
     }
@@ -49,13 +40,8 @@ struct Int8WeightFormat: Sendable {
 
     /// The 32 nibbles of a legacy block's 16 packed bytes: low nibbles are elements 0..<16.
     @inline(__always) private static func nibbles(_ p: UnsafeRawPointer) -> __m256i {
-        let packed = load128(p)
+        let packed = X86Dot.load128(p)
         return low4(_mm256_set_m128i(_mm_srli_epi16(packed, 4), packed))
-    }
-
-    /// The fifth bits of a Q5 block (bit j of `qh` for element j) as 0x10.
-    @inline(__always) private static func fifthBits(_ qh: UInt32) -> __m256i {
-        _mm256_maskz_mov_epi8(qh, _mm256_set1_epi8(0x10))
     }
 
     private static let q4_0: UnpackRow = { row, cols, q, scales, _ in
@@ -79,7 +65,7 @@ struct Int8WeightFormat: Sendable {
         for b in 0..<(cols / 32) {
             let p = row + 22 * b
             scales[b] = Field.half(p, 0)
-            store(_mm256_or_si256(nibbles(p + 6), fifthBits(Field.u32(p, 2))), q + 32 * b)
+            store(_mm256_or_si256(nibbles(p + 6), X86Dot.fifthBits(Field.u32(p, 2))), q + 32 * b)
         }
     }
 
@@ -88,7 +74,7 @@ struct Int8WeightFormat: Sendable {
             let p = row + 24 * b
             scales[b] = Field.half(p, 0)
             offsets[b] = Field.half(p, 2)
-            store(_mm256_or_si256(nibbles(p + 8), fifthBits(Field.u32(p, 4))), q + 32 * b)
+            store(_mm256_or_si256(nibbles(p + 8), X86Dot.fifthBits(Field.u32(p, 4))), q + 32 * b)
         }
     }
 
@@ -97,7 +83,7 @@ struct Int8WeightFormat: Sendable {
         for b in 0..<(cols / 32) {
             let p = row + 34 * b
             scales[b] = Field.half(p, 0)
-            store(_mm256_xor_si256(load256(p + 2), _mm256_set1_epi8(-128)), q + 32 * b)
+            store(_mm256_xor_si256(X86Dot.load256(p + 2), _mm256_set1_epi8(-128)), q + 32 * b)
         }
     }
 
@@ -114,7 +100,7 @@ struct Int8WeightFormat: Sendable {
                 offsets[8 * sb + j] = -dmin * Float(m)
             }
             for pair in 0..<4 {
-                let bytes = load256(p + L.qs + 32 * pair)
+                let bytes = X86Dot.load256(p + L.qs + 32 * pair)
                 store(low4(bytes), q + 256 * sb + 64 * pair)
                 store(high4(bytes), q + 256 * sb + 64 * pair + 32)
             }
@@ -131,8 +117,8 @@ struct Int8WeightFormat: Sendable {
             let sc = (p + L.scales).assumingMemoryBound(to: Int8.self)
             for i in 0..<16 { scales[16 * sb + i] = d * Float(sc[i]) }
             for h in 0..<2 {
-                let high = load256(p + L.qh + 32 * h)
-                let low0 = load256(p + L.ql + 64 * h), low1 = load256(p + L.ql + 64 * h + 32)
+                let high = X86Dot.load256(p + L.qh + 32 * h)
+                let low0 = X86Dot.load256(p + L.ql + 64 * h), low1 = X86Dot.load256(p + L.ql + 64 * h + 32)
                 let bits = _mm256_set1_epi8(0x30)
                 let out = q + 256 * sb + 128 * h
                 store(_mm256_or_si256(low4(low0), _mm256_and_si256(_mm256_slli_epi16(high, 4), bits)), out)

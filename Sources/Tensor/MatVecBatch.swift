@@ -33,31 +33,32 @@ extension MatMul {
     ) throws(KernelError) {
         var traits: [TypeTraits] = []
         var rowBytes: [Int] = []
-        var formats: [GGMLType] = []
+        // The first item's traits for each activation format, in order of appearance.
+        var owners: [TypeTraits] = []
         for item in items {
             let t = try KernelTable.traits(for: item.type)
             guard let bytes = item.type.rowBytes(elements: cols) else { throw .notWholeBlocks(item.type, count: cols) }
             traits.append(t)
             rowBytes.append(bytes)
-            if !formats.contains(t.activationType) { formats.append(t.activationType) }
+            if !owners.contains(where: { $0.activationType == t.activationType }) { owners.append(t) }
         }
-        // One activation row per format, 64-byte aligned, in order of `formats`.
+        // One activation row per format, 64-byte aligned, in order of `owners`.
         var offsets: [Int] = []
         var total = 0
-        for format in formats {
+        for owner in owners {
             offsets.append(total)
-            let bytes = traits[traits.firstIndex { $0.activationType == format } ?? 0].activationRowBytes(cols: cols)
-            total += (bytes + 63) / 64 * 64
+            total += (owner.activationRowBytes(cols: cols) + 63) / 64 * 64
         }
         let totalRows = items.reduce(0) { $0 + $1.rows }
         guard totalRows > 0 else { return }
         try withUnsafeTemporaryAllocation(byteCount: max(total, 64), alignment: 64) { buffer throws(KernelError) in
             let base = UnsafeMutableRawPointer(buffer.baseAddress!)
-            for (i, format) in formats.enumerated() {
-                let owner = traits[traits.firstIndex { $0.activationType == format } ?? 0]
+            for (i, owner) in owners.enumerated() {
                 try KernelTable.quantizeActivations(x, cols: cols, for: owner, into: base + offsets[i])
             }
-            let activation = traits.map { t in UnsafeRawPointer(base + offsets[formats.firstIndex(of: t.activationType) ?? 0]) }
+            let activation = traits.map { t in
+                UnsafeRawPointer(base + offsets[owners.firstIndex { $0.activationType == t.activationType } ?? 0])
+            }
             let chunk = MatMul.rowChunk(rows: totalRows, rowBytes: rowBytes.max() ?? 1, threads: pool.threadCount)
             pool.forEachChunk(totalRows, chunk: chunk) { band in
                 var first = 0

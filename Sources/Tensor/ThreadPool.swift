@@ -69,9 +69,10 @@ public final class ThreadPool: Sendable {
     public func forEachChunk(_ total: Int, chunk: Int, _ body: (Range<Int>) -> Void) {
         let chunk = max(1, chunk)
         let pieces = (total + chunk - 1) / chunk
+        func range(_ piece: Int) -> Range<Int> { piece * chunk..<min(total, (piece + 1) * chunk) }
         guard pieces > 1, threadCount > 1,
               busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
-            for piece in 0..<pieces { body(piece * chunk..<min(total, (piece + 1) * chunk)) }
+            for piece in 0..<pieces { body(range(piece)) }
             return
         }
         defer { busy.store(false, ordering: .releasing) }
@@ -82,7 +83,7 @@ public final class ThreadPool: Sendable {
                 while true {
                     let piece = state.next.add(1, ordering: .relaxed).oldValue
                     guard piece < pieces else { return }
-                    body(piece * chunk..<min(total, (piece + 1) * chunk))
+                    body(range(piece))
                 }
             }
             state.dispatch(Job(body: drain), shared: true)

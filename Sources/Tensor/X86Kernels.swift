@@ -133,8 +133,7 @@ extension X86Dot {
         highShift: Int32 = 0, prefetching: Bool = true, _ dot: (_ x: UnsafeRawPointer, _ y: UnsafeRawPointer) -> __m256i
     ) -> Float {
         let blocks = n / 32
-        let aScales = a + blocks * aSize, aSecond = aScales + 4 * blocks
-        let aq = ActivationTail.quants(a, blocks: blocks, size: aSize)
+        let (aScales, aSecond, aq) = ActivationTail.parts(a, blocks: blocks, size: aSize)
         let shift = Int32(offset.trailingZeroBitCount)
         var acc = _mm256_setzero_ps()
         typealias Dots = (__m256i, __m256i, __m256i, __m256i, __m256i, __m256i, __m256i, __m256i)

@@ -48,8 +48,9 @@ enum X86Quantize {
         let size = withSum ? BlockLayout.Q8_1.size : BlockLayout.Q8_0.size
         let qsOffset = withSum ? BlockLayout.Q8_1.qs : BlockLayout.Q8_0.qs
         let blocks = n / 32
-        let scales = p + blocks * size, second = scales + 4 * blocks
-        let copy = UnsafeMutableRawPointer(mutating: ActivationTail.quants(p, blocks: blocks, size: size))
+        let tail = ActivationTail.parts(p, blocks: blocks, size: size)
+        let scales = UnsafeMutableRawPointer(mutating: tail.scales), second = UnsafeMutableRawPointer(mutating: tail.second)
+        let copy = UnsafeMutableRawPointer(mutating: tail.quants)
         for b in 0..<blocks {
             let v0 = load(x + 32 * b), v1 = load(x + 32 * b + 16)
             let amax = reduceMax(maxLanes(abs16(v0), abs16(v1)))

@@ -67,7 +67,7 @@ import Testing
             let (scalesAndSums, copy, inside) = try buffer.withUnsafeMutableBytes { p in
                 let row = p.baseAddress! + shift
                 try KernelTable.quantizeActivations(x, cols: x.count, for: traits, into: row)
-                let start = ActivationTail.quants(row, blocks: blocks, size: size)
+                let start = ActivationTail.parts(row, blocks: blocks, size: size).quants
                 let copy = Array(UnsafeRawBufferPointer(start: start, count: 32 * blocks))
                 return (Array(UnsafeRawBufferPointer(start: row + blocks * size, count: 8 * blocks)), copy,
                         start + 32 * blocks <= UnsafeRawPointer(row + rowBytes) && Int(bitPattern: start) % 64 == 0)
