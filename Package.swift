@@ -12,6 +12,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
     targets: [
         .systemLibrary(
@@ -24,7 +25,7 @@ let package = Package(
         .target(name: "Tensor", dependencies: ["CBLAS", "CPrefetch"]),
         .target(name: "GGUF", dependencies: ["Tensor"]),
         .target(name: "Runtime", dependencies: ["Tensor", "GGUF"]),
-        .target(name: "Agent", dependencies: ["Runtime"]),
+        .target(name: "Agent", dependencies: ["Runtime", .product(name: "MCP", package: "swift-sdk")]),
         .executableTarget(
             name: "swiftllm",
             dependencies: [
@@ -36,6 +37,7 @@ let package = Package(
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "Runtime", "TestSupport"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Runtime", "TestSupport"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "Runtime", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -118,4 +118,6 @@ public struct ToolCallShape: Sendable, Equatable {
 public struct ToolDefinitionError: Error, Equatable, CustomStringConvertible {
     public let message: String
     public var description: String { "invalid tool definition: \(message)" }
+
+    public init(message: String) { self.message = message }
 }

@@ -1,1 +1,0 @@
-// Module Agent: tool registry, agent loop and escalation policy, built on Runtime.
