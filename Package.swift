@@ -36,7 +36,7 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "Runtime", "TestSupport"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["Runtime", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["GGUF", "Runtime", "TestSupport"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "Runtime", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -13,7 +13,8 @@ struct Inspect: AsyncParsableCommand {
             {"version", "alignment", "tensor_count", "metadata": {key: value}, "tensors": [...]}, \
             where metadata arrays longer than 16 elements are given as {"type", "count"}, and \
             "tensors" lists {"name", "type", "shape", "offset", "bytes"} (offset from the start of \
-            the file).
+            the file), and "unused_tensors" lists the tensors the engine would not read (null \
+            when the model cannot be bound; a file with unused tensors is refused by run).
             """)
 
     @Argument(help: "The GGUF file (default: the default model).")
@@ -58,6 +59,9 @@ enum InspectJSON {
         object["alignment"] = .int(file.alignment)
         object["tensor_count"] = .int(file.tensors.count)
         object["metadata"] = .object(metadata)
+        object["unused_tensors"] = TensorUsage(file).unused.map { unused in
+            .array(file.tensors.map(\.name).filter(unused.contains).map { .string($0) })
+        } ?? .null
         object["tensors"] = .array(file.tensors.map { tensor in
             .object(JSONObject([
                 ("name", .string(tensor.name)), ("type", .string(tensor.type.name)),

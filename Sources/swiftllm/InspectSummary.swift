@@ -1,6 +1,30 @@
 import Foundation
 import GGUF
+import Runtime
 import Tensor
+
+/// Which tensors the engine would leave unread: nil when the model cannot be bound at all (an
+/// architecture it does not run, a missing tensor), with the reason.
+struct TensorUsage {
+    let unused: Set<String>?
+    let failure: String?
+
+    init(_ file: GGUFFile) {
+        do {
+            unused = Set(try Model(file: file, allowUnusedTensors: true).unusedTensors)
+            failure = nil
+        } catch {
+            unused = nil
+            failure = error.description
+        }
+    }
+
+    var summary: String {
+        guard let unused else { return "unknown: \(failure ?? "the model cannot be loaded")" }
+        if unused.isEmpty { return "all \u{2014} every tensor is read" }
+        return "\(unused.count) not used (marked * below with --tensors); swiftllm refuses to run this file"
+    }
+}
 
 /// The human-readable `inspect` report.
 enum InspectSummary {
@@ -34,22 +58,25 @@ enum InspectSummary {
             .map { "\($0.key.name) \($0.value.count) tensors \(humanBytes($0.value.bytes))" }
             .joined(separator: ", ")
         lines.append(("quant mix", mixText))
+        let usage = TensorUsage(file)
+        lines.append(("tensors used", usage.summary))
         let width = lines.map(\.0.count).max() ?? 0
         var out = lines.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }
             .joined(separator: "\n") + "\n"
         if includeTensors {
-            out += "\n" + tensorTable(file)
+            out += "\n" + tensorTable(file, unused: usage.unused ?? [])
         }
         return out
     }
 
-    static func tensorTable(_ file: GGUFFile) -> String {
+    /// The tensor table; tensors in `unused` are marked `*`.
+    static func tensorTable(_ file: GGUFFile, unused: Set<String>) -> String {
         let nameWidth = max(4, file.tensors.map(\.name.count).max() ?? 0)
-        var out = "name".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+        var out = "  " + "name".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
             + "  type     shape                     offset        bytes\n"
         for t in file.tensors {
             let shape = t.shape.map(String.init).joined(separator: " x ")
-            out += t.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  "
+            out += (unused.contains(t.name) ? "* " : "  ") + t.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  "
                 + t.type.name.padding(toLength: 7, withPad: " ", startingAt: 0) + "  "
                 + shape.padding(toLength: 24, withPad: " ", startingAt: 0) + "  "
                 + String(file.dataOffset + t.offset).leftPadded(12) + "  " + String(t.byteCount).leftPadded(11) + "\n"

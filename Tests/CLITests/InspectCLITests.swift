@@ -1,4 +1,5 @@
 import Foundation
+import GGUF
 import Runtime
 import TestSupport
 import Testing
@@ -50,6 +51,34 @@ import Testing
                      "vocabulary      49152 tokens, model gpt2", "chat template   yes", "file type       MOSTLY_Q4_1 (3)"] {
             #expect(result.text.contains(line), "missing '\(line)' in:\n\(result.text)")
         }
+    }
+
+    /// A file with a tensor the architecture does not read: `inspect` marks it, `run` refuses the file.
+    @Test func marksUnusedTensors() throws {
+        let source = try GGUFFile(path: TestPaths.shared.appendingPathComponent("reference/tiny/tiny-qwen3-f32.gguf").path)
+        var writer = GGUFWriter(version: source.version)
+        writer.metadata = source.metadata
+        for info in source.tensors {
+            try writer.addTensor(name: info.name, shape: info.shape, type: info.type, data: Array(source.data(of: info)))
+        }
+        try writer.addTensor(name: "blk.0.ffn_down.bias", shape: [128], type: .f32, data: [UInt8](repeating: 0, count: 512))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("swiftllm-unused-\(UUID()).gguf").path
+        try writer.write(to: path)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+
+        let json = try CLI.run(["inspect", path, "--json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        #expect(try JSONValue(parsing: Array(json.stdout))["unused_tensors"] == ["blk.0.ffn_down.bias"])
+        let table = try CLI.run(["inspect", path, "--tensors"])
+        #expect(table.text.contains("tensors used    1 not used"))
+        #expect(table.text.contains("* blk.0.ffn_down.bias"))
+        #expect(table.text.contains("  blk.0.ffn_up.weight"))
+        let run = try CLI.run(["run", "-m", path, "--raw", "-n", "1", "hi"])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("does not use tensor 'blk.0.ffn_down.bias'"), "\(run.stderr)")
+
+        let clean = try CLI.run(["inspect", TestPaths.smolLM2.path, "--json"])
+        #expect(try JSONValue(parsing: Array(clean.stdout))["unused_tensors"] == [])
     }
 
     @Test func badFileFailsClearly() throws {

@@ -10,14 +10,18 @@ public struct GenerationOptions: Sendable {
     public var stopTokens: Set<Int32>?
     /// Constrains the output to a grammar (GBNF, or JSON Schema compiled to one).
     public var constraint: GrammarConstraint?
+    /// Record every generated token with its log-probabilities in `GenerationStats.tokens`
+    /// (under a grammar this computes the allowed set at every step).
+    public var recordTokens: Bool
 
     public init(maxTokens: Int? = nil, sampler: SamplerConfig = SamplerConfig(), stopStrings: [String] = [],
-                stopTokens: Set<Int32>? = nil, constraint: GrammarConstraint? = nil) {
+                stopTokens: Set<Int32>? = nil, constraint: GrammarConstraint? = nil, recordTokens: Bool = false) {
         self.maxTokens = maxTokens
         self.sampler = sampler
         self.stopStrings = stopStrings
         self.stopTokens = stopTokens
         self.constraint = constraint
+        self.recordTokens = recordTokens
     }
 }
 
@@ -46,11 +50,36 @@ public struct GenerationStats: Sendable {
     /// With a grammar constraint: whether the output is a complete sentence of the grammar.
     /// False means generation stopped early (e.g. at `maxTokens`) and the text is truncated.
     public var grammarComplete: Bool?
+    /// Every generated token, when `GenerationOptions.recordTokens` is set (the end-of-generation
+    /// token included, last).
+    public var tokens: [GeneratedToken] = []
 
     public var promptTokensPerSecond: Double { promptSeconds > 0 ? Double(promptTokensEvaluated) / promptSeconds : 0 }
     /// Generated tokens after the first, per second of decoding.
     public var generationTokensPerSecond: Double {
         generationSeconds > 0 ? Double(max(generatedTokens - 1, 0)) / generationSeconds : 0
+    }
+}
+
+/// A generated token with how sure the model was of it.
+public struct GeneratedToken: Sendable, Equatable {
+    public var id: Int32
+    /// The token's bytes in the output (empty for end-of-generation).
+    public var bytes: [UInt8]
+    /// log p(token) under the model's full distribution.
+    public var logprob: Float
+    /// log p(token) renormalised over the tokens the grammar allowed at this step (equal to
+    /// `logprob` without a grammar; 0 when the grammar allowed only this token).
+    public var grammarLogprob: Float
+    /// How many tokens the grammar allowed at this step (the vocabulary size without a grammar).
+    public var allowedCount: Int
+
+    public init(id: Int32, bytes: [UInt8], logprob: Float, grammarLogprob: Float, allowedCount: Int) {
+        self.id = id
+        self.bytes = bytes
+        self.logprob = logprob
+        self.grammarLogprob = grammarLogprob
+        self.allowedCount = allowedCount
     }
 }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Output constrained to a grammar: generated text is always a prefix of a sentence of the
 /// grammar, and end-of-generation is allowed only when it is complete.
 public struct GrammarConstraint: Sendable {
@@ -40,6 +42,19 @@ struct ConstrainedSampling {
         var narrowed = Candidates(logits: masked)
         let token = sampler.sample(&narrowed)
         return mask.contains(Int(token)) ? token : nil
+    }
+
+    /// log p(token) renormalised over the grammar's allowed tokens, and how many were allowed
+    /// (call before `accept`).
+    func logprob(of token: Int32, logits: [Float]) -> (grammarLogprob: Float, allowed: Int) {
+        let allowedTokens = constraint.mask().allowedTokens
+        var best = -Float.infinity
+        for i in allowedTokens where logits[i] > best { best = logits[i] }
+        var sum: Double = 0
+        for i in allowedTokens { sum += Double(expf(logits[i] - best)) }
+        let allowed = allowedTokens.count
+        if allowed <= 1 { return (0, allowed) }
+        return (logits[Int(token)] - best - Float(log(sum)), allowed)
     }
 
     func accept(_ token: Int32) {

@@ -107,18 +107,26 @@ public actor Session {
                 break
             }
             let token: Int32
+            var record: (grammarLogprob: Float, allowed: Int)?
             if let constrained {
                 guard let allowed = constrained.sample(&sampler, logits: logits) else {
                     stats.stopReason = .grammarDeadEnd
                     break
                 }
                 token = allowed
+                if options.recordTokens { record = constrained.logprob(of: token, logits: logits) }
                 sampler.accept([token])
                 constrained.accept(token)
             } else {
                 token = sampler.sample(logits: logits)
             }
             let logprob = Float(PerplexityEvaluator.logSoftmax(logits, row: 0, width: logits.count, at: Int(token)))
+            if options.recordTokens {
+                let bytes = stopTokens.contains(token) ? [] : decoder.textBytes(of: token)
+                stats.tokens.append(GeneratedToken(id: token, bytes: bytes, logprob: logprob,
+                                                   grammarLogprob: record?.grammarLogprob ?? logprob,
+                                                   allowedCount: record?.allowed ?? logits.count))
+            }
             stats.generatedTokens += 1
             if stats.generatedTokens == 1 {
                 stats.timeToFirstToken = (clock.now - started).seconds

@@ -23,6 +23,20 @@ public struct SlidingWindowPattern: Sendable, Equatable, Codable {
     public func isLocal(layer: Int) -> Bool { (layer + 1) % period != 0 }
 }
 
+/// Tensors an architecture may carry beyond its required ones (llama.cpp's `TENSOR_NOT_REQUIRED`
+/// entries for that architecture). Every architecture also accepts a fused `attn_qkv` (with or
+/// without its bias) in place of `attn_q`/`attn_k`/`attn_v`, and optional q/k/v biases.
+public enum OptionalTensor: String, Sendable, Hashable, CaseIterable {
+    /// `blk.N.attn_output.bias` (n_embd).
+    case attentionOutputBias
+    /// `blk.N.ffn_gate.bias`, `ffn_up.bias` (n_ff) and `ffn_down.bias` (n_embd).
+    case feedForwardBiases
+    /// `output.bias` (n_vocab).
+    case outputBias
+    /// `rope_freqs.weight` (n_rot/2): per-pair frequency divisors (Llama 3.1+ RoPE scaling).
+    case ropeFrequencyFactors
+}
+
 /// An architecture as data: which optional parts a transformer block has and how they are wired.
 /// `ModelConfig` reads the numbers from GGUF metadata; one generic block (`Model+Forward`)
 /// interprets both. A new architecture is one small file in `Architectures/`.
@@ -35,8 +49,6 @@ public struct ArchSpec: Sendable, Equatable {
     public var qkNorm = false
     /// RMSNorm of the attention and FFN outputs before the residual add (gemma3).
     public var postNorms = false
-    /// One `attn_qkv` tensor with rows [Q; K; V] instead of three.
-    public var fusedQKV = false
     /// One `ffn_up` tensor with rows [gate; up] instead of `ffn_gate` + `ffn_up`.
     public var fusedGateUp = false
     /// Multiply embeddings by √n_embd (gemma).
@@ -45,6 +57,8 @@ public struct ArchSpec: Sendable, Equatable {
     public var slidingWindow: SlidingWindowPattern?
     /// Whether the model may leave out `output.weight` and reuse `token_embd.weight`.
     public var allowsTiedEmbeddings = true
+    /// Tensors the file may add (see `OptionalTensor`); any other tensor makes the file refused.
+    public var optionalTensors: Set<OptionalTensor> = []
 
     /// The architectures this engine runs, by `general.architecture`.
     public static let all: [String: ArchSpec] = Dictionary(

@@ -47,6 +47,7 @@ extension Model {
         try logits.withUnsafeMutableBufferPointer { out throws(ModelError) in
             guard let base = out.baseAddress else { return }
             try Kernels.matmul(output, h, tokens: rows, base, pool: cache.pool)
+            addBias(outputBias, base, rows: rows)
             if let cap = c.finalLogitSoftcap, cap > 0 {
                 for i in 0..<out.count { out[i] = cap * tanhf(out[i] / cap) }
             }
@@ -75,6 +76,9 @@ extension Model {
         // θᵢ = position · base^(−2i/dims) with one powf per pair, rather than ggml's running
         // product: on the reference prompts this agrees with llama.cpp's greedy text more often.
         for i in 0..<dims / 2 { frequencies[i] = powf(base, -Float(2 * i) / Float(dims)) }
+        if let factors = ropeFactors {
+            for i in 0..<dims / 2 { frequencies[i] /= factors.pointer[i] }
+        }
         let style: RoPE.Style = c.spec.ropeStyle == .neox ? .neox : .normal
         for t in 0..<T {
             let qt = q + t * c.qDim, kt = k + t * c.kvDim
@@ -98,6 +102,7 @@ extension Model {
                          heads: c.headCount, kvHeads: c.kvHeadCount, headDim: c.headDim, scale: c.attentionScale,
                          window: c.isSlidingWindow(layer: index) ? c.slidingWindow : nil, out: s.attn.pointer, pool: pool)
         try Kernels.matmul(layer.attnOutput, s.attn.pointer, tokens: T, h, pool: pool)
+        addBias(layer.attnOutputBias, h, rows: T)
         addResidual(h, into: x, norm: layer.postAttnNorm, rows: T)
     }
 
@@ -113,14 +118,18 @@ extension Model {
                 try Kernels.matmul(gateWeights, h, tokens: T, gate, pool: pool)
                 try Kernels.matmul(layer.up, h, tokens: T, up, pool: pool)
             }
+            addBias(layer.gateBias, gate, rows: T)
+            addBias(layer.upBias, up, rows: T)
             gated(gate, up, up, T * ff)
         } else {
             try Kernels.matmul(layer.up, h, tokens: T, gate, pool: pool)   // (T, 2ff): [gate | up] per row
+            addBias(layer.upBias, gate, rows: T)
             for t in 0..<T {
                 gated(gate + t * 2 * ff, gate + t * 2 * ff + ff, up + t * ff, ff)
             }
         }
         try Kernels.matmul(layer.down, up, tokens: T, h, pool: pool)
+        addBias(layer.downBias, h, rows: T)
     }
 
     /// RMS-normalises `rows` rows of `norm.count` values with gain `norm` (in place allowed).

@@ -15,13 +15,23 @@ public final class Model: Sendable {
     let tokenEmbedding: WeightMatrix
     let output: WeightMatrix
     let outputNorm: WeightVector
+    let outputBias: WeightVector?
+    /// Llama 3's RoPE frequency divisors, one per rotated pair (`rope_freqs.weight`).
+    let ropeFactors: WeightVector?
     let layers: [LayerWeights]
+    /// Tensors of the file the architecture does not read (empty unless `allowUnusedTensors`).
+    public let unusedTensors: [String]
 
-    public init(file: GGUFFile) throws(ModelError) {
+    /// Binds the file's tensors to the architecture's. Every tensor must be one the architecture
+    /// reads: a file with others is refused (`ModelError.unusedTensors`), because running without
+    /// them would silently give wrong outputs. `allowUnusedTensors` loads it anyway and lists them
+    /// in `unusedTensors` (for tools such as `inspect`).
+    public init(file: GGUFFile, allowUnusedTensors: Bool = false) throws(ModelError) {
         let config = try ModelConfig(metadata: file.metadata)
         self.config = config
         self.file = file
         let binder = WeightBinder(file: file)
+        let optional = config.spec.optionalTensors
         let d = config.embeddingLength
         tokenEmbedding = try binder.matrix("token_embd.weight", cols: d, rows: config.vocabularySize)
         if let separate = try binder.optionalMatrix("output.weight", cols: d, rows: config.vocabularySize) {
@@ -32,11 +42,19 @@ public final class Model: Sendable {
             throw .missingTensor("output.weight")
         }
         outputNorm = try binder.vector("output_norm.weight", count: d)
+        outputBias = optional.contains(.outputBias)
+            ? try binder.optionalVector("output.bias", count: config.vocabularySize) : nil
+        ropeFactors = optional.contains(.ropeFrequencyFactors)
+            ? try binder.optionalVector("rope_freqs.weight", count: config.ropeDimensions / 2) : nil
         var layers: [LayerWeights] = []
         for i in 0..<config.layerCount {
             layers.append(try LayerWeights(layer: i, config: config, binder: binder))
         }
         self.layers = layers
+        unusedTensors = binder.unbound
+        if !allowUnusedTensors && !unusedTensors.isEmpty {
+            throw .unusedTensors(architecture: config.spec.name, names: unusedTensors)
+        }
     }
 
     /// A KV cache for up to `contextLength` tokens (default: the model's training context). Its

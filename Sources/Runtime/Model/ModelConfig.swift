@@ -103,6 +103,9 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     case contextFull(limit: Int)
     case invalidToken(Int32)
     case kernel(name: String, detail: String)
+    /// Tensors in the file that the architecture does not use: running without them would give
+    /// wrong outputs silently, so the file is refused (llama.cpp refuses it too).
+    case unusedTensors(architecture: String, names: [String])
 
     public var description: String {
         switch self {
@@ -118,6 +121,10 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
         case .contextFull(let limit): "the context is full (\(limit) tokens); start a new session or raise --ctx"
         case .invalidToken(let id): "token id \(id) is outside the vocabulary"
         case .kernel(let name, let detail): "kernel failed on '\(name)': \(detail)"
+        case .unusedTensors(let arch, let names):
+            "architecture '\(arch)' does not use \(names.count == 1 ? "tensor" : "\(names.count) tensors") "
+                + names.prefix(8).map { "'\($0)'" }.joined(separator: ", ") + (names.count > 8 ? ", …" : "")
+                + ": the file is refused rather than run without \(names.count == 1 ? "it" : "them")"
         }
     }
 }

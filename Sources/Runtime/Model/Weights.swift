@@ -36,6 +36,17 @@ public struct WeightVector: @unchecked Sendable {
         pointer = UnsafePointer(storage.pointer)
         count = storage.count
     }
+
+    private init(pointer: UnsafePointer<Float>, count: Int, owned: FloatStorage?) {
+        self.pointer = pointer
+        self.count = count
+        self.owned = owned
+    }
+
+    /// `count` values from `first` (a part of a fused bias), sharing this vector's storage.
+    func slice(_ first: Int, _ count: Int) -> WeightVector {
+        WeightVector(pointer: pointer + first, count: count, owned: owned)
+    }
 }
 
 /// An owned, fixed-size Float buffer (64-byte aligned), freed with its last reference.
@@ -53,12 +64,22 @@ final class FloatStorage: @unchecked Sendable {
     deinit { pointer.deallocate() }
 }
 
-/// Looks tensors up by name and checks their shapes, with errors that name them.
-struct WeightBinder {
+/// Looks tensors up by name and checks their shapes, with errors that name them, and remembers
+/// which tensors it bound so that the model can refuse a file with tensors nobody reads.
+final class WeightBinder {
     let file: GGUFFile
+    private(set) var bound: Set<String> = []
+
+    init(file: GGUFFile) { self.file = file }
+
+    func has(_ name: String) -> Bool { file.tensor(named: name) != nil }
+
+    /// The file's tensors that were never bound, in file order.
+    var unbound: [String] { file.tensors.map(\.name).filter { !bound.contains($0) } }
 
     func matrix(_ name: String, cols: Int, rows: Int) throws(ModelError) -> WeightMatrix {
         guard let info = file.tensor(named: name) else { throw .missingTensor(name) }
+        bound.insert(name)
         guard info.shape == [cols, rows] else { throw .tensorShape(name: name, expected: [cols, rows], found: info.shape) }
         guard Kernels.supports(info.type) else { throw .unsupportedTensorType(name: name, type: info.type.name) }
         guard let base = file.data(of: info).baseAddress else { throw .missingTensor(name) }
@@ -71,6 +92,7 @@ struct WeightBinder {
 
     func vector(_ name: String, count: Int) throws(ModelError) -> WeightVector {
         guard let info = file.tensor(named: name) else { throw .missingTensor(name) }
+        bound.insert(name)
         guard info.elementCount == count, info.shape.count == 1 || info.shape.dropFirst().allSatisfy({ $0 == 1 }) else {
             throw .tensorShape(name: name, expected: [count], found: info.shape)
         }

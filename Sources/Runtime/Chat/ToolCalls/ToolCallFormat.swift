@@ -103,6 +103,11 @@ public struct ParsedToolCalls: Sendable, Equatable {
     /// The text outside the calls, trimmed.
     public var content: String
     public var calls: [ToolCall]
+
+    public init(content: String, calls: [ToolCall]) {
+        self.content = content
+        self.calls = calls
+    }
 }
 
 /// Literal text and JSON Schema of one tool's call: the model must write

@@ -1,6 +1,6 @@
 extension ArchSpec {
-    /// Qwen2: NEOX RoPE, optional q/k/v biases.
-    public static let qwen2 = ArchSpec(name: "qwen2", ropeStyle: .neox)
+    /// Qwen2: NEOX RoPE, optional q/k/v biases and output bias.
+    public static let qwen2 = ArchSpec(name: "qwen2", ropeStyle: .neox, optionalTensors: [.outputBias])
 
     /// Qwen3: NEOX RoPE, per-head QK-norm, head size independent of n_embd.
     public static let qwen3 = ArchSpec(name: "qwen3", ropeStyle: .neox, qkNorm: true)

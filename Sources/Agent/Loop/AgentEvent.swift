@@ -1,0 +1,91 @@
+import Runtime
+
+/// Why an agent run ended.
+public enum FinishReason: String, Sendable, Equatable {
+    /// The model answered in text.
+    case answered
+    /// The step budget ran out before an answer.
+    case stepBudget = "step_budget"
+    /// The same call with the same result came back twice: the run would go round in circles.
+    case loopDetected = "loop_detected"
+    /// The model called tools whose implementation is the caller's (declared in a tools file);
+    /// the calls are in `AgentResult.pendingCalls`, as an API answering with `tool_calls` would.
+    case toolCallsPending = "tool_calls"
+    /// The context window is full.
+    case contextFull = "context_full"
+    case cancelled
+    /// A step could not be taken (the model failed, the remote failed with no fallback).
+    case error
+}
+
+/// How sure the local model was of one call, from the log-probabilities of its tokens under the
+/// grammar (each renormalised over the tokens the grammar allowed at that step).
+public struct CallConfidence: Sendable, Equatable {
+    /// log P(this tool's name | the allowed names): the summed grammar log-probabilities of the
+    /// name's tokens, which over all allowed names add up to probability 1.
+    public var nameLogprob: Float
+    /// The lowest grammar log-probability among the argument tokens (0 when no argument token had
+    /// a choice).
+    public var minArgumentLogprob: Float
+    /// The mean over argument tokens where the grammar allowed more than one token.
+    public var meanArgumentLogprob: Float
+    /// Argument tokens where the model had a choice.
+    public var argumentChoices: Int
+
+    public init(nameLogprob: Float, minArgumentLogprob: Float, meanArgumentLogprob: Float, argumentChoices: Int) {
+        self.nameLogprob = nameLogprob
+        self.minArgumentLogprob = minArgumentLogprob
+        self.meanArgumentLogprob = meanArgumentLogprob
+        self.argumentChoices = argumentChoices
+    }
+}
+
+/// A call the agent made, with its OpenAI call id.
+public struct AgentCall: Sendable, Equatable {
+    public var id: String
+    public var call: ToolCall
+    /// Present for calls the local model wrote.
+    public var confidence: CallConfidence?
+}
+
+/// What a tool call returned.
+public struct AgentToolResult: Sendable, Equatable {
+    public var callID: String
+    public var name: String
+    /// JSON text: the tool's result, or `ToolError.jsonText`.
+    public var output: String
+    public var error: ToolError?
+    public var seconds: Double
+}
+
+/// The outcome of a run.
+public struct AgentResult: Sendable {
+    public var reason: FinishReason
+    /// The final text (the answer; for other reasons, the last text the model wrote, if any).
+    public var answer: String
+    /// Human-readable detail for reasons other than `answered`.
+    public var detail: String
+    public var steps: Int
+    public var pendingCalls: [AgentCall]
+    /// The whole conversation in OpenAI's message shape, the last reply included.
+    public var messages: [JSONValue]
+    public var promptTokens: Int
+    public var generatedTokens: Int
+    public var seconds: Double
+}
+
+/// One event of an agent run: the CLI, the server and library users render the same stream.
+public enum AgentEvent: Sendable {
+    /// A step begins; `taker` says who takes it (`local`, or the name of a delegate).
+    case stepStarted(step: Int, taker: String)
+    /// The step policy's decision on the local step, and why.
+    case decision(step: Int, StepDecisionRecord)
+    /// Text the model wrote in this step (the answer, or text before its calls).
+    case text(step: Int, String)
+    case toolCall(step: Int, AgentCall)
+    case toolResult(step: Int, AgentToolResult)
+    /// Something went wrong that the run survives or that ends it (then `finished` follows).
+    case error(step: Int, String)
+    /// The last event.
+    case finished(AgentResult)
+}

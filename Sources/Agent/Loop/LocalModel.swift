@@ -1,0 +1,143 @@
+import Foundation
+import GGUF
+import Runtime
+import Tensor
+
+/// The local engine as a step taker: renders the conversation with the model's chat template and
+/// the tools, and generates the reply under the grammar of the tool choice (`ToolCallGrammar`), so
+/// every call it writes parses and validates against its tool's schema. One session (KV cache) is
+/// kept across steps, so each step only evaluates what is new.
+public final class LocalModel: StepTaker {
+    public struct Configuration: Sendable {
+        /// The tool-call syntax; nil uses the one the chat template implies.
+        public var format: ToolCallFormat?
+        /// Most tokens one step may generate.
+        public var maxTokensPerStep = 384
+        /// Sampling of the first try of a step (greedy by default).
+        public var sampler = SamplerConfig.greedy
+        /// Sampling of retries (a greedy retry would repeat the first try).
+        public var retrySampler: SamplerConfig = {
+            var config = SamplerConfig()
+            config.temperature = 0.7
+            return config
+        }()
+        /// Blanks the grammar allows inside call JSON.
+        public var whitespace = JSONSchemaCompiler.Whitespace.compact
+        /// Most calls in one step when parallel calls are allowed.
+        public var maxCallsPerStep = 4
+        public var contextLength: Int?
+
+        public init() {}
+    }
+
+    public let name = "local"
+    public let model: Model
+    public let tokenizer: Tokenizer
+    public let chat: ChatTemplate.ModelFormat
+    public let vocabulary: TokenVocabulary
+    public let configuration: Configuration
+    let session: Session
+    private let grammars = GrammarCache()
+
+    public init(file: GGUFFile, configuration: Configuration = Configuration(), pool: ThreadPool = .shared) throws {
+        model = try Model(file: file)
+        tokenizer = try Tokenizer(file: file)
+        chat = try ChatTemplate.ModelFormat(metadata: file.metadata)
+        vocabulary = TokenVocabulary(tokenizer: tokenizer)
+        self.configuration = configuration
+        session = Session(model: model, cache: model.makeCache(contextLength: configuration.contextLength, pool: pool),
+                          decoder: tokenizer, endOfGeneration: tokenizer.endOfGeneration)
+    }
+
+    /// The tool-call syntax in use.
+    public var format: ToolCallFormat { configuration.format ?? chat.template.toolCallFormat }
+
+    public func takeStep(_ request: StepRequest) async throws -> ProposedStep {
+        let started = ContinuousClock.now
+        let tools = request.toolChoice == .none ? [] : request.tools.map(\.openAIObject)
+        let prompt = try promptTokens(request.messages, tools: tools)
+        var options = GenerationOptions(maxTokens: configuration.maxTokensPerStep,
+                                        sampler: request.attempt == 0 ? configuration.sampler : configuration.retrySampler,
+                                        recordTokens: true)
+        if request.attempt > 0 { options.sampler.seed = UInt64(request.attempt) &* 0x9E37_79B9 &+ UInt64(request.step) }
+        let choice = request.tools.isEmpty ? ToolChoice.none : request.toolChoice
+        if let grammar = try grammars.grammar(format: format, tools: request.tools.map(\.openAIObject), choice: choice,
+                                               parallel: request.parallelToolCalls, maxCalls: configuration.maxCallsPerStep,
+                                               whitespace: configuration.whitespace) {
+            options.constraint = GrammarConstraint(grammar: grammar, vocabulary: vocabulary)
+        }
+        let stats = try await session.generateTokens(prompt: prompt, options: options) { _ in }
+        let text = String(decoding: stats.tokens.flatMap(\.bytes), as: UTF8.self)
+        let parsed = choice == .none ? ParsedToolCalls(content: text.trimmingCharacters(in: .whitespacesAndNewlines), calls: [])
+                                     : format.parse(text)
+        let truncated = stats.stopReason == .contextFull || (stats.stopReason == .maxTokens && stats.grammarComplete != true)
+        return ProposedStep(text: parsed.content, calls: parsed.calls, tokens: stats.tokens,
+                            confidence: CallConfidence.measure(tokens: stats.tokens, calls: parsed.calls, family: format.family),
+                            promptTokens: stats.promptTokensEvaluated, generatedTokens: stats.generatedTokens,
+                            seconds: (ContinuousClock.now - started).seconds, truncated: truncated)
+    }
+
+    /// The prompt for `messages`: the chat template with the tools (or, for templates that ignore
+    /// tools, the format's tool instructions in the system message and earlier calls written in the
+    /// format's syntax), tokenized with special tokens and the model's BOS rule.
+    public func promptTokens(_ messages: [JSONValue], tools: [JSONValue]) throws -> [Int32] {
+        let template = chat.template
+        let rendered: [JSONValue]
+        if template.rendersTools || tools.isEmpty && !messages.contains(where: { $0["tool_calls"] != nil }) {
+            rendered = messages
+        } else {
+            rendered = try Self.inlineTools(messages, tools: tools, format: format)
+        }
+        let text = try template.render(messages: rendered, tools: template.rendersTools && !tools.isEmpty ? tools : nil,
+                                       addGenerationPrompt: true, bosToken: chat.bosToken, eosToken: chat.eosToken)
+        let templateWroteBOS = !chat.bosToken.isEmpty && text.hasPrefix(chat.bosToken)
+        return tokenizer.encode(text, addSpecial: !templateWroteBOS, parseSpecial: true)
+    }
+
+    /// Messages for a template that knows nothing of tools: the tool instructions go into the
+    /// system message, assistant calls become text in the format's syntax, contents are strings.
+    static func inlineTools(_ messages: [JSONValue], tools: [JSONValue], format: ToolCallFormat) throws -> [JSONValue] {
+        var result: [JSONValue] = []
+        let instructions = tools.isEmpty ? nil : try format.toolInstructions(tools: tools)
+        for (i, message) in messages.enumerated() {
+            guard var object = message.objectValue else { continue }
+            var content = object["content"]?.stringValue ?? ""
+            if i == 0, let instructions, object["role"] == "system" {
+                content = content.isEmpty ? instructions : content + "\n\n" + instructions
+            }
+            if let calls = object["tool_calls"]?.arrayValue {
+                let parsed = calls.compactMap { call -> ToolCall? in
+                    guard let function = call["function"], let name = function["name"]?.stringValue else { return nil }
+                    let arguments = function["arguments"]?.stringValue.flatMap { try? JSONValue(parsing: $0) }
+                        ?? function["arguments"] ?? .object(JSONObject())
+                    return ToolCall(name: name, arguments: arguments)
+                }
+                content = content.isEmpty ? format.text(for: parsed) : content + "\n" + format.text(for: parsed)
+                object["tool_calls"] = nil
+            }
+            object["content"] = .string(content)
+            result.append(.object(object))
+        }
+        if let instructions, result.first?["role"] != "system" {
+            result.insert(["role": "system", "content": .string(instructions)], at: 0)
+        }
+        return result
+    }
+}
+
+/// Compiled tool grammars by (format, tools, choice): an agent asks for the same few every step.
+private final class GrammarCache: @unchecked Sendable {
+    // Guarded by `lock`.
+    private var grammars: [String: CompiledGrammar?] = [:]
+    private let lock = NSLock()
+
+    func grammar(format: ToolCallFormat, tools: [JSONValue], choice: ToolChoice, parallel: Bool, maxCalls: Int,
+                 whitespace: JSONSchemaCompiler.Whitespace) throws -> CompiledGrammar? {
+        let key = "\(format.family)|\(choice)|\(parallel)|\(maxCalls)|\(whitespace)|" + JSONValue.array(tools).compactText
+        if let cached = lock.withLock({ grammars[key] }) { return cached }
+        let grammar = try ToolCallGrammar.build(format: format, tools: tools, choice: choice, parallel: parallel,
+                                                maxCalls: maxCalls, options: .init(whitespace: whitespace)).map(CompiledGrammar.init)
+        lock.withLock { grammars[key] = grammar }
+        return grammar
+    }
+}

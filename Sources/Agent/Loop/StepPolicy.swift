@@ -1,0 +1,80 @@
+import Runtime
+
+/// What one step produced: text and/or tool calls, by the local model or someone else.
+public struct ProposedStep: Sendable {
+    public var text: String
+    public var calls: [ToolCall]
+    /// Per-token detail when the local model wrote it under a grammar (empty otherwise).
+    public var tokens: [GeneratedToken]
+    /// Per-call confidence, parallel to `calls`, for local steps.
+    public var confidence: [CallConfidence]
+    public var promptTokens: Int
+    public var generatedTokens: Int
+    public var seconds: Double
+    /// Generation stopped for lack of room or tokens: the step is incomplete.
+    public var truncated: Bool
+
+    public init(text: String, calls: [ToolCall], tokens: [GeneratedToken] = [], confidence: [CallConfidence] = [],
+                promptTokens: Int = 0, generatedTokens: Int = 0, seconds: Double = 0, truncated: Bool = false) {
+        self.text = text
+        self.calls = calls
+        self.tokens = tokens
+        self.confidence = confidence
+        self.promptTokens = promptTokens
+        self.generatedTokens = generatedTokens
+        self.seconds = seconds
+        self.truncated = truncated
+    }
+}
+
+/// What a step sees: the conversation so far, the tools and the tool choice for this step.
+public struct StepRequest: Sendable {
+    public var step: Int
+    public var messages: [JSONValue]
+    public var tools: [ToolDefinition]
+    public var toolChoice: ToolChoice
+    public var parallelToolCalls: Bool
+    /// 0 for the first try of a step, 1 for the first retry, …
+    public var attempt: Int
+}
+
+/// Someone who can take a step: the local model, a remote model, a script (tests).
+public protocol StepTaker: Sendable {
+    /// A short name for traces (`local`, `remote:gpt-4o`, …).
+    var name: String { get }
+    func takeStep(_ request: StepRequest) async throws -> ProposedStep
+}
+
+/// What to do with the local model's step.
+public enum StepDecision: Sendable {
+    /// Use the local step as it is.
+    case keep
+    /// Take the step locally again (the request's `attempt` goes up).
+    case retry
+    /// Let `taker` take this step instead.
+    case delegate(any StepTaker)
+}
+
+/// A decision with its reason, as recorded in the run's events.
+public struct StepDecisionRecord: Sendable, Equatable {
+    /// `keep`, `retry` or `delegate`.
+    public var action: String
+    /// Who took the step in the end.
+    public var taker: String
+    public var reason: String
+}
+
+/// The one decision point of each agent step: sees the request and the local step (its text,
+/// calls, per-token log-probabilities under the grammar and per-call confidence) and decides who
+/// takes the step.
+public protocol StepPolicy: Sendable {
+    func decide(_ request: StepRequest, local: ProposedStep) async -> (StepDecision, reason: String)
+}
+
+/// Always keeps the local step.
+public struct KeepLocalPolicy: StepPolicy {
+    public init() {}
+    public func decide(_ request: StepRequest, local: ProposedStep) async -> (StepDecision, reason: String) {
+        (.keep, "local-only policy")
+    }
+}
