@@ -16,6 +16,22 @@ enum MCPTesting {
         return "python3 '\(script)' \(mode)"
     }
 
+    /// Starts a server, runs `body` with it and shuts it down however `body` ends.
+    static func withServer<T>(
+        _ configuration: MCPServerConfiguration, _ body: (MCPServer) async throws -> T
+    ) async throws -> T {
+        let server = try await MCPServer.start(configuration)
+        do {
+            let value = try await body(server)
+            await server.shutdown()
+            #expect(isGone(server.processIdentifier))
+            return value
+        } catch {
+            await server.shutdown()
+            throw error
+        }
+    }
+
     /// Runs `body`, which must throw a `ToolError` of `kind`, and returns that error.
     static func expectToolError<T>(
         _ kind: ToolError.Kind, sourceLocation: SourceLocation = #_sourceLocation,
