@@ -62,6 +62,22 @@ import Testing
         _ = await MCPTesting.expectToolError(.unavailable) { try await echo.call(arguments: ["text": "late"]) }
     }
 
+    @Test func cancellingTheCallerEndsAHungCall() async throws {
+        let server = try await start("hang", callTimeout: .seconds(60))
+        let echo = try #require(await server.tools.first)
+        let call = Task { try await echo.call(arguments: ["text": "anyone?"]) }
+        try await Task.sleep(for: .milliseconds(300))
+        let (result, elapsed) = await MCPTesting.timed {
+            call.cancel()
+            return await call.result
+        }
+        #expect(elapsed < .seconds(5))
+        guard case .failure(let error as ToolError) = result else { Issue.record("not a ToolError: \(result)"); return }
+        #expect(error.kind == .failed && error.message.contains("cancelled"), "\(error)")
+        await server.shutdown()
+        #expect(MCPTesting.isGone(server.processIdentifier))
+    }
+
     @Test func serverWritingGarbageFailsTheCall() async throws {
         let server = try await start("garbage")
         let echo = try #require(await server.tools.first)

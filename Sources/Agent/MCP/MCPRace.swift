@@ -11,6 +11,8 @@ enum MCPRace {
         case value(Value)
         case error(any Error)
         case timedOut
+        /// The awaiting task was cancelled (the agent gave up on the step).
+        case cancelled
     }
 
     static func run<Value: Sendable>(
@@ -23,20 +25,26 @@ enum MCPRace {
                 return continuation
             }?.resume(returning: outcome)
         }
-        return await withCheckedContinuation { continuation in
-            pending.withLock { $0 = continuation }
-            let timer = Task {
-                try? await Task.sleep(for: timeout)
-                finish(.timedOut)
-            }
-            Task {
-                do {
-                    finish(.value(try await work()))
-                } catch {
-                    finish(.error(error))
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                pending.withLock { $0 = continuation }
+                // A cancellation before the continuation was stored found nothing to resume.
+                if Task.isCancelled { finish(.cancelled) }
+                let timer = Task {
+                    try? await Task.sleep(for: timeout)
+                    finish(.timedOut)
                 }
-                timer.cancel()
+                Task {
+                    do {
+                        finish(.value(try await work()))
+                    } catch {
+                        finish(.error(error))
+                    }
+                    timer.cancel()
+                }
             }
+        } onCancel: {
+            finish(.cancelled)
         }
     }
 }

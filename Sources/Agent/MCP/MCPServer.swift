@@ -127,6 +127,8 @@ public actor MCPServer {
         case .timedOut:
             throw ToolError(
                 .timeout, "MCP server '\(name)' did not start within \(configuration.startupTimeout)\(stderrNote)")
+        case .cancelled:
+            throw ToolError(.failed, "starting MCP server '\(name)' was cancelled")
         case .error(let error):
             throw await failure(for: error, doing: "starting")
         }
@@ -186,15 +188,23 @@ public actor MCPServer {
         case .value(let result):
             return try MCPToolResult.text(of: result, tool: tool, server: name)
         case .timedOut:
-            // Tell the server, and resolve the SDK's pending request so its task ends.
-            let client = self.client, transport = self.transport
-            Task {
-                _ = await transport.takeResult(of: id)
-                try? await client.cancelRequest(.string(id), reason: "timed out")
-            }
+            abandon(requestID: id, reason: "timed out")
             throw ToolError(.timeout, "MCP server '\(name)' did not answer '\(tool)' within \(configuration.callTimeout)")
+        case .cancelled:
+            abandon(requestID: id, reason: "cancelled")
+            throw ToolError(.failed, "the call of '\(tool)' on MCP server '\(name)' was cancelled")
         case .error(let error):
             throw await failure(for: error, doing: "calling '\(tool)'")
+        }
+    }
+
+    /// Tells the server to stop working on a request, and resolves the SDK's pending request so
+    /// its task ends; not awaited, since a hung server may not be reading its stdin.
+    private func abandon(requestID id: String, reason: String) {
+        let client = self.client, transport = self.transport
+        Task {
+            _ = await transport.takeResult(of: id)
+            try? await client.cancelRequest(.string(id), reason: reason)
         }
     }
 
