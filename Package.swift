@@ -13,6 +13,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
+        // Already in the graph through swift-sdk; named here because the SDK's `Transport` and
+        // `StdioTransport` API speaks their types (`Logger`, `FileDescriptor`).
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -25,7 +29,13 @@ let package = Package(
         .target(name: "Tensor", dependencies: ["CBLAS", "CPrefetch"]),
         .target(name: "GGUF", dependencies: ["Tensor"]),
         .target(name: "Runtime", dependencies: ["Tensor", "GGUF"]),
-        .target(name: "Agent", dependencies: ["Runtime", .product(name: "MCP", package: "swift-sdk")]),
+        .target(
+            name: "Agent",
+            dependencies: [
+                "Runtime", .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]),
         .executableTarget(
             name: "swiftllm",
             dependencies: [
