@@ -36,6 +36,16 @@ public struct StepRequest: Sendable {
     public var parallelToolCalls: Bool
     /// 0 for the first try of a step, 1 for the first retry, …
     public var attempt: Int
+
+    public init(step: Int, messages: [JSONValue], tools: [ToolDefinition], toolChoice: ToolChoice,
+                parallelToolCalls: Bool = true, attempt: Int = 0) {
+        self.step = step
+        self.messages = messages
+        self.tools = tools
+        self.toolChoice = toolChoice
+        self.parallelToolCalls = parallelToolCalls
+        self.attempt = attempt
+    }
 }
 
 /// Someone who can take a step: the local model, a remote model, a script (tests).

@@ -1,0 +1,88 @@
+import Agent
+import Foundation
+import Runtime
+
+/// Renders agent events: readable lines (steps, calls with confidence, results, the answer on
+/// stdout, the summary on stderr), or one JSON object per event.
+struct AgentEventPrinter {
+    let json: Bool
+
+    mutating func print(_ event: AgentEvent) {
+        if json {
+            Self.out(Self.object(event).compactText)
+            return
+        }
+        switch event {
+        case .stepStarted(let step, let taker):
+            stderr("step \(step) (\(taker))")
+        case .decision(_, let record) where record.action != "keep":
+            stderr("  \(record.action) → \(record.taker): \(record.reason)")
+        case .decision:
+            break
+        case .text(_, let text):
+            Self.out(text)
+        case .toolCall(_, let call):
+            var line = "  → \(call.call.name) \(call.call.arguments.compactText)"
+            if let c = call.confidence {
+                line += String(format: "   [p(name) %.2f, min arg logprob %.2f]", exp(Double(c.nameLogprob)), c.minArgumentLogprob)
+            }
+            stderr(line)
+        case .toolResult(_, let result):
+            let output = result.output.count > 300 ? String(result.output.prefix(300)) + "…" : result.output
+            stderr("  ← \(result.name) \(result.error == nil ? "" : "error ")\(output)  (\(String(format: "%.1f", result.seconds * 1000)) ms)")
+        case .error(_, let message):
+            stderr("  error: \(message)")
+        case .finished(let result):
+            for call in result.pendingCalls {
+                Self.out("\(call.call.name) \(call.call.arguments.compactText)")
+            }
+            var summary = "finished: \(result.reason.rawValue)"
+            if !result.detail.isEmpty { summary += " (\(result.detail))" }
+            summary += String(format: " | %d steps, %d prompt tokens, %d generated, %.2f s",
+                              result.steps, result.promptTokens, result.generatedTokens, result.seconds)
+            stderr(summary)
+        }
+    }
+
+    /// A line on stdout, written at once (not held in a buffer while the model works).
+    static func out(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    private func stderr(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    static func object(_ event: AgentEvent) -> JSONValue {
+        switch event {
+        case .stepStarted(let step, let taker):
+            return ["event": "step", "step": .int(step), "taker": .string(taker)]
+        case .decision(let step, let r):
+            return ["event": "decision", "step": .int(step), "action": .string(r.action), "taker": .string(r.taker), "reason": .string(r.reason)]
+        case .text(let step, let text):
+            return ["event": "text", "step": .int(step), "text": .string(text)]
+        case .toolCall(let step, let call):
+            var object = JSONObject([("event", "tool_call"), ("step", .int(step)), ("id", .string(call.id)),
+                                     ("name", .string(call.call.name)), ("arguments", call.call.arguments)])
+            if let c = call.confidence {
+                object["confidence"] = [
+                    "name_logprob": .double(Double(c.nameLogprob)), "min_argument_logprob": .double(Double(c.minArgumentLogprob)),
+                    "mean_argument_logprob": .double(Double(c.meanArgumentLogprob)), "argument_choices": .int(c.argumentChoices),
+                ]
+            }
+            return .object(object)
+        case .toolResult(let step, let r):
+            return ["event": "tool_result", "step": .int(step), "id": .string(r.callID), "name": .string(r.name),
+                    "output": .string(r.output), "error": r.error.map { .string($0.kind.rawValue) } ?? .null,
+                    "ms": .double((r.seconds * 1000).rounded() )]
+        case .error(let step, let message):
+            return ["event": "error", "step": .int(step), "message": .string(message)]
+        case .finished(let r):
+            return ["event": "finished", "reason": .string(r.reason.rawValue), "answer": .string(r.answer),
+                    "detail": .string(r.detail), "steps": .int(r.steps),
+                    "pending_calls": .array(r.pendingCalls.map { $0.call.openAIObject(defaultID: $0.id) }),
+                    "prompt_tokens": .int(r.promptTokens), "generated_tokens": .int(r.generatedTokens),
+                    "seconds": .double((r.seconds * 1000).rounded() / 1000)]
+        }
+    }
+}
