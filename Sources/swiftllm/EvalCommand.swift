@@ -79,7 +79,7 @@ struct EvalBFCL: AsyncParsableCommand {
             summary.add(result)
             if json {
                 var object = result.jsonObject.objectValue ?? JSONObject()
-                object["calls"] = .array(step.calls.map { ["name": .string($0.name), "arguments": $0.arguments] })
+                object["tool_calls"] = .array(step.calls.map { ["name": .string($0.name), "arguments": $0.arguments] })
                 AgentEventPrinter.out(JSONValue.object(object).compactText)
             } else {
                 let calls = step.calls.map { "\($0.name)\($0.arguments.compactText)" }.joined(separator: " ")

@@ -9,6 +9,9 @@ extension Duration {
 
 struct DeadlineExceeded: Error {}
 
+/// Deadline timers fire on this queue's own thread, outside Swift's cooperative pool.
+private let deadlineTimers = DispatchQueue(label: "swiftllm.agent.deadlines")
+
 /// Runs `body` with a time limit. The call returns at the deadline even when `body` ignores
 /// cancellation (a tool stuck in a blocking call): `body` runs in its own task, which is cancelled
 /// and left to finish on its own, so a hung tool can never hang the agent.
@@ -30,6 +33,7 @@ private final class DeadlineRace<T: Sendable>: @unchecked Sendable {
     private var continuation: CheckedContinuation<T, any Error>?
     private var early: Result<T, any Error>?
     private var tasks: [Task<Void, Never>] = []
+    private var timer: DispatchWorkItem?
 
     func start(_ continuation: CheckedContinuation<T, any Error>, limit: Duration,
                _ body: @escaping @Sendable () async throws -> T) {
@@ -41,19 +45,22 @@ private final class DeadlineRace<T: Sendable>: @unchecked Sendable {
         }
         self.continuation = continuation
         lock.unlock()
-        let timer = Task {
-            try? await Task.sleep(for: limit)
-            if !Task.isCancelled { self.finish(.failure(DeadlineExceeded())) }
-        }
+        // The timer runs on its own dispatch queue, not in Swift's cooperative pool: a tool that
+        // blocks its thread can occupy that pool (two threads on a 2-core machine) and would delay
+        // a timer task until it returned.
+        let timer = DispatchWorkItem { self.finish(.failure(DeadlineExceeded())) }
+        deadlineTimers.asyncAfter(deadline: .now() + limit.seconds, execute: timer)
         let work = Task {
             do { self.finish(.success(try await body())) } catch { self.finish(.failure(error)) }
         }
         lock.lock()
         let done = self.continuation == nil
-        tasks = [timer, work]
+        tasks = [work]
+        self.timer = timer
         lock.unlock()
         if done { timer.cancel(); work.cancel() }
     }
+
 
     func finish(_ result: Result<T, any Error>) {
         lock.lock()
@@ -61,9 +68,11 @@ private final class DeadlineRace<T: Sendable>: @unchecked Sendable {
         continuation = nil
         if waiting == nil && early == nil { early = result }
         let running = tasks
+        let pendingTimer = timer
         lock.unlock()
         guard let waiting else { return }
         for task in running { task.cancel() }
+        pendingTimer?.cancel()
         waiting.resume(with: result)
     }
 }

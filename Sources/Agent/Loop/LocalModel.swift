@@ -26,6 +26,10 @@ public final class LocalModel: StepTaker {
         /// Most calls in one step when parallel calls are allowed.
         public var maxCallsPerStep = 4
         public var contextLength: Int?
+        /// KV cache element type. F32 by default: a small model's cache is small, and where the
+        /// x86 F16 kernels are not built (no AVX-512) F32 attention made agent steps 2.2× faster
+        /// (BFCL question: 2.3 → 1.04 s on a 2-core AVX2 EPYC).
+        public var kvPrecision = KVCache.Precision.f32
 
         public init() {}
     }
@@ -45,7 +49,7 @@ public final class LocalModel: StepTaker {
         chat = try ChatTemplate.ModelFormat(metadata: file.metadata)
         vocabulary = TokenVocabulary(tokenizer: tokenizer)
         self.configuration = configuration
-        session = Session(model: model, cache: model.makeCache(contextLength: configuration.contextLength, pool: pool),
+        session = Session(model: model, cache: model.makeCache(contextLength: configuration.contextLength, precision: configuration.kvPrecision, pool: pool),
                           decoder: tokenizer, endOfGeneration: tokenizer.endOfGeneration)
     }
 
@@ -53,13 +57,17 @@ public final class LocalModel: StepTaker {
     public var format: ToolCallFormat { configuration.format ?? chat.template.toolCallFormat }
 
     public func takeStep(_ request: StepRequest) async throws -> ProposedStep {
+        var sampler = request.attempt == 0 ? configuration.sampler : configuration.retrySampler
+        if request.attempt > 0 { sampler.seed = UInt64(request.attempt) &* 0x9E37_79B9 &+ UInt64(request.step) }
+        return try await takeStep(request, sampler: sampler)
+    }
+
+    /// A step with the given sampling (seeded sampling for reproducible runs).
+    public func takeStep(_ request: StepRequest, sampler: SamplerConfig) async throws -> ProposedStep {
         let started = ContinuousClock.now
         let tools = request.toolChoice == .none ? [] : request.tools.map(\.openAIObject)
         let prompt = try promptTokens(request.messages, tools: tools)
-        var options = GenerationOptions(maxTokens: configuration.maxTokensPerStep,
-                                        sampler: request.attempt == 0 ? configuration.sampler : configuration.retrySampler,
-                                        recordTokens: true)
-        if request.attempt > 0 { options.sampler.seed = UInt64(request.attempt) &* 0x9E37_79B9 &+ UInt64(request.step) }
+        var options = GenerationOptions(maxTokens: configuration.maxTokensPerStep, sampler: sampler, recordTokens: true)
         let choice = request.tools.isEmpty ? ToolChoice.none : request.toolChoice
         if let grammar = try grammars.grammar(format: format, tools: request.tools.map(\.openAIObject), choice: choice,
                                                parallel: request.parallelToolCalls, maxCalls: configuration.maxCallsPerStep,

@@ -72,6 +72,12 @@ public struct StepDecisionRecord: Sendable, Equatable {
     /// Who took the step in the end.
     public var taker: String
     public var reason: String
+
+    public init(action: String, taker: String, reason: String) {
+        self.action = action
+        self.taker = taker
+        self.reason = reason
+    }
 }
 
 /// The one decision point of each agent step: sees the request and the local step (its text,

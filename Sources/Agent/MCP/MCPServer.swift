@@ -267,7 +267,8 @@ public actor MCPServer {
     /// calls then fail with `cause`, or with how the process ended.
     private func markDead(cause: ToolError?) async {
         guard case .running = phase else { return }
-        phase = .dying
+        // A known cause is final at once, so in-flight calls report it rather than the disconnect.
+        phase = cause.map { .dead($0) } ?? .dying
         // Disconnecting first resolves the SDK's pending requests and stops its reading loop.
         await client.disconnect()
         let exitedByItself = cause == nil ? await child.waitForExit(timeout: .milliseconds(500)) : false

@@ -46,7 +46,11 @@ struct ConstrainedSampling {
 
     /// log p(token) renormalised over the grammar's allowed tokens, and how many were allowed
     /// (call before `accept`).
+    /// A token whose bytes the grammar forces (e.g. one spelling of the only allowed name) counts
+    /// as certain, whatever other spellings of the same bytes the vocabulary has.
     func logprob(of token: Int32, logits: [Float]) -> (grammarLogprob: Float, allowed: Int) {
+        let bytes = constraint.vocabulary.tokens[Int(token)]
+        if !bytes.isEmpty && constraint.matcher.forcedBytes(limit: bytes.count).count == bytes.count { return (0, 1) }
         let allowedTokens = constraint.mask().allowedTokens
         var best = -Float.infinity
         for i in allowedTokens where logits[i] > best { best = logits[i] }

@@ -19,8 +19,10 @@ public struct CalculatorTool: Tool {
                 "expression": [
                     "type": "string",
                     "description": "The expression, e.g. \"(3 + 4) * 2^10 / sqrt(2)\".",
-                    "minLength": 1,
-                    "maxLength": .int(ArithmeticEvaluator.maxLength),
+                    // Only what an expression can hold: a model that meant to close the string
+                    // cannot run on inside it with braces or words of prose punctuation. (The length
+                    // limit is the evaluator's: a maxLength here makes every mask count characters.)
+                    "pattern": "^[0-9a-z.,+*/%^() -]+$",
                 ],
             ],
             "required": ["expression"],
