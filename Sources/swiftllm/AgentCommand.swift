@@ -111,9 +111,13 @@ struct AgentCommand: AsyncParsableCommand {
         if let outcome, outcome.reason != .answered && outcome.reason != .toolCallsPending { throw ExitCode(2) }
     }
 
-    static func localModel(path: String?, threads: Int?, ctx: Int?, maxTokens: Int, format: String?) throws -> LocalModel {
+    static func localModel(path: String?, threads: Int?, ctx: Int?, maxTokens: Int, format: String?,
+                           whitespace: Int = 0, requiredOnly: Bool = false, copyNumbers: Bool = false) throws -> LocalModel {
         let resolved = try ModelPath.resolve(path)
         var configuration = LocalModel.Configuration()
+        configuration.whitespace = whitespace > 0 ? .flexible(maxRun: whitespace) : .compact
+        configuration.requiredArgumentsOnly = requiredOnly
+        configuration.numbersFromMessages = copyNumbers
         configuration.maxTokensPerStep = maxTokens
         configuration.format = format.flatMap(ToolCallFormat.Family.init(rawValue:)).map(ToolCallFormat.init(family:))
         do {

@@ -37,6 +37,15 @@ struct EvalBFCL: AsyncParsableCommand {
     @Option(name: .customLong("tool-format"), help: "The tool-call syntax (default: from the chat template).")
     var toolFormat: String?
 
+    @Option(help: "Blanks the grammar allows at each place JSON allows them (default 0: compact JSON).")
+    var whitespace = 0
+
+    @Flag(name: .customLong("required-only"), help: "Let the model write only the required arguments.")
+    var requiredOnly = false
+
+    @Flag(name: .customLong("copy-numbers"), help: "Number arguments may only be numbers written in the question.")
+    var copyNumbers = false
+
     @Option(help: "Threads for the forward pass (default: all cores).")
     var threads: Int?
 
@@ -45,6 +54,7 @@ struct EvalBFCL: AsyncParsableCommand {
 
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if whitespace < 0 { throw ValidationError("--whitespace must be 0 or more") }
         if let toolFormat, ToolCallFormat.Family(rawValue: toolFormat) == nil {
             throw ValidationError("unknown --tool-format '\(toolFormat)'")
         }
@@ -57,7 +67,8 @@ struct EvalBFCL: AsyncParsableCommand {
         } catch {
             throw CLIError("\(error)")
         }
-        let local = try AgentCommand.localModel(path: model, threads: threads, ctx: nil, maxTokens: 256, format: toolFormat)
+        let local = try AgentCommand.localModel(path: model, threads: threads, ctx: nil, maxTokens: 256, format: toolFormat,
+                                                whitespace: whitespace, requiredOnly: requiredOnly, copyNumbers: copyNumbers)
         var summary = BFCLSummary()
         for question in data.questions.prefix(limit ?? .max) {
             let request = StepRequest(

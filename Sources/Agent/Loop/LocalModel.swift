@@ -23,6 +23,14 @@ public final class LocalModel: StepTaker {
         }()
         /// Blanks the grammar allows inside call JSON.
         public var whitespace = JSONSchemaCompiler.Whitespace.compact
+        /// Let the grammar write only the required arguments of each tool (optional ones the model
+        /// would fill in with guesses are left to their defaults).
+        public var requiredArgumentsOnly = false
+        /// Let number and integer arguments take only the numbers written in the user's messages
+        /// (when there are any): small models copy a number from the task more reliably when
+        /// nothing else is allowed. Off by default — a derived value (a sum, a unit conversion)
+        /// would be impossible.
+        public var numbersFromMessages = false
         /// Most calls in one step when parallel calls are allowed.
         public var maxCallsPerStep = 4
         public var contextLength: Int?
@@ -69,7 +77,13 @@ public final class LocalModel: StepTaker {
         let prompt = try promptTokens(request.messages, tools: tools)
         var options = GenerationOptions(maxTokens: configuration.maxTokensPerStep, sampler: sampler, recordTokens: true)
         let choice = request.tools.isEmpty ? ToolChoice.none : request.toolChoice
-        if let grammar = try grammars.grammar(format: format, tools: request.tools.map(\.openAIObject), choice: choice,
+        var constrainedTools = configuration.requiredArgumentsOnly ? request.tools.map(Self.requiredOnly) : request.tools
+        if configuration.numbersFromMessages {
+            let numbers = Self.numbers(in: request.messages)
+            constrainedTools = constrainedTools.map { Self.restrictNumbers($0, to: numbers) }
+        }
+        let grammarTools = constrainedTools.map(\.openAIObject)
+        if let grammar = try grammars.grammar(format: format, tools: grammarTools, choice: choice,
                                                parallel: request.parallelToolCalls, maxCalls: configuration.maxCallsPerStep,
                                                whitespace: configuration.whitespace) {
             options.constraint = GrammarConstraint(grammar: grammar, vocabulary: vocabulary)
@@ -100,6 +114,65 @@ public final class LocalModel: StepTaker {
                                        addGenerationPrompt: true, bosToken: chat.bosToken, eosToken: chat.eosToken)
         let templateWroteBOS = !chat.bosToken.isEmpty && text.hasPrefix(chat.bosToken)
         return tokenizer.encode(text, addSpecial: !templateWroteBOS, parseSpecial: true)
+    }
+
+    /// The numbers written in the user messages, in order of appearance, without repeats.
+    static func numbers(in messages: [JSONValue]) -> [JSONValue] {
+        var found: [JSONValue] = []
+        for message in messages where message["role"] == "user" {
+            let text = Array((message["content"]?.stringValue ?? "").utf8)
+            var i = 0
+            while i < text.count {
+                let negative = text[i] == UInt8(ascii: "-") && i + 1 < text.count && (0x30...0x39).contains(text[i + 1])
+                    && (i == 0 || !(0x30...0x39).contains(text[i - 1]))
+                guard negative || (0x30...0x39).contains(text[i]) else { i += 1; continue }
+                var j = negative ? i + 1 : i
+                while j < text.count, (0x30...0x39).contains(text[j]) || text[j] == UInt8(ascii: ",") && j + 3 < text.count
+                    && text[(j + 1)...(j + 3)].allSatisfy({ (0x30...0x39).contains($0) }) { j += 1 }
+                if j + 1 < text.count, text[j] == UInt8(ascii: "."), (0x30...0x39).contains(text[j + 1]) {
+                    j += 1
+                    while j < text.count, (0x30...0x39).contains(text[j]) { j += 1 }
+                }
+                let literal = String(decoding: text[i..<j].filter { $0 != UInt8(ascii: ",") }, as: UTF8.self)
+                let value: JSONValue? = literal.contains(".") ? Double(literal).map { .double($0) } : Int(literal).map { .int($0) }
+                if let value, !found.contains(value) { found.append(value) }
+                i = j
+            }
+        }
+        return found
+    }
+
+    /// `tool` with each top-level number/integer property limited to `numbers` (those of the
+    /// right type), when any fit.
+    static func restrictNumbers(_ tool: ToolDefinition, to numbers: [JSONValue]) -> ToolDefinition {
+        guard var parameters = tool.parameters.objectValue, let properties = parameters["properties"]?.objectValue else { return tool }
+        var restricted = JSONObject()
+        for (key, schema) in properties {
+            let type = schema["type"]?.stringValue
+            let fitting = numbers.filter { type == "number" || type == "integer" && $0.intValue != nil && $0.doubleValue?.rounded() == $0.doubleValue }
+            if (type == "number" || type == "integer") && !fitting.isEmpty && schema["enum"] == nil {
+                var narrowed = schema.objectValue ?? JSONObject()
+                narrowed["enum"] = .array(type == "integer" ? fitting.compactMap { $0.intValue.map { .int($0) } } : fitting)
+                restricted[key] = .object(narrowed)
+            } else {
+                restricted[key] = schema
+            }
+        }
+        parameters["properties"] = .object(restricted)
+        var result = tool
+        result.parameters = .object(parameters)
+        return result
+    }
+
+    /// `tool` with its parameters cut down to the required properties (top level only).
+    static func requiredOnly(_ tool: ToolDefinition) -> ToolDefinition {
+        guard var parameters = tool.parameters.objectValue, let properties = parameters["properties"]?.objectValue else { return tool }
+        let required = Set((parameters["required"]?.arrayValue ?? []).compactMap(\.stringValue))
+        parameters["properties"] = .object(JSONObject(properties.members.filter { required.contains($0.key) }.map { ($0.key, $0.value) }))
+        parameters["additionalProperties"] = false
+        var result = tool
+        result.parameters = .object(parameters)
+        return result
     }
 
     /// Messages for a template that knows nothing of tools: the tool instructions go into the
