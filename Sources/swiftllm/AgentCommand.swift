@@ -112,12 +112,14 @@ struct AgentCommand: AsyncParsableCommand {
     }
 
     static func localModel(path: String?, threads: Int?, ctx: Int?, maxTokens: Int, format: String?,
-                           whitespace: Int = 0, requiredOnly: Bool = false, copyNumbers: Bool = false) throws -> LocalModel {
+                           whitespace: Int = 0, requiredOnly: Bool = false, copyNumbers: Bool = false,
+                           pickByLikelihood: Bool = false) throws -> LocalModel {
         let resolved = try ModelPath.resolve(path)
         var configuration = LocalModel.Configuration()
         configuration.whitespace = whitespace > 0 ? .flexible(maxRun: whitespace) : .compact
         configuration.requiredArgumentsOnly = requiredOnly
         configuration.numbersFromMessages = copyNumbers
+        configuration.chooseToolByLikelihood = pickByLikelihood
         configuration.maxTokensPerStep = maxTokens
         configuration.format = format.flatMap(ToolCallFormat.Family.init(rawValue:)).map(ToolCallFormat.init(family:))
         do {

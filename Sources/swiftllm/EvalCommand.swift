@@ -46,6 +46,9 @@ struct EvalBFCL: AsyncParsableCommand {
     @Flag(name: .customLong("copy-numbers"), help: "Number arguments may only be numbers written in the question.")
     var copyNumbers = false
 
+    @Flag(name: .customLong("pick-by-likelihood"), help: "Choose the function by the likelihood of its whole name.")
+    var pickByLikelihood = false
+
     @Option(help: "Threads for the forward pass (default: all cores).")
     var threads: Int?
 
@@ -68,7 +71,8 @@ struct EvalBFCL: AsyncParsableCommand {
             throw CLIError("\(error)")
         }
         let local = try AgentCommand.localModel(path: model, threads: threads, ctx: nil, maxTokens: 256, format: toolFormat,
-                                                whitespace: whitespace, requiredOnly: requiredOnly, copyNumbers: copyNumbers)
+                                                whitespace: whitespace, requiredOnly: requiredOnly, copyNumbers: copyNumbers,
+                                                pickByLikelihood: pickByLikelihood)
         var summary = BFCLSummary()
         for question in data.questions.prefix(limit ?? .max) {
             let request = StepRequest(

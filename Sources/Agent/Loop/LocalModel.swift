@@ -31,6 +31,10 @@ public final class LocalModel: StepTaker {
         /// nothing else is allowed. Off by default — a derived value (a sum, a unit conversion)
         /// would be impossible.
         public var numbersFromMessages = false
+        /// When a call is required and several tools are offered, pick the tool whose name the
+        /// model finds most likely as a whole (each name teacher-forced after the call's opening
+        /// text) and generate only its call, instead of choosing the name token by token.
+        public var chooseToolByLikelihood = false
         /// Most calls in one step when parallel calls are allowed.
         public var maxCallsPerStep = 4
         public var contextLength: Int?
@@ -76,7 +80,10 @@ public final class LocalModel: StepTaker {
         let tools = request.toolChoice == .none ? [] : request.tools.map(\.openAIObject)
         let prompt = try promptTokens(request.messages, tools: tools)
         var options = GenerationOptions(maxTokens: configuration.maxTokensPerStep, sampler: sampler, recordTokens: true)
-        let choice = request.tools.isEmpty ? ToolChoice.none : request.toolChoice
+        var choice = request.tools.isEmpty ? ToolChoice.none : request.toolChoice
+        if configuration.chooseToolByLikelihood, choice == .required, request.tools.count > 1, format.family != .mistralArgs {
+            choice = .function(try await likeliestTool(request.tools, after: prompt))
+        }
         var constrainedTools = configuration.requiredArgumentsOnly ? request.tools.map(Self.requiredOnly) : request.tools
         if configuration.numbersFromMessages {
             let numbers = Self.numbers(in: request.messages)
@@ -114,6 +121,20 @@ public final class LocalModel: StepTaker {
                                        addGenerationPrompt: true, bosToken: chat.bosToken, eosToken: chat.eosToken)
         let templateWroteBOS = !chat.bosToken.isEmpty && text.hasPrefix(chat.bosToken)
         return tokenizer.encode(text, addSpecial: !templateWroteBOS, parseSpecial: true)
+    }
+
+    /// The tool whose call opening (`format` text up to and including the name's closing quote)
+    /// is most likely after `prompt`.
+    func likeliestTool(_ tools: [ToolDefinition], after prompt: [Int32]) async throws -> String {
+        var best = (name: tools[0].name, logprob: -Double.infinity)
+        for tool in tools {
+            let text = format.text(for: [ToolCall(name: tool.name, arguments: .object(JSONObject()))])
+            guard let end = text.range(of: "\"" + tool.name + "\"")?.upperBound else { continue }
+            let opening = tokenizer.encode(String(text[..<end]), addSpecial: false, parseSpecial: true)
+            let logprob = try await session.logProbability(of: opening, after: prompt)
+            if logprob > best.logprob { best = (tool.name, logprob) }
+        }
+        return best.name
     }
 
     /// The numbers written in the user messages, in order of appearance, without repeats.

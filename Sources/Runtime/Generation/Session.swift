@@ -64,6 +64,24 @@ public actor Session {
         return (logits, tokens.count - common)
     }
 
+    /// log P(`continuation` | `prompt`) under the model: the summed log-probabilities of its
+    /// tokens, teacher-forced. The cache keeps `prompt` afterwards (the continuation is dropped), so
+    /// scoring several continuations of one prompt evaluates the prompt once.
+    public func logProbability(of continuation: [Int32], after prompt: [Int32]) throws -> Double {
+        guard !continuation.isEmpty else { return 0 }
+        var (logits, _) = try ingest(prompt)
+        let vocab = model.config.vocabularySize
+        var total = PerplexityEvaluator.logSoftmax(logits, row: 0, width: vocab, at: Int(continuation[0]))
+        if continuation.count > 1 {
+            logits = try model.forward(Array(continuation.dropLast()), cache: cache, logits: .all)
+            for (row, token) in continuation.dropFirst().enumerated() {
+                total += PerplexityEvaluator.logSoftmax(logits, row: row, width: vocab, at: Int(token))
+            }
+            cache.truncate(to: prompt.count)
+        }
+        return total
+    }
+
     /// Generates after `prompt` (the full context: the cached prefix it shares is reused).
     public nonisolated func generate(prompt: [Int32], options: GenerationOptions) -> AsyncThrowingStream<GenerationEvent, Error> {
         AsyncThrowingStream { continuation in
