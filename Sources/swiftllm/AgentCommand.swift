@@ -112,7 +112,7 @@ struct AgentCommand: AsyncParsableCommand {
     }
 
     static func localModel(path: String?, threads: Int?, ctx: Int?, maxTokens: Int, format: String?,
-                           whitespace: Int = 0, requiredOnly: Bool = false, copyNumbers: Bool = false,
+                           whitespace: Int = 1, requiredOnly: Bool = false, copyNumbers: Bool = false,
                            pickByLikelihood: Bool = false) throws -> LocalModel {
         let resolved = try ModelPath.resolve(path)
         var configuration = LocalModel.Configuration()

@@ -37,8 +37,8 @@ struct EvalBFCL: AsyncParsableCommand {
     @Option(name: .customLong("tool-format"), help: "The tool-call syntax (default: from the chat template).")
     var toolFormat: String?
 
-    @Option(help: "Blanks the grammar allows at each place JSON allows them (default 0: compact JSON).")
-    var whitespace = 0
+    @Option(help: "Blanks the grammar allows at each place JSON allows them (0: compact JSON).")
+    var whitespace = 1
 
     @Flag(name: .customLong("required-only"), help: "Let the model write only the required arguments.")
     var requiredOnly = false

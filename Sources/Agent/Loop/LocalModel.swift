@@ -21,8 +21,11 @@ public final class LocalModel: StepTaker {
             config.temperature = 0.7
             return config
         }()
-        /// Blanks the grammar allows inside call JSON.
-        public var whitespace = JSONSchemaCompiler.Whitespace.compact
+        /// Blanks the grammar allows inside call JSON: one at each place JSON allows one, so the
+        /// model can write `{"name": "f", "arguments": {"x": 4}}` as it was trained to. Compact JSON
+        /// measured 32 % against 41 % on the first 63 BFCL simple_python questions (SmolLM2);
+        /// one blank, not more, so it cannot loop on whitespace.
+        public var whitespace = JSONSchemaCompiler.Whitespace.flexible(maxRun: 1)
         /// Let the grammar write only the required arguments of each tool (optional ones the model
         /// would fill in with guesses are left to their defaults).
         public var requiredArgumentsOnly = false
