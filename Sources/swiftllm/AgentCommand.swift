@@ -18,8 +18,7 @@ struct AgentCommand: AsyncParsableCommand {
             first step; later steps use auto. With --json, every event is one JSON object per line.
             """)
 
-    @Option(name: .shortAndLong, help: "The GGUF model (default: SmolLM2-135M-Instruct in the models folder).")
-    var model: String?
+    @OptionGroup var local: LocalModelOptions
 
     @Option(help: "OpenAI-style tool definitions (a JSON array).")
     var tools: String?
@@ -36,9 +35,6 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(name: .customLong("tool-choice"), help: "auto, required, none, or a tool name.")
     var toolChoice = "auto"
 
-    @Option(name: .customLong("tool-format"), help: "The tool-call syntax: hermes, qwen, llama3, mistral, mistralArgs, gemma, generic (default: from the chat template).")
-    var toolFormat: String?
-
     @Option(name: .customLong("max-steps"), help: "Most steps before the run gives up.")
     var maxSteps = 8
 
@@ -50,9 +46,6 @@ struct AgentCommand: AsyncParsableCommand {
 
     @Option(help: "A system message.")
     var system: String?
-
-    @Option(help: "Threads for the forward pass (default: all cores).")
-    var threads: Int?
 
     @Option(help: "Context size in tokens (default: 4096 or the model's, whichever is smaller).")
     var ctx: Int?
@@ -66,9 +59,6 @@ struct AgentCommand: AsyncParsableCommand {
     func validate() throws {
         if maxSteps < 1 { throw ValidationError("--max-steps must be at least 1") }
         if toolTimeout <= 0 { throw ValidationError("--tool-timeout must be positive") }
-        if let toolFormat, ToolCallFormat.Family(rawValue: toolFormat) == nil {
-            throw ValidationError("unknown --tool-format '\(toolFormat)'")
-        }
     }
 
     func run() async throws {
@@ -96,12 +86,14 @@ struct AgentCommand: AsyncParsableCommand {
                 throw CLIError("--mcp \(command): \(error)")
             }
         }
-        let local = try Self.localModel(path: model, threads: threads, ctx: ctx, maxTokens: maxTokens, format: toolFormat)
+        var configuration = LocalModel.Configuration()
+        configuration.maxTokensPerStep = maxTokens
+        let localModel = try local.load(configuration, ctx: ctx)
         var options = Agent.Options()
         options.toolChoice = ToolChoice(toolChoice)
         options.maxSteps = maxSteps
         options.toolTimeout = .milliseconds(Int(toolTimeout * 1000))
-        let agent = Agent(local: local, tools: registry, options: options)
+        let agent = Agent(local: localModel, tools: registry, options: options)
         var printer = AgentEventPrinter(json: json)
         var outcome: AgentResult?
         for try await event in agent.run(task: task, system: system) {
@@ -109,28 +101,6 @@ struct AgentCommand: AsyncParsableCommand {
             if case .finished(let result) = event { outcome = result }
         }
         if let outcome, outcome.reason != .answered && outcome.reason != .toolCallsPending { throw ExitCode(2) }
-    }
-
-    static func localModel(path: String?, threads: Int?, ctx: Int?, maxTokens: Int, format: String?,
-                           whitespace: Int = 1, requiredOnly: Bool = false, copyNumbers: Bool = false,
-                           pickByLikelihood: Bool = false) throws -> LocalModel {
-        let resolved = try ModelPath.resolve(path)
-        var configuration = LocalModel.Configuration()
-        configuration.whitespace = whitespace > 0 ? .flexible(maxRun: whitespace) : .compact
-        configuration.requiredArgumentsOnly = requiredOnly
-        configuration.numbersFromMessages = copyNumbers
-        configuration.chooseToolByLikelihood = pickByLikelihood
-        configuration.maxTokensPerStep = maxTokens
-        configuration.format = format.flatMap(ToolCallFormat.Family.init(rawValue:)).map(ToolCallFormat.init(family:))
-        do {
-            let file = try GGUFFile(path: resolved)
-            let trained = (try? ModelConfig(metadata: file.metadata).contextLength) ?? 4096
-            configuration.contextLength = ctx ?? min(4096, trained)
-            return try LocalModel(file: file, configuration: configuration,
-                                  pool: threads.map { ThreadPool(threads: $0) } ?? .shared)
-        } catch {
-            throw CLIError("\(resolved): \(error)")
-        }
     }
 
     private static func shutdown(_ servers: [MCPServer]) {

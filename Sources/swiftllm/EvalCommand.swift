@@ -28,14 +28,10 @@ struct EvalBFCL: AsyncParsableCommand {
     @Option(help: "Its possible_answer file (not needed for irrelevance).")
     var answers: String?
 
-    @Option(name: .shortAndLong, help: "The GGUF model (default: SmolLM2-135M-Instruct in the models folder).")
-    var model: String?
+    @OptionGroup var local: LocalModelOptions
 
     @Option(help: "Only the first N questions.")
     var limit: Int?
-
-    @Option(name: .customLong("tool-format"), help: "The tool-call syntax (default: from the chat template).")
-    var toolFormat: String?
 
     @Option(help: "Blanks the grammar allows at each place JSON allows them (0: compact JSON).")
     var whitespace = 1
@@ -49,18 +45,12 @@ struct EvalBFCL: AsyncParsableCommand {
     @Flag(name: .customLong("pick-by-likelihood"), help: "Choose the function by the likelihood of its whole name.")
     var pickByLikelihood = false
 
-    @Option(help: "Threads for the forward pass (default: all cores).")
-    var threads: Int?
-
     @Flag(help: "One JSON object per question, and the summary object last.")
     var json = false
 
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         if whitespace < 0 { throw ValidationError("--whitespace must be 0 or more") }
-        if let toolFormat, ToolCallFormat.Family(rawValue: toolFormat) == nil {
-            throw ValidationError("unknown --tool-format '\(toolFormat)'")
-        }
     }
 
     func run() async throws {
@@ -70,9 +60,13 @@ struct EvalBFCL: AsyncParsableCommand {
         } catch {
             throw CLIError("\(error)")
         }
-        let local = try AgentCommand.localModel(path: model, threads: threads, ctx: nil, maxTokens: 256, format: toolFormat,
-                                                whitespace: whitespace, requiredOnly: requiredOnly, copyNumbers: copyNumbers,
-                                                pickByLikelihood: pickByLikelihood)
+        var configuration = LocalModel.Configuration()
+        configuration.maxTokensPerStep = 256
+        configuration.whitespace = whitespace > 0 ? .flexible(maxRun: whitespace) : .compact
+        configuration.requiredArgumentsOnly = requiredOnly
+        configuration.numbersFromMessages = copyNumbers
+        configuration.chooseToolByLikelihood = pickByLikelihood
+        let localModel = try local.load(configuration)
         var summary = BFCLSummary()
         for question in data.questions.prefix(limit ?? .max) {
             let request = StepRequest(
@@ -82,7 +76,7 @@ struct EvalBFCL: AsyncParsableCommand {
             let started = ContinuousClock.now
             let step: ProposedStep
             do {
-                step = try await local.takeStep(request)
+                step = try await localModel.takeStep(request)
             } catch {
                 throw CLIError("\(question.id): \(error)")
             }

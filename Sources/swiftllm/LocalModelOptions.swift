@@ -1,0 +1,41 @@
+import Agent
+import ArgumentParser
+import Foundation
+import GGUF
+import Runtime
+import Tensor
+
+/// The flags `agent` and `eval bfcl` share to load the local model as a step taker.
+struct LocalModelOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "The GGUF model (default: SmolLM2-135M-Instruct in the models folder).")
+    var model: String?
+
+    @Option(name: .customLong("tool-format"), help: "The tool-call syntax: hermes, qwen, llama3, mistral, mistralArgs, gemma, generic (default: from the chat template).")
+    var toolFormat: String?
+
+    @Option(help: "Threads for the forward pass (default: all cores).")
+    var threads: Int?
+
+    func validate() throws {
+        if let toolFormat, ToolCallFormat.Family(rawValue: toolFormat) == nil {
+            throw ValidationError("unknown --tool-format '\(toolFormat)'")
+        }
+    }
+
+    /// The model with `configuration`, its tool format set from `--tool-format` and its context
+    /// `ctx`, or 4096 or the model's training context, whichever is smaller.
+    func load(_ configuration: LocalModel.Configuration, ctx: Int? = nil) throws -> LocalModel {
+        let resolved = try ModelPath.resolve(model)
+        var configuration = configuration
+        configuration.format = toolFormat.flatMap(ToolCallFormat.Family.init(rawValue:)).map(ToolCallFormat.init(family:))
+        do {
+            let file = try GGUFFile(path: resolved)
+            let trained = (try? ModelConfig(metadata: file.metadata).contextLength) ?? 4096
+            configuration.contextLength = ctx ?? min(4096, trained)
+            return try LocalModel(file: file, configuration: configuration,
+                                  pool: threads.map { ThreadPool(threads: $0) } ?? .shared)
+        } catch {
+            throw CLIError("\(resolved): \(error)")
+        }
+    }
+}
