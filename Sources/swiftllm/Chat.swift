@@ -1,7 +1,7 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import Runtime
+import Synchronization
 
 struct Chat: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -62,50 +62,33 @@ struct Chat: AsyncParsableCommand {
     }
 }
 
+/// Ctrl-C state shared with the signal handler: 0 disarmed (Ctrl-C quits), 1 armed (an answer is
+/// running), 2 armed and raised (the answer stops). Atomic, so the handler stays async-signal-safe.
+private let interruptState = Atomic<Int>(0)
+
 /// Ctrl-C handling for chat: while armed, SIGINT only raises a flag (the answer stops); while
-/// disarmed, it ends the program as usual.
-final class InterruptFlag: @unchecked Sendable {
-    // `raised` is guarded by `lock`; the signal source runs on its own queue.
-    private let lock = NSLock()
-    private var raised = false
-    private var armed = false
-    private let source: DispatchSourceSignal
-
+/// disarmed, it ends the program as usual. A plain signal handler, not a dispatch signal source:
+/// libdispatch on Linux delivers through a signalfd, and a SIGINT that lands on a thread outside
+/// its mask could be lost, leaving Ctrl-C at the prompt doing nothing.
+struct InterruptFlag: Sendable {
     init() {
-        signal(SIGINT, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: DispatchQueue(label: "swiftllm.sigint"))
-        source.setEventHandler { [weak self] in
-            guard let self else { return }
-            self.lock.lock()
-            let isArmed = self.armed
-            self.raised = true
-            self.lock.unlock()
-            // `_exit`, not `exit`: the main thread may be blocked in readLine holding stdin's lock,
-            // which exit's stdio flush would wait for forever. Output is written unbuffered.
-            if !isArmed {
-                FileHandle.standardOutput.write(Data("\n".utf8))
-                _exit(130)
-            }
+        interruptState.store(0, ordering: .sequentiallyConsistent)
+        // glibc's `signal` installs the handler with SA_RESTART, so an interrupted write resumes.
+        _ = signal(SIGINT) { _ in
+            let (exchanged, _) = interruptState.compareExchange(expected: 1, desired: 2, ordering: .sequentiallyConsistent)
+            if exchanged { return }
+            if interruptState.load(ordering: .sequentiallyConsistent) == 2 { return }
+            // Disarmed: write a newline and leave with the shell's Ctrl-C status. `_exit`, not
+            // `exit`: the main thread may be blocked in readLine holding stdin's lock.
+            var newline: UInt8 = 10
+            _ = write(1, &newline, 1)
+            _exit(130)
         }
-        source.resume()
     }
 
-    var isRaised: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return raised
-    }
+    var isRaised: Bool { interruptState.load(ordering: .sequentiallyConsistent) == 2 }
 
-    func arm() {
-        lock.lock()
-        armed = true
-        raised = false
-        lock.unlock()
-    }
+    func arm() { interruptState.store(1, ordering: .sequentiallyConsistent) }
 
-    func disarm() {
-        lock.lock()
-        armed = false
-        lock.unlock()
-    }
+    func disarm() { interruptState.store(0, ordering: .sequentiallyConsistent) }
 }
