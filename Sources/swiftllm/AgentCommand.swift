@@ -15,7 +15,13 @@ struct AgentCommand: AsyncParsableCommand {
             list_dir and search_files confined to --root), from MCP servers started with --mcp \
             "CMD ARGS...", and from --tools FILE.json (OpenAI-style definitions: a call to one of these \
             ends the run with reason tool_calls, for the caller to run). --tool-choice applies to the \
-            first step; later steps use auto. With --json, every event is one JSON object per line.
+            first step; later steps use auto. With --json, every event is one JSON object per line. \
+            With a remote OpenAI-compatible model (--remote URL --remote-model NAME, key from \
+            $OPENAI_API_KEY or --remote-key-env), --policy decides which steps it takes: confidence \
+            (the local step's log-probability below --threshold), errors (--max-failures failed calls, or \
+            a repeated call), tool (the local model calls escalate), always, never, random (--rate). \
+            --mode handoff lets the remote finish the task. --trace FILE writes one JSON line per step; \
+            the escalated steps, with the local try beside the remote's answer, are fine-tuning data.
             """)
 
     @OptionGroup var local: LocalModelOptions
@@ -53,6 +59,8 @@ struct AgentCommand: AsyncParsableCommand {
     @Flag(help: "One JSON object per event, one per line.")
     var json = false
 
+    @OptionGroup(title: "Remote escalation") var escalation: EscalationOptions
+
     @Argument(help: "The task.")
     var task: String
 
@@ -75,6 +83,11 @@ struct AgentCommand: AsyncParsableCommand {
         } catch {
             throw CLIError("\(error)")
         }
+        let policy = try escalation.makePolicy()
+        if policy?.rule == .tool {
+            do { try registry.register(EscalateTool()) } catch { throw CLIError("\(error)") }
+        }
+        let trace = try escalation.makeTrace()
         var servers: [MCPServer] = []
         defer { Self.shutdown(servers) }
         for command in mcp {
@@ -93,11 +106,14 @@ struct AgentCommand: AsyncParsableCommand {
         options.toolChoice = ToolChoice(toolChoice)
         options.maxSteps = maxSteps
         options.toolTimeout = .milliseconds(Int(toolTimeout * 1000))
-        let agent = Agent(local: localModel, tools: registry, options: options)
+        let agent = Agent(local: localModel, tools: registry, policy: policy ?? KeepLocalPolicy(), options: options)
         var printer = AgentEventPrinter(json: json)
+        printer.ledger = escalation.ledger
+        printer.showAccounting = policy != nil
         var outcome: AgentResult?
         for try await event in agent.run(task: task, system: system) {
             printer.print(event)
+            if case .stepFinished(let record) = event, let ledger = printer.ledger { trace?.write(record, ledger: ledger) }
             if case .finished(let result) = event { outcome = result }
         }
         if let outcome, outcome.reason != .answered && outcome.reason != .toolCallsPending { throw ExitCode(2) }

@@ -6,10 +6,24 @@ import Runtime
 /// stdout, the summary on stderr), or one JSON object per event.
 struct AgentEventPrinter {
     let json: Bool
+    /// Accounting of the run's steps (tokens, cost); updated as steps finish.
+    var ledger: CostLedger?
+    /// Print the ledger's summary at the end (runs with a remote).
+    var showAccounting = false
+
+    init(json: Bool) {
+        self.json = json
+    }
 
     mutating func print(_ event: AgentEvent) {
+        if case .stepFinished(let record) = event { ledger?.add(record) }
         if json {
-            Self.out(Self.object(event).compactText)
+            var object = Self.object(event)
+            if case .finished = event, showAccounting, let ledger, case .object(var fields) = object {
+                fields["accounting"] = Self.accounting(ledger)
+                object = .object(fields)
+            }
+            Self.out(object.compactText)
             return
         }
         switch event {
@@ -30,6 +44,11 @@ struct AgentEventPrinter {
         case .toolResult(_, let result):
             let output = result.output.count > 300 ? String(result.output.prefix(300)) + "…" : result.output
             stderr("  ← \(result.name) \(result.error == nil ? "" : "error ")\(output)  (\(String(format: "%.1f", result.seconds * 1000)) ms)")
+        case .stepFinished(let record) where record.escalated:
+            stderr(String(format: "  step %d answered by %@: %d tokens in, %d out, %.0f ms", record.step, record.taker,
+                          record.output.promptTokens, record.output.generatedTokens, record.seconds * 1000))
+        case .stepFinished:
+            break
         case .error(_, let message):
             stderr("  error: \(message)")
         case .finished(let result):
@@ -41,7 +60,21 @@ struct AgentEventPrinter {
             summary += String(format: " | %d steps, %d prompt tokens, %d generated, %.2f s",
                               result.steps, result.promptTokens, result.generatedTokens, result.seconds)
             stderr(summary)
+            if showAccounting, let ledger {
+                stderr(String(format: "accounting: %d of %d steps local (%.0f%%), remote tokens %d in / %d out, cost $%.6f, all-remote estimate $%.6f",
+                              ledger.steps - ledger.remoteSteps, ledger.steps, ledger.localShare * 100, ledger.remoteTokensIn,
+                              ledger.remoteTokensOut, ledger.costUSD, ledger.allRemoteCostUSD))
+            }
         }
+    }
+
+    static func accounting(_ ledger: CostLedger) -> JSONValue {
+        .object(JSONObject([
+            ("steps", .int(ledger.steps)), ("remote_steps", .int(ledger.remoteSteps)), ("local_share", .double(ledger.localShare)),
+            ("local_tokens_in", .int(ledger.localTokensIn)), ("local_tokens_out", .int(ledger.localTokensOut)),
+            ("remote_tokens_in", .int(ledger.remoteTokensIn)), ("remote_tokens_out", .int(ledger.remoteTokensOut)),
+            ("cost_usd", .double(ledger.costUSD)), ("all_remote_cost_usd", .double(ledger.allRemoteCostUSD)),
+        ]))
     }
 
     /// A line on stdout, written at once (not held in a buffer while the model works).
@@ -75,6 +108,10 @@ struct AgentEventPrinter {
             return ["event": "tool_result", "step": .int(step), "id": .string(r.callID), "name": .string(r.name),
                     "output": .string(r.output), "error": r.error.map { .string($0.kind.rawValue) } ?? .null,
                     "ms": .double((r.seconds * 1000).rounded() )]
+        case .stepFinished(let record):
+            return ["event": "step_finished", "step": .int(record.step), "taker": .string(record.taker),
+                    "escalated": .bool(record.escalated), "tokens_in": .int(record.output.promptTokens),
+                    "tokens_out": .int(record.output.generatedTokens), "ms": .double((record.seconds * 1000).rounded())]
         case .error(let step, let message):
             return ["event": "error", "step": .int(step), "message": .string(message)]
         case .finished(let r):

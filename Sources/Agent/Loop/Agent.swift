@@ -85,7 +85,7 @@ public final class Agent: Sendable {
             do {
                 proposal = try await takeStep(StepRequest(step: step, messages: run.messages, tools: tools.definitions,
                                                          toolChoice: choice, parallelToolCalls: options.parallelToolCalls,
-                                                         attempt: 0), emit: emit)
+                                                         attempt: 0), run: &run, emit: emit)
             } catch is CancellationError {
                 return finish(.cancelled)
             } catch let error as ModelError {
@@ -140,31 +140,62 @@ public final class Agent: Sendable {
         }
     }
 
-    /// The local step, put to the policy (retries and delegation included).
-    private func takeStep(_ request: StepRequest, emit: (AgentEvent) -> Void) async throws -> ProposedStep {
+    /// The local step, put to the policy (retries, delegation and hand-off included); emits the
+    /// decision and the finished step's record.
+    private func takeStep(_ request: StepRequest, run: inout RunState, emit: (AgentEvent) -> Void) async throws -> ProposedStep {
         var request = request
-        emit(.stepStarted(step: request.step, taker: local.name))
+        let started = ContinuousClock.now
+        let toolNames = request.tools.map(\.name)
+        func finish(_ output: ProposedStep, _ record: StepDecisionRecord, local: ProposedStep?) -> ProposedStep {
+            emit(.decision(step: request.step, record))
+            emit(.stepFinished(StepRecord(step: request.step, messages: request.messages, toolNames: toolNames, taker: record.taker,
+                                          decision: record, output: output, localOutput: local,
+                                          seconds: (ContinuousClock.now - started).seconds)))
+            return output
+        }
+        if let taker = run.handedTo {
+            emit(.stepStarted(step: request.step, taker: taker.name))
+            do {
+                let output = try await taker.takeStep(request)
+                return finish(output, StepDecisionRecord(action: "handed-off", taker: taker.name, reason: run.handOffReason), local: nil)
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                emit(.error(step: request.step, "\(taker.name) failed (\(error)); the local model takes the task back"))
+                run.handedTo = nil
+            }
+        } else {
+            emit(.stepStarted(step: request.step, taker: local.name))
+        }
         while true {
             let proposal = try await local.takeStep(request)
             let (decision, reason) = await policy.decide(request, local: proposal)
             switch decision {
             case .keep:
-                emit(.decision(step: request.step, StepDecisionRecord(action: "keep", taker: local.name, reason: reason)))
-                return proposal
+                return finish(proposal, StepDecisionRecord(action: "keep", taker: local.name, reason: reason), local: nil)
             case .retry where request.attempt < options.maxRetries:
                 emit(.decision(step: request.step, StepDecisionRecord(action: "retry", taker: local.name, reason: reason)))
                 request.attempt += 1
             case .retry:
-                emit(.decision(step: request.step, StepDecisionRecord(
-                    action: "keep", taker: local.name, reason: reason + "; retries used up, local step kept")))
-                return proposal
-            case .delegate(let taker):
-                emit(.decision(step: request.step, StepDecisionRecord(action: "delegate", taker: taker.name, reason: reason)))
+                return finish(proposal, StepDecisionRecord(action: "keep", taker: local.name,
+                                                           reason: reason + "; retries used up, local step kept"), local: nil)
+            case .delegate(let taker), .handOff(let taker):
+                var handOff = false
+                if case .handOff = decision { handOff = true }
                 do {
-                    return try await taker.takeStep(request)
+                    let output = try await taker.takeStep(request)
+                    if handOff {
+                        run.handedTo = taker
+                        run.handOffReason = "handed off at step \(request.step): " + reason
+                    }
+                    return finish(output, StepDecisionRecord(action: handOff ? "handoff" : "delegate", taker: taker.name, reason: reason),
+                                  local: proposal)
+                } catch is CancellationError {
+                    throw CancellationError()
                 } catch {
                     emit(.error(step: request.step, "\(taker.name) failed (\(error)); the local step is kept"))
-                    return proposal
+                    return finish(proposal, StepDecisionRecord(action: "fallback", taker: local.name,
+                                                               reason: reason + "; \(taker.name) failed: \(error)"), local: nil)
                 }
             }
         }
@@ -217,4 +248,7 @@ private struct RunState {
     var generatedTokens = 0
     /// name, arguments and result of every call so far.
     var seen: Set<String> = []
+    /// The taker a hand-off gave the rest of the task to, and why.
+    var handedTo: (any StepTaker)?
+    var handOffReason = ""
 }

@@ -84,8 +84,45 @@ public enum AgentEvent: Sendable {
     case text(step: Int, String)
     case toolCall(step: Int, AgentCall)
     case toolResult(step: Int, AgentToolResult)
+    /// A step is done: who took it, why, what it saw and wrote (for accounting and traces).
+    case stepFinished(StepRecord)
     /// Something went wrong that the run survives or that ends it (then `finished` follows).
     case error(step: Int, String)
     /// The last event.
     case finished(AgentResult)
+}
+
+/// One finished step: what it saw, who answered and why, and what it wrote. The escalated steps
+/// (`localStep` and `step` from different takers) are the pairs a fine-tuning set is made of.
+public struct StepRecord: Sendable {
+    public var step: Int
+    /// The conversation the step saw (OpenAI's message shape).
+    public var messages: [JSONValue]
+    public var toolNames: [String]
+    /// Who wrote `output`.
+    public var taker: String
+    /// The decision that chose the taker.
+    public var decision: StepDecisionRecord
+    /// The step as used by the run.
+    public var output: ProposedStep
+    /// The local model's step when someone else's was used (nil when the local step was used, or
+    /// when no local step was taken after a hand-off).
+    public var localOutput: ProposedStep?
+    /// Wall time of the whole step: the local try, retries and the delegate's answer.
+    public var seconds: Double
+
+    /// Whether someone other than the local model wrote the step.
+    public var escalated: Bool { taker != "local" }
+
+    public init(step: Int, messages: [JSONValue], toolNames: [String], taker: String, decision: StepDecisionRecord,
+                output: ProposedStep, localOutput: ProposedStep?, seconds: Double) {
+        self.step = step
+        self.messages = messages
+        self.toolNames = toolNames
+        self.taker = taker
+        self.decision = decision
+        self.output = output
+        self.localOutput = localOutput
+        self.seconds = seconds
+    }
 }

@@ -106,6 +106,7 @@ public final class LocalModel: StepTaker {
         return ProposedStep(text: parsed.content, calls: parsed.calls, tokens: stats.tokens,
                             confidence: CallConfidence.measure(tokens: stats.tokens, calls: parsed.calls, family: format.family),
                             promptTokens: stats.promptTokensEvaluated, generatedTokens: stats.generatedTokens,
+                            contextTokens: prompt.count,
                             seconds: (ContinuousClock.now - started).seconds, truncated: truncated)
     }
 

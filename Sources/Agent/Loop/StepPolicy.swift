@@ -8,20 +8,27 @@ public struct ProposedStep: Sendable {
     public var tokens: [GeneratedToken]
     /// Per-call confidence, parallel to `calls`, for local steps.
     public var confidence: [CallConfidence]
+    /// Prompt tokens evaluated for this step (the local model reuses its KV cache, so only the
+    /// new part; a remote model reports the whole prompt).
     public var promptTokens: Int
     public var generatedTokens: Int
+    /// Tokens of the whole prompt the step saw, as the local tokenizer counts them (0 when
+    /// unknown): what a remote model would have been sent for this step.
+    public var contextTokens: Int
     public var seconds: Double
     /// Generation stopped for lack of room or tokens: the step is incomplete.
     public var truncated: Bool
 
     public init(text: String, calls: [ToolCall], tokens: [GeneratedToken] = [], confidence: [CallConfidence] = [],
-                promptTokens: Int = 0, generatedTokens: Int = 0, seconds: Double = 0, truncated: Bool = false) {
+                promptTokens: Int = 0, generatedTokens: Int = 0, contextTokens: Int = 0, seconds: Double = 0,
+                truncated: Bool = false) {
         self.text = text
         self.calls = calls
         self.tokens = tokens
         self.confidence = confidence
         self.promptTokens = promptTokens
         self.generatedTokens = generatedTokens
+        self.contextTokens = contextTokens
         self.seconds = seconds
         self.truncated = truncated
     }
@@ -61,13 +68,16 @@ public enum StepDecision: Sendable {
     case keep
     /// Take the step locally again (the request's `attempt` goes up).
     case retry
-    /// Let `taker` take this step instead.
+    /// Let `taker` take this step instead; the local model takes the next one.
     case delegate(any StepTaker)
+    /// Let `taker` take this step and every later one (it finishes the task).
+    case handOff(any StepTaker)
 }
 
 /// A decision with its reason, as recorded in the run's events.
 public struct StepDecisionRecord: Sendable, Equatable {
-    /// `keep`, `retry` or `delegate`.
+    /// `keep`, `retry`, `delegate`, `handoff`, or `handed-off` for a step taken by the taker a
+    /// hand-off chose (no local step), or `fallback` when a delegate failed and the local step was kept.
     public var action: String
     /// Who took the step in the end.
     public var taker: String
