@@ -68,6 +68,23 @@ extension RemoteClientTests {
         #expect(error?.message.contains("127.0.0.1:\(port)") == true, "\(String(describing: error))")
     }
 
+    @Test func cancellingTheCallerEndsAStalledCall() async throws {
+        try await ScriptedRemote.with(["stall 30"]) { server in
+            let client = try RemoteClient(server.configuration())
+            let call = Task { try await RemoteTesting.complete(client) }
+            try await Task.sleep(for: .milliseconds(300))
+            let (result, elapsed) = await MCPTesting.timed {
+                call.cancel()
+                return await call.result
+            }
+            #expect(elapsed < .seconds(1), "\(elapsed)")
+            guard case .failure(let error) = result else { Issue.record("not a failure: \(result)"); return }
+            #expect(error is CancellationError, "\(error)")
+            // A cancelled call says nothing about the remote's health.
+            #expect(client.breaker.state == .closed(failures: 0))
+        }
+    }
+
     @Test func unreadableToolArgumentsAreAnInvalidCall() async throws {
         try await ScriptedRemote.with(["bad_arguments"]) { server in
             let error = await RemoteTesting.expectError(.invalidToolCall) {

@@ -32,7 +32,15 @@ public final class RemoteClient: Sendable {
     private let endpoint: String
     let scrubber: Scrubber
 
-    /// Uses `HTTPClient.shared` unless given a client (whose lifetime stays the caller's).
+    /// Uses `HTTPClient.shared` unless given a client (whose lifetime stays the caller's). The
+    /// shared client's pool keeps trying to connect to a host that refuses connections until its
+    /// connect timeout (10 s), so against a dead host each attempt ends at `requestTimeout` or
+    /// 10 s, whichever is first; inject a client with a shorter connect timeout to fail faster:
+    ///
+    /// ```swift
+    /// let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+    ///                       configuration: .init(timeout: .init(connect: .seconds(1))))
+    /// ```
     public init(_ configuration: RemoteConfiguration, httpClient: HTTPClient = .shared,
                 breaker: CircuitBreaker? = nil) throws(RemoteError) {
         self.configuration = configuration
