@@ -85,18 +85,17 @@ public final class RemoteClient: Sendable {
         while true {
             attempt += 1
             let left = end - clock.now
+            guard left > .zero else {   // a backoff sleep overran the deadline
+                throw RemoteError(.timeout, "the call's deadline of \(configuration.deadline) passed", attempts: attempt - 1)
+            }
             let failure: Failure
-            if left <= .zero {
-                failure = Failure(RemoteError(.timeout, "the call's deadline of \(configuration.deadline) passed"), retry: false)
-            } else {
-                switch await self.attempt(body, limit: min(configuration.requestTimeout, left)) {
-                case .success(var completion):
-                    completion.seconds = (clock.now - started).seconds
-                    completion.attempts = attempt
-                    return completion
-                case .failure(let problem):
-                    failure = problem
-                }
+            switch await self.attempt(body, limit: min(configuration.requestTimeout, left)) {
+            case .success(var completion):
+                completion.seconds = (clock.now - started).seconds
+                completion.attempts = attempt
+                return completion
+            case .failure(let problem):
+                failure = problem
             }
             try Task.checkCancellation()
             var error = failure.error
