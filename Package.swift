@@ -17,6 +17,10 @@ let package = Package(
         // `StdioTransport` API speaks their types (`Logger`, `FileDescriptor`).
         .package(url: "https://github.com/apple/swift-log.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // Already in the graph through async-http-client; named for its `ByteBuffer` and
+        // `TimeAmount`, which the client's request and response API speaks.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
     ],
     targets: [
         .systemLibrary(
@@ -35,6 +39,8 @@ let package = Package(
                 "Runtime", .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]),
         .executableTarget(
             name: "swiftllm",
@@ -47,7 +53,13 @@ let package = Package(
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "Runtime", "TestSupport"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["GGUF", "Runtime", "TestSupport"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "Runtime", "TestSupport"]),
+        .testTarget(
+            name: "AgentTests",
+            dependencies: [
+                "Agent", "Runtime", "TestSupport",
+                // To inject an HTTPClient with a short connect timeout into RemoteClient.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )
