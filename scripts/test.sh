@@ -4,10 +4,10 @@
 # suites wait on subprocesses, timers and tools, and Swift Testing runs suites in parallel on the
 # cooperative threads (one per core), which the model-level suites keep busy for minutes at a time
 # on a 2-core machine; the sampled-calls suite is itself model-heavy, so it runs last and alone.
+# The first `swift test` builds the tests and the swiftllm executable the CLI tests run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/flags.sh
-swift build -c release "${SWIFTLLM_FLAGS[@]}" --product swiftllm
 test=(swift test -c release -Xswiftc -enable-testing "${SWIFTLLM_FLAGS[@]}")
 if (($#)); then
   "${test[@]}" "$@"

@@ -29,7 +29,7 @@ struct EscalationOptions: ParsableArguments {
     @Option(help: "Which steps go to the remote: confidence, errors, tool, always, never, random (default: confidence with a remote, never without).")
     var policy: Policy?
 
-    @Option(help: "confidence: escalate steps whose confidence (log-probability) is below this.")
+    @Option(help: "confidence: escalate steps whose confidence (a log-probability, ≤ 0) is below this; write --threshold=-1.5.")
     var threshold: Float = EscalationOptions.calibratedThreshold
 
     @Option(help: "random: the share of steps to escalate, 0...1.")

@@ -48,7 +48,7 @@ import Testing
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 1)
         let line = try JSONValue(parsing: String(lines[0]))
-        #expect(line["taker"] == "remote:x" && line["escalated"] == true && line["latency_ms"] == 250)
+        #expect(line["taker"] == "remote:x" && line["escalated"] == true && line["latency_ms"]?.doubleValue == 250)
         #expect(line["output"]?["tool_calls"]?.arrayValue?.first?["arguments"] == ["x": 2])
         #expect(line["local_output"]?["tool_calls"]?.arrayValue?.first?["arguments"] == ["x": 1])
         #expect(line["cost_usd"]?.doubleValue.map { abs($0 - 0.001_25) < 1e-12 } == true)

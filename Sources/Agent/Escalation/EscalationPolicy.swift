@@ -98,7 +98,7 @@ public struct EscalationPolicy: StepPolicy {
 
     /// A uniform draw in [0, 1) from the seed, the step number and the conversation's text (FNV-1a,
     /// then a SplitMix64 finaliser): the same run draws the same numbers.
-    static func uniform(_ request: StepRequest, seed: UInt64) -> Double {
+    public static func uniform(_ request: StepRequest, seed: UInt64) -> Double {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ seed
         func mix(_ byte: UInt8) { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         for byte in withUnsafeBytes(of: UInt64(request.step).littleEndian, Array.init) { mix(byte) }
