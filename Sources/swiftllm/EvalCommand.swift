@@ -139,7 +139,14 @@ struct EvalBFCL: AsyncParsableCommand {
                 var object = result.jsonObject.objectValue ?? JSONObject()
                 object["tool_calls"] = .array(step.calls.map { ["name": .string($0.name), "arguments": $0.arguments] })
                 object["confidence"] = score.isFinite ? .double(Double(score)) : .null
+                if let c = localStep.confidence.first {
+                    object["local_confidence"] = [
+                        "name_logprob": .double(Double(c.nameLogprob)), "min_argument_logprob": .double(Double(c.minArgumentLogprob)),
+                        "mean_argument_logprob": .double(Double(c.meanArgumentLogprob)), "argument_choices": .int(c.argumentChoices),
+                    ]
+                }
                 if policy != nil {
+                    object["local_passed"] = .bool(record.escalated ? BFCLScorer.score(question, calls: localStep.calls).passed : result.passed)
                     object["taker"] = .string(record.taker)
                     object["reason"] = .string(decision.reason)
                 }
