@@ -125,6 +125,9 @@ public final class RemoteClient: Sendable {
             return .failure(Failure(RemoteError(.timeout, "no complete answer within \(limit)"), retry: true))
         } catch let error as Failure {
             return .failure(error)
+        } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .connectTimeout].contains(error) {
+            // AsyncHTTPClient's own timer (set to the same limit) can fire before ours.
+            return .failure(Failure(RemoteError(.timeout, "no complete answer within \(limit) (\(error))"), retry: true))
         } catch {
             let why = Task.isCancelled ? "cancelled" : scrubber.excerpt(String(describing: error))
             return .failure(Failure(RemoteError(.connection, "\(endpoint): \(why)"), retry: true))
