@@ -1,12 +1,5 @@
 import Foundation
 
-extension Duration {
-    var seconds: Double {
-        let (s, attoseconds) = components
-        return Double(s) + Double(attoseconds) * 1e-18
-    }
-}
-
 struct DeadlineExceeded: Error {}
 
 /// Deadline timers fire on this queue's own thread, outside Swift's cooperative pool.

@@ -193,7 +193,8 @@ public enum SessionError: Error, CustomStringConvertible {
 }
 
 extension Duration {
-    var seconds: Double {
+    /// The duration in seconds (the modules of this package share it; not public API).
+    package var seconds: Double {
         let (s, attoseconds) = components
         return Double(s) + Double(attoseconds) * 1e-18
     }
