@@ -45,8 +45,8 @@ struct AgentEventPrinter {
             let output = result.output.count > 300 ? String(result.output.prefix(300)) + "…" : result.output
             stderr("  ← \(result.name) \(result.error == nil ? "" : "error ")\(output)  (\(String(format: "%.1f", result.seconds * 1000)) ms)")
         case .stepFinished(let record) where record.escalated:
-            stderr(String(format: "  step %d answered by %@: %d tokens in, %d out, %.0f ms", record.step, record.taker,
-                          record.output.promptTokens, record.output.generatedTokens, record.seconds * 1000))
+            stderr("  step \(record.step) answered by \(record.taker): \(record.output.promptTokens) tokens in, "
+                   + String(format: "%d out, %.0f ms", record.output.generatedTokens, record.seconds * 1000))
         case .stepFinished:
             break
         case .error(_, let message):

@@ -96,6 +96,7 @@ struct EvalBFCL: AsyncParsableCommand {
                 throw CLIError("\(question.id): \(error)")
             }
             let score = StepConfidence.score(localStep, request: request)
+            let localResult = BFCLScorer.score(question, calls: localStep.calls)
             var step = localStep
             var decision = StepDecisionRecord(action: "keep", taker: localModel.name, reason: "no remote")
             if let policy {
@@ -116,7 +117,7 @@ struct EvalBFCL: AsyncParsableCommand {
                 }
                 if calibrate {
                     samples.append(BFCLEscalationSample(
-                        id: question.id, localPassed: BFCLScorer.score(question, calls: localStep.calls).passed,
+                        id: question.id, localPassed: localResult.passed,
                         remotePassed: remoteStep.map { BFCLScorer.score(question, calls: $0.calls).passed } ?? false,
                         score: score, draw: EscalationPolicy.uniform(request, seed: escalation.seed),
                         remoteTokensIn: remoteStep?.promptTokens ?? 0, remoteTokensOut: remoteStep?.generatedTokens ?? 0,
@@ -124,13 +125,14 @@ struct EvalBFCL: AsyncParsableCommand {
                 }
             }
             let elapsed = ContinuousClock.now - started
-            let record = StepRecord(step: 1, messages: request.messages, toolNames: request.tools.map(\.name), taker: decision.taker,
-                                    decision: decision, output: step, localOutput: decision.taker == localModel.name ? nil : localStep,
-                                    seconds: Self.seconds(elapsed))
+            let escalated = decision.action == "delegate"
+            let record = StepRecord(step: 1, messages: request.messages, toolNames: request.tools.map(\.name),
+                                    decision: decision, output: step, localOutput: escalated ? localStep : nil,
+                                    seconds: elapsed.seconds)
             ledger.add(record)
             trace?.write(record, ledger: ledger)
-            var result = BFCLScorer.score(question, calls: step.calls)
-            result.latencyMs = Self.seconds(elapsed) * 1000
+            var result = escalated ? BFCLScorer.score(question, calls: step.calls) : localResult
+            result.latencyMs = elapsed.seconds * 1000
             result.tokensIn = step.promptTokens
             result.tokensOut = step.generatedTokens
             summary.add(result)
@@ -146,7 +148,7 @@ struct EvalBFCL: AsyncParsableCommand {
                     ]
                 }
                 if policy != nil {
-                    object["local_passed"] = .bool(record.escalated ? BFCLScorer.score(question, calls: localStep.calls).passed : result.passed)
+                    object["local_passed"] = .bool(localResult.passed)
                     object["taker"] = .string(record.taker)
                     object["reason"] = .string(decision.reason)
                 }
@@ -208,12 +210,6 @@ struct EvalBFCL: AsyncParsableCommand {
                 }
             }
         }
-    }
-}
-
-extension EvalBFCL {
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 }
 

@@ -6,7 +6,7 @@ import Testing
 /// Accounting and the escalation curve, checked against figures worked out by hand.
 @Suite struct CostLedgerTests {
     static func record(_ step: Int, taker: String, output: ProposedStep, local: ProposedStep? = nil, seconds: Double = 1) -> StepRecord {
-        StepRecord(step: step, messages: [], toolNames: [], taker: taker,
+        StepRecord(step: step, messages: [], toolNames: [],
                    decision: StepDecisionRecord(action: taker == "local" ? "keep" : "delegate", taker: taker, reason: ""),
                    output: output, localOutput: local, seconds: seconds)
     }

@@ -148,7 +148,7 @@ public final class Agent: Sendable {
         let toolNames = request.tools.map(\.name)
         func finish(_ output: ProposedStep, _ record: StepDecisionRecord, local: ProposedStep?) -> ProposedStep {
             emit(.decision(step: request.step, record))
-            emit(.stepFinished(StepRecord(step: request.step, messages: request.messages, toolNames: toolNames, taker: record.taker,
+            emit(.stepFinished(StepRecord(step: request.step, messages: request.messages, toolNames: toolNames,
                                           decision: record, output: output, localOutput: local,
                                           seconds: (ContinuousClock.now - started).seconds)))
             return output

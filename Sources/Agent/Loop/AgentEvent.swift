@@ -93,15 +93,13 @@ public enum AgentEvent: Sendable {
 }
 
 /// One finished step: what it saw, who answered and why, and what it wrote. The escalated steps
-/// (`localStep` and `step` from different takers) are the pairs a fine-tuning set is made of.
+/// (`localOutput` and `output` from different takers) are the pairs a fine-tuning set is made of.
 public struct StepRecord: Sendable {
     public var step: Int
     /// The conversation the step saw (OpenAI's message shape).
     public var messages: [JSONValue]
     public var toolNames: [String]
-    /// Who wrote `output`.
-    public var taker: String
-    /// The decision that chose the taker.
+    /// The decision that chose who wrote `output` (`decision.taker`).
     public var decision: StepDecisionRecord
     /// The step as used by the run.
     public var output: ProposedStep
@@ -111,15 +109,18 @@ public struct StepRecord: Sendable {
     /// Wall time of the whole step: the local try, retries and the delegate's answer.
     public var seconds: Double
 
-    /// Whether someone other than the local model wrote the step.
-    public var escalated: Bool { taker != "local" }
+    /// Who wrote `output`.
+    public var taker: String { decision.taker }
 
-    public init(step: Int, messages: [JSONValue], toolNames: [String], taker: String, decision: StepDecisionRecord,
+    /// Whether someone other than the local model wrote the step: the decision delegated it, handed
+    /// the task off, or came after a hand-off (`keep`, `fallback` and retries leave it local).
+    public var escalated: Bool { ["delegate", "handoff", "handed-off"].contains(decision.action) }
+
+    public init(step: Int, messages: [JSONValue], toolNames: [String], decision: StepDecisionRecord,
                 output: ProposedStep, localOutput: ProposedStep?, seconds: Double) {
         self.step = step
         self.messages = messages
         self.toolNames = toolNames
-        self.taker = taker
         self.decision = decision
         self.output = output
         self.localOutput = localOutput
