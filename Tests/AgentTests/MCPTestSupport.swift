@@ -37,15 +37,23 @@ enum MCPTesting {
         _ kind: ToolError.Kind, sourceLocation: SourceLocation = #_sourceLocation,
         _ body: () async throws -> T
     ) async -> ToolError? {
+        await expectError(ToolError.self, kind, \.kind, sourceLocation: sourceLocation, body)
+    }
+
+    /// Runs `body`, which must throw an `E` whose kind (`kindOf`) is `kind`, and returns that error.
+    static func expectError<E: Error, Kind: Equatable, T>(
+        _ type: E.Type, _ kind: Kind, _ kindOf: (E) -> Kind, sourceLocation: SourceLocation,
+        _ body: () async throws -> T
+    ) async -> E? {
         do {
             let value = try await body()
-            Issue.record("expected a \(kind) ToolError, got \(value)", sourceLocation: sourceLocation)
+            Issue.record("expected a \(kind) \(E.self), got \(value)", sourceLocation: sourceLocation)
             return nil
-        } catch let error as ToolError {
-            #expect(error.kind == kind, "\(error)", sourceLocation: sourceLocation)
+        } catch let error as E {
+            #expect(kindOf(error) == kind, "\(error)", sourceLocation: sourceLocation)
             return error
         } catch {
-            Issue.record("expected a \(kind) ToolError, got \(error)", sourceLocation: sourceLocation)
+            Issue.record("expected a \(kind) \(E.self), got \(error)", sourceLocation: sourceLocation)
             return nil
         }
     }

@@ -122,17 +122,7 @@ enum RemoteTesting {
     static func expectError<T>(
         _ kind: RemoteError.Kind, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> T
     ) async -> RemoteError? {
-        do {
-            let value = try await body()
-            Issue.record("expected a \(kind) RemoteError, got \(value)", sourceLocation: sourceLocation)
-            return nil
-        } catch let error as RemoteError {
-            #expect(error.kind == kind, "\(error)", sourceLocation: sourceLocation)
-            return error
-        } catch {
-            Issue.record("expected a \(kind) RemoteError, got \(error)", sourceLocation: sourceLocation)
-            return nil
-        }
+        await MCPTesting.expectError(RemoteError.self, kind, \.kind, sourceLocation: sourceLocation, body)
     }
 
     /// A tool with one optional string parameter and no others.
