@@ -14,6 +14,9 @@ struct ScriptedTool: Tool {
         case slow(Duration, String)
         /// Blocks its thread (ignores cancellation) for this long.
         case stuck(TimeInterval)
+        /// Ignores cancellation for this long without holding a thread (a tool waiting on
+        /// something that never answers).
+        case hang(TimeInterval)
     }
 
     let definition: ToolDefinition
@@ -37,6 +40,11 @@ struct ScriptedTool: Tool {
             return text
         case .stuck(let seconds):
             Self.block(seconds)
+            return "{}"
+        case .hang(let seconds):
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { done.resume() }
+            }
             return "{}"
         }
     }

@@ -42,7 +42,7 @@ extension RemoteClientTests {
             let (error, elapsed) = await MCPTesting.timed {
                 await RemoteTesting.expectError(.connection) { try await RemoteTesting.complete(try RemoteClient(server.configuration())) }
             }
-            #expect(error?.attempts == 4 && elapsed < .seconds(5))
+            #expect(error?.attempts == 4 && elapsed < .seconds(20))
             #expect(server.requests().count == 4)
         }
     }
@@ -64,7 +64,7 @@ extension RemoteClientTests {
             }
         }
         try await http.shutdown()
-        #expect(error?.attempts == 3 && elapsed < .seconds(5), "\(String(describing: error)) after \(elapsed)")
+        #expect(error?.attempts == 3 && elapsed < .seconds(15), "\(String(describing: error)) after \(elapsed)")
         #expect(error?.message.contains("127.0.0.1:\(port)") == true, "\(String(describing: error))")
     }
 
@@ -77,7 +77,7 @@ extension RemoteClientTests {
                 call.cancel()
                 return await call.result
             }
-            #expect(elapsed < .seconds(1), "\(elapsed)")
+            #expect(elapsed < .seconds(10), "\(elapsed)")   // the stall is 30 s
             guard case .failure(let error) = result else { Issue.record("not a failure: \(result)"); return }
             #expect(error is CancellationError, "\(error)")
             // A cancelled call says nothing about the remote's health.

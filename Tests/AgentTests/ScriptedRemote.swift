@@ -104,14 +104,15 @@ final class ScriptedRemote {
         }
     }
 
-    /// A configuration for this server with test-sized limits: 10 ms backoff, 2 s per attempt,
-    /// 10 s per call, 3 retries.
+    /// A configuration for this server with test-sized limits: 10 ms backoff, 10 s per attempt,
+    /// 30 s per call, 3 retries. The attempt limit is far above the scripted server's answer time
+    /// because model tests in the same process can hold the cooperative threads for seconds.
     func configuration(key: String? = nil) -> RemoteConfiguration {
         var configuration = RemoteConfiguration(baseURL: baseURL, model: "scripted-model", apiKey: key)
         configuration.backoffBase = .milliseconds(10)
         configuration.backoffMax = .milliseconds(50)
-        configuration.requestTimeout = .seconds(2)
-        configuration.deadline = .seconds(10)
+        configuration.requestTimeout = .seconds(10)
+        configuration.deadline = .seconds(30)
         return configuration
     }
 }
