@@ -13,6 +13,9 @@ public struct GenerationOptions: Sendable {
     /// Record every generated token with its log-probabilities in `GenerationStats.tokens`
     /// (under a grammar this computes the allowed set at every step).
     public var recordTokens: Bool
+    /// With `recordTokens`: also record this many most likely tokens at each step
+    /// (`GeneratedToken.alternatives`).
+    public var topLogprobs = 0
 
     public init(maxTokens: Int? = nil, sampler: SamplerConfig = SamplerConfig(), stopStrings: [String] = [],
                 stopTokens: Set<Int32>? = nil, constraint: GrammarConstraint? = nil, recordTokens: Bool = false) {
@@ -73,6 +76,8 @@ public struct GeneratedToken: Sendable, Equatable {
     public var grammarLogprob: Float
     /// How many tokens the grammar allowed at this step (the vocabulary size without a grammar).
     public var allowedCount: Int
+    /// The most likely tokens at this step, when `GenerationOptions.topLogprobs` asked for them.
+    public var alternatives: [TokenAlternative] = []
 
     public init(id: Int32, bytes: [UInt8], logprob: Float, grammarLogprob: Float, allowedCount: Int) {
         self.id = id

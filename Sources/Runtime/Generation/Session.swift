@@ -104,81 +104,20 @@ public actor Session {
     /// The generation loop; `emit` receives token and text events as they happen.
     public func generateTokens(prompt: [Int32], options: GenerationOptions,
                                emit: (GenerationEvent) -> Void) throws -> GenerationStats {
-        var stats = GenerationStats()
         let clock = ContinuousClock()
         let started = clock.now
-        stats.promptTokens = prompt.count
+        var generator = TokenGenerator(prompt: prompt, options: options, decoder: decoder, endOfGeneration: endOfGeneration,
+                                       started: started)
         var (logits, evaluated) = try ingest(prompt)
-        stats.promptTokensEvaluated = evaluated
-        stats.promptSeconds = (clock.now - started).seconds
-        var sampler = Sampler(config: options.sampler)
-        sampler.accept(prompt)
-        let constrained = options.constraint.map(ConstrainedSampling.init)
-        let stopTokens = options.stopTokens ?? endOfGeneration
-        var text = UTF8Assembler()
-        var stops = StopStringFilter(stops: options.stopStrings)
-        var decodeStart = clock.now
-        stats.stopReason = .maxTokens
-        while options.maxTokens.map({ stats.generatedTokens < $0 }) ?? true {
-            if Task.isCancelled {
-                stats.stopReason = .cancelled
-                break
-            }
-            let token: Int32
-            var record: (grammarLogprob: Float, allowed: Int)?
-            if let constrained {
-                guard let allowed = constrained.sample(&sampler, logits: logits) else {
-                    stats.stopReason = .grammarDeadEnd
-                    break
-                }
-                token = allowed
-                if options.recordTokens { record = constrained.logprob(of: token, logits: logits) }
-                sampler.accept([token])
-                constrained.accept(token)
-            } else {
-                token = sampler.sample(logits: logits)
-            }
-            let logprob = Float(PerplexityEvaluator.logSoftmax(logits, row: 0, width: logits.count, at: Int(token)))
-            if options.recordTokens {
-                let bytes = stopTokens.contains(token) ? [] : decoder.textBytes(of: token)
-                stats.tokens.append(GeneratedToken(id: token, bytes: bytes, logprob: logprob,
-                                                   grammarLogprob: record?.grammarLogprob ?? logprob,
-                                                   allowedCount: record?.allowed ?? logits.count))
-            }
-            stats.generatedTokens += 1
-            if stats.generatedTokens == 1 {
-                stats.timeToFirstToken = (clock.now - started).seconds
-                decodeStart = clock.now
-            }
-            if stopTokens.contains(token) {
-                stats.stopReason = .endOfGeneration
-                break
-            }
-            emit(.token(id: token, logprob: logprob))
-            let (piece, stopped) = stops.push(text.push(decoder.textBytes(of: token)))
-            if !piece.isEmpty { emit(.text(piece)) }
-            if stopped {
-                stats.stopReason = .stopString
-                break
-            }
-            if constrained?.isFinished == true {
-                stats.stopReason = .endOfGeneration
-                break
-            }
-            if options.maxTokens.map({ stats.generatedTokens >= $0 }) ?? false { break }
+        generator.promptEvaluated(tokens: evaluated, seconds: (clock.now - started).seconds)
+        while let token = generator.next(logits: logits, emit: emit) {
             guard cache.count < cache.capacity else {
-                stats.stopReason = .contextFull
+                generator.stop(.contextFull)
                 break
             }
             logits = try model.forward([token], cache: cache)
         }
-        if stats.stopReason != .stopString {
-            let rest = stops.push(text.flush()).emit + stops.flush()
-            if !rest.isEmpty { emit(.text(rest)) }
-        }
-        stats.generationSeconds = (clock.now - decodeStart).seconds
-        stats.grammarComplete = constrained?.isComplete
-        return stats
+        return generator.finish(emit: emit)
     }
 }
 

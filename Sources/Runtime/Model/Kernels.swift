@@ -29,8 +29,8 @@ enum Kernels {
     /// top-1 more often (Gemma3: 946/952 positions with this policy, 941/952 with int8 for all;
     /// SmolLM2, legacy types only: 650/655).
     static func matmul(_ w: WeightMatrix, _ x: UnsafePointer<Float>, tokens: Int, _ y: UnsafeMutablePointer<Float>,
-                       pool: ThreadPool) throws(ModelError) {
-        let strategy: MatMul.Strategy = tokens < batchMinTokens ? .dot : w.type.blockSize == 256 ? .blas : .int8
+                       pool: ThreadPool, strategy forced: MatMul.Strategy? = nil) throws(ModelError) {
+        let strategy: MatMul.Strategy = forced ?? (tokens < batchMinTokens ? .dot : w.type.blockSize == 256 ? .blas : .int8)
         do {
             try MatMul.matmul(weights: w.data, type: w.type, rows: w.rows, cols: w.cols, x: x, tokens: tokens, y: y, pool: pool,
                               strategy: strategy)
