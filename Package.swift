@@ -7,7 +7,7 @@ let package = Package(
     name: "swiftllm",
     platforms: [.macOS(.v14)],
     products: [
-        .library(name: "SwiftLLM", targets: ["Tensor", "GGUF", "Runtime", "Agent"]),
+        .library(name: "SwiftLLM", targets: ["Tensor", "GGUF", "Runtime", "Agent", "Server"]),
         .executable(name: "swiftllm", targets: ["swiftllm"]),
     ],
     dependencies: [
@@ -21,6 +21,7 @@ let package = Package(
         // Already in the graph through async-http-client; named for its `ByteBuffer` and
         // `TimeAmount`, which the client's request and response API speaks.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(
@@ -42,10 +43,18 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]),
+        .target(
+            name: "Server",
+            dependencies: [
+                "Runtime", "Agent", "GGUF", "Tensor",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
         .executableTarget(
             name: "swiftllm",
             dependencies: [
-                "Tensor", "GGUF", "Runtime", "Agent",
+                "Tensor", "GGUF", "Runtime", "Agent", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "TestSupport", dependencies: ["Tensor", "GGUF", "Runtime"]),

@@ -114,6 +114,13 @@ public final class LocalModel: StepTaker {
     /// tools, the format's tool instructions in the system message and earlier calls written in the
     /// format's syntax), tokenized with special tokens and the model's BOS rule.
     public func promptTokens(_ messages: [JSONValue], tools: [JSONValue]) throws -> [Int32] {
+        try Self.promptTokens(messages, tools: tools, chat: chat, tokenizer: tokenizer, format: format)
+    }
+
+    /// The prompt for `messages` and `tools` (OpenAI objects) under a model's chat format; see the
+    /// instance method. The server renders its requests with it too.
+    public static func promptTokens(_ messages: [JSONValue], tools: [JSONValue], chat: ChatTemplate.ModelFormat,
+                                    tokenizer: Tokenizer, format: ToolCallFormat) throws -> [Int32] {
         let template = chat.template
         let rendered: [JSONValue]
         if template.rendersTools || tools.isEmpty && !messages.contains(where: { $0["tool_calls"] != nil }) {

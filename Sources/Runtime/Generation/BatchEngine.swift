@@ -87,8 +87,10 @@ public final class BatchEngine: @unchecked Sendable {
 
     /// Queues a generation after `prompt`. Its events arrive on the stream, ending with `.done`;
     /// dropping the stream (or cancelling the task reading it) stops the generation and frees the
-    /// slot.
-    public func submit(prompt: [Int32], options: GenerationOptions) throws(BatchEngineError)
+    /// slot. With `reusePrefix` false the whole prompt is evaluated again even where a cache holds
+    /// it: a reused prefix splits the prompt's evaluation differently (the last prompt token alone
+    /// instead of in one batch), which can change a near-tie.
+    public func submit(prompt: [Int32], options: GenerationOptions, reusePrefix: Bool = true) throws(BatchEngineError)
         -> AsyncThrowingStream<GenerationEvent, Error> {
         guard !prompt.isEmpty else { throw .emptyPrompt }
         guard prompt.count <= contextLength else { throw .promptTooLong(tokens: prompt.count, limit: contextLength) }
@@ -99,7 +101,7 @@ public final class BatchEngine: @unchecked Sendable {
                 return .failure(.queueFull(limit: configuration.maxQueue))
             }
             nextID += 1
-            let sequence = Sequence(id: nextID, prompt: prompt, continuation: continuation,
+            let sequence = Sequence(id: nextID, prompt: prompt, reusePrefix: reusePrefix, continuation: continuation,
                                     generator: TokenGenerator(prompt: prompt, options: options, decoder: decoder,
                                                               endOfGeneration: endOfGeneration))
             queue.append(sequence)
@@ -178,8 +180,9 @@ public final class BatchEngine: @unchecked Sendable {
             sequence.slot = free
             slotBusy[free] = true
             let cache = caches[free]
-            var common = zip(cache.tokens, sequence.prompt).prefix { $0 == $1 }.count
+            var common = sequence.reusePrefix ? zip(cache.tokens, sequence.prompt).prefix { $0 == $1 }.count : 0
             if common == sequence.prompt.count { common -= 1 }   // re-evaluate the last token for its logits
+            common = max(common, 0)
             cache.truncate(to: common)
             sequence.reused = common
             running.append(sequence)
@@ -282,6 +285,7 @@ public final class BatchEngine: @unchecked Sendable {
 private final class Sequence: @unchecked Sendable {
     let id: Int
     let prompt: [Int32]
+    let reusePrefix: Bool
     let continuation: AsyncThrowingStream<GenerationEvent, Error>.Continuation
     var generator: TokenGenerator
     var slot = 0
@@ -291,10 +295,11 @@ private final class Sequence: @unchecked Sendable {
     var pending: Int32?
     var cancelled = false
 
-    init(id: Int, prompt: [Int32], continuation: AsyncThrowingStream<GenerationEvent, Error>.Continuation,
+    init(id: Int, prompt: [Int32], reusePrefix: Bool, continuation: AsyncThrowingStream<GenerationEvent, Error>.Continuation,
          generator: TokenGenerator) {
         self.id = id
         self.prompt = prompt
+        self.reusePrefix = reusePrefix
         self.continuation = continuation
         self.generator = generator
     }
