@@ -1,4 +1,5 @@
 import Foundation
+import Runtime
 import TestSupport
 import Testing
 
@@ -18,5 +19,20 @@ import Testing
         // The script's checks ran (not an early exit with nothing checked).
         #expect(report.components(separatedBy: "\nok   ").count > 30, "\(report)")
         #expect(!report.contains("FAIL"), "\(report)")
+    }
+
+    /// 1,000 malformed or hostile requests (`scripts/testing/hostile_requests.py`): random bytes,
+    /// bodies nested 100,000 deep, invalid UTF-8, wrong content types and types, 5 MiB bodies,
+    /// headers without bodies, slow partial bodies. Each gets a 4xx or a closed connection, a
+    /// normal request succeeds after every 100, and resident memory stays near its baseline.
+    @Test func hostileRequestsGetFourHundredsAndTheServerStaysUp() throws {
+        try #require(FileManager.default.fileExists(atPath: TestPaths.smolLM2.path), "run scripts/fetch-models.sh")
+        let script = TestPaths.repoRoot.appendingPathComponent("scripts/testing/hostile_requests.py").path
+        let result = try Subprocess.run(URL(fileURLWithPath: "/usr/bin/env"),
+                                        ["python3", script, CLI.executable.path, TestPaths.smolLM2.path])
+        #expect(result.status == 0, "\(result.text)\n\(result.stderr)")
+        let summary = try JSONValue(parsing: result.text.trimmingCharacters(in: .whitespacesAndNewlines))
+        let counts = summary["outcomes"]?.objectValue?.members.flatMap { $0.value.objectValue?.members.compactMap(\.value.intValue) ?? [] }
+        #expect(counts?.reduce(0, +) == 1000, "\(result.text)")
     }
 }

@@ -97,7 +97,8 @@ public final class BatchEngine: @unchecked Sendable {
         let (stream, continuation) = AsyncThrowingStream<GenerationEvent, Error>.makeStream()
         let admitted = condition.withLock { () -> Result<Sequence, BatchEngineError> in
             guard !stopping else { return .failure(.shuttingDown) }
-            guard queue.count < configuration.maxQueue || running.count < configuration.slots && queue.isEmpty else {
+            // Slots plus queue places, however far the engine thread has got with admitting.
+            guard running.count + queue.count < configuration.slots + configuration.maxQueue else {
                 return .failure(.queueFull(limit: configuration.maxQueue))
             }
             nextID += 1
@@ -125,9 +126,7 @@ public final class BatchEngine: @unchecked Sendable {
             snapshot.queued = queue.count
             snapshot.active = running.count
             snapshot.slots = configuration.slots
-            snapshot.cachedTokens = caches.reduce(0) { $0 + $1.count }
             snapshot.cacheCapacity = caches.reduce(0) { $0 + $1.capacity }
-            snapshot.activeTokens = running.reduce(0) { $0 + caches[$1.slot].count }
             return snapshot
         }
     }
@@ -166,6 +165,16 @@ public final class BatchEngine: @unchecked Sendable {
             }
             if done { return }
             step(work)
+            publish()
+        }
+    }
+
+    /// Cache use for `snapshot`, counted on the engine thread (the only one that changes caches).
+    private func publish() {
+        let cached = caches.reduce(0) { $0 + $1.count }
+        condition.withLock {
+            counters.cachedTokens = cached
+            counters.activeTokens = running.reduce(0) { $0 + caches[$1.slot].count }
         }
     }
 

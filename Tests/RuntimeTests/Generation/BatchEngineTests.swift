@@ -112,13 +112,15 @@ import Testing
                                  configuration: .init(slots: 1, maxQueue: 1))
         defer { engine.shutdown() }
         let options = GenerationOptions(maxTokens: 100_000, sampler: .greedy)
+        // One slot and one queue place: the third request is refused, whether or not the engine
+        // thread has moved the first into its slot yet.
         var long: AsyncThrowingStream<GenerationEvent, Error>? = try engine.submit(prompt: prompts[0].tokens, options: options)
-        var iterator = long?.makeAsyncIterator()
-        _ = try await iterator?.next()   // running
         let waiting = try engine.submit(prompt: prompts[1].tokens, options: GenerationOptions(maxTokens: 3, sampler: .greedy))
         #expect(throws: BatchEngineError.queueFull(limit: 1)) {
             try engine.submit(prompt: prompts[2].tokens, options: options)
         }
+        var iterator = long?.makeAsyncIterator()
+        _ = try await iterator?.next()   // running
         iterator = nil
         long = nil   // the client went away
         let outcome = try await Self.collect(waiting)
