@@ -153,36 +153,34 @@ public final class CompletionService: Sendable {
 
 /// Compiled grammars by request shape: clients send the same tools and schemas again and again.
 private final class Grammars: @unchecked Sendable {
-    // Guarded by `lock`.
-    private var cache: [String: CompiledGrammar] = [:]
+    // Guarded by `lock`. A nil grammar is cached too (a tool choice that needs none).
+    private var cache: [String: CompiledGrammar?] = [:]
     private let lock = NSLock()
 
-    private func cached(_ key: String, _ make: () throws -> CompiledGrammar) rethrows -> CompiledGrammar {
-        if let hit = lock.withLock({ cache[key] }) { return hit }
-        let grammar = try make()
+    private func store(_ key: String, _ grammar: CompiledGrammar?) {
         lock.withLock {
             if cache.count > 256 { cache.removeAll() }
             cache[key] = grammar
         }
-        return grammar
     }
 
     func tools(format: ToolCallFormat, tools: [JSONValue], choice: ToolChoice, parallel: Bool,
                vocabulary: TokenVocabulary) throws -> GrammarConstraint? {
         let key = "tools|\(format.family)|\(choice)|\(parallel)|" + JSONValue.array(tools).compactText
+        if let hit = lock.withLock({ cache[key] }) { return hit.map { GrammarConstraint(grammar: $0, vocabulary: vocabulary) } }
         let options = JSONSchemaCompiler.Options(whitespace: .flexible(maxRun: 1))
-        guard let grammar = try ToolCallGrammar.build(format: format, tools: tools, choice: choice, parallel: parallel,
-                                                      maxCalls: 8, options: options) else { return nil }
-        return GrammarConstraint(grammar: cached(key) { CompiledGrammar(grammar) }, vocabulary: vocabulary)
+        let grammar = try ToolCallGrammar.build(format: format, tools: tools, choice: choice, parallel: parallel,
+                                                maxCalls: 8, options: options).map(CompiledGrammar.init)
+        store(key, grammar)
+        return grammar.map { GrammarConstraint(grammar: $0, vocabulary: vocabulary) }
     }
 
     func schema(_ schema: JSONValue, vocabulary: TokenVocabulary) throws(OpenAIError) -> GrammarConstraint {
         let key = "schema|" + schema.compactText
-        if let hit = lock.withLock({ cache[key] }) { return GrammarConstraint(grammar: hit, vocabulary: vocabulary) }
+        if let hit = lock.withLock({ cache[key] }), let hit { return GrammarConstraint(grammar: hit, vocabulary: vocabulary) }
         do {
-            let compiled = try JSONSchemaCompiler.compile(schema)
-            let grammar = CompiledGrammar(compiled.grammar)
-            lock.withLock { cache[key] = grammar }
+            let grammar = CompiledGrammar(try JSONSchemaCompiler.compile(schema).grammar)
+            store(key, grammar)
             return GrammarConstraint(grammar: grammar, vocabulary: vocabulary)
         } catch {
             throw OpenAIError(status: 400, "response_format's schema is not supported at \(error.pointer): \(error.message)",

@@ -19,4 +19,11 @@ public enum Python {
         }
         return result.stdout
     }
+
+    /// Runs `python3 scripts/testing/SCRIPT ARGS...` (the test peers and drivers) and returns
+    /// the whole result, whatever its status.
+    public static func runTestingScript(_ script: String, _ arguments: [String]) throws -> Subprocess.Result {
+        let scriptPath = TestPaths.repoRoot.appendingPathComponent("scripts/testing/\(script)").path
+        return try Subprocess.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", scriptPath] + arguments)
+    }
 }

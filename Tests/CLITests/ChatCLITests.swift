@@ -25,9 +25,7 @@ import Testing
 @Suite struct ChatInterruptTests {
     @Test func ctrlCStopsTheAnswerNotTheProgram() throws {
         try #require(FileManager.default.fileExists(atPath: TestPaths.smolLM2.path), "run scripts/fetch-models.sh")
-        let script = TestPaths.repoRoot.appendingPathComponent("scripts/testing/chat_ctrl_c.py").path
-        let driven = try Subprocess.run(URL(fileURLWithPath: "/usr/bin/env"),
-                                        ["python3", script, CLI.executable.path, TestPaths.smolLM2.path])
+        let driven = try Python.runTestingScript("chat_ctrl_c.py", [CLI.executable.path, TestPaths.smolLM2.path])
         #expect(driven.status == 0, "\(driven.stderr)")
         let report = try JSONValue(parsing: String(decoding: driven.stdout, as: UTF8.self))
         #expect(report["process_alive_after_interrupt"]?.boolValue == true)

@@ -11,9 +11,7 @@ import Testing
 @Suite struct ServeCLITests {
     @Test func openAIClientAgainstTheServer() throws {
         try #require(FileManager.default.fileExists(atPath: TestPaths.smolLM2.path), "run scripts/fetch-models.sh")
-        let script = TestPaths.repoRoot.appendingPathComponent("scripts/testing/openai_client_check.py").path
-        let result = try Subprocess.run(URL(fileURLWithPath: "/usr/bin/env"),
-                                        ["python3", script, "serve", CLI.executable.path, TestPaths.smolLM2.path])
+        let result = try Python.runTestingScript("openai_client_check.py", ["serve", CLI.executable.path, TestPaths.smolLM2.path])
         let report = result.text
         #expect(result.status == 0, "\(report)\n\(result.stderr)")
         // The script's checks ran (not an early exit with nothing checked).
@@ -27,9 +25,7 @@ import Testing
     /// normal request succeeds after every 100, and resident memory stays near its baseline.
     @Test func hostileRequestsGetFourHundredsAndTheServerStaysUp() throws {
         try #require(FileManager.default.fileExists(atPath: TestPaths.smolLM2.path), "run scripts/fetch-models.sh")
-        let script = TestPaths.repoRoot.appendingPathComponent("scripts/testing/hostile_requests.py").path
-        let result = try Subprocess.run(URL(fileURLWithPath: "/usr/bin/env"),
-                                        ["python3", script, CLI.executable.path, TestPaths.smolLM2.path])
+        let result = try Python.runTestingScript("hostile_requests.py", [CLI.executable.path, TestPaths.smolLM2.path])
         #expect(result.status == 0, "\(result.text)\n\(result.stderr)")
         let summary = try JSONValue(parsing: result.text.trimmingCharacters(in: .whitespacesAndNewlines))
         let counts = summary["outcomes"]?.objectValue?.members.flatMap { $0.value.objectValue?.members.compactMap(\.value.intValue) ?? [] }

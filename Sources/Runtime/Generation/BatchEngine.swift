@@ -65,7 +65,6 @@ public final class BatchEngine: @unchecked Sendable {
     private var slotBusy: [Bool]
     private var stopping = false
     private var counters = Snapshot()
-    private var nextID = 0
 
     public init(model: Model, decoder: any TokenTextDecoding, endOfGeneration: Set<Int32>,
                 configuration: Configuration = Configuration(), pool: ThreadPool = .shared) {
@@ -101,8 +100,7 @@ public final class BatchEngine: @unchecked Sendable {
             guard running.count + queue.count < configuration.slots + configuration.maxQueue else {
                 return .failure(.queueFull(limit: configuration.maxQueue))
             }
-            nextID += 1
-            let sequence = Sequence(id: nextID, prompt: prompt, reusePrefix: reusePrefix, continuation: continuation,
+            let sequence = Sequence(prompt: prompt, reusePrefix: reusePrefix, continuation: continuation,
                                     generator: TokenGenerator(prompt: prompt, options: options, decoder: decoder,
                                                               endOfGeneration: endOfGeneration))
             queue.append(sequence)
@@ -292,7 +290,6 @@ public final class BatchEngine: @unchecked Sendable {
 /// One generation in the engine. Its generator and slot are touched only by the engine thread;
 /// `cancelled` is guarded by the engine's lock.
 private final class Sequence: @unchecked Sendable {
-    let id: Int
     let prompt: [Int32]
     let reusePrefix: Bool
     let continuation: AsyncThrowingStream<GenerationEvent, Error>.Continuation
@@ -304,9 +301,8 @@ private final class Sequence: @unchecked Sendable {
     var pending: Int32?
     var cancelled = false
 
-    init(id: Int, prompt: [Int32], reusePrefix: Bool, continuation: AsyncThrowingStream<GenerationEvent, Error>.Continuation,
+    init(prompt: [Int32], reusePrefix: Bool, continuation: AsyncThrowingStream<GenerationEvent, Error>.Continuation,
          generator: TokenGenerator) {
-        self.id = id
         self.prompt = prompt
         self.reusePrefix = reusePrefix
         self.continuation = continuation

@@ -128,9 +128,12 @@ public struct TokenGenerator {
             best.insert((i, logit), at: at)
             if best.count > count { best.removeLast() }
         }
+        guard let top = best.first else { return [] }
+        // One normalisation for all of them: log p(i) = logit(i) − logit(top) + log p(top).
+        let topLogprob = Float(PerplexityEvaluator.logSoftmax(logits, row: 0, width: logits.count, at: top.id))
         return best.map { entry in
             TokenAlternative(id: Int32(entry.id), bytes: decoder.textBytes(of: Int32(entry.id)),
-                             logprob: Float(PerplexityEvaluator.logSoftmax(logits, row: 0, width: logits.count, at: entry.id)))
+                             logprob: entry.id == top.id ? topLogprob : entry.logit - top.logit + topLogprob)
         }
     }
 }

@@ -115,14 +115,13 @@ extension Model {
         }
         let style: RoPE.Style = c.spec.ropeStyle == .neox ? .neox : .normal
         for t in 0..<T {
-            let start = pass.start(ofRow: t)
             let qt = q + t * c.qDim, kt = k + t * c.kvDim
             if let qNorm = layer.qNorm, let kNorm = layer.kNorm {
                 normRows(qt, qNorm, rows: c.headCount, out: qt)
                 normRows(kt, kNorm, rows: c.kvHeadCount, out: kt)
             }
             let ct = cosines + t * dims / 2, st = sines + t * dims / 2
-            let position = Float(start.position) * c.ropeScale
+            let position = Float(pass.positions[t]) * c.ropeScale
             for i in 0..<dims / 2 {
                 let theta = position * frequencies[i]
                 ct[i] = cosf(theta)
@@ -212,6 +211,8 @@ private struct ForwardPass {
     let strategy: MatMul.Strategy?
     /// First row of each segment.
     let offsets: [Int]
+    /// Each row's position in its sequence (the caches advance only after the whole pass).
+    let positions: [Int]
     let rows: Int
 
     init(segments: [ForwardSegment], scratch: ForwardScratch, pool: ThreadPool, strategy: MatMul.Strategy?) {
@@ -220,19 +221,13 @@ private struct ForwardPass {
         self.pool = pool
         self.strategy = strategy
         var offsets: [Int] = []
-        var total = 0
+        var positions: [Int] = []
         for segment in segments {
-            offsets.append(total)
-            total += segment.tokens.count
+            offsets.append(positions.count)
+            positions += (0..<segment.tokens.count).map { segment.cache.count + $0 }
         }
         self.offsets = offsets
-        rows = total
-    }
-
-    /// The position in its sequence of row `row` (before the caches advance).
-    func start(ofRow row: Int) -> (segment: Int, position: Int) {
-        var i = segments.count - 1
-        while offsets[i] > row { i -= 1 }
-        return (i, segments[i].cache.count + row - offsets[i])
+        self.positions = positions
+        rows = positions.count
     }
 }
