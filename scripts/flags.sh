@@ -1,8 +1,7 @@
 # Sourced by the build and test scripts: the speed flags for this machine's CPU.
 # -target-cpu native turns on AVX2/AVX-512 code generation; SWIFTLLM_X86_SIMD enables the
 # intrinsics kernels, which need it and use AVX-512 F/BW/VL and VNNI (vpdpbusd): without all of
-# them the portable kernels are built (with -target-cpu native where the CPU has AVX2, so they
-# auto-vectorise). Set SWIFTLLM_PORTABLE=1 to build the portable code only, for baseline x86-64.
+# them, on a CPU with AVX2, FMA and F16C, SWIFTLLM_AVX2 builds the AVX2 tier instead. Set SWIFTLLM_PORTABLE=1 to build the portable code only, for baseline x86-64.
 SWIFTLLM_FLAGS=()
 swiftllm_has_simd_features() {
   local feature
@@ -13,9 +12,9 @@ swiftllm_has_simd_features() {
 if [[ "${SWIFTLLM_PORTABLE:-0}" != 1 && "$(uname -m)" == x86_64 ]]; then
   if swiftllm_has_simd_features; then
     SWIFTLLM_FLAGS=(-Xswiftc -target-cpu -Xswiftc native -Xswiftc -DSWIFTLLM_X86_SIMD)
-  elif grep -qw avx2 /proc/cpuinfo; then
-    # No AVX-512 for the intrinsics kernels, but the portable kernels auto-vectorise to AVX2:
-    # SmolLM2 decode 30 -> 58 tok/s on a 2-core AVX2 EPYC (same greedy text).
-    SWIFTLLM_FLAGS=(-Xswiftc -target-cpu -Xswiftc native)
+  elif grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo && grep -qw f16c /proc/cpuinfo; then
+    # No AVX-512: the AVX2 tier (Sources/Tensor/AVX2Dot*.swift, bit-identical to the portable
+    # kernels) for the hot types, the portable kernels auto-vectorised to AVX2 for the rest.
+    SWIFTLLM_FLAGS=(-Xswiftc -target-cpu -Xswiftc native -Xswiftc -DSWIFTLLM_AVX2)
   fi
 fi

@@ -130,9 +130,12 @@ public final class CompletionService: Sendable {
                 "prompt_tokens_details": ["cached_tokens": .int(stats.promptTokens - stats.promptTokensEvaluated)]]
     }
 
+    /// The id of call `index` of the response `id` (the same in a stream and in a whole reply).
+    static func callID(_ id: String, _ index: Int) -> String { "call_\(id.suffix(12))_\(index)" }
+
     static func callsJSON(_ calls: [ToolCall], id: String) -> JSONValue {
         .array(calls.enumerated().map { i, call in
-            ["id": .string(call.id ?? "call_\(id.suffix(12))_\(i)"), "type": "function",
+            ["id": .string(call.id ?? callID(id, i)), "type": "function",
              "function": ["name": .string(call.name), "arguments": .string(call.arguments.compactText)]]
         })
     }

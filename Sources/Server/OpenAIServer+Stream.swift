@@ -5,10 +5,11 @@ import Runtime
 
 extension OpenAIServer {
     /// A streamed answer: server-sent events, one chunk per piece of text, ending with `[DONE]`.
-    /// When the reply may hold tool calls, the text is read whole first (a call is only known to
-    /// be one once its syntax is complete) and the calls arrive as one delta each. A client that
-    /// goes away stops the generation: the write fails, the engine's stream is dropped, and the
-    /// slot is freed.
+    /// When the reply may hold tool calls, `ToolCallStream` reads it as it is generated: text
+    /// before the calls streams as content (a tail that may be the start of the call prefix is
+    /// held back until decided), each call opens with its id and complete name, and its arguments
+    /// follow in pieces as they are generated. A client that goes away stops the generation: the
+    /// write fails, the engine's stream is dropped, and the slot is freed.
     func stream(_ events: AsyncThrowingStream<GenerationEvent, Error>, job: CompletionService.Job, route: String) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
@@ -37,6 +38,18 @@ extension OpenAIServer {
                 }
                 return ByteBuffer(string: "data: " + JSONValue.object(object).compactText + "\n\n")
             }
+            func callChunk(_ delta: ToolCallStream.Delta) -> ByteBuffer {
+                switch delta {
+                case .content(let piece):
+                    return chunk(["content": .string(piece)])
+                case .call(let index, let name):
+                    return chunk(["tool_calls": [["index": .int(index), "id": .string(CompletionService.callID(id, index)),
+                                                  "type": "function", "function": ["name": .string(name), "arguments": ""]]]])
+                case .arguments(let index, let piece):
+                    return chunk(["tool_calls": [["index": .int(index), "function": ["arguments": .string(piece)]]]])
+                }
+            }
+            var calls = ToolCallStream(format: service.format)
             let deadline = ContinuousClock.now + .seconds(limit)
             var text = ""
             var pendingTokens: [GeneratedToken] = []
@@ -58,7 +71,10 @@ extension OpenAIServer {
                         }
                     case .text(let piece):
                         text += piece
-                        guard !job.callsPossible else { continue }
+                        if job.callsPossible {
+                            for delta in calls.append(piece) { try await writer.write(callChunk(delta)) }
+                            continue
+                        }
                         let logprobs: JSONValue = job.request.logprobs ? ["content": CompletionService.logprobsJSON(pendingTokens)] : .null
                         pendingTokens.removeAll()
                         try await writer.write(chat ? chunk(["content": .string(piece)], logprobs: logprobs) : chunk(nil, text: piece))
@@ -75,14 +91,7 @@ extension OpenAIServer {
             metrics.generation(stats)
             let result = service.result(text: text, stats: stats, job: job)
             if job.callsPossible {
-                if let content = result.content, !content.isEmpty { try await writer.write(chunk(["content": .string(content)])) }
-                if case .array(let calls) = CompletionService.callsJSON(result.calls, id: id) {
-                    for (i, call) in calls.enumerated() {
-                        var entry = call.objectValue ?? JSONObject()
-                        entry["index"] = .int(i)
-                        try await writer.write(chunk(["tool_calls": [.object(entry)]]))
-                    }
-                }
+                for delta in calls.finish() { try await writer.write(callChunk(delta)) }
             }
             try await writer.write(chat ? chunk([:], finish: result.finishReason) : chunk(nil, text: "", finish: result.finishReason))
             if job.request.includeUsage { try await writer.write(chunk(nil, usage: CompletionService.usage(stats))) }

@@ -2,6 +2,14 @@
 /// `n` elements made by `KernelTable.quantizeActivations` (kernels may read its `ActivationTail`).
 public typealias VecDot = @Sendable (_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, _ n: Int) -> Float
 
+/// Dot products of one weight row (`n` elements) with `count` activation rows `activationStride`
+/// bytes apart; the product with row `r` goes to `out[r · outStride]`. Each weight block is
+/// unpacked once for all the rows, and each result is bit-identical to `VecDot` on that row alone.
+public typealias RowsDot = @Sendable (
+    _ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, _ activationStride: Int, _ count: Int, _ n: Int,
+    _ out: UnsafeMutablePointer<Float>, _ outStride: Int
+) -> Void
+
 /// What the matrix kernels need to know about one weight type.
 public struct TypeTraits: Sendable {
     /// The weight type.
@@ -13,6 +21,8 @@ public struct TypeTraits: Sendable {
     public let vecDot: VecDot
     /// The portable dot product (the tier the SIMD kernels are tested against).
     public let portableDot: VecDot
+    /// The several-rows form of `vecDot`, where this build's tier has one (AVX2).
+    public let rowsDot: RowsDot?
 
     /// Bytes of one activation row of `cols` elements in `activationType`, with its
     /// `ActivationTail` where the format has one.
@@ -28,8 +38,10 @@ public enum KernelTable {
     public static let traits: [GGMLType: TypeTraits] = {
         var table: [GGMLType: TypeTraits] = [:]
         func add(_ type: GGMLType, _ activation: GGMLType, _ portable: @escaping VecDot) {
-            let fast = X86Dot.kernel(for: type) ?? portable
-            table[type] = TypeTraits(type: type, activationType: activation, vecDot: fast, portableDot: portable)
+            let rows = KernelTier.rowsKernel(for: type)
+            let fast = X86Dot.kernel(for: type) ?? rows.map(KernelTier.single) ?? portable
+            table[type] = TypeTraits(type: type, activationType: activation, vecDot: fast, portableDot: portable,
+                                     rowsDot: rows)
         }
         add(.f32, .f32, PortableDot.f32)
         add(.f16, .f32, PortableDot.f16)

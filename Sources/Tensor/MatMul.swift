@@ -90,8 +90,15 @@ public enum MatMul {
             for t in 0..<tokens {
                 try KernelTable.quantizeActivations(x + t * cols, cols: cols, for: traits, into: act + t * actBytes)
             }
-            let dot = traits.vecDot
-            pool.forEachChunk(rows, chunk: rowChunk(rows: rows, rowBytes: rowBytes, threads: pool.threadCount)) { band in
+            let dot = traits.vecDot, chunk = rowChunk(rows: rows, rowBytes: rowBytes, threads: pool.threadCount)
+            if tokens > 1, let rowsDot = traits.rowsDot {
+                // Each weight block unpacked once for all the tokens (same results as one by one).
+                pool.forEachChunk(rows, chunk: chunk) { band in
+                    for r in band { rowsDot(weights + r * rowBytes, act, actBytes, tokens, cols, y + r, rows) }
+                }
+                return
+            }
+            pool.forEachChunk(rows, chunk: chunk) { band in
                 for r in band {
                     let row = weights + r * rowBytes
                     for t in 0..<tokens { y[t * rows + r] = dot(row, act + t * actBytes, cols) }

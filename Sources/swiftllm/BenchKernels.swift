@@ -109,7 +109,7 @@ struct BenchKernels: ParsableCommand {
         let pool = ThreadPool(threads: threads ?? ThreadPool.physicalCores)
         let bench = KernelBench(pool: pool, reps: reps, best: best)
         if !json {
-            write("machine: \(KernelBench.cpuName()), \(pool.threadCount) threads; \(best ? "best" : "medians") of \(reps) runs")
+            write("machine: \(KernelBench.cpuName()), \(pool.threadCount) threads, \(KernelTier.active.rawValue) kernels; \(best ? "best" : "medians") of \(reps) runs")
             let dispatch = bench.dispatchMicroseconds()
             write(String(format: "thread pool: dispatch + barrier %.2f µs median, %.2f µs 10th percentile",
                          dispatch.median, dispatch.p10))

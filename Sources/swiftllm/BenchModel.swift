@@ -68,7 +68,7 @@ struct BenchModel: ParsableCommand {
         let runner = ModelBenchRunner(model: loaded.model, cache: cache, bos: loaded.tokenizer.addsBOS ? loaded.tokenizer.bos : nil)
         let info = ModelBenchInfo(loaded: loaded, threads: loaded.pool.threadCount, cacheBytes: cache.byteCount, precision: kv)
         if !json {
-            write("machine: \(KernelBench.cpuName()), \(info.threads) threads; mean ± stddev of \(repetitions) runs after a warm-up")
+            write("machine: \(KernelBench.cpuName()), \(info.threads) threads, \(KernelTier.active.rawValue) kernels; mean ± stddev of \(repetitions) runs after a warm-up")
             write(info.tableHeader)
         }
         for p in prompts {

@@ -99,16 +99,20 @@ def api():
                 max_tokens=96)
     ok, why = valid_calls(reply.choices[0].message, {"get_weather"})
     check("named tool choice is that tool", ok and len(reply.choices[0].message.tool_calls) == 1, why)
-    streamed = {}
+    streamed, pieces, ids = {}, 0, set()
     for chunk in ask("Weather in Oslo?", tools=[WEATHER], tool_choice="required", stream=True, max_tokens=96):
         for c in chunk.choices:
             for call in c.delta.tool_calls or []:
                 entry = streamed.setdefault(call.index, {"name": "", "arguments": ""})
                 entry["name"] += call.function.name or ""
                 entry["arguments"] += call.function.arguments or ""
+                pieces += 1 if call.function.arguments else 0
+                ids.add(call.id) if call.id else None
     check("streamed tool call deltas assemble to a valid call",
           len(streamed) >= 1 and all(e["name"] == "get_weather" and jsonschema.validate(json.loads(e["arguments"]), SCHEMAS["get_weather"]) is None
                                      for e in streamed.values()), streamed)
+    # Streamed as generated: the arguments arrive in several pieces, each call has one id.
+    check("streamed tool call arguments arrive in pieces", pieces >= 3 and len(ids) == len(streamed), (pieces, ids))
     reply = ask("Hi! How are you today?", tools=[WEATHER, ADD], tool_choice="auto", max_tokens=32, temperature=0)
     message = reply.choices[0].message
     check("auto answers a chat question in text", (message.content or "") != "" and not message.tool_calls, message)

@@ -1,0 +1,117 @@
+#if SWIFTLLM_AVX2
+import _Builtin_intrinsics.intel
+
+/// The AVX2 kernels of Q4_K and Q6_K (bit-identical to `PortableDot`, see `AVX2Dot`).
+///
+/// A super-block's 256 weights are unpacked once to eight byte vectors of 32 elements with their
+/// 16-bit scales; every activation row then takes Σ scale·Σ q·a with `vpmaddubsw` + `vpmaddwd`,
+/// the min (Q4_K) or −32 offset (Q6_K) term from the activation's 16-element sums, and one F32
+/// step per super-block, as the portable loop does.
+extension AVX2Dot {
+    /// The six-bit scales and mins of a Q4_K/Q5_K super-block (12 packed bytes at `q`) as eight
+    /// bytes each, sub-block 0 in the lowest byte.
+    @inline(__always) static func scalesAndMinsK4(_ q: UnsafeRawPointer) -> (scales: UInt64, mins: UInt64) {
+        let a = q.loadUnaligned(as: UInt32.self), b = q.loadUnaligned(fromByteOffset: 4, as: UInt32.self)
+        let c = q.loadUnaligned(fromByteOffset: 8, as: UInt32.self)
+        let scales03 = a & 0x3F3F_3F3F, mins03 = b & 0x3F3F_3F3F
+        let scales47 = (c & 0x0F0F_0F0F) | (((a >> 6) & 0x0303_0303) << 4)
+        let mins47 = ((c >> 4) & 0x0F0F_0F0F) | (((b >> 6) & 0x0303_0303) << 4)
+        return (UInt64(scales03) | UInt64(scales47) << 32, UInt64(mins03) | UInt64(mins47) << 32)
+    }
+
+    static func q4_K(_ w: UnsafeRawPointer, _ a: UnsafeRawPointer, _ stride: Int, _ count: Int, _ n: Int,
+                     _ out: UnsafeMutablePointer<Float>, _ outStride: Int) {
+        typealias L = BlockLayout.Q4_K
+        typealias A = BlockLayout.Q8_K
+        let blocks = n / 256
+        let low = _mm256_set1_epi8(0x0F)
+        var first = 0
+        while first < count {
+            let rows = Swift.min(rowGroup, count - first)
+            var sums = SIMD8<Float>()
+            for b in 0..<blocks {
+                let x = w + b * L.size
+                let (scales, mins) = scalesAndMinsK4(x + L.scales)
+                @inline(__always) func scale(_ j: Int) -> __m256i { _mm256_set1_epi16(Int16((scales >> UInt64(8 * j)) & 0xFF)) }
+                let minPairs = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(_mm_cvtsi64_si128(Int64(bitPattern: mins)),
+                                                                      _mm_cvtsi64_si128(Int64(bitPattern: mins))))
+                let q0 = load256(x + L.qs), q1 = load256(x + L.qs + 32), q2 = load256(x + L.qs + 64), q3 = load256(x + L.qs + 96)
+                let l0 = _mm256_and_si256(q0, low), h0 = _mm256_and_si256(_mm256_srli_epi16(q0, 4), low)
+                let l1 = _mm256_and_si256(q1, low), h1 = _mm256_and_si256(_mm256_srli_epi16(q1, 4), low)
+                let l2 = _mm256_and_si256(q2, low), h2 = _mm256_and_si256(_mm256_srli_epi16(q2, 4), low)
+                let l3 = _mm256_and_si256(q3, low), h3 = _mm256_and_si256(_mm256_srli_epi16(q3, 4), low)
+                let s0 = scale(0), s1 = scale(1), s2 = scale(2), s3 = scale(3)
+                let s4 = scale(4), s5 = scale(5), s6 = scale(6), s7 = scale(7)
+                let d = Field.scale(x, L.d), dmin = Field.scale(x, L.dmin)
+                for t in 0..<rows {
+                    let y = a + (first + t) * stride + b * A.size, yq = y + A.qs
+                    @inline(__always) func part(_ q: __m256i, _ offset: Int, _ s: __m256i) -> __m256i {
+                        _mm256_madd_epi16(_mm256_maddubs_epi16(q, load256(yq + offset)), s)
+                    }
+                    let acc = _mm256_add_epi32(
+                        _mm256_add_epi32(_mm256_add_epi32(part(l0, 0, s0), part(h0, 32, s1)),
+                                         _mm256_add_epi32(part(l1, 64, s2), part(h1, 96, s3))),
+                        _mm256_add_epi32(_mm256_add_epi32(part(l2, 128, s4), part(h2, 160, s5)),
+                                         _mm256_add_epi32(part(l3, 192, s6), part(h3, 224, s7))))
+                    let sumi = hsum(acc), summ = hsum(_mm256_madd_epi16(load256(y + A.bsums), minPairs))
+                    let ad = Field.float(y, A.d)
+                    sums[t] += d * ad * Float(sumi) - dmin * ad * Float(summ)
+                }
+            }
+            for t in 0..<rows { out[(first + t) * outStride] = sums[t] }
+            first += rows
+        }
+    }
+
+    static func q6_K(_ w: UnsafeRawPointer, _ a: UnsafeRawPointer, _ stride: Int, _ count: Int, _ n: Int,
+                     _ out: UnsafeMutablePointer<Float>, _ outStride: Int) {
+        typealias L = BlockLayout.Q6_K
+        typealias A = BlockLayout.Q8_K
+        let blocks = n / 256
+        let low = _mm256_set1_epi8(0x0F), two = _mm256_set1_epi8(0x03)
+        var first = 0
+        while first < count {
+            let rows = Swift.min(rowGroup, count - first)
+            var sums = SIMD8<Float>()
+            for b in 0..<blocks {
+                let x = w + b * L.size
+                let sc = (x + L.scales).assumingMemoryBound(to: Int8.self)
+                // Chunk c = 4h + k: elements 128h + 32k …+31, scales 8h + 2k (first 16) and 8h + 2k + 1.
+                @inline(__always) func chunk(_ h: Int, _ k: Int) -> __m256i {
+                    let src = load256(x + L.ql + 64 * h + 32 * (k % 2))
+                    let nib = _mm256_and_si256(_mm256_srl_epi16(src, _mm_cvtsi32_si128(Int32(4 * (k / 2)))), low)
+                    let high = _mm256_and_si256(_mm256_srl_epi16(load256(x + L.qh + 32 * h), _mm_cvtsi32_si128(Int32(2 * k))), two)
+                    return _mm256_or_si256(nib, _mm256_slli_epi16(high, 4))
+                }
+                @inline(__always) func scales(_ h: Int, _ k: Int) -> __m256i {
+                    let g = 8 * h + 2 * k
+                    return _mm256_set_m128i(_mm_set1_epi16(Int16(sc[g + 1])), _mm_set1_epi16(Int16(sc[g])))
+                }
+                let v0 = chunk(0, 0), v1 = chunk(0, 1), v2 = chunk(0, 2), v3 = chunk(0, 3)
+                let v4 = chunk(1, 0), v5 = chunk(1, 1), v6 = chunk(1, 2), v7 = chunk(1, 3)
+                let c0 = scales(0, 0), c1 = scales(0, 1), c2 = scales(0, 2), c3 = scales(0, 3)
+                let c4 = scales(1, 0), c5 = scales(1, 1), c6 = scales(1, 2), c7 = scales(1, 3)
+                let all = _mm256_cvtepi8_epi16(load128(x + L.scales))
+                let d = Field.scale(x, L.d)
+                for t in 0..<rows {
+                    let y = a + (first + t) * stride + b * A.size, yq = y + A.qs
+                    @inline(__always) func part(_ v: __m256i, _ offset: Int, _ s: __m256i) -> __m256i {
+                        _mm256_madd_epi16(_mm256_maddubs_epi16(v, load256(yq + offset)), s)
+                    }
+                    let acc = _mm256_add_epi32(
+                        _mm256_add_epi32(_mm256_add_epi32(part(v0, 0, c0), part(v1, 32, c1)),
+                                         _mm256_add_epi32(part(v2, 64, c2), part(v3, 96, c3))),
+                        _mm256_add_epi32(_mm256_add_epi32(part(v4, 128, c4), part(v5, 160, c5)),
+                                         _mm256_add_epi32(part(v6, 192, c6), part(v7, 224, c7))))
+                    // Σ sc·(v − 32)·a = Σ sc·v·a − 32·Σ_g sc_g·(Σ of the group's 16 activations).
+                    let offset = hsum(_mm256_madd_epi16(all, load256(y + A.bsums)))
+                    let sumi = hsum(acc) &- (offset &<< 5)
+                    sums[t] += d * Field.float(y, A.d) * Float(sumi)
+                }
+            }
+            for t in 0..<rows { out[(first + t) * outStride] = sums[t] }
+            first += rows
+        }
+    }
+}
+#endif

@@ -1,0 +1,75 @@
+import Foundation
+
+/// Which kernels this build runs: chosen when the package is compiled (Swift has no per-function
+/// target features), reported so that a build that misses its CPU's fast path can say so.
+public enum KernelTier: String, Sendable, CaseIterable {
+    /// Plain Swift loops, auto-vectorised for whatever `-target-cpu` the build used.
+    case portable
+    /// AVX2 intrinsics (`-DSWIFTLLM_AVX2 -target-cpu native` on a CPU with AVX2, FMA and F16C).
+    case avx2
+    /// AVX-512 F/BW/VL + VNNI intrinsics (`-DSWIFTLLM_X86_SIMD -target-cpu native`).
+    case avx512
+
+    /// The tier compiled into this build.
+    public static var active: KernelTier {
+        #if SWIFTLLM_X86_SIMD
+        return .avx512
+        #elseif SWIFTLLM_AVX2
+        return .avx2
+        #else
+        return .portable
+        #endif
+    }
+
+    /// The several-rows kernel of `type` in this build's tier, if it has one.
+    static func rowsKernel(for type: GGMLType) -> RowsDot? {
+        #if SWIFTLLM_AVX2 && !SWIFTLLM_X86_SIMD
+        return AVX2Dot.kernels(for: type)
+        #else
+        return nil
+        #endif
+    }
+
+    /// `rows` as a one-row `VecDot`.
+    static func single(_ rows: @escaping RowsDot) -> VecDot {
+        { w, a, n in
+            var result: Float = 0
+            withUnsafeMutablePointer(to: &result) { rows(w, a, 0, 1, n, $0, 0) }
+            return result
+        }
+    }
+}
+
+extension KernelTier {
+    /// The fastest tier this CPU can run, from the flags in /proc/cpuinfo (x86-64 Linux); the
+    /// active tier where that cannot be read.
+    public static let bestForThisCPU: KernelTier = {
+        #if arch(x86_64) && os(Linux)
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return active }
+        let flags = Set(line.split(separator: " ").map(String.init))
+        if ["avx2", "avx512f", "avx512bw", "avx512vl", "avx512_vnni"].allSatisfy(flags.contains) { return .avx512 }
+        if ["avx2", "fma", "f16c"].allSatisfy(flags.contains) { return .avx2 }
+        return .portable
+        #else
+        return active
+        #endif
+    }()
+
+    /// The compiler flags that build `tier` (for `swift build`, `swift test` or `swift run`).
+    public static func flags(for tier: KernelTier) -> String {
+        switch tier {
+        case .portable: ""
+        case .avx2: "-Xswiftc -target-cpu -Xswiftc native -Xswiftc -DSWIFTLLM_AVX2"
+        case .avx512: "-Xswiftc -target-cpu -Xswiftc native -Xswiftc -DSWIFTLLM_X86_SIMD"
+        }
+    }
+
+    /// What a build that runs slower kernels than its CPU allows should be told, or nil.
+    public static var advice: String? {
+        let best = bestForThisCPU
+        guard best != active, allCases.firstIndex(of: best) ?? 0 > allCases.firstIndex(of: active) ?? 0 else { return nil }
+        return "this build runs the \(active.rawValue) kernels but the CPU can run \(best.rawValue): "
+            + "build with `\(flags(for: best))` (decode is several times faster)"
+    }
+}
