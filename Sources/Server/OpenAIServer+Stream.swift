@@ -69,6 +69,8 @@ extension OpenAIServer {
                             pendingTokens.append(GeneratedToken(id: token, bytes: decoder.textBytes(of: token), logprob: logprob,
                                                                 grammarLogprob: logprob, allowedCount: 0))
                         }
+                    case .alternatives(let alternatives):
+                        if !pendingTokens.isEmpty { pendingTokens[pendingTokens.count - 1].alternatives = alternatives }
                     case .text(let piece):
                         text += piece
                         if job.callsPossible {

@@ -148,7 +148,7 @@ public struct OpenAIServer: Sendable {
                         switch event {
                         case .text(let piece): text += piece
                         case .done(let stats): return (text, stats)
-                        case .token: break
+                        case .token, .alternatives: break
                         }
                     }
                     throw CancellationError()

@@ -76,6 +76,14 @@ enum AVX2Dot {
         unsafeBitCast(v, to: SIMD8<Int32>.self).wrappedSum()
     }
 
+    /// `sum` plus the eight lanes of `p`, added one after another as the portable loop adds them.
+    @inline(__always) static func addLanes(_ sum: Float, _ p: __m256) -> Float {
+        let v = unsafeBitCast(p, to: SIMD8<Float>.self)
+        var s = sum
+        s += v[0]; s += v[1]; s += v[2]; s += v[3]; s += v[4]; s += v[5]; s += v[6]; s += v[7]
+        return s
+    }
+
     @inline(__always) static func loadFloats(_ p: UnsafeRawPointer) -> __m256 {
         unsafeBitCast(p.loadUnaligned(as: SIMD8<Float>.self), to: __m256.self)
     }

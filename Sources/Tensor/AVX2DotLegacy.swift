@@ -68,6 +68,7 @@ extension AVX2Dot {
             while first < count {
                 let rows = Swift.min(rowGroup, count - first)
                 var sums = _mm256_setzero_ps()
+                var single: Float = 0   // one row: its products added lane by lane (no transpose)
                 for g in 0..<groups {
                     let x = w + 8 * g * size
                     let w0 = unpack(x), w1 = unpack(x + size), w2 = unpack(x + 2 * size), w3 = unpack(x + 3 * size)
@@ -94,11 +95,12 @@ extension AVX2Dot {
                         }
                         var p = _mm256_mul_ps(_mm256_mul_ps(dx, loadFloats(tail.scales + 32 * g)), _mm256_cvtepi32_ps(s))
                         if let mx { p = _mm256_add_ps(p, _mm256_mul_ps(mx, loadFloats(tail.second + 32 * g))) }
-                        products[t] = p
+                        if rows == 1 { single = addLanes(single, p) } else { products[t] = p }
                     }
-                    sums = addColumns(sums, products)
+                    if rows > 1 { sums = addColumns(sums, products) }
                 }
                 var partial = unsafeBitCast(sums, to: SIMD8<Float>.self)
+                if rows == 1 { partial[0] = single }
                 for b in (8 * groups)..<blocks {
                     let x = w + b * size
                     let wq = unpack(x), dx = Field.scale(x, 0)

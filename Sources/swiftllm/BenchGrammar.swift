@@ -103,7 +103,7 @@ struct BenchGrammar: AsyncParsableCommand {
         for try await event in session.generate(prompt: prompt, options: options) {
             switch event {
             case .token(let id, _): tokens.append(Int(id))
-            case .text: break
+            case .text, .alternatives: break
             case .done(let done): stats = done
             }
         }

@@ -44,7 +44,7 @@ struct Run: AsyncParsableCommand {
         for try await event in session.generate(prompt: tokens, options: generation) {
             switch event {
             case .text(let piece): output.write(Data(piece.utf8))
-            case .token: break
+            case .token, .alternatives: break
             case .done(let stats):
                 StatsReport.print(stats)
                 complete = stats.grammarComplete ?? true

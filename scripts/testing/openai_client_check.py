@@ -147,7 +147,7 @@ def api():
             check(f"json_object output cut at max_tokens says so (seed {seed})", finish == "length" and content.startswith("{"), content)
     print(f"info json_object: {finished} of 4 finished within 150 tokens", flush=True)
 
-    reply = ask("Count to five.", max_tokens=10, temperature=0, logprobs=True, top_logprobs=3)
+    reply = ask("Count to five.", max_tokens=10, temperature=0, logprobs=True, top_logprobs=3, extra_body=FRESH)
     entries = reply.choices[0].logprobs.content
     check("logprobs: one entry per token", len(entries) == reply.usage.completion_tokens or
           (reply.choices[0].finish_reason == "stop" and len(entries) == reply.usage.completion_tokens - 1), (len(entries), reply.usage))
@@ -155,6 +155,16 @@ def api():
                                                             and e.top_logprobs[0].token == e.token
                                                             and abs(e.top_logprobs[0].logprob - e.logprob) < 1e-4 for e in entries), entries[:2])
     check("logprobs: text is the tokens", "".join(e.token for e in entries) == reply.choices[0].message.content, entries)
+    streamed = []
+    for chunk in ask("Count to five.", max_tokens=10, temperature=0, logprobs=True, top_logprobs=3, stream=True, extra_body=FRESH):
+        for c in chunk.choices:
+            streamed += (c.logprobs.content or []) if c.logprobs else []
+    def same(a, b):
+        return a.token == b.token and abs(a.logprob - b.logprob) < 1e-3
+    check("streamed logprobs equal the whole reply's, top_logprobs included",
+          len(streamed) == len(entries) and all(same(a, b) and len(a.top_logprobs) == 3 and all(map(same, a.top_logprobs, b.top_logprobs))
+                                                 for a, b in zip(streamed, entries)),
+          (streamed[:2], entries[:2]))
 
     for name, call, error_type, param in [
         ("empty messages", lambda: client.chat.completions.create(model="m", messages=[]), openai.BadRequestError, "messages"),

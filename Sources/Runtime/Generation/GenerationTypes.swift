@@ -92,6 +92,9 @@ public struct GeneratedToken: Sendable, Equatable {
 public enum GenerationEvent: Sendable {
     /// A generated token and its log-probability under the model (before sampling adjustments).
     case token(id: Int32, logprob: Float)
+    /// The most likely tokens at the step of the `.token` just before (most likely first), when
+    /// tokens are recorded with `GenerationOptions.topLogprobs` > 0.
+    case alternatives([TokenAlternative])
     /// Text that is final (complete UTF-8, not part of a possible stop string).
     case text(String)
     /// The last event.

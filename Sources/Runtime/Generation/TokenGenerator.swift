@@ -72,12 +72,16 @@ public struct TokenGenerator {
             token = sampler.sample(logits: logits)
         }
         let logprob = Float(PerplexityEvaluator.logSoftmax(logits, row: 0, width: logits.count, at: Int(token)))
+        var alternatives: [TokenAlternative] = []
         if options.recordTokens {
             let bytes = stopTokens.contains(token) ? [] : decoder.textBytes(of: token)
             var generated = GeneratedToken(id: token, bytes: bytes, logprob: logprob,
                                            grammarLogprob: record?.grammarLogprob ?? logprob,
                                            allowedCount: record?.allowed ?? logits.count)
-            if options.topLogprobs > 0 { generated.alternatives = Self.top(options.topLogprobs, of: logits, decoder: decoder) }
+            if options.topLogprobs > 0 {
+                alternatives = Self.top(options.topLogprobs, of: logits, decoder: decoder)
+                generated.alternatives = alternatives
+            }
             stats.tokens.append(generated)
         }
         stats.generatedTokens += 1
@@ -87,6 +91,7 @@ public struct TokenGenerator {
         }
         if stopTokens.contains(token) { return end(.endOfGeneration) }
         emit(.token(id: token, logprob: logprob))
+        if !alternatives.isEmpty { emit(.alternatives(alternatives)) }
         let (piece, stopped) = stops.push(text.push(decoder.textBytes(of: token)))
         if !piece.isEmpty { emit(.text(piece)) }
         if stopped { return end(.stopString) }

@@ -21,6 +21,7 @@ import Testing
             case .token(let id, _): outcome.tokens.append(id)
             case .text(let piece): outcome.text += piece
             case .done(let stats): outcome.stats = stats
+            case .alternatives: break
             }
         }
         return outcome

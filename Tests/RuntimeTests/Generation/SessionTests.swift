@@ -28,7 +28,7 @@ struct ByteDecoder: TokenTextDecoding {
             case .token(let id, let logprob):
                 tokens.append(id)
                 #expect(logprob <= 0)
-            case .text: break
+            case .text, .alternatives: break
             case .done(let s): stats = s
             }
         }
