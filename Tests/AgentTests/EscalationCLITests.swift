@@ -90,6 +90,27 @@ import Testing
         for text in [result.text, result.stderr, traceText] { #expect(!text.contains(Self.key)) }
     }
 
+    /// Two real models and no scripted peer (`scripts/testing/hybrid_check.py`): `swiftllm agent`
+    /// with SmolLM2 sends every step to a second process, `swiftllm serve` with Gemma3, through
+    /// its API key. The forwarded `tool_choice: required` gives a call on the first step, every
+    /// remote call validates (`jsonschema`) and runs, and the agent's remote request and token
+    /// counts equal the server's own metrics.
+    @Test func aSecondSwiftllmServeIsTheRemote() async throws {
+        for model in [TestPaths.smolLM2, TestPaths.gemma3] {
+            try #require(FileManager.default.fileExists(atPath: model.path), "run scripts/fetch-models.sh")
+        }
+        let result = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Subprocess.Result, Error>) in
+            Thread {
+                continuation.resume(with: Result {
+                    try Python.runTestingScript("hybrid_check.py", [CLI.executable.path, TestPaths.smolLM2.path, TestPaths.gemma3.path])
+                })
+            }.start()
+        }
+        #expect(result.status == 0, "\(result.text)\n\(result.stderr)")
+        #expect(result.text.components(separatedBy: "ok   ").count > 9, "\(result.text)")
+        #expect(!result.text.contains("FAIL"), "\(result.text)")
+    }
+
     @Test func aFailingRemoteLeavesTheStepToTheLocalModel() async throws {
         try #require(FileManager.default.fileExists(atPath: TestPaths.smolLM2.path), "run scripts/fetch-models.sh")
         let result = try await ScriptedRemote.with(["500"]) { server in
