@@ -1,85 +1,68 @@
-import Foundation
+import Prometheus
 import Runtime
+import Synchronization
 
-/// The server's counters and histograms, written in Prometheus' text format for `GET /metrics`.
-final class ServerMetrics: @unchecked Sendable {
-    // Guarded by `lock`.
-    private let lock = NSLock()
-    private var requests: [String: Int] = [:]   // "route|status"
-    private var promptTokens = 0
-    private var cachedPromptTokens = 0
-    private var completionTokens = 0
-    private var firstToken = Histogram(bounds: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30])
-    private var perToken = Histogram(bounds: [0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1])
-    private var disconnects = 0
+/// The server's counters, gauges and histograms in a swift-prometheus registry, written in
+/// Prometheus' text format for `GET /metrics`. The engine's gauges are read when scraped.
+final class ServerMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    private let promptTokens, cachedPromptTokens, completionTokens, disconnects: Counter
+    private let firstToken, perToken: ValueHistogram
+    private let queueDepth, active, slots, cachedTokens, activeTokens, capacity: Gauge
+    private let decodeSteps, decodedSequences: Counter
+    /// The engine's step and sequence totals at the last scrape (the counters take the difference).
+    private let lastTotals = Mutex((steps: 0, sequences: 0))
 
-    struct Histogram {
-        let bounds: [Double]
-        var counts: [Int]
-        var sum: Double = 0
-        var total = 0
-
-        init(bounds: [Double]) {
-            self.bounds = bounds
-            counts = Array(repeating: 0, count: bounds.count)
-        }
-
-        mutating func observe(_ value: Double) {
-            for (i, bound) in bounds.enumerated() where value <= bound { counts[i] += 1 }
-            sum += value
-            total += 1
-        }
-
-        func lines(_ name: String) -> [String] {
-            var lines = ["# TYPE \(name) histogram"]
-            for (bound, count) in zip(bounds, counts) { lines.append("\(name)_bucket{le=\"\(bound)\"} \(count)") }
-            lines.append("\(name)_bucket{le=\"+Inf\"} \(total)")
-            lines.append("\(name)_sum \(sum)")
-            lines.append("\(name)_count \(total)")
-            return lines
-        }
+    init() {
+        promptTokens = registry.makeCounter(name: "swiftllm_prompt_tokens_total", help: "Prompt tokens of finished requests.")
+        cachedPromptTokens = registry.makeCounter(name: "swiftllm_prompt_tokens_cached_total",
+                                                  help: "Prompt tokens taken from a slot's cache instead of evaluated.")
+        completionTokens = registry.makeCounter(name: "swiftllm_completion_tokens_total", help: "Generated tokens.")
+        disconnects = registry.makeCounter(name: "swiftllm_client_disconnects_total", help: "Streams whose client went away.")
+        firstToken = registry.makeValueHistogram(name: "swiftllm_time_to_first_token_seconds",
+                                                 buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+                                                 help: "From the request's admission to its first generated token.")
+        perToken = registry.makeValueHistogram(name: "swiftllm_time_per_output_token_seconds",
+                                               buckets: [0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1],
+                                               help: "Mean time per generated token after the first, per request.")
+        queueDepth = registry.makeGauge(name: "swiftllm_queue_depth", help: "Requests waiting for a slot.")
+        active = registry.makeGauge(name: "swiftllm_active_sequences", help: "Requests being evaluated or decoded.")
+        slots = registry.makeGauge(name: "swiftllm_slots", help: "Sequences decoded together at most (--parallel).")
+        cachedTokens = registry.makeGauge(name: "swiftllm_kv_cache_tokens", help: "Tokens held in all slots' KV caches.")
+        activeTokens = registry.makeGauge(name: "swiftllm_kv_cache_active_tokens", help: "Tokens in the caches of active slots.")
+        capacity = registry.makeGauge(name: "swiftllm_kv_cache_capacity_tokens", help: "Tokens all slots' caches can hold.")
+        decodeSteps = registry.makeCounter(name: "swiftllm_decode_steps_total", help: "Batched decode steps run.")
+        decodedSequences = registry.makeCounter(name: "swiftllm_decoded_sequences_total",
+                                              help: "Sequences those steps carried (their sum over steps).")
     }
 
     func request(_ route: String, status: Int) {
-        lock.withLock { requests["\(route)|\(status)", default: 0] += 1 }
+        registry.makeCounter(name: "swiftllm_requests_total", labels: [("route", route), ("status", String(status))],
+                             help: "Requests by route and HTTP status.").increment()
     }
 
-    func disconnected() {
-        lock.withLock { disconnects += 1 }
-    }
+    func disconnected() { disconnects.increment() }
 
     func generation(_ stats: GenerationStats) {
-        lock.withLock {
-            promptTokens += stats.promptTokens
-            cachedPromptTokens += stats.promptTokens - stats.promptTokensEvaluated
-            completionTokens += stats.generatedTokens
-            if stats.generatedTokens > 0 { firstToken.observe(stats.timeToFirstToken) }
-            if stats.generatedTokens > 1 { perToken.observe(stats.generationSeconds / Double(stats.generatedTokens - 1)) }
-        }
+        promptTokens.increment(by: Int64(stats.promptTokens))
+        cachedPromptTokens.increment(by: Int64(stats.promptTokens - stats.promptTokensEvaluated))
+        completionTokens.increment(by: Int64(max(0, stats.generatedTokens)))
+        if stats.generatedTokens > 0 { firstToken.record(stats.timeToFirstToken) }
+        if stats.generatedTokens > 1 { perToken.record(stats.generationSeconds / Double(stats.generatedTokens - 1)) }
     }
 
     func text(engine: BatchEngine.Snapshot) -> String {
-        lock.withLock {
-            var lines = ["# TYPE swiftllm_requests_total counter"]
-            for (key, count) in requests.sorted(by: { $0.key < $1.key }) {
-                let parts = key.split(separator: "|")
-                lines.append("swiftllm_requests_total{route=\"\(parts[0])\",status=\"\(parts[1])\"} \(count)")
-            }
-            lines += ["# TYPE swiftllm_prompt_tokens_total counter", "swiftllm_prompt_tokens_total \(promptTokens)",
-                      "# TYPE swiftllm_prompt_tokens_cached_total counter", "swiftllm_prompt_tokens_cached_total \(cachedPromptTokens)",
-                      "# TYPE swiftllm_completion_tokens_total counter", "swiftllm_completion_tokens_total \(completionTokens)",
-                      "# TYPE swiftllm_client_disconnects_total counter", "swiftllm_client_disconnects_total \(disconnects)"]
-            lines += firstToken.lines("swiftllm_time_to_first_token_seconds")
-            lines += perToken.lines("swiftllm_time_per_output_token_seconds")
-            lines += ["# TYPE swiftllm_queue_depth gauge", "swiftllm_queue_depth \(engine.queued)",
-                      "# TYPE swiftllm_active_sequences gauge", "swiftllm_active_sequences \(engine.active)",
-                      "# TYPE swiftllm_slots gauge", "swiftllm_slots \(engine.slots)",
-                      "# TYPE swiftllm_kv_cache_tokens gauge", "swiftllm_kv_cache_tokens \(engine.cachedTokens)",
-                      "# TYPE swiftllm_kv_cache_active_tokens gauge", "swiftllm_kv_cache_active_tokens \(engine.activeTokens)",
-                      "# TYPE swiftllm_kv_cache_capacity_tokens gauge", "swiftllm_kv_cache_capacity_tokens \(engine.cacheCapacity)",
-                      "# TYPE swiftllm_decode_steps_total counter", "swiftllm_decode_steps_total \(engine.decodeSteps)",
-                      "# TYPE swiftllm_decoded_sequences_total counter", "swiftllm_decoded_sequences_total \(engine.decodedRows)"]
-            return lines.joined(separator: "\n") + "\n"
+        queueDepth.set(Double(engine.queued))
+        active.set(Double(engine.active))
+        slots.set(Double(engine.slots))
+        cachedTokens.set(Double(engine.cachedTokens))
+        activeTokens.set(Double(engine.activeTokens))
+        capacity.set(Double(engine.cacheCapacity))
+        lastTotals.withLock { last in
+            decodeSteps.increment(by: Int64(max(0, engine.decodeSteps - last.steps)))
+            decodedSequences.increment(by: Int64(max(0, engine.decodedRows - last.sequences)))
+            last = (max(last.steps, engine.decodeSteps), max(last.sequences, engine.decodedRows))
         }
+        return registry.emitToString()
     }
 }

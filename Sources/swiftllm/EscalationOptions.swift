@@ -27,6 +27,12 @@ struct EscalationOptions: ParsableArguments {
     @Option(name: .customLong("remote-timeout"), help: "Seconds a remote call may take, retries included.")
     var remoteTimeout: Double = 120
 
+    @Option(name: .customLong("remote-max-tokens"), help: "Most tokens one remote answer may have (sent as max_tokens; default: the remote's own limit).")
+    var remoteMaxTokens: Int?
+
+    @Option(name: .customLong("remote-temperature"), help: "The remote's sampling temperature (default: the remote's own).")
+    var remoteTemperature: Double?
+
     @Option(help: "Which steps go to the remote: confidence, errors, tool, always, never, random (default: confidence with a remote, never without).")
     var policy: Policy?
 
@@ -65,6 +71,8 @@ struct EscalationOptions: ParsableArguments {
         if !(0...1).contains(rate) { throw ValidationError("--rate must be between 0 and 1") }
         if maxFailures < 1 { throw ValidationError("--max-failures must be at least 1") }
         if remoteTimeout <= 0 { throw ValidationError("--remote-timeout must be positive") }
+        if let remoteMaxTokens, remoteMaxTokens < 1 { throw ValidationError("--remote-max-tokens must be at least 1") }
+        if let remoteTemperature, !(0...2).contains(remoteTemperature) { throw ValidationError("--remote-temperature must be between 0 and 2") }
         if [priceIn, priceOut, localPriceIn, localPriceOut].contains(where: { $0 < 0 || !$0.isFinite }) {
             throw ValidationError("prices must be 0 or more")
         }
@@ -108,6 +116,8 @@ struct EscalationOptions: ParsableArguments {
             var configuration = try RemoteConfiguration.fromEnvironment(baseURL: baseURL, model: remoteModel, keyVariable: remoteKeyEnv)
             configuration.deadline = .milliseconds(Int(remoteTimeout * 1000))
             configuration.requestTimeout = min(configuration.requestTimeout, configuration.deadline)
+            configuration.maxTokens = remoteMaxTokens
+            configuration.temperature = remoteTemperature
             return RemoteModel(client: try RemoteClient(configuration))
         } catch {
             throw CLIError("remote: \(error)")

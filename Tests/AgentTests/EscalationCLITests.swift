@@ -91,10 +91,10 @@ import Testing
     }
 
     /// Two real models and no scripted peer (`scripts/testing/hybrid_check.py`): `swiftllm agent`
-    /// with SmolLM2 sends every step to a second process, `swiftllm serve` with Gemma3, through
-    /// its API key. The forwarded `tool_choice: required` gives a call on the first step, every
-    /// remote call validates (`jsonschema`) and runs, and the agent's remote request and token
-    /// counts equal the server's own metrics.
+    /// with Gemma3 sends every step to a second process, `swiftllm serve` with SmolLM2 (greedy, so
+    /// the run is reproducible), through its API key. The forwarded `tool_choice: required` gives
+    /// a call on the first step, every remote call validates (`jsonschema`) and runs, and the
+    /// agent's remote request and token counts equal the server's own metrics.
     @Test func aSecondSwiftllmServeIsTheRemote() async throws {
         for model in [TestPaths.smolLM2, TestPaths.gemma3] {
             try #require(FileManager.default.fileExists(atPath: model.path), "run scripts/fetch-models.sh")
@@ -102,7 +102,7 @@ import Testing
         let result = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Subprocess.Result, Error>) in
             Thread {
                 continuation.resume(with: Result {
-                    try Python.runTestingScript("hybrid_check.py", [CLI.executable.path, TestPaths.smolLM2.path, TestPaths.gemma3.path])
+                    try Python.runTestingScript("hybrid_check.py", [CLI.executable.path, TestPaths.gemma3.path, TestPaths.smolLM2.path])
                 })
             }.start()
         }

@@ -35,6 +35,7 @@ base = f"http://127.0.0.1:{port.group(1)}/v1"
 try:
     run = subprocess.run([swiftllm, "agent", "-m", local, "--builtin", "calculator", "--tool-choice", "required",
                           "--remote", base, "--remote-model", "swiftllm-remote", "--remote-key-env", "HYBRID_KEY",
+                          "--remote-temperature", "0", "--remote-max-tokens", "320",
                           "--policy", "always", "--max-steps", "3", "--json", "What is 17 times 23?"],
                          capture_output=True, text=True, timeout=600, env={**os.environ, "HYBRID_KEY": key})
     events = [json.loads(line) for line in run.stdout.splitlines() if line.strip()]
