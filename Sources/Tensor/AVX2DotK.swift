@@ -19,6 +19,22 @@ extension AVX2Dot {
         return (UInt64(scales03) | UInt64(scales47) << 32, UInt64(mins03) | UInt64(mins47) << 32)
     }
 
+    typealias Eight = (__m256i, __m256i, __m256i, __m256i, __m256i, __m256i, __m256i, __m256i)
+
+    /// Σ over a super-block's eight 32-element chunks of `scales[k]` · (chunk `k` of `weights` ·
+    /// the activation bytes at `y + 32k`), as eight int32: unsigned weight bytes times signed
+    /// activations (`vpmaddubsw`), each 16-bit pair sum times its 16-bit scale (`vpmaddwd`).
+    @inline(__always) static func scaledSums(_ weights: Eight, _ scales: Eight, _ y: UnsafeRawPointer) -> __m256i {
+        @inline(__always) func part(_ q: __m256i, _ offset: Int, _ s: __m256i) -> __m256i {
+            _mm256_madd_epi16(_mm256_maddubs_epi16(q, load256(y + offset)), s)
+        }
+        return _mm256_add_epi32(
+            _mm256_add_epi32(_mm256_add_epi32(part(weights.0, 0, scales.0), part(weights.1, 32, scales.1)),
+                             _mm256_add_epi32(part(weights.2, 64, scales.2), part(weights.3, 96, scales.3))),
+            _mm256_add_epi32(_mm256_add_epi32(part(weights.4, 128, scales.4), part(weights.5, 160, scales.5)),
+                             _mm256_add_epi32(part(weights.6, 192, scales.6), part(weights.7, 224, scales.7))))
+    }
+
     static func q4_K(_ w: UnsafeRawPointer, _ a: UnsafeRawPointer, _ stride: Int, _ count: Int, _ n: Int,
                      _ out: UnsafeMutablePointer<Float>, _ outStride: Int) {
         typealias L = BlockLayout.Q4_K
@@ -45,14 +61,7 @@ extension AVX2Dot {
                 let d = Field.scale(x, L.d), dmin = Field.scale(x, L.dmin)
                 for t in 0..<rows {
                     let y = a + (first + t) * stride + b * A.size, yq = y + A.qs
-                    @inline(__always) func part(_ q: __m256i, _ offset: Int, _ s: __m256i) -> __m256i {
-                        _mm256_madd_epi16(_mm256_maddubs_epi16(q, load256(yq + offset)), s)
-                    }
-                    let acc = _mm256_add_epi32(
-                        _mm256_add_epi32(_mm256_add_epi32(part(l0, 0, s0), part(h0, 32, s1)),
-                                         _mm256_add_epi32(part(l1, 64, s2), part(h1, 96, s3))),
-                        _mm256_add_epi32(_mm256_add_epi32(part(l2, 128, s4), part(h2, 160, s5)),
-                                         _mm256_add_epi32(part(l3, 192, s6), part(h3, 224, s7))))
+                    let acc = scaledSums((l0, h0, l1, h1, l2, h2, l3, h3), (s0, s1, s2, s3, s4, s5, s6, s7), yq)
                     let sumi = hsum(acc), summ = hsum(_mm256_madd_epi16(load256(y + A.bsums), minPairs))
                     let ad = Field.float(y, A.d)
                     sums[t] += d * ad * Float(sumi) - dmin * ad * Float(summ)
@@ -95,14 +104,7 @@ extension AVX2Dot {
                 let d = Field.scale(x, L.d)
                 for t in 0..<rows {
                     let y = a + (first + t) * stride + b * A.size, yq = y + A.qs
-                    @inline(__always) func part(_ v: __m256i, _ offset: Int, _ s: __m256i) -> __m256i {
-                        _mm256_madd_epi16(_mm256_maddubs_epi16(v, load256(yq + offset)), s)
-                    }
-                    let acc = _mm256_add_epi32(
-                        _mm256_add_epi32(_mm256_add_epi32(part(v0, 0, c0), part(v1, 32, c1)),
-                                         _mm256_add_epi32(part(v2, 64, c2), part(v3, 96, c3))),
-                        _mm256_add_epi32(_mm256_add_epi32(part(v4, 128, c4), part(v5, 160, c5)),
-                                         _mm256_add_epi32(part(v6, 192, c6), part(v7, 224, c7))))
+                    let acc = scaledSums((v0, v1, v2, v3, v4, v5, v6, v7), (c0, c1, c2, c3, c4, c5, c6, c7), yq)
                     // Σ sc·(v − 32)·a = Σ sc·v·a − 32·Σ_g sc_g·(Σ of the group's 16 activations).
                     let offset = hsum(_mm256_madd_epi16(all, load256(y + A.bsums)))
                     let sumi = hsum(acc) &- (offset &<< 5)

@@ -129,8 +129,15 @@ enum JSONScan {
         while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
         guard i < bytes.count, bytes[i] == UInt8(ascii: "{") || bytes[i] == UInt8(ascii: "[") else { return nil }
         let start = i
-        var depth = 0
-        var inString = false
+        guard let end = valueEnd(bytes, from: start),
+              let value = try? JSONValue(parsing: Array(bytes[start..<end])) else { return nil }
+        return (value, String(decoding: bytes[end...], as: UTF8.self))
+    }
+
+    /// The end (exclusive) of the JSON object or array that starts at `start` (its brackets
+    /// counted outside strings), nil while it is not complete.
+    static func valueEnd(_ bytes: [UInt8], from start: Int) -> Int? {
+        var depth = 0, i = start, inString = false
         while i < bytes.count {
             let b = bytes[i]
             if inString {
@@ -141,10 +148,7 @@ enum JSONScan {
                 depth += 1
             } else if b == UInt8(ascii: "}") || b == UInt8(ascii: "]") {
                 depth -= 1
-                if depth == 0 {
-                    guard let value = try? JSONValue(parsing: Array(bytes[start...i])) else { return nil }
-                    return (value, String(decoding: bytes[(i + 1)...], as: UTF8.self))
-                }
+                if depth == 0 { return i + 1 }
             }
             i += 1
         }

@@ -217,7 +217,7 @@ public struct ToolCallStream: Sendable {
             let header = Array(bytes[at..<split])
             let name = String(decoding: header.prefix(find(id, in: header) ?? header.count), as: UTF8.self).trimmingWhitespace()
             let value = split + args.count
-            guard let end = jsonEnd(bytes, from: value) else {
+            guard let end = JSONScan.valueEnd(bytes, from: value) else {
                 calls.append(Call(name: name, arguments: value..<bytes.count, decoded: nil))
                 break
             }
@@ -226,26 +226,5 @@ public struct ToolCallStream: Sendable {
             at = next + marker.count
         }
         return calls
-    }
-
-    /// The end (exclusive) of the JSON object or array that starts at `start`, nil while it is
-    /// not complete.
-    private static func jsonEnd(_ bytes: [UInt8], from start: Int) -> Int? {
-        var depth = 0, i = start, inString = false
-        while i < bytes.count {
-            let b = bytes[i]
-            if inString {
-                if b == UInt8(ascii: "\\") { i += 1 } else if b == UInt8(ascii: "\"") { inString = false }
-            } else if b == UInt8(ascii: "\"") {
-                inString = true
-            } else if b == UInt8(ascii: "{") || b == UInt8(ascii: "[") {
-                depth += 1
-            } else if b == UInt8(ascii: "}") || b == UInt8(ascii: "]") {
-                depth -= 1
-                if depth == 0 { return i + 1 }
-            }
-            i += 1
-        }
-        return nil
     }
 }
