@@ -8,6 +8,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "SwiftLLM", targets: ["Tensor", "GGUF", "Runtime", "Agent", "Server"]),
+        // The engine alone (GGUF, kernels, tokenizers, sessions, grammar): no networking packages to build.
+        .library(name: "SwiftLLMEngine", targets: ["Tensor", "GGUF", "Runtime"]),
         .executable(name: "swiftllm", targets: ["swiftllm"]),
     ],
     dependencies: [
@@ -34,7 +36,7 @@ let package = Package(
         .systemLibrary(name: "CPrefetch", path: "Sources/CPrefetch"),
         .target(name: "Tensor", dependencies: ["CBLAS", "CPrefetch"]),
         .target(name: "GGUF", dependencies: ["Tensor"]),
-        .target(name: "Runtime", dependencies: ["Tensor", "GGUF"]),
+        .target(name: "Runtime", dependencies: ["Tensor", "GGUF", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "Agent",
             dependencies: [

@@ -14,31 +14,34 @@ final class ServerMetrics: Sendable {
     private let lastTotals = Mutex((steps: 0, sequences: 0))
 
     init() {
-        promptTokens = registry.makeCounter(name: "swiftllm_prompt_tokens_total", help: "Prompt tokens of finished requests.")
-        cachedPromptTokens = registry.makeCounter(name: "swiftllm_prompt_tokens_cached_total",
-                                                  help: "Prompt tokens taken from a slot's cache instead of evaluated.")
-        completionTokens = registry.makeCounter(name: "swiftllm_completion_tokens_total", help: "Generated tokens.")
-        disconnects = registry.makeCounter(name: "swiftllm_client_disconnects_total", help: "Streams whose client went away.")
-        firstToken = registry.makeValueHistogram(name: "swiftllm_time_to_first_token_seconds",
-                                                 buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-                                                 help: "From the request's admission to its first generated token.")
-        perToken = registry.makeValueHistogram(name: "swiftllm_time_per_output_token_seconds",
-                                               buckets: [0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1],
-                                               help: "Mean time per generated token after the first, per request.")
-        queueDepth = registry.makeGauge(name: "swiftllm_queue_depth", help: "Requests waiting for a slot.")
-        active = registry.makeGauge(name: "swiftllm_active_sequences", help: "Requests being evaluated or decoded.")
-        slots = registry.makeGauge(name: "swiftllm_slots", help: "Sequences decoded together at most (--parallel).")
-        cachedTokens = registry.makeGauge(name: "swiftllm_kv_cache_tokens", help: "Tokens held in all slots' KV caches.")
-        activeTokens = registry.makeGauge(name: "swiftllm_kv_cache_active_tokens", help: "Tokens in the caches of active slots.")
-        capacity = registry.makeGauge(name: "swiftllm_kv_cache_capacity_tokens", help: "Tokens all slots' caches can hold.")
-        decodeSteps = registry.makeCounter(name: "swiftllm_decode_steps_total", help: "Batched decode steps run.")
-        decodedSequences = registry.makeCounter(name: "swiftllm_decoded_sequences_total",
-                                              help: "Sequences those steps carried (their sum over steps).")
+        promptTokens = registry.makeCounter(descriptor: Self.descriptor("swiftllm_prompt_tokens_total", "Prompt tokens of finished requests."))
+        cachedPromptTokens = registry.makeCounter(descriptor: Self.descriptor("swiftllm_prompt_tokens_cached_total",
+                                                  "Prompt tokens taken from a slot's cache instead of evaluated."))
+        completionTokens = registry.makeCounter(descriptor: Self.descriptor("swiftllm_completion_tokens_total", "Generated tokens."))
+        disconnects = registry.makeCounter(descriptor: Self.descriptor("swiftllm_client_disconnects_total", "Streams whose client went away."))
+        firstToken = registry.makeValueHistogram(descriptor: Self.descriptor("swiftllm_time_to_first_token_seconds",
+                                                 "From the request's admission to its first generated token."), buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30])
+        perToken = registry.makeValueHistogram(descriptor: Self.descriptor("swiftllm_time_per_output_token_seconds",
+                                               "Mean time per generated token after the first, per request."), buckets: [0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1])
+        queueDepth = registry.makeGauge(descriptor: Self.descriptor("swiftllm_queue_depth", "Requests waiting for a slot."))
+        active = registry.makeGauge(descriptor: Self.descriptor("swiftllm_active_sequences", "Requests being evaluated or decoded."))
+        slots = registry.makeGauge(descriptor: Self.descriptor("swiftllm_slots", "Sequences decoded together at most (--parallel)."))
+        cachedTokens = registry.makeGauge(descriptor: Self.descriptor("swiftllm_kv_cache_tokens", "Tokens held in all slots' KV caches."))
+        activeTokens = registry.makeGauge(descriptor: Self.descriptor("swiftllm_kv_cache_active_tokens", "Tokens in the caches of active slots."))
+        capacity = registry.makeGauge(descriptor: Self.descriptor("swiftllm_kv_cache_capacity_tokens", "Tokens all slots' caches can hold."))
+        decodeSteps = registry.makeCounter(descriptor: Self.descriptor("swiftllm_decode_steps_total", "Batched decode steps run."))
+        decodedSequences = registry.makeCounter(descriptor: Self.descriptor("swiftllm_decoded_sequences_total",
+                                              "Sequences those steps carried (their sum over steps)."))
+    }
+
+    /// A metric's name (already fully qualified, so no unit suffix is added) and help text.
+    static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 
     func request(_ route: String, status: Int) {
-        registry.makeCounter(name: "swiftllm_requests_total", labels: [("route", route), ("status", String(status))],
-                             help: "Requests by route and HTTP status.").increment()
+        registry.makeCounter(descriptor: Self.descriptor("swiftllm_requests_total", "Requests by route and HTTP status."),
+                             labels: [("route", route), ("status", String(status))]).increment()
     }
 
     func disconnected() { disconnects.increment() }

@@ -5,15 +5,27 @@
 /// block's Σq as Int32 for Q8_0 (the legacy kernels apply Q4_0's −8 and Q5_0's −16 offsets as
 /// `offset·Σq`, exact in integers) and the F32 value of the stored f16 `s` for Q8_1; then, from
 /// the next 64-byte boundary in memory, the blocks' 32 quants each, so that the kernels' 32-byte
-/// loads never straddle a cache line (blocks are 34 or 36 bytes). Every value is an exact copy or
+/// loads never straddle a cache line (blocks are 34 or 36 bytes); in the SSE2 tier, widened to
+/// Int16 (`quantBytes`). Every value is an exact copy or
 /// conversion of what the blocks hold, so kernels that read the tail compute the same results as
 /// kernels that read the blocks. `KernelTable.quantizeActivations` writes it;
 /// `TypeTraits.activationRowBytes` counts it.
 public enum ActivationTail {
     /// Tail bytes of a row of `blocks` blocks in activation format `type` (0 for other formats).
     public static func bytes(_ type: GGMLType, blocks: Int) -> Int {
-        hasTail(type) ? 8 * blocks + 63 + 32 * blocks : 0
+        hasTail(type) ? 8 * blocks + 63 + quantBytes * blocks : 0
     }
+
+    /// Bytes of a block's quants in the aligned copy: 32 Int8, or in the SSE2 tier 32 Int16 (the
+    /// quants widened once per row, so that the kernels multiply them without widening them for
+    /// every weight row; SSE2 has no byte multiply).
+    #if arch(x86_64) && !SWIFTLLM_AVX2 && !SWIFTLLM_X86_SIMD
+    static var widened: Bool { true }
+    static var quantBytes: Int { 64 }
+    #else
+    static var widened: Bool { false }
+    static var quantBytes: Int { 32 }
+    #endif
 
     /// Where the parts of the tail of the row at `row` (`blocks` blocks of `size` bytes) start:
     /// the F32 scales, the Σq / s values, and the 64-byte aligned copy of the quants (32 bytes per
@@ -39,7 +51,14 @@ public enum ActivationTail {
         let qs = type == .q8_1 ? BlockLayout.Q8_1.qs : BlockLayout.Q8_0.qs
         for b in 0..<blocks {
             let block = UnsafeRawPointer(row + b * size)
-            (copy + 32 * b).copyMemory(from: block + qs, byteCount: 32)
+            if widened {
+                for i in 0..<32 {
+                    (copy + 64 * b).storeBytes(of: Int16(block.load(fromByteOffset: qs + i, as: Int8.self)),
+                                               toByteOffset: 2 * i, as: Int16.self)
+                }
+            } else {
+                (copy + 32 * b).copyMemory(from: block + qs, byteCount: 32)
+            }
             scales.storeBytes(of: Field.half(block, 0), toByteOffset: 4 * b, as: Float.self)
             if type == .q8_1 {
                 second.storeBytes(of: Field.half(block, BlockLayout.Q8_1.s), toByteOffset: 4 * b, as: Float.self)

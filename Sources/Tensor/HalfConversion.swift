@@ -1,4 +1,4 @@
-#if SWIFTLLM_X86_SIMD || SWIFTLLM_AVX2
+#if arch(x86_64)
 import _Builtin_intrinsics.intel
 #endif
 
@@ -33,6 +33,21 @@ import _Builtin_intrinsics.intel
         let low = _mm256_cvtph_ps(unsafeBitCast(h.lowHalf, to: __m128i.self))
         let high = _mm256_cvtph_ps(unsafeBitCast(h.highHalf, to: __m128i.self))
         return SIMD16(lowHalf: unsafeBitCast(low, to: SIMD8<Float>.self), highHalf: unsafeBitCast(high, to: SIMD8<Float>.self))
+        #elseif arch(x86_64)
+        // SSE2: the widening done by unpacking with zero (the conversion below is a per-lane loop
+        // under baseline codegen), then the same bit arithmetic four lanes at a time.
+        let h = p.loadUnaligned(as: SIMD16<UInt16>.self), zero = _mm_setzero_si128()
+        @inline(__always) func four(_ v: __m128i) -> SIMD4<Float> {
+            let bits = unsafeBitCast(v, to: SIMD4<UInt32>.self)
+            let sign = (bits & 0x8000) &<< 16
+            let rest = bits & 0x7fff
+            let finite = unsafeBitCast(unsafeBitCast(rest &<< 13, to: SIMD4<Float>.self) * 0x1p112, to: SIMD4<UInt32>.self)
+            let special = 0x7f80_0000 | ((rest & 0x3ff) &<< 13)
+            return unsafeBitCast(finite.replacing(with: special, where: rest .>= 0x7c00) | sign, to: SIMD4<Float>.self)
+        }
+        let low = unsafeBitCast(h.lowHalf, to: __m128i.self), high = unsafeBitCast(h.highHalf, to: __m128i.self)
+        return SIMD16(lowHalf: SIMD8(lowHalf: four(_mm_unpacklo_epi16(low, zero)), highHalf: four(_mm_unpackhi_epi16(low, zero))),
+                      highHalf: SIMD8(lowHalf: four(_mm_unpacklo_epi16(high, zero)), highHalf: four(_mm_unpackhi_epi16(high, zero))))
         #else
         let bits = SIMD16<UInt32>(truncatingIfNeeded: p.loadUnaligned(as: SIMD16<UInt16>.self))
         let sign = (bits & 0x8000) &<< 16

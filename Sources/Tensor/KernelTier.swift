@@ -3,8 +3,12 @@ import Foundation
 /// Which kernels this build runs: chosen when the package is compiled (Swift has no per-function
 /// target features), reported so that a build that misses its CPU's fast path can say so.
 public enum KernelTier: String, Sendable, CaseIterable {
-    /// Plain Swift loops, auto-vectorised for whatever `-target-cpu` the build used.
+    /// Plain Swift loops, auto-vectorised for whatever `-target-cpu` the build used (other CPUs
+    /// than x86-64 today; NEON kernels are not written yet).
     case portable
+    /// x86-64 without speed flags (SwiftPM's default for a dependency): SSE2 intrinsics, which
+    /// every x86-64 CPU has, for the 32-element block types and the F16 KV cache.
+    case sse2
     /// AVX2 intrinsics (`-DSWIFTLLM_AVX2 -target-cpu native` on a CPU with AVX2, FMA and F16C).
     case avx2
     /// AVX-512 F/BW/VL + VNNI intrinsics (`-DSWIFTLLM_X86_SIMD -target-cpu native`).
@@ -16,6 +20,8 @@ public enum KernelTier: String, Sendable, CaseIterable {
         return .avx512
         #elseif SWIFTLLM_AVX2
         return .avx2
+        #elseif arch(x86_64)
+        return .sse2
         #else
         return .portable
         #endif
@@ -25,6 +31,8 @@ public enum KernelTier: String, Sendable, CaseIterable {
     static func rowsKernel(for type: GGMLType) -> RowsDot? {
         #if SWIFTLLM_AVX2 && !SWIFTLLM_X86_SIMD
         return AVX2Dot.kernels(for: type)
+        #elseif arch(x86_64) && !SWIFTLLM_X86_SIMD
+        return SSE2Dot.kernels(for: type)
         #else
         return nil
         #endif
@@ -50,7 +58,7 @@ extension KernelTier {
         let flags = Set(line.split(separator: " ").map(String.init))
         if ["avx2", "avx512f", "avx512bw", "avx512vl", "avx512_vnni"].allSatisfy(flags.contains) { return .avx512 }
         if ["avx2", "fma", "f16c"].allSatisfy(flags.contains) { return .avx2 }
-        return .portable
+        return .sse2
         #else
         return active
         #endif
@@ -59,17 +67,22 @@ extension KernelTier {
     /// The compiler flags that build `tier` (for `swift build`, `swift test` or `swift run`).
     public static func flags(for tier: KernelTier) -> String {
         switch tier {
-        case .portable: ""
+        case .portable, .sse2: ""
         case .avx2: "-Xswiftc -target-cpu -Xswiftc native -Xswiftc -DSWIFTLLM_AVX2"
         case .avx512: "-Xswiftc -target-cpu -Xswiftc native -Xswiftc -DSWIFTLLM_X86_SIMD"
         }
     }
 
     /// What a build that runs slower kernels than its CPU allows should be told, or nil.
-    public static var advice: String? {
-        let best = bestForThisCPU
-        guard best != active, allCases.firstIndex(of: best) ?? 0 > allCases.firstIndex(of: active) ?? 0 else { return nil }
+    public static var advice: String? { advice(active: active, best: bestForThisCPU) }
+
+    /// What a build of tier `active` on a CPU whose best tier is `best` should be told, or nil
+    /// when `active` is already the best (or the better tier needs no flags: SSE2 is any x86-64
+    /// build's).
+    public static func advice(active: KernelTier, best: KernelTier) -> String? {
+        guard let a = allCases.firstIndex(of: active), let b = allCases.firstIndex(of: best), b > a,
+              !flags(for: best).isEmpty else { return nil }
         return "this build runs the \(active.rawValue) kernels but the CPU can run \(best.rawValue): "
-            + "build with `\(flags(for: best))` (decode is several times faster)"
+            + "build with `\(flags(for: best))` for faster decoding (README: Use as a library)"
     }
 }

@@ -8,7 +8,9 @@ struct Inspect: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show a GGUF file's metadata, quant mix and tensor table.",
         discussion: """
-            Without FILE, inspects the default model (SmolLM2-135M-Instruct Q4_1 in \
+            With --system, describes the machine and the build instead (kernel tier compiled in, \
+            the best one for this CPU, and the build flags that select it). Without FILE, inspects \
+            the default model (SmolLM2-135M-Instruct Q4_1 in \
             $SWIFTLLM_MODELS or ~/.cache/swiftllm/models). With --json, prints one JSON object: \
             {"version", "alignment", "tensor_count", "metadata": {key: value}, "tensors": [...]}, \
             where metadata arrays longer than 16 elements are given as {"type", "count"}, and \
@@ -26,7 +28,14 @@ struct Inspect: AsyncParsableCommand {
     @Flag(help: "Add the tensor table (name, type, shape, offset, bytes) to the human summary.")
     var tensors = false
 
+    @Flag(help: "Describe this machine and build instead of a file: CPU, threads, the kernel tier compiled in, the CPU's best tier, and the flags that build it.")
+    var system = false
+
     func run() async throws {
+        if system {
+            print(SystemSummary.text(json: json), terminator: "")
+            return
+        }
         let path = try ModelPath.resolve(file)
         let gguf: GGUFFile
         do {

@@ -68,9 +68,20 @@ import Testing
                 let row = p.baseAddress! + shift
                 try KernelTable.quantizeActivations(x, cols: x.count, for: traits, into: row)
                 let start = ActivationTail.parts(row, blocks: blocks, size: size).quants
-                let copy = Array(UnsafeRawBufferPointer(start: start, count: 32 * blocks))
+                let width = ActivationTail.quantBytes / 32
+                // The copy's quants as Int8 (the SSE2 tier stores them widened to Int16).
+                let copy = (0..<(32 * blocks)).map { i in
+                    width == 2 ? UInt8(truncatingIfNeeded: start.loadUnaligned(fromByteOffset: 2 * i, as: Int16.self))
+                        : start.load(fromByteOffset: i, as: UInt8.self)
+                }
+                let signExtended = width == 1 || (0..<(32 * blocks)).allSatisfy { i in
+                    let v = start.loadUnaligned(fromByteOffset: 2 * i, as: Int16.self)
+                    return v == Int16(Int8(truncatingIfNeeded: v))
+                }
+                #expect(signExtended, "start offset \(shift): widened quants are not sign-extended bytes")
                 return (Array(UnsafeRawBufferPointer(start: row + blocks * size, count: 8 * blocks)), copy,
-                        start + 32 * blocks <= UnsafeRawPointer(row + rowBytes) && Int(bitPattern: start) % 64 == 0)
+                        start + ActivationTail.quantBytes * blocks <= UnsafeRawPointer(row + rowBytes)
+                            && Int(bitPattern: start) % 64 == 0)
             }
             #expect(inside, "start offset \(shift): the quants copy is not aligned inside the row")
             #expect(scalesAndSums == (try QuantOracle.bytes("\(type.name).tail")), "start offset \(shift)")

@@ -4,7 +4,7 @@ import TestSupport
 
 /// The several-rows kernels (`TypeTraits.rowsDot`) and the batched quantized-dot product: every
 /// result bit-identical to the portable dot of that row alone, so a sequence decoded in a batch
-/// gets the logits it gets alone, and the AVX2 tier moves no logit against the portable one.
+/// gets the logits it gets alone, and the AVX2 and SSE2 tiers move no logit against the portable one.
 @Suite struct RowsDotTests {
     static let types: [GGMLType] = [.q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K]
 
@@ -63,8 +63,14 @@ import TestSupport
         }
     }
 
-    @Test(.enabled(if: KernelTier.active == .avx2, "the AVX2 tier is not in this build"), arguments: types)
-    func avx2KernelsEqualPortableBitForBit(type: GGMLType) throws {
+    /// The types each tier has several-rows kernels for.
+    static let tierTypes: [KernelTier: Set<GGMLType>] = [
+        .avx2: [.q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q6_K],
+        .sse2: [.q4_0, .q4_1, .q5_0, .q5_1, .q8_0],
+    ]
+
+    @Test(.enabled(if: tierTypes[KernelTier.active] != nil, "this build's tier has no several-rows kernels"), arguments: types)
+    func tierKernelsEqualPortableBitForBit(type: GGMLType) throws {
         for cols in Self.columnCounts(type) {
             for tokens in [1, 2, 5, 8, 11] {
                 let b = try Batch(type, cols: cols, tokens: tokens, rows: 6, seed: UInt64(cols + tokens))
@@ -92,8 +98,8 @@ import TestSupport
                 }
             }
         }
-        #expect(KernelTable.traits[type]?.rowsDot != nil || ![.q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q6_K].contains(type),
-                "\(type) has no AVX2 kernel")
+        #expect((KernelTable.traits[type]?.rowsDot != nil) == (Self.tierTypes[KernelTier.active]?.contains(type) ?? false),
+                "\(type): \(KernelTier.active) kernel presence")
     }
 
     /// `matmul` with quantized dots for a batch of tokens gives, token for token, the bits of

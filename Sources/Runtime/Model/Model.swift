@@ -55,6 +55,7 @@ public final class Model: Sendable {
         if !allowUnusedTensors && !unusedTensors.isEmpty {
             throw .unusedTensors(architecture: config.spec.name, names: unusedTensors)
         }
+        KernelNotice.reportOnce()
     }
 
     /// A KV cache for up to `contextLength` tokens (default: the model's training context). Its

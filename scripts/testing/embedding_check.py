@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Builds Examples/Embedding (a package that depends on swiftllm by path) the way a library user
+would, runs its greedy generation, and checks what the user gets:
+
+- the kernel tier it reports (sse2 for an x86-64 build without flags);
+- the one-time swift-log warning, with exactly the flags scripts/flags.sh gives for this CPU,
+  when the build runs a slower tier than the CPU can (and no warning when it does not);
+- the text: llama.cpp's greedy continuation of the same prompt (../shared/reference) starts with it.
+
+usage: embedding_check.py [--flags "SWIFT BUILD FLAGS"] [--scratch DIR] [-n TOKENS] [--runs R]
+With --flags the build passes them (e.g. "-Xswiftc -target-cpu -Xswiftc native -Xswiftc
+-DSWIFTLLM_AVX2") and the check expects their tier; --runs R repeats the generation and prints
+the median speeds (for the README's table). Exit status 1 on a failed check.
+"""
+import argparse
+import json
+import os
+import platform
+import shlex
+import statistics
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PACKAGE = os.path.join(ROOT, "Examples", "Embedding")
+MODELS = os.environ.get("SWIFTLLM_MODELS") or os.path.expanduser("~/.cache/swiftllm/models")
+MODEL = os.path.join(MODELS, "SmolLM2-135M-Instruct.Q4_1.gguf")
+REFERENCE = os.path.join(ROOT, "..", "shared", "reference", "smollm2-135m-instruct-q4_1.jsonl")
+
+failures = []
+
+
+def check(condition, message):
+    print(("ok   " if condition else "FAIL ") + message)
+    if not condition:
+        failures.append(message)
+
+
+def best_flags():
+    """The flags scripts/flags.sh passes on this CPU (what a fast build needs)."""
+    env = {k: v for k, v in os.environ.items() if k != "SWIFTLLM_PORTABLE"}
+    out = subprocess.run(["bash", "-c", 'source scripts/flags.sh; echo "${SWIFTLLM_FLAGS[*]}"'],
+                         cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
+def expected_tier(flags):
+    if "-DSWIFTLLM_X86_SIMD" in flags:
+        return "avx512"
+    if "-DSWIFTLLM_AVX2" in flags:
+        return "avx2"
+    return "sse2" if platform.machine() in ("x86_64", "AMD64") else "portable"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--flags", default="")
+    parser.add_argument("--scratch", default=os.path.join(PACKAGE, ".build"))
+    parser.add_argument("-n", type=int, default=24)
+    parser.add_argument("--runs", type=int, default=1)
+    args = parser.parse_args()
+
+    build = ["swift", "build", "-c", "release", "--package-path", PACKAGE, "--scratch-path", args.scratch]
+    build += shlex.split(args.flags)
+    print("$ " + " ".join(build), flush=True)
+    subprocess.run(build, check=True)
+    demo = os.path.join(args.scratch, "release", "EmbeddingDemo")
+
+    with open(REFERENCE) as f:
+        reference = json.loads(f.readline())
+    prompt = reference["prompt"]
+    llama_text = bytes.fromhex(reference["greedy_text_hex"]).decode("utf-8", errors="replace")
+
+    decode, prefill = [], []
+    for run in range(args.runs):
+        result = subprocess.run([demo, MODEL, "-n", str(args.n), "--reload", prompt], capture_output=True, text=True)
+        if result.returncode != 0:
+            check(False, f"EmbeddingDemo exited {result.returncode}: {result.stderr.strip()}")
+            break
+        err = result.stderr
+        for line in err.splitlines():
+            if line.startswith("prompt:"):
+                parts = line.replace(",", "").split()
+                prefill.append(float(parts[3]))
+                decode.append(float(parts[-2]))
+        if run > 0:
+            continue
+        sys.stdout.write(err)
+        tier = expected_tier(args.flags)
+        check(f"kernels: {tier}\n" in err, f"the demo reports the {tier} tier")
+        fast = best_flags()
+        notices = err.count("kernels but the CPU can run")
+        if expected_tier(fast) != tier and fast:
+            check(notices == 1, f"one warning for two model loads (got {notices})")
+            check(f"`{fast}`" in err, f"the warning names flags.sh's flags `{fast}`")
+            check("warning" in err, "the notice is logged at warning level")
+        else:
+            check(notices == 0, f"no warning where the build runs the CPU's best tier (got {notices})")
+        text = result.stdout[:-1] if result.stdout.endswith("\n") else result.stdout
+        check(len(text) > 0 and llama_text.startswith(text),
+              f"llama.cpp's greedy text starts with the demo's {args.n} tokens: {text!r}")
+    if decode:
+        print(f"median of {len(decode)}: prompt {statistics.median(prefill):.1f} tok/s, "
+              f"decode {statistics.median(decode):.1f} tok/s")
+    if failures:
+        print(f"{len(failures)} check(s) failed", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
