@@ -1,7 +1,8 @@
 # Sourced by the build and test scripts: the speed flags for this machine's CPU.
 # -target-cpu native turns on AVX2/AVX-512 code generation; SWIFTLLM_X86_SIMD enables the
 # intrinsics kernels, which need it and use AVX-512 F/BW/VL and VNNI (vpdpbusd): without all of
-# them, on a CPU with AVX2, FMA and F16C, SWIFTLLM_AVX2 builds the AVX2 tier instead. Set SWIFTLLM_PORTABLE=1 to build the portable code only, for baseline x86-64.
+# them, on a CPU with AVX2, FMA and F16C, SWIFTLLM_AVX2 builds the AVX2 tier instead. Set SWIFTLLM_PORTABLE=1 to build
+# without flags, for baseline x86-64 (the SSE2 tier: what a package that depends on swiftllm gets by default).
 SWIFTLLM_FLAGS=()
 swiftllm_has_simd_features() {
   local feature

@@ -78,14 +78,14 @@ enum AVX2Dot {
 
     /// `sum` plus the eight lanes of `p`, added one after another as the portable loop adds them.
     @inline(__always) static func addLanes(_ sum: Float, _ p: __m256) -> Float {
-        let v = unsafeBitCast(p, to: SIMD8<Float>.self)
+        let v = p
         var s = sum
         s += v[0]; s += v[1]; s += v[2]; s += v[3]; s += v[4]; s += v[5]; s += v[6]; s += v[7]
         return s
     }
 
     @inline(__always) static func loadFloats(_ p: UnsafeRawPointer) -> __m256 {
-        unsafeBitCast(p.loadUnaligned(as: SIMD8<Float>.self), to: __m256.self)
+        p.loadUnaligned(as: SIMD8<Float>.self)
     }
 
     /// Rows of a `RowsDot` call in groups of at most this many: each group's running sums stay in

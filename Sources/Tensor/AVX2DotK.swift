@@ -8,17 +8,6 @@ import _Builtin_intrinsics.intel
 /// the min (Q4_K) or −32 offset (Q6_K) term from the activation's 16-element sums, and one F32
 /// step per super-block, as the portable loop does.
 extension AVX2Dot {
-    /// The six-bit scales and mins of a Q4_K/Q5_K super-block (12 packed bytes at `q`) as eight
-    /// bytes each, sub-block 0 in the lowest byte.
-    @inline(__always) static func scalesAndMinsK4(_ q: UnsafeRawPointer) -> (scales: UInt64, mins: UInt64) {
-        let a = q.loadUnaligned(as: UInt32.self), b = q.loadUnaligned(fromByteOffset: 4, as: UInt32.self)
-        let c = q.loadUnaligned(fromByteOffset: 8, as: UInt32.self)
-        let scales03 = a & 0x3F3F_3F3F, mins03 = b & 0x3F3F_3F3F
-        let scales47 = (c & 0x0F0F_0F0F) | (((a >> 6) & 0x0303_0303) << 4)
-        let mins47 = ((c >> 4) & 0x0F0F_0F0F) | (((b >> 6) & 0x0303_0303) << 4)
-        return (UInt64(scales03) | UInt64(scales47) << 32, UInt64(mins03) | UInt64(mins47) << 32)
-    }
-
     typealias Eight = (__m256i, __m256i, __m256i, __m256i, __m256i, __m256i, __m256i, __m256i)
 
     /// Σ over a super-block's eight 32-element chunks of `scales[k]` · (chunk `k` of `weights` ·
@@ -47,7 +36,7 @@ extension AVX2Dot {
             var sums = SIMD8<Float>()
             for b in 0..<blocks {
                 let x = w + b * L.size
-                let (scales, mins) = scalesAndMinsK4(x + L.scales)
+                let (scales, mins) = Field.scalesAndMinsK4(x + L.scales)
                 @inline(__always) func scale(_ j: Int) -> __m256i { _mm256_set1_epi16(Int16((scales >> UInt64(8 * j)) & 0xFF)) }
                 let minPairs = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(_mm_cvtsi64_si128(Int64(bitPattern: mins)),
                                                                       _mm_cvtsi64_si128(Int64(bitPattern: mins))))

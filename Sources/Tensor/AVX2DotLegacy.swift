@@ -73,15 +73,15 @@ extension AVX2Dot {
                     let x = w + 8 * g * size
                     let w0 = unpack(x), w1 = unpack(x + size), w2 = unpack(x + 2 * size), w3 = unpack(x + 3 * size)
                     let w4 = unpack(x + 4 * size), w5 = unpack(x + 5 * size), w6 = unpack(x + 6 * size), w7 = unpack(x + 7 * size)
-                    let dx = unsafeBitCast(SIMD8<Float>(
+                    let dx = SIMD8<Float>(
                         Field.scale(x, 0), Field.scale(x + size, 0), Field.scale(x + 2 * size, 0), Field.scale(x + 3 * size, 0),
                         Field.scale(x + 4 * size, 0), Field.scale(x + 5 * size, 0), Field.scale(x + 6 * size, 0),
-                        Field.scale(x + 7 * size, 0)), to: __m256.self)
+                        Field.scale(x + 7 * size, 0))
                     let mx = minField.map { m in
-                        unsafeBitCast(SIMD8<Float>(
+                        SIMD8<Float>(
                             Field.scale(x, m), Field.scale(x + size, m), Field.scale(x + 2 * size, m), Field.scale(x + 3 * size, m),
                             Field.scale(x + 4 * size, m), Field.scale(x + 5 * size, m), Field.scale(x + 6 * size, m),
-                            Field.scale(x + 7 * size, m)), to: __m256.self)
+                            Field.scale(x + 7 * size, m))
                     }
                     for t in 0..<rows {
                         let tail = ActivationTail.parts(a + (first + t) * stride, blocks: blocks, size: activationSize)
@@ -99,7 +99,7 @@ extension AVX2Dot {
                     }
                     if rows > 1 { sums = addColumns(sums, products) }
                 }
-                var partial = unsafeBitCast(sums, to: SIMD8<Float>.self)
+                var partial = sums
                 if rows == 1 { partial[0] = single }
                 for b in (8 * groups)..<blocks {
                     let x = w + b * size
@@ -131,12 +131,12 @@ extension AVX2Dot {
         let t6 = _mm256_unpacklo_ps(rows[6], rows[7]), t7 = _mm256_unpackhi_ps(rows[6], rows[7])
         @inline(__always) func pairs(_ a: __m256, _ b: __m256, high: Bool) -> SIMD8<Float> {
             let (x, y) = (_mm256_castps_pd(a), _mm256_castps_pd(b))
-            return unsafeBitCast(_mm256_castpd_ps(high ? _mm256_unpackhi_pd(x, y) : _mm256_unpacklo_pd(x, y)), to: SIMD8<Float>.self)
+            return _mm256_castpd_ps(high ? _mm256_unpackhi_pd(x, y) : _mm256_unpacklo_pd(x, y))
         }
         // u_k: column k of rows 0–3 in the low half, column k + 4 in the high half; v_k the same for rows 4–7.
         let u0 = pairs(t0, t2, high: false), u1 = pairs(t0, t2, high: true), u2 = pairs(t1, t3, high: false), u3 = pairs(t1, t3, high: true)
         let v0 = pairs(t4, t6, high: false), v1 = pairs(t4, t6, high: true), v2 = pairs(t5, t7, high: false), v3 = pairs(t5, t7, high: true)
-        var s = unsafeBitCast(sums, to: SIMD8<Float>.self)
+        var s = sums
         s += SIMD8(lowHalf: u0.lowHalf, highHalf: v0.lowHalf)
         s += SIMD8(lowHalf: u1.lowHalf, highHalf: v1.lowHalf)
         s += SIMD8(lowHalf: u2.lowHalf, highHalf: v2.lowHalf)
@@ -145,7 +145,7 @@ extension AVX2Dot {
         s += SIMD8(lowHalf: u1.highHalf, highHalf: v1.highHalf)
         s += SIMD8(lowHalf: u2.highHalf, highHalf: v2.highHalf)
         s += SIMD8(lowHalf: u3.highHalf, highHalf: v3.highHalf)
-        return unsafeBitCast(s, to: __m256.self)
+        return s
     }
 }
 #endif

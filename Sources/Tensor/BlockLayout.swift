@@ -62,6 +62,18 @@ public enum BlockLayout {
         p.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
     }
 
+    /// The six-bit scales and mins of a Q4_K/Q5_K super-block (12 packed bytes at `q`) as eight
+    /// bytes each, sub-block 0 in the lowest byte.
+    @inline(__always) @usableFromInline
+    static func scalesAndMinsK4(_ q: UnsafeRawPointer) -> (scales: UInt64, mins: UInt64) {
+        let a = q.loadUnaligned(as: UInt32.self), b = q.loadUnaligned(fromByteOffset: 4, as: UInt32.self)
+        let c = q.loadUnaligned(fromByteOffset: 8, as: UInt32.self)
+        let scales03 = a & 0x3F3F_3F3F, mins03 = b & 0x3F3F_3F3F
+        let scales47 = (c & 0x0F0F_0F0F) | (((a >> 6) & 0x0303_0303) << 4)
+        let mins47 = ((c >> 4) & 0x0F0F_0F0F) | (((b >> 6) & 0x0303_0303) << 4)
+        return (UInt64(scales03) | UInt64(scales47) << 32, UInt64(mins03) | UInt64(mins47) << 32)
+    }
+
     /// The 6-bit scale and min of sub-block `j` (0..<8) packed in Q4_K/Q5_K's 12 scale bytes.
     @inline(__always) @usableFromInline
     static func scaleMinK4(_ j: Int, _ q: UnsafePointer<UInt8>) -> (scale: UInt8, min: UInt8) {

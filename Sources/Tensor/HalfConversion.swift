@@ -32,7 +32,7 @@ import _Builtin_intrinsics.intel
         let h = p.loadUnaligned(as: SIMD16<UInt16>.self)
         let low = _mm256_cvtph_ps(unsafeBitCast(h.lowHalf, to: __m128i.self))
         let high = _mm256_cvtph_ps(unsafeBitCast(h.highHalf, to: __m128i.self))
-        return SIMD16(lowHalf: unsafeBitCast(low, to: SIMD8<Float>.self), highHalf: unsafeBitCast(high, to: SIMD8<Float>.self))
+        return SIMD16(lowHalf: low, highHalf: high)
         #elseif arch(x86_64)
         // SSE2: the widening done by unpacking with zero (the conversion below is a per-lane loop
         // under baseline codegen), then the same bit arithmetic four lanes at a time.

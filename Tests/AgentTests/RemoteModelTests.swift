@@ -28,6 +28,11 @@ extension RemoteClientTests {
             let error = await RemoteTesting.expectError(.invalidToolCall) { try await model.takeStep(Self.request(.required)) }
             #expect(error?.message.contains("remote:scripted-model") == true, "\(String(describing: error))")
             #expect(server.requests().count == 2)
+            // Both answers were paid for: the error carries the tokens the server's usage reported.
+            let usages = server.usages()
+            #expect(usages.count == 2 && usages.allSatisfy { $0.prompt > 0 && $0.completion > 0 }, "\(usages)")
+            #expect(error?.promptTokens == usages.map(\.prompt).reduce(0, +), "\(String(describing: error))")
+            #expect(error?.completionTokens == usages.map(\.completion).reduce(0, +), "\(String(describing: error))")
             // An invalid answer is not a transport failure: the breaker stays closed.
             #expect(model.client.breaker.state == .closed(failures: 0))
         }
@@ -75,6 +80,19 @@ extension RemoteClientTests {
             #expect(result.answer == "local answer")
             let errors = events.compactMap { if case .error(_, let text) = $0 { text } else { nil } }
             #expect(errors.count == 1 && errors.first?.contains("invalid tool call") == true, "\(errors)")
+            // The fallback step's record and the ledger count the tokens of the two unused answers.
+            let record = try #require(events.compactMap { if case .stepFinished(let r) = $0 { r } else { nil } }.first)
+            let usages = server.usages()
+            #expect(usages.count == 2)
+            #expect(record.decision.action == "fallback" && !record.escalated)
+            #expect(record.failedRemotePromptTokens == usages.map(\.prompt).reduce(0, +))
+            #expect(record.failedRemoteCompletionTokens == usages.map(\.completion).reduce(0, +))
+            var ledger = CostLedger(remotePrice: Pricing(inputPerMillion: 1, outputPerMillion: 2))
+            ledger.add(record)
+            #expect(ledger.remoteTokensIn == record.failedRemotePromptTokens && ledger.remoteSteps == 0)
+            #expect(ledger.remoteTokensOut == record.failedRemoteCompletionTokens)
+            let expected = Double(ledger.remoteTokensIn + 2 * ledger.remoteTokensOut) / 1_000_000
+            #expect(abs(ledger.costUSD - expected) < 1e-12, "\(ledger.costUSD) vs \(expected)")
         }
     }
 }

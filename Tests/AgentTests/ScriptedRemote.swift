@@ -104,6 +104,19 @@ final class ScriptedRemote {
         }
     }
 
+    /// The usage of every answer that had one, in order: `(prompt_tokens, completion_tokens)`.
+    func usages() -> [(prompt: Int, completion: Int)] {
+        guard let data = FileManager.default.contents(atPath: logFile.path + ".usage") else { return [] }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
+            guard let usage = try? JSONValue(parsing: String(line)),
+                  let prompt = usage["prompt_tokens"]?.intValue, let completion = usage["completion_tokens"]?.intValue else {
+                Issue.record("scripted_remote.py logged a usage line that is not one: \(line)")
+                return nil
+            }
+            return (prompt, completion)
+        }
+    }
+
     /// A configuration for this server with test-sized limits: 10 ms backoff, 10 s per attempt,
     /// 30 s per call, 3 retries. The attempt limit is far above the scripted server's answer time
     /// because model tests in the same process can hold the cooperative threads for seconds.

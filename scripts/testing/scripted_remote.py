@@ -40,7 +40,8 @@ Every answer's usage counts tokens as len(text) // 4 (at least 1): prompt_tokens
 the request's messages, completion_tokens over the answer's text or call arguments.
 
 Every request is appended to --log as one JSON line:
-{"n": 1, "path": ..., "headers": {...}, "body": <parsed JSON or the raw text>, "behaviour": ...}.
+{"n": 1, "path": ..., "headers": {...}, "body": <parsed JSON or the raw text>, "behaviour": ...},
+and the usage of every answer that has one to --log + ".usage" ({"prompt_tokens", "completion_tokens"}).
 """
 import argparse, glob, json, os, signal, socket, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -201,6 +202,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def send_json(self, status, value, extra=()):
         data = json.dumps(value).encode()
+        if options.log and isinstance(value, dict) and "usage" in value:
+            with lock, open(options.log + ".usage", "a") as f:
+                f.write(json.dumps(value["usage"]) + "\n")
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))

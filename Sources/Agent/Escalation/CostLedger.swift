@@ -37,10 +37,11 @@ public struct CostLedger: Sendable {
         self.localPrice = localPrice
     }
 
-    /// The cost of one step: the remote's tokens at the remote price, plus the local model's tokens
-    /// (its try, also when the step was then sent away) at the local rate.
+    /// The cost of one step: the remote's tokens at the remote price (those of a remote that failed
+    /// the step included), plus the local model's tokens (its try, also when the step was then sent
+    /// away) at the local rate.
     public func cost(of record: StepRecord) -> Double {
-        var cost = 0.0
+        var cost = remotePrice.cost(input: record.failedRemotePromptTokens, output: record.failedRemoteCompletionTokens)
         if record.escalated {
             cost += remotePrice.cost(input: record.output.promptTokens, output: record.output.generatedTokens)
         }
@@ -66,6 +67,8 @@ public struct CostLedger: Sendable {
             remoteTokensIn += record.output.promptTokens
             remoteTokensOut += record.output.generatedTokens
         }
+        remoteTokensIn += record.failedRemotePromptTokens
+        remoteTokensOut += record.failedRemoteCompletionTokens
         if let local = record.escalated ? record.localOutput : record.output {
             localTokensIn += local.promptTokens
             localTokensOut += local.generatedTokens

@@ -146,11 +146,21 @@ public final class Agent: Sendable {
         var request = request
         let started = ContinuousClock.now
         let toolNames = request.tools.map(\.name)
+        var failedRemote = (prompt: 0, completion: 0)
+        /// Counts the tokens a failed remote was paid for (its answers were not used).
+        func remoteFailed(_ error: any Error) {
+            guard let error = error as? RemoteError else { return }
+            failedRemote.prompt += error.promptTokens
+            failedRemote.completion += error.completionTokens
+        }
         func finish(_ output: ProposedStep, _ record: StepDecisionRecord, local: ProposedStep?) -> ProposedStep {
             emit(.decision(step: request.step, record))
-            emit(.stepFinished(StepRecord(step: request.step, messages: request.messages, toolNames: toolNames,
-                                          decision: record, output: output, localOutput: local,
-                                          seconds: (ContinuousClock.now - started).seconds)))
+            var step = StepRecord(step: request.step, messages: request.messages, toolNames: toolNames,
+                                  decision: record, output: output, localOutput: local,
+                                  seconds: (ContinuousClock.now - started).seconds)
+            step.failedRemotePromptTokens = failedRemote.prompt
+            step.failedRemoteCompletionTokens = failedRemote.completion
+            emit(.stepFinished(step))
             return output
         }
         if let taker = run.handedTo {
@@ -161,6 +171,7 @@ public final class Agent: Sendable {
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
+                remoteFailed(error)
                 emit(.error(step: request.step, "\(taker.name) failed (\(error)); the local model takes the task back"))
                 run.handedTo = nil
             }
@@ -193,6 +204,7 @@ public final class Agent: Sendable {
                 } catch is CancellationError {
                     throw CancellationError()
                 } catch {
+                    remoteFailed(error)
                     emit(.error(step: request.step, "\(taker.name) failed (\(error)); the local step is kept"))
                     return finish(proposal, StepDecisionRecord(action: "fallback", taker: local.name,
                                                                reason: reason + "; \(taker.name) failed: \(error)"), local: nil)

@@ -108,6 +108,10 @@ public struct StepRecord: Sendable {
     public var localOutput: ProposedStep?
     /// Wall time of the whole step: the local try, retries and the delegate's answer.
     public var seconds: Double
+    /// Remote tokens paid for but not used: the answers of a remote that failed the step (invalid
+    /// tool calls twice), as its server's `usage` counted them. 0 when no remote failed.
+    public var failedRemotePromptTokens = 0
+    public var failedRemoteCompletionTokens = 0
 
     /// Who wrote `output`.
     public var taker: String { decision.taker }

@@ -170,8 +170,9 @@ public final class RemoteClient: Sendable {
             case .completion(let completion): return .success(completion)
             case .malformed(let why):
                 return .failure(Failure(RemoteError(.malformedResponse, "HTTP \(exchange.status): \(why): \(excerpt)"), retry: true))
-            case .invalidCall(let why):
-                return .failure(Failure(RemoteError(.invalidToolCall, scrubber.excerpt(why, limit: 300)), retry: false))
+            case .invalidCall(let why, let promptTokens, let completionTokens):
+                return .failure(Failure(RemoteError(.invalidToolCall, scrubber.excerpt(why, limit: 300),
+                                                    promptTokens: promptTokens, completionTokens: completionTokens), retry: false))
             }
         case 429:
             let wait = exchange.retryAfter.flatMap(Self.retryAfter)

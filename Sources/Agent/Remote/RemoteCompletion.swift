@@ -57,8 +57,9 @@ enum ChatCompletionsWire {
         case completion(RemoteCompletion)
         /// Not a chat completion: not JSON, no `choices[0].message`.
         case malformed(String)
-        /// A completion whose tool call cannot be read (arguments that are not JSON, no name).
-        case invalidCall(String)
+        /// A completion whose tool call cannot be read (arguments that are not JSON, no name), with
+        /// the answer's `usage`.
+        case invalidCall(String, promptTokens: Int, completionTokens: Int)
     }
 
     /// Reads `choices[0].message.content`, `.tool_calls` (each `function.arguments` is JSON text;
@@ -74,10 +75,13 @@ enum ChatCompletionsWire {
         guard let choice = root["choices"]?.arrayValue?.first, let message = choice["message"], message.objectValue != nil else {
             return .malformed("no choices[0].message in the answer")
         }
+        let promptTokens = root["usage"]?["prompt_tokens"]?.intValue ?? 0
+        let completionTokens = root["usage"]?["completion_tokens"]?.intValue ?? 0
+        func invalid(_ why: String) -> Parsed { .invalidCall(why, promptTokens: promptTokens, completionTokens: completionTokens) }
         var calls: [ToolCall] = []
         for (index, value) in (message["tool_calls"]?.arrayValue ?? []).enumerated() {
             guard let name = value["function"]?["name"]?.stringValue, !name.isEmpty else {
-                return .invalidCall("tool call \(index + 1) has no function name")
+                return invalid("tool call \(index + 1) has no function name")
             }
             let arguments: JSONValue
             switch value["function"]?["arguments"] {
@@ -87,21 +91,20 @@ enum ChatCompletionsWire {
                 do {
                     arguments = try JSONValue(parsing: text)
                 } catch {
-                    return .invalidCall("the arguments of '\(name)' are not JSON (\(error))")
+                    return invalid("the arguments of '\(name)' are not JSON (\(error))")
                 }
             case .object(let object):
                 arguments = .object(object)
             case nil, .null:
                 arguments = .object(JSONObject())
             case let other?:
-                return .invalidCall("the arguments of '\(name)' are neither JSON text nor an object: \(other.compactText.prefix(80))")
+                return invalid("the arguments of '\(name)' are neither JSON text nor an object: \(other.compactText.prefix(80))")
             }
             calls.append(ToolCall(name: name, arguments: arguments, id: value["id"]?.stringValue))
         }
         return .completion(RemoteCompletion(
             text: message["content"]?.stringValue ?? "", calls: calls,
-            promptTokens: root["usage"]?["prompt_tokens"]?.intValue ?? 0,
-            completionTokens: root["usage"]?["completion_tokens"]?.intValue ?? 0,
+            promptTokens: promptTokens, completionTokens: completionTokens,
             finishReason: choice["finish_reason"]?.stringValue))
     }
 }

@@ -41,11 +41,17 @@ public struct RemoteError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     /// HTTP attempts made (0 when none was: an open circuit, a bad configuration).
     public var attempts: Int
+    /// Tokens of answers the server gave and billed but that could not be used (invalid tool
+    /// calls), as its `usage` reported them: the cost accounting counts them as remote tokens.
+    public var promptTokens: Int
+    public var completionTokens: Int
 
-    public init(_ kind: Kind, _ message: String, attempts: Int = 0) {
+    public init(_ kind: Kind, _ message: String, attempts: Int = 0, promptTokens: Int = 0, completionTokens: Int = 0) {
         self.kind = kind
         self.message = message
         self.attempts = attempts
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
     }
 
     public var description: String {

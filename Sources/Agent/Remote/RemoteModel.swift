@@ -12,7 +12,8 @@ import Runtime
 /// `invalidToolCall`, and the agent keeps its local step.
 ///
 /// Token counts are the server's `usage`, summed over both requests when the answer was asked for
-/// twice, as both were paid for; `seconds` likewise covers both.
+/// twice, as both were paid for; `seconds` likewise covers both. When both answers are invalid, the
+/// thrown error carries their tokens (`RemoteError.promptTokens`, `.completionTokens`).
 ///
 /// ```swift
 /// let remote = RemoteModel(client: try RemoteClient(try .fromEnvironment(baseURL: nil, model: "gpt-4o-mini")))
@@ -38,6 +39,8 @@ public struct RemoteModel: StepTaker {
                                                        parallelToolCalls: request.parallelToolCalls, responseFormat: nil)
             } catch let error as RemoteError where error.kind == .invalidToolCall {
                 problem = error.message
+                spent.prompt += error.promptTokens
+                spent.generated += error.completionTokens
                 continue
             }
             spent.prompt += completion.promptTokens
@@ -51,7 +54,8 @@ public struct RemoteModel: StepTaker {
                                 generatedTokens: spent.generated, seconds: spent.seconds,
                                 truncated: completion.finishReason == "length" && completion.calls.isEmpty)
         }
-        throw RemoteError(.invalidToolCall, "\(name) answered with an invalid tool call twice; the last: \(problem)")
+        throw RemoteError(.invalidToolCall, "\(name) answered with an invalid tool call twice; the last: \(problem)",
+                          attempts: 2, promptTokens: spent.prompt, completionTokens: spent.generated)
     }
 
     /// Why `calls` are not a valid answer to `request`, or nil when they are.
