@@ -7,7 +7,7 @@ public enum KernelTier: String, Sendable, CaseIterable {
     /// than x86-64 today; NEON kernels are not written yet).
     case portable
     /// x86-64 without speed flags (SwiftPM's default for a dependency): SSE2 intrinsics, which
-    /// every x86-64 CPU has, for Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K and Q6_K and the F16 KV cache.
+    /// every x86-64 CPU has, for Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K and Q6_K and the F16 KV cache.
     case sse2
     /// AVX2 intrinsics (`-DSWIFTLLM_AVX2 -target-cpu native` on a CPU with AVX2, FMA and F16C).
     case avx2

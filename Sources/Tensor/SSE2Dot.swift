@@ -22,6 +22,7 @@ enum SSE2Dot {
         case .q5_1: q5_1
         case .q8_0: q8_0
         case .q4_K: q4_K
+        case .q5_K: q5_K
         case .q6_K: q6_K
         default: nil
         }

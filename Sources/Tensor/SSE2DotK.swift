@@ -1,13 +1,13 @@
 #if arch(x86_64) && !SWIFTLLM_AVX2 && !SWIFTLLM_X86_SIMD
 import _Builtin_intrinsics.intel
 
-/// The SSE2 kernels of Q4_K and Q6_K (bit-identical to `PortableDot`, see `SSE2Dot`).
+/// The SSE2 kernels of Q4_K, Q5_K and Q6_K (bit-identical to `PortableDot`, see `SSE2Dot`).
 ///
 /// A super-block's 256 weights are unpacked once to 32 vectors of eight Int16, each already
-/// multiplied by its sub-block's scale (`pmullw`: at most 15·63 for Q4_K and 63·128 for Q6_K, so
-/// exact); every activation row then takes Σ w·a with `pmaddwd`, the min (Q4_K) or −32 offset
-/// (Q6_K) term from the activation's 16-element sums, and one F32 step per super-block, as the
-/// portable loop does.
+/// multiplied by its sub-block's scale (`pmullw`: at most 15·63 for Q4_K, 31·63 for Q5_K and
+/// 63·128 for Q6_K, so exact); every activation row then takes Σ w·a with `pmaddwd`, the min
+/// (Q4_K, Q5_K) or −32 offset (Q6_K) term from the activation's 16-element sums, and one F32 step
+/// per super-block, as the portable loop does.
 extension SSE2Dot {
     /// Σ of the 256 scaled weights at `w` (32 vectors of eight Int16) times the activation bytes at `y`.
     @inline(__always) static func scaledSums(_ w: UnsafePointer<__m128i>, _ y: UnsafeRawPointer) -> Int32 {
@@ -33,9 +33,28 @@ extension SSE2Dot {
     static func q4_K(_ w: UnsafeRawPointer, _ a: UnsafeRawPointer, _ stride: Int, _ count: Int, _ n: Int,
                      _ out: UnsafeMutablePointer<Float>, _ outStride: Int) {
         typealias L = BlockLayout.Q4_K
+        fourOrFive(w, a, stride, count, n, out, outStride, size: L.size, qs: L.qs, qh: nil)
+    }
+
+    static func q5_K(_ w: UnsafeRawPointer, _ a: UnsafeRawPointer, _ stride: Int, _ count: Int, _ n: Int,
+                     _ out: UnsafeMutablePointer<Float>, _ outStride: Int) {
+        typealias L = BlockLayout.Q5_K
+        fourOrFive(w, a, stride, count, n, out, outStride, size: L.size, qs: L.qs, qh: L.qh)
+    }
+
+    /// Q4_K, or Q5_K when `qh` (the offset of its 32 fifth-bit bytes: bit j of byte l is bit 4 of
+    /// element l of sub-block j) is given. d, dmin and the scales lie where Q4_K has them.
+    @inline(__always)
+    static func fourOrFive(_ w: UnsafeRawPointer, _ a: UnsafeRawPointer, _ stride: Int, _ count: Int, _ n: Int,
+                           _ out: UnsafeMutablePointer<Float>, _ outStride: Int, size: Int, qs: Int, qh: Int?) {
+        typealias L = BlockLayout.Q4_K
         typealias A = BlockLayout.Q8_K
         let blocks = n / 256
-        let low = _mm_set1_epi8(0x0F), zero = _mm_setzero_si128()
+        let low = _mm_set1_epi8(0x0F), one = _mm_set1_epi8(0x01), zero = _mm_setzero_si128()
+        /// Bit `j` of each byte of `h`, moved to bit 4.
+        @inline(__always) func fifth(_ h: __m128i, _ j: Int) -> __m128i {
+            _mm_slli_epi16(_mm_and_si128(_mm_srli_epi16(h, Int32(j)), one), 4)
+        }
         withUnsafeTemporaryAllocation(of: __m128i.self, capacity: 32) { buffer in
             let weights = buffer.baseAddress!
             var first = 0
@@ -43,15 +62,20 @@ extension SSE2Dot {
                 let rows = Swift.min(rowGroup, count - first)
                 var sums = SIMD4<Float>()
                 for b in 0..<blocks {
-                    let x = w + b * L.size
+                    let x = w + b * size
                     let (scales, mins) = Field.scalesAndMinsK4(x + L.scales)
+                    let hA = qh.map { load(x + $0) } ?? zero, hB = qh.map { load(x + $0 + 16) } ?? zero
                     // Sub-block 2k: the low nibbles of the 32 bytes at qs + 32k; 2k + 1: their high nibbles.
                     for k in 0..<4 {
-                        let q0 = load(x + L.qs + 32 * k), q1 = load(x + L.qs + 32 * k + 16)
+                        let q0 = load(x + qs + 32 * k), q1 = load(x + qs + 32 * k + 16)
                         let s0 = _mm_set1_epi16(Int16((scales >> UInt64(16 * k)) & 0xFF))
                         let s1 = _mm_set1_epi16(Int16((scales >> UInt64(16 * k + 8)) & 0xFF))
-                        let l0 = _mm_and_si128(q0, low), l1 = _mm_and_si128(q1, low)
-                        let h0 = _mm_and_si128(_mm_srli_epi16(q0, 4), low), h1 = _mm_and_si128(_mm_srli_epi16(q1, 4), low)
+                        var l0 = _mm_and_si128(q0, low), l1 = _mm_and_si128(q1, low)
+                        var h0 = _mm_and_si128(_mm_srli_epi16(q0, 4), low), h1 = _mm_and_si128(_mm_srli_epi16(q1, 4), low)
+                        if qh != nil {
+                            l0 = _mm_or_si128(l0, fifth(hA, 2 * k)); l1 = _mm_or_si128(l1, fifth(hB, 2 * k))
+                            h0 = _mm_or_si128(h0, fifth(hA, 2 * k + 1)); h1 = _mm_or_si128(h1, fifth(hB, 2 * k + 1))
+                        }
                         let v = weights + 8 * k
                         v[0] = scaled(l0, high: false, s0); v[1] = scaled(l0, high: true, s0)
                         v[2] = scaled(l1, high: false, s0); v[3] = scaled(l1, high: true, s0)

@@ -66,7 +66,7 @@ import TestSupport
     /// The types each tier has several-rows kernels for.
     static let tierTypes: [KernelTier: Set<GGMLType>] = [
         .avx2: [.q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q6_K],
-        .sse2: [.q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q6_K],
+        .sse2: [.q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K],
     ]
 
     @Test(.enabled(if: tierTypes[KernelTier.active] != nil, "this build's tier has no several-rows kernels"), arguments: types)
