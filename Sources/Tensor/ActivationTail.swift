@@ -20,12 +20,11 @@ public enum ActivationTail {
     /// quants widened once per row, so that the kernels multiply them without widening them for
     /// every weight row; SSE2 has no byte multiply).
     #if arch(x86_64) && !SWIFTLLM_AVX2 && !SWIFTLLM_X86_SIMD
-    static var widened: Bool { true }
     static var quantBytes: Int { 64 }
     #else
-    static var widened: Bool { false }
     static var quantBytes: Int { 32 }
     #endif
+    static var widened: Bool { quantBytes == 64 }
 
     /// Where the parts of the tail of the row at `row` (`blocks` blocks of `size` bytes) start:
     /// the F32 scales, the Σq / s values, and the 64-byte aligned copy of the quants (32 bytes per

@@ -78,6 +78,9 @@ enum SSE2Dot {
         return _mm_add_epi32(_mm_unpacklo_epi64(ab, cd), _mm_unpackhi_epi64(ab, cd))
     }
 
+    /// The sum of the four int32 lanes of `v` (wrapping, as the portable loops add).
+    @inline(__always) static func sum(_ v: __m128i) -> Int32 { unsafeBitCast(v, to: SIMD4<Int32>.self).wrappedSum() }
+
     /// Rows of a `RowsDot` call taken together: each row's running sum is one lane of a vector.
     static let rowGroup = 4
 }

@@ -99,8 +99,7 @@ extension SSE2Dot {
                 let wq = unpack(x), dx = Field.scale(x, 0)
                 for t in 0..<rows {
                     let tail = ActivationTail.parts(a + (first + t) * stride, blocks: blocks, size: activationSize)
-                    let v = unsafeBitCast(blockDot(wq, tail.quants + 64 * b, signed: signed), to: SIMD4<Int32>.self)
-                    var s = v.wrappedSum()
+                    var s = sum(blockDot(wq, tail.quants + 64 * b, signed: signed))
                     if offsetShift != 0 { s &-= tail.second.loadUnaligned(fromByteOffset: 4 * b, as: Int32.self) &<< offsetShift }
                     var p = dx * tail.scales.loadUnaligned(fromByteOffset: 4 * b, as: Float.self) * Float(s)
                     if let m = minField {
