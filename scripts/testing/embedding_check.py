@@ -24,20 +24,13 @@ import statistics
 import subprocess
 import sys
 
+from checks import check, failures
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PACKAGE = os.path.join(ROOT, "Examples", "Embedding")
 MODELS = os.environ.get("SWIFTLLM_MODELS") or os.path.expanduser("~/.cache/swiftllm/models")
 MODEL = os.path.join(MODELS, "SmolLM2-135M-Instruct.Q4_1.gguf")
 REFERENCE = os.path.join(ROOT, "..", "shared", "reference", "smollm2-135m-instruct-q4_1.jsonl")
-
-failures = []
-
-
-def check(condition, message):
-    print(("ok   " if condition else "FAIL ") + message)
-    if not condition:
-        failures.append(message)
-
 
 def best_flags():
     """The flags scripts/flags.sh passes on this CPU (what a fast build needs)."""
@@ -78,7 +71,7 @@ def main():
     for run in range(args.runs):
         result = subprocess.run([demo, MODEL, "-n", str(args.n), "--reload", prompt], capture_output=True, text=True)
         if result.returncode != 0:
-            check(False, f"EmbeddingDemo exited {result.returncode}: {result.stderr.strip()}")
+            check(f"EmbeddingDemo exited {result.returncode}: {result.stderr.strip()}", False)
             break
         err = result.stderr
         for line in err.splitlines():
@@ -90,19 +83,19 @@ def main():
             continue
         sys.stdout.write(err)
         tier = expected_tier(args.flags)
-        check(f"kernels: {tier}\n" in err, f"the demo reports the {tier} tier")
+        check(f"the demo reports the {tier} tier", f"kernels: {tier}\n" in err)
         fast = best_flags()
         notices = err.count("kernels but the CPU can run")
         if expected_tier(fast) != tier and fast:
-            check(notices == 1, f"one warning for two model loads (got {notices})")
-            check(f"`{fast}`" in err, f"the warning names flags.sh's flags `{fast}`")
-            check("warning" in err, "the notice is logged at warning level")
+            check(f"one warning for two model loads (got {notices})", notices == 1)
+            check(f"the warning names flags.sh's flags `{fast}`", f"`{fast}`" in err)
+            check("the notice is logged at warning level", "warning" in err)
         else:
-            check(notices == 0, f"no warning where the build runs the CPU's best tier (got {notices})")
+            check(f"no warning where the build runs the CPU's best tier (got {notices})", notices == 0)
         text = result.stdout[:-1] if result.stdout.endswith("\n") else result.stdout
         short = subprocess.run([demo, MODEL, "-n", "12", prompt], capture_output=True, text=True).stdout.rstrip("\n")
-        check(len(short) > 0 and llama_text.startswith(short),
-              f"llama.cpp's greedy text starts with the demo's first 12 tokens: {short!r}")
+        check(f"llama.cpp's greedy text starts with the demo's first 12 tokens: {short!r}",
+              len(short) > 0 and llama_text.startswith(short))
         cli = os.path.join(ROOT, ".build", "release", "swiftllm")
         if os.path.exists(cli):
             system = json.loads(subprocess.run([cli, "inspect", "--system", "--json"], capture_output=True,
@@ -110,8 +103,8 @@ def main():
             if system["kernel_tier"] in ("avx2", "sse2"):
                 cli_text = subprocess.run([cli, "run", "-m", MODEL, "--raw", "--temp", "0", "-n", str(args.n), prompt],
                                           capture_output=True, text=True, check=True).stdout
-                check(cli_text == text, f"swiftllm run ({system['kernel_tier']} tier) writes the same "
-                                        f"{args.n} tokens: {cli_text!r}")
+                check(f"swiftllm run ({system['kernel_tier']} tier) writes the same {args.n} tokens: {cli_text!r}",
+                      cli_text == text)
     if decode:
         print(f"median of {len(decode)}: prompt {statistics.median(prefill):.1f} tok/s, "
               f"decode {statistics.median(decode):.1f} tok/s")

@@ -5,17 +5,12 @@ the OpenAI API (async-http-client on one side, Hummingbird on the other), with a
 usage: hybrid_check.py SWIFTLLM LOCAL_MODEL REMOTE_MODEL
 Prints one line per check; exits 1 if any failed.
 """
-import json, os, re, signal, subprocess, sys, urllib.request
+import json, os, subprocess, sys
 
 import jsonschema
 
-failures = []
-
-
-def check(name, condition, detail=""):
-    print(("ok   " if condition else "FAIL ") + name + ("" if condition else f": {detail}"), flush=True)
-    if not condition:
-        failures.append(name)
+import checks
+from checks import check
 
 
 # The built-in calculator's parameters, as the agent describes them to the remote.
@@ -23,16 +18,9 @@ CALCULATOR = {"type": "object", "properties": {"expression": {"type": "string"}}
 
 swiftllm, local, remote = sys.argv[1:4]
 key = "sk-hybrid-" + os.urandom(6).hex()
-server = subprocess.Popen([swiftllm, "serve", "-m", remote, "--port", "0", "--parallel", "1", "--ctx", "4096",
-                           "--api-key", key], stderr=subprocess.PIPE, text=True)
-line = server.stderr.readline()
-port = re.search(r":(\d+)/v1", line)
-if not port:
-    server.kill()
-    check("the remote server starts", False, line + server.stderr.read())
-    sys.exit(1)
-base = f"http://127.0.0.1:{port.group(1)}/v1"
-try:
+with checks.serve(swiftllm, remote, "--parallel", "1", "--ctx", "4096", "--api-key", key, label="the remote server") as base:
+    if base is None:
+        sys.exit(1)
     run = subprocess.run([swiftllm, "agent", "-m", local, "--builtin", "calculator", "--tool-choice", "required",
                           "--remote", base, "--remote-model", "swiftllm-remote", "--remote-key-env", "HYBRID_KEY",
                           "--remote-temperature", "0", "--remote-max-tokens", "320",
@@ -60,23 +48,14 @@ try:
     check("every remote call validates against the tool's schema", calls and all(valid(c["arguments"]) for c in calls), calls)
     results = [e for e in events if e["event"] == "tool_result"]
     check("every call ran", len(results) == len(calls), results)
-    with urllib.request.urlopen(base.rsplit("/v1", 1)[0] + "/metrics", timeout=10) as response:
-        metrics = dict(l.rsplit(" ", 1) for l in response.read().decode().splitlines() if l and not l.startswith("#"))
+    metrics = checks.metrics(base)
     accounting = finished.get("accounting", {})
-    requests = int(float(metrics.get('swiftllm_requests_total{route="chat",status="200"}', "0")))
+    requests = int(metrics.get('swiftllm_requests_total{route="chat",status="200"}', 0))
     check("one remote request per escalated step", accounting.get("remote_steps") == len(decisions) == len(steps) == requests,
           (accounting, len(decisions), len(steps), requests))
     check("the agent's remote token counts are the server's usage",
-          accounting.get("remote_tokens_in") == sum(s["tokens_in"] for s in steps) == int(float(metrics["swiftllm_prompt_tokens_total"]))
-          and accounting.get("remote_tokens_out") == sum(s["tokens_out"] for s in steps) == int(float(metrics["swiftllm_completion_tokens_total"])),
+          accounting.get("remote_tokens_in") == sum(s["tokens_in"] for s in steps) == int(metrics["swiftllm_prompt_tokens_total"])
+          and accounting.get("remote_tokens_out") == sum(s["tokens_out"] for s in steps) == int(metrics["swiftllm_completion_tokens_total"]),
           (accounting, metrics))
     check("the key stays out of the output", key not in run.stdout and key not in run.stderr)
-finally:
-    server.send_signal(signal.SIGINT)
-    try:
-        status = server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        status = "still running 30 s after SIGINT"
-    check("SIGINT stops the remote server cleanly", status == 0, status)
-sys.exit(1 if failures else 0)
+sys.exit(checks.status())

@@ -8,30 +8,19 @@ usage: openai_client_check.py serve SWIFTLLM MODEL   (starts the two servers its
   MODE queue  a full queue answers 429 (server: --parallel 1 --max-queue 1)
 Prints one line per check; exits 1 if any failed.
 """
-import json, re, signal, subprocess, sys, threading, time, urllib.request
+import json, sys, threading, time
 
 import jsonschema
 import openai
 
-failures = []
+import checks
+from checks import check
+
 base = client = None
 
 
-def check(name, condition, detail=""):
-    print(("ok   " if condition else "FAIL ") + name + ("" if condition else f": {detail}"), flush=True)
-    if not condition:
-        failures.append(name)
-
-
 def metrics():
-    with urllib.request.urlopen(base.rsplit("/v1", 1)[0] + "/metrics", timeout=10) as response:
-        text = response.read().decode()
-    values = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            name, value = line.rsplit(" ", 1)
-            values[name] = float(value)
-    return values
+    return checks.metrics(base)
 
 
 WEATHER = {"type": "function", "function": {"name": "get_weather", "description": "Current weather in a city.",
@@ -242,26 +231,12 @@ def queue():
 def serve(swiftllm, model, key, mode, *flags):
     """Starts `swiftllm serve` on a free port, runs `mode` against it, stops it with SIGINT."""
     global base, client
-    server = subprocess.Popen([swiftllm, "serve", "-m", model, "--port", "0", "--api-key", key, *flags],
-                              stderr=subprocess.PIPE, text=True)
-    line = server.stderr.readline()
-    port = re.search(r":(\d+)/v1", line)
-    if not port:
-        server.kill()
-        check(f"{mode}: server starts", False, line + server.stderr.read())
-        return
-    base = f"http://127.0.0.1:{port.group(1)}/v1"
-    client = openai.OpenAI(base_url=base, api_key=key, max_retries=0, timeout=120)
-    try:
+    with checks.serve(swiftllm, model, "--api-key", key, *flags, label=f"the {mode} server") as url:
+        if url is None:
+            return
+        base = url
+        client = openai.OpenAI(base_url=base, api_key=key, max_retries=0, timeout=120)
         {"api": api, "queue": queue}[mode]()
-    finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            status = server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            status = "still running 30 s after SIGINT"
-        check(f"{mode}: SIGINT stops the server cleanly", status == 0, status)
 
 
 if sys.argv[1] == "serve":
@@ -271,4 +246,4 @@ else:
     base, key, mode = sys.argv[1], sys.argv[2], sys.argv[3]
     client = openai.OpenAI(base_url=base, api_key=key, max_retries=0, timeout=120)
     {"api": api, "queue": queue}[mode]()
-sys.exit(1 if failures else 0)
+sys.exit(checks.status())
