@@ -25,7 +25,7 @@ public final class CompletionService: Sendable {
         tokenizer = try Tokenizer(file: file)
         chat = try ChatTemplate.ModelFormat(metadata: file.metadata)
         vocabulary = TokenVocabulary(tokenizer: tokenizer)
-        format = chat.template.toolCallFormat
+        format = chat.toolCallFormat
         modelName = name
         engine = BatchEngine(model: model, decoder: tokenizer, endOfGeneration: tokenizer.endOfGeneration,
                              configuration: configuration, pool: pool)

@@ -38,13 +38,19 @@ struct EvalBFCL: AsyncParsableCommand {
     var limit: Int?
 
     @Option(help: "Blanks the grammar allows at each place JSON allows them (0: compact JSON).")
-    var whitespace = 1
+    var whitespace = 2
 
     @Flag(name: .customLong("required-only"), help: "Let the model write only the required arguments.")
     var requiredOnly = false
 
     @Flag(name: .customLong("copy-numbers"), help: "Number arguments may only be numbers written in the question.")
     var copyNumbers = false
+
+    @Flag(name: .customLong("copy-strings"), help: "Plain string arguments may only be text copied from the question.")
+    var copyStrings = false
+
+    @Flag(name: .customLong("no-routing"), help: "Let the model choose the function instead of ToolRouter's word overlap.")
+    var noRouting = false
 
     @Flag(name: .customLong("pick-by-likelihood"), help: "Choose the function by the likelihood of its whole name.")
     var pickByLikelihood = false
@@ -75,6 +81,8 @@ struct EvalBFCL: AsyncParsableCommand {
         configuration.whitespace = whitespace > 0 ? .flexible(maxRun: whitespace) : .compact
         configuration.requiredArgumentsOnly = requiredOnly
         configuration.numbersFromMessages = copyNumbers
+        configuration.stringsFromMessages = copyStrings
+        configuration.routeByWords = !noRouting
         configuration.chooseToolByLikelihood = pickByLikelihood
         let localModel = try local.load(configuration)
         let policy = try escalation.makePolicy()

@@ -14,6 +14,10 @@ extension ChatTemplate {
         public let isBuiltin: Bool
         public let bosToken: String
         public let eosToken: String
+        /// The model's tool-call syntax: the template's (`ChatTemplate.toolCallFormat`), except for
+        /// models whose template has no tool section but whose instruction data used a syntax of
+        /// their own (SmolLM2: `ToolCallFormat.Family.smollm2`).
+        public let toolCallFormat: ToolCallFormat
 
         /// - Throws: `JinjaError` when the file's template does not compile.
         public init(metadata: GGUFMetadata) throws(JinjaError) {
@@ -30,6 +34,12 @@ extension ChatTemplate {
             } else {
                 template = ChatTemplate.builtin(ChatTemplate.builtinFamily(architecture: metadata.architecture ?? ""))
                 isBuiltin = true
+            }
+            let basename = ((try? metadata.string("general.basename")) ?? (try? metadata.string("general.name")) ?? "").lowercased()
+            if !template.rendersTools, basename.hasPrefix("smollm2") {
+                toolCallFormat = ToolCallFormat(family: .smollm2)
+            } else {
+                toolCallFormat = template.toolCallFormat
             }
         }
     }

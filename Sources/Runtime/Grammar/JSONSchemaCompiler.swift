@@ -42,9 +42,14 @@ public enum JSONSchemaCompiler {
         /// Turn unsupported keywords into warnings (the keyword is then not enforced).
         public var lenient = false
         public var whitespace = Whitespace.compact
-        public init(lenient: Bool = false, whitespace: Whitespace = .compact) {
+        /// When not empty, every string without `enum`, `const`, `pattern`, `format` or length
+        /// bounds must be a non-empty substring of one of these texts (a value copied from the
+        /// question an agent step answers).
+        public var copySources: [String] = []
+        public init(lenient: Bool = false, whitespace: Whitespace = .compact, copySources: [String] = []) {
             self.lenient = lenient
             self.whitespace = whitespace
+            self.copySources = copySources
         }
     }
 

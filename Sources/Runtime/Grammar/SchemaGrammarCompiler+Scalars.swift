@@ -111,7 +111,12 @@ extension SchemaGrammarCompiler {
             // Validators ignore formats they do not know (JSON Schema says so), and so do we.
             warnings.append("\(pointer)/format: unknown format '\(format)' is not enforced")
         }
-        if !hasLength { return try genericString() }
+        if !hasLength {
+            guard !options.copySources.isEmpty else { return try genericString() }
+            return try shared("copied-string") { c throws(JSONSchemaError) in
+                SubstringGrammar.expression(of: c.options.copySources, builder: &c.builder)
+            }
+        }
         if let maxLength, maxLength < minLength { return .choice([]) }
         guard minLength <= 100_000, (maxLength ?? 0) <= 100_000 else {
             throw fail("string length bounds above 100000 are not supported", pointer)

@@ -67,6 +67,8 @@ import TestSupport
         #expect(format.eosToken == "<|im_end|>")
         #expect(format.template.toolCallFormat.family == .generic)
         #expect(!format.template.rendersTools)
+        // The template has no tool section; the model's own call syntax comes from its name.
+        #expect(format.toolCallFormat.family == .smollm2)
     }
 
     @Test func gemma3FallsBackToGemmaTurns() throws {
@@ -77,5 +79,6 @@ import TestSupport
         #expect(format.bosToken == "<bos>")
         #expect(format.eosToken == "<eos>")
         #expect(format.template.toolCallFormat.family == .gemma)
+        #expect(format.toolCallFormat.family == .gemma)
     }
 }

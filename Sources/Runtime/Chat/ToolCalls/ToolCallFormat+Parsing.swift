@@ -11,6 +11,7 @@ extension ToolCallFormat {
         case .llama3: return parseBareObjects(text.replacingFirst("<|python_tag|>", with: ""), wrapped: false)
         case .generic: return parseBareObjects(text, wrapped: true)
         case .mistral: return parseMistral(text)
+        case .smollm2: return parseTaggedList(text)
         case .mistralArgs: return parseMistralArgs(text)
         }
     }
@@ -81,6 +82,29 @@ extension ToolCallFormat {
             rest = Substring(value.rest)
         }
         return ParsedToolCalls(content: "", calls: calls)
+    }
+
+    /// `<tool_call>[call, …]</tool_call>` blocks (a single object inside is read as one call).
+    private func parseTaggedList(_ text: String) -> ParsedToolCalls {
+        var content = ""
+        var calls: [ToolCall] = []
+        var rest = Substring(text)
+        while let start = rest.range(of: prefix) {
+            content += rest[..<start.lowerBound]
+            let body = rest[start.upperBound...]
+            let end = body.range(of: suffix)
+            let inner = end.map { body[..<$0.lowerBound] } ?? body
+            var found: [ToolCall]?
+            if let value = JSONScan.firstValue(in: String(inner)), value.rest.allSatisfy(\.isWhitespace) {
+                let items = value.value.arrayValue ?? [value.value]
+                let parsed = items.compactMap(call(from:))
+                if parsed.count == items.count, !parsed.isEmpty { found = parsed }
+            }
+            if let found { calls += found } else { content += rest[start.lowerBound..<(end?.upperBound ?? rest.endIndex)] }
+            rest = end.map { body[$0.upperBound...] } ?? body[body.endIndex...]
+        }
+        content += rest
+        return ParsedToolCalls(content: content.trimmingWhitespace(), calls: calls)
     }
 
     private func parseMistral(_ text: String) -> ParsedToolCalls {

@@ -63,7 +63,7 @@ extension ToolCallFormat {
                     ("additionalProperties", false),
                 ]))
                 return ToolCallShape(toolName: function.name, prefix: prefix, schema: wrapped, suffix: suffix)
-            case .mistral:
+            case .mistral, .smollm2:
                 let array: JSONValue = .object(JSONObject([
                     ("type", "array"), ("items", call), ("minItems", 1), ("maxItems", 1),
                 ]))
@@ -88,6 +88,7 @@ extension ToolCallFormat {
     /// (SmolLM2's ChatML, Gemma's turns) and for the built-in fallback templates.
     public func toolInstructions(tools: [JSONValue]) throws(ToolDefinitionError) -> String {
         let functions = try Self.functions(tools)
+        if family == .smollm2 { return Self.smolInstructions(functions) }
         let list = functions.map { function -> String in
             var object = JSONObject([("name", .string(function.name))])
             if let description = function.description { object["description"] = .string(description) }
@@ -105,6 +106,8 @@ extension ToolCallFormat {
             syntax = "[TOOL_CALLS][\(example)]"
         case .mistralArgs:
             syntax = "[TOOL_CALLS]<function-name>[ARGS]<arguments-json-object>"
+        case .smollm2:
+            syntax = "<tool_call>[\(example)]</tool_call>"
         }
         return """
             You can call functions. Their definitions, one JSON object per line:
@@ -133,6 +136,8 @@ extension ToolCallFormat {
             return calls.map { object($0).compactText }.joined(separator: "; ")
         case .mistral:
             return prefix + JSONValue.array(calls.map(object)).compactText
+        case .smollm2:
+            return prefix + "[\n" + calls.map { object($0).compactText }.joined(separator: ",\n") + "\n]" + suffix
         case .mistralArgs:
             return calls.map { call in
                 prefix + call.name + (call.id.map { "[CALL_ID]" + $0 } ?? "") + "[ARGS]" + call.arguments.compactText
@@ -141,5 +146,29 @@ extension ToolCallFormat {
             if calls.count == 1 { return JSONValue.object(JSONObject([("tool_call", object(calls[0]))])).compactText }
             return JSONValue.object(JSONObject([("tool_calls", .array(calls.map(object)))])).compactText
         }
+    }
+}
+
+extension ToolCallFormat {
+    /// SmolLM2's tool section, laid out as in the function-calling part of its instruction data:
+    /// the functions as one JSON list (Python's separators) inside `<tools>`, then the reply
+    /// syntax with an example call list.
+    static func smolInstructions(_ functions: [Function]) -> String {
+        let list = JSONValue.array(functions.map { function in
+            var object = JSONObject([("name", .string(function.name))])
+            if let description = function.description { object["description"] = .string(description) }
+            object["parameters"] = function.parameters
+            return .object(object)
+        }).text(itemSeparator: ", ", keySeparator: ": ")
+        return """
+            You are an expert in calling functions. You are given a question and a set of functions. \
+            Answer with the function call that does what the question asks, with its argument values taken from the question.
+            You have access to the following tools:
+            <tools>\(list)</tools>
+            Reply in exactly this format and nothing else:
+            <tool_call>[
+            {"name": "func_name1", "arguments": {"argument1": "value1", "argument2": "value2"}}
+            ]</tool_call>
+            """
     }
 }

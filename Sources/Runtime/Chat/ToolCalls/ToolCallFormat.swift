@@ -27,6 +27,9 @@ public struct ToolCallFormat: Sendable, Equatable {
         case gemma
         /// Anything else: `{"tool_call": {"name": …, "arguments": {…}}}`.
         case generic
+        /// SmolLM2 (its GGUF template has no tool section; the syntax is the one its instruction
+        /// data used): `<tool_call>[{"name": …, "arguments": {…}}, …]</tool_call>`.
+        case smollm2
     }
 
     public let family: Family
@@ -60,6 +63,7 @@ public struct ToolCallFormat: Sendable, Equatable {
     public var prefix: String {
         switch family {
         case .hermes, .qwen: "<tool_call>\n"
+        case .smollm2: "<tool_call>"
         case .llama3, .generic: ""
         case .mistral, .mistralArgs: "[TOOL_CALLS]"
         case .gemma: "```tool_call\n"
@@ -70,6 +74,7 @@ public struct ToolCallFormat: Sendable, Equatable {
     public var suffix: String {
         switch family {
         case .hermes, .qwen: "\n</tool_call>"
+        case .smollm2: "</tool_call>"
         case .llama3, .generic, .mistral, .mistralArgs: ""
         case .gemma: "\n```"
         }

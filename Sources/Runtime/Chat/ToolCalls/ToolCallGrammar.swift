@@ -125,6 +125,11 @@ private struct Composer {
             return list("; ")
         case .mistral:
             return .sequence([.literal("["), list(","), .literal("]")])
+        case .smollm2:
+            // As its instruction data writes the list: `[` newline, calls one per line, newline `]`.
+            let newline = GrammarExpr.repeated(.literal("\n"), min: 0, max: 1)
+            let separated = GrammarExpr.sequence([one, .repeated(.sequence([.literal(","), newline, one]), min: 0, max: more)])
+            return .sequence([.literal("["), newline, separated, newline, .literal("]" + format.suffix)])
         case .mistralArgs:
             return list(format.prefix)
         case .generic:
