@@ -46,12 +46,6 @@ struct EvalBFCL: AsyncParsableCommand {
     @Flag(name: .customLong("copy-numbers"), help: "Number arguments may only be numbers written in the question.")
     var copyNumbers = false
 
-    @Flag(name: .customLong("copy-strings"), help: "Plain string arguments may only be text copied from the question.")
-    var copyStrings = false
-
-    @Flag(name: .customLong("no-routing"), help: "Let the model choose the function instead of ToolRouter's word overlap.")
-    var noRouting = false
-
     @Flag(name: .customLong("pick-by-likelihood"), help: "Choose the function by the likelihood of its whole name.")
     var pickByLikelihood = false
 
@@ -81,8 +75,6 @@ struct EvalBFCL: AsyncParsableCommand {
         configuration.whitespace = whitespace > 0 ? .flexible(maxRun: whitespace) : .compact
         configuration.requiredArgumentsOnly = requiredOnly
         configuration.numbersFromMessages = copyNumbers
-        configuration.stringsFromMessages = copyStrings
-        configuration.routeByWords = !noRouting
         configuration.chooseToolByLikelihood = pickByLikelihood
         let localModel = try local.load(configuration)
         let policy = try escalation.makePolicy()

@@ -10,11 +10,17 @@ struct LocalModelOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "The GGUF model (default: SmolLM2-135M-Instruct in the models folder).")
     var model: String?
 
-    @Option(name: .customLong("tool-format"), help: "The tool-call syntax: hermes, qwen, llama3, mistral, mistralArgs, gemma, generic (default: from the chat template).")
+    @Option(name: .customLong("tool-format"), help: "The tool-call syntax: hermes, qwen, llama3, mistral, mistralArgs, gemma, generic, smollm2 (default: from the chat template, or the model's own).")
     var toolFormat: String?
 
     @Option(help: "Threads for the forward pass (default: all cores).")
     var threads: Int?
+
+    @Flag(name: .customLong("copy-strings"), help: "Plain string arguments may only be text copied from the user's messages.")
+    var copyStrings = false
+
+    @Flag(name: .customLong("no-routing"), help: "Let the model choose among several tools instead of ToolRouter's word overlap.")
+    var noRouting = false
 
     func validate() throws {
         if let toolFormat, ToolCallFormat.Family(rawValue: toolFormat) == nil {
@@ -27,6 +33,8 @@ struct LocalModelOptions: ParsableArguments {
     func load(_ configuration: LocalModel.Configuration, ctx: Int? = nil) throws -> LocalModel {
         let resolved = try ModelPath.resolve(model)
         var configuration = configuration
+        configuration.stringsFromMessages = copyStrings
+        configuration.routeByWords = !noRouting
         configuration.format = toolFormat.flatMap(ToolCallFormat.Family.init(rawValue:)).map(ToolCallFormat.init(family:))
         do {
             let file = try GGUFFile(path: resolved)

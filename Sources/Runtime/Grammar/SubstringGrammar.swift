@@ -1,38 +1,26 @@
-/// The JSON strings whose contents are a non-empty substring of one of some texts: the grammar of a
-/// value copied from a question. Built from each text's suffix automaton (the smallest automaton
-/// that accepts exactly the substrings of a text: at most 2n states, 3n transitions), one rule per
-/// state. Bytes JSON must escape are written escaped, and a copy never starts or ends inside a
-/// UTF-8 character.
+/// The JSON strings whose contents are a span of one of some texts: the grammar of a value copied
+/// from a question. A span starts at the start of a word (not at a blank) and ends at the end of
+/// a word or after a punctuation mark, so a copy is never cut inside a word (`"M"` for
+/// `Mississippi`) or inside a UTF-8 character, and is at most `maxLength` bytes. Built as a trie of
+/// the texts' spans (one rule per node); bytes JSON must escape are written escaped.
 ///
 /// ```swift
-/// let copy = SubstringGrammar.expression(of: ["Weather in Paris"], builder: &builder)   // "\"Paris\"" ok, "\"London\"" not
+/// let copy = SubstringGrammar.expression(of: ["Weather in Paris"], builder: &builder)   // "\"Paris\"" ok, "\"aris\"" not
 /// ```
 enum SubstringGrammar {
-    /// `"` + a substring of one of `texts` + `"`; an empty choice when every text is empty.
-    static func expression(of texts: [String], builder: inout GrammarBuilder) -> GrammarExpr {
-        let starts = texts.map { Array($0.utf8) }.filter { !$0.isEmpty }.map { start(of: SuffixAutomaton($0), builder: &builder) }
-        return .sequence([.literal("\""), .choice(starts), .literal("\"")])
-    }
+    static let maxLength = 160
 
-    /// Rules for one automaton; returns the expression of its start state (at least one byte).
-    private static func start(of automaton: SuffixAutomaton, builder: inout GrammarBuilder) -> GrammarExpr {
-        let text = automaton.text
-        // Rule 0 stands for the start state, which no transition enters: it is never used.
-        let rules = [0] + automaton.states.indices.dropFirst().map { builder.freshRule("copy-\($0)") }
-        func isContinuation(_ b: UInt8) -> Bool { b & 0xC0 == 0x80 }
-        func steps(from state: Int, leading: Bool) -> [GrammarExpr] {
-            automaton.states[state].next.sorted { $0.key < $1.key }.compactMap { byte, target in
-                leading && isContinuation(byte) ? nil : .sequence([escaped(byte), .rule(rules[target])])
-            }
+    /// `"` + a span of one of `texts` + `"`; an empty choice when no text has a word.
+    static func expression(of texts: [String], builder: inout GrammarBuilder) -> GrammarExpr {
+        let trie = SpanTrie(texts.map { Array($0.utf8) }, maxLength: maxLength)
+        let rules = trie.nodes.indices.map { $0 == 0 ? 0 : builder.freshRule("copy-\($0)") }
+        func steps(_ node: Int) -> [GrammarExpr] {
+            trie.nodes[node].next.sorted { $0.key < $1.key }.map { .sequence([escaped($0.key), .rule(rules[$0.value])]) }
         }
-        for state in automaton.states.indices.dropFirst() {
-            // Every substring of a state ends at the same text positions: the copy may stop here
-            // when the byte after its first end is not the middle of a character.
-            let end = automaton.states[state].firstEnd
-            let mayStop = end + 1 >= text.count || !isContinuation(text[end + 1])
-            builder.define(rules[state], .choice((mayStop ? [.empty] : []) + steps(from: state, leading: false)))
+        for node in trie.nodes.indices.dropFirst() {
+            builder.define(rules[node], .choice((trie.nodes[node].mayEnd ? [.empty] : []) + steps(node)))
         }
-        return .choice(steps(from: 0, leading: true))
+        return .sequence([.literal("\""), .choice(steps(0)), .literal("\"")])
     }
 
     /// The JSON string spelling of one byte of copied text.
@@ -51,60 +39,63 @@ enum SubstringGrammar {
     }
 }
 
-/// The suffix automaton of a byte string (Blumer et al.), built online.
-struct SuffixAutomaton {
-    struct State {
-        var length = 0
-        var link = -1
+/// Every span of some texts that starts at a word and ends at a word's end or after punctuation,
+/// up to a length, in one trie. Bytes of 0x80 and above count as word bytes, so spans keep whole
+/// UTF-8 characters.
+struct SpanTrie {
+    struct Node {
         var next: [UInt8: Int] = [:]
-        /// The position of the last byte of this state's first occurrence.
-        var firstEnd = -1
+        /// Some span ends here.
+        var mayEnd = false
     }
 
-    let text: [UInt8]
-    private(set) var states = [State()]
+    private(set) var nodes = [Node()]
 
-    init(_ text: [UInt8]) {
-        self.text = text
-        var last = 0
-        for (i, byte) in text.enumerated() {
-            let current = states.count
-            states.append(State(length: states[last].length + 1, firstEnd: i))
-            var p = last
-            while p != -1, states[p].next[byte] == nil {
-                states[p].next[byte] = current
-                p = states[p].link
-            }
-            if p == -1 {
-                states[current].link = 0
-            } else {
-                let q = states[p].next[byte] ?? 0
-                if states[p].length + 1 == states[q].length {
-                    states[current].link = q
-                } else {
-                    var clone = states[q]
-                    clone.length = states[p].length + 1
-                    let cloneID = states.count
-                    states.append(clone)
-                    while p != -1, states[p].next[byte] == q {
-                        states[p].next[byte] = cloneID
-                        p = states[p].link
+    init(_ texts: [[UInt8]], maxLength: Int) {
+        for text in texts {
+            for start in text.indices where Self.mayStart(text, at: start) {
+                var node = 0
+                for end in start..<min(text.count, start + maxLength) {
+                    let byte = text[end]
+                    if let next = nodes[node].next[byte] {
+                        node = next
+                    } else {
+                        nodes.append(Node())
+                        nodes[node].next[byte] = nodes.count - 1
+                        node = nodes.count - 1
                     }
-                    states[q].link = cloneID
-                    states[current].link = cloneID
+                    if Self.mayEnd(text, after: end) { nodes[node].mayEnd = true }
                 }
             }
-            last = current
         }
     }
 
-    /// Whether `bytes` occur in the text (for tests).
+    static func isWord(_ b: UInt8) -> Bool {
+        b >= 0x80 || (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b)
+    }
+
+    static func isBlank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+
+    /// A span may start at a word byte that follows a non-word byte, or at punctuation.
+    static func mayStart(_ text: [UInt8], at i: Int) -> Bool {
+        let b = text[i]
+        if isBlank(b) || b & 0xC0 == 0x80 { return false }
+        return !isWord(b) || i == 0 || !isWord(text[i - 1])
+    }
+
+    /// A span may end after byte `i` unless that byte is a blank or the next one continues its word.
+    static func mayEnd(_ text: [UInt8], after i: Int) -> Bool {
+        if isBlank(text[i]) { return false }
+        return i + 1 == text.count || !isWord(text[i]) || !isWord(text[i + 1])
+    }
+
+    /// Whether `bytes` is a span (for tests).
     func contains(_ bytes: [UInt8]) -> Bool {
-        var state = 0
+        var node = 0
         for b in bytes {
-            guard let next = states[state].next[b] else { return false }
-            state = next
+            guard let next = nodes[node].next[b] else { return false }
+            node = next
         }
-        return true
+        return node != 0 && nodes[node].mayEnd
     }
 }
