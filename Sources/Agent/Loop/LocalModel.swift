@@ -45,7 +45,7 @@ public final class LocalModel: StepTaker {
         public var chooseToolByLikelihood = false
         /// When a call is required, several tools are offered and the step answers a user message,
         /// call the tool `ToolRouter` finds the message is about (when one stands out), instead of
-        /// letting the model choose. BFCL `multiple` (SmolLM2): 35.5 → see the README.
+        /// letting the model choose. BFCL `multiple` (SmolLM2, `--copy-strings`): 35.5 → 48.0 %.
         public var routeByWords = true
         /// Most calls in one step when parallel calls are allowed.
         public var maxCallsPerStep = 4

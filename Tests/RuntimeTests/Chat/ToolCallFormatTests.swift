@@ -92,6 +92,20 @@ import TestSupport
         }
     }
 
+    /// SmolLM2's list syntax: several calls in one block, a closing tag inside a string argument,
+    /// text around the block, and a block that is not a call list.
+    @Test func smolLM2ListsParse() {
+        let format = ToolCallFormat(family: .smollm2)
+        let two = format.parse("Sure.\n<tool_call>[\n{\"name\": \"f\", \"arguments\": {\"s\": \"a </tool_call> b\"}},\n{\"name\": \"g\", \"arguments\": {}}\n]</tool_call>")
+        #expect(two.calls == [ToolCall(name: "f", arguments: ["s": "a </tool_call> b"]), ToolCall(name: "g", arguments: [:])])
+        #expect(two.content == "Sure.")
+        let notCalls = format.parse("<tool_call>[1, 2]</tool_call> done")
+        #expect(notCalls.calls.isEmpty)
+        #expect(notCalls.content == "<tool_call>[1, 2]</tool_call> done")
+        // Cut off by a stop string before the closing tag.
+        #expect(format.parse("<tool_call>[{\"name\": \"f\", \"arguments\": {}}]").calls == [ToolCall(name: "f", arguments: [:])])
+    }
+
     @Test func textWithoutValidCallsStaysContent() {
         for family in ToolCallFormat.Family.allCases {
             let format = ToolCallFormat(family: family)

@@ -84,7 +84,8 @@ extension ToolCallFormat {
         return ParsedToolCalls(content: "", calls: calls)
     }
 
-    /// `<tool_call>[call, …]</tool_call>` blocks (a single object inside is read as one call).
+    /// `<tool_call>[call, …]</tool_call>` blocks (a single object inside is read as one call). The
+    /// JSON is scanned before the closing tag is looked for, so a string argument may contain it.
     private func parseTaggedList(_ text: String) -> ParsedToolCalls {
         var content = ""
         var calls: [ToolCall] = []
@@ -92,15 +93,18 @@ extension ToolCallFormat {
         while let start = rest.range(of: prefix) {
             content += rest[..<start.lowerBound]
             let body = rest[start.upperBound...]
-            let end = body.range(of: suffix)
-            let inner = end.map { body[..<$0.lowerBound] } ?? body
-            var found: [ToolCall]?
-            if let value = JSONScan.firstValue(in: String(inner)), value.rest.allSatisfy(\.isWhitespace) {
+            if let value = JSONScan.firstValue(in: String(body)) {
+                let after = value.rest.drop { $0.isWhitespace }
                 let items = value.value.arrayValue ?? [value.value]
                 let parsed = items.compactMap(call(from:))
-                if parsed.count == items.count, !parsed.isEmpty { found = parsed }
+                if parsed.count == items.count, !parsed.isEmpty, after.isEmpty || after.hasPrefix(suffix) {
+                    calls += parsed
+                    rest = after.dropFirst(after.isEmpty ? 0 : suffix.count)
+                    continue
+                }
             }
-            if let found { calls += found } else { content += rest[start.lowerBound..<(end?.upperBound ?? rest.endIndex)] }
+            let end = body.range(of: suffix)
+            content += rest[start.lowerBound..<(end?.upperBound ?? rest.endIndex)]
             rest = end.map { body[$0.upperBound...] } ?? body[body.endIndex...]
         }
         content += rest
