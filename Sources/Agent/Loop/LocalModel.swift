@@ -91,7 +91,9 @@ public final class LocalModel: StepTaker {
         var sampler = request.attempt == 0 ? configuration.sampler : configuration.retrySampler
         if request.attempt > 0 { sampler.seed = UInt64(request.attempt) &* 0x9E37_79B9 &+ UInt64(request.step) }
         let first = try await takeStep(request, sampler: sampler)
-        guard first.truncated, let runaway = configuration.runawaySampler else { return first }
+        // Only replies under a call grammar run away inside a value; long free text is just long.
+        guard first.truncated, !request.tools.isEmpty, request.toolChoice != .none,
+              let runaway = configuration.runawaySampler else { return first }
         let second = try await takeStep(request, sampler: runaway)
         var kept = second.truncated ? first : second
         kept.promptTokens = first.promptTokens + second.promptTokens
