@@ -9,7 +9,7 @@ import Testing
     }
 
     @Test func wordsSplitNamesAndDropCommonWords() {
-        #expect(ToolRouter.spaced("weather.getForecast_daily") == "weather get Forecast daily")
+        #expect(ToolRouter.words("weather.getForecast_daily-v2") == ["weather", "get", "forecast", "daily", "v2"])
         #expect(ToolRouter.words("What is the weatherForecast for Paris?") == ["weather", "forecast", "pari"])
         #expect(ToolRouter.words("a b 42") == ["42"])
     }

@@ -21,37 +21,24 @@ public enum ToolRouter {
     /// Each tool's score for `text`, in the tools' order.
     public static func scores(for text: String, among tools: [ToolDefinition]) -> [(name: String, score: Double)] {
         let question = Set(words(text))
-        let names = tools.map { Set(words(spaced($0.name))) }
+        let names = tools.map { Set(words($0.name)) }
         let documents = tools.enumerated().map { i, tool in names[i].union(words(tool.description)) }
-        func weight(_ word: String) -> Double {
+        // Each question word's weight, once: rarer among the tools' words, heavier.
+        var weight: [String: Double] = [:]
+        for word in question {
             let frequency = documents.filter { $0.contains(word) }.count
-            return frequency == 0 ? 0 : log(1 + Double(tools.count) / Double(frequency))
+            if frequency > 0 { weight[word] = log(1 + Double(tools.count) / Double(frequency)) }
         }
         return tools.enumerated().map { i, tool in
-            let shared = question.intersection(documents[i]).reduce(0) { $0 + weight($1) }
-            let inName = question.intersection(names[i]).reduce(0) { $0 + weight($1) }
+            let shared = question.intersection(documents[i]).reduce(0) { $0 + (weight[$1] ?? 0) }
+            let inName = question.intersection(names[i]).reduce(0) { $0 + (weight[$1] ?? 0) }
             return (tool.name, shared + inName)
         }
     }
 
-    /// `get_weather.byCity` → `get weather by City`.
-    static func spaced(_ name: String) -> String {
-        var out = ""
-        var previous: Character?
-        for c in name {
-            if c == "_" || c == "." || c == "-" {
-                out.append(" ")
-            } else {
-                if c.isUppercase, let p = previous, p.isLowercase { out.append(" ") }
-                out.append(c)
-            }
-            previous = c
-        }
-        return out
-    }
-
-    /// Lowercased runs of letters and digits, camelCase split, common English words and single
-    /// characters left out, a plural or verb ending taken off.
+    /// Lowercased runs of letters and digits, camelCase split (so `get_weather.byCity` gives `get`,
+    /// `weather`, `by`, `city`), common English words and single characters left out, a plural or
+    /// verb ending taken off.
     static func words(_ text: String) -> [String] {
         var result: [String] = []
         var current = ""

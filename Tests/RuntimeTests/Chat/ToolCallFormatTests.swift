@@ -102,6 +102,12 @@ import TestSupport
         let notCalls = format.parse("<tool_call>[1, 2]</tool_call> done")
         #expect(notCalls.calls.isEmpty)
         #expect(notCalls.content == "<tool_call>[1, 2]</tool_call> done")
+        // The same for the one-call tags of Hermes and Gemma.
+        for family in [ToolCallFormat.Family.hermes, .gemma] {
+            let format = ToolCallFormat(family: family)
+            let call = ToolCall(name: "f", arguments: ["s": .string("x " + format.suffix + " y")])
+            #expect(format.parse("Ok. " + format.text(for: [call])) == ParsedToolCalls(content: "Ok.", calls: [call]), "\(family)")
+        }
         // Cut off by a stop string before the closing tag.
         #expect(format.parse("<tool_call>[{\"name\": \"f\", \"arguments\": {}}]").calls == [ToolCall(name: "f", arguments: [:])])
     }

@@ -6,12 +6,12 @@ extension ToolCallFormat {
     /// but does not parse stays in `content`. A closing tag cut off by a stop string is tolerated.
     public func parse(_ text: String) -> ParsedToolCalls {
         switch family {
-        case .hermes, .qwen: return parseTagged(text, open: "<tool_call>", close: "</tool_call>")
-        case .gemma: return parseTagged(text, open: "```tool_call", close: "```")
+        case .hermes, .qwen: return parseTagged(text, open: "<tool_call>", close: "</tool_call>", lists: false)
+        case .gemma: return parseTagged(text, open: "```tool_call", close: "```", lists: false)
         case .llama3: return parseBareObjects(text.replacingFirst("<|python_tag|>", with: ""), wrapped: false)
         case .generic: return parseBareObjects(text, wrapped: true)
         case .mistral: return parseMistral(text)
-        case .smollm2: return parseTaggedList(text)
+        case .smollm2: return parseTagged(text, open: "<tool_call>", close: "</tool_call>", lists: true)
         case .mistralArgs: return parseMistralArgs(text)
         }
     }
@@ -40,21 +40,28 @@ extension ToolCallFormat {
         return ToolCall(name: name, arguments: arguments, id: value["id"]?.stringValue)
     }
 
-    private func parseTagged(_ text: String, open: String, close: String) -> ParsedToolCalls {
+    /// Calls between `open` and `close` tags: one JSON call object per block, or with `lists` a
+    /// JSON list of them (or one object). The JSON is scanned before the closing tag is looked for,
+    /// so a string argument may contain it; a block that is not calls stays in the content.
+    private func parseTagged(_ text: String, open: String, close: String, lists: Bool) -> ParsedToolCalls {
         var content = ""
         var calls: [ToolCall] = []
         var rest = Substring(text)
         while let start = rest.range(of: open) {
             content += rest[..<start.lowerBound]
             let body = rest[start.upperBound...]
-            let end = body.range(of: close)
-            let inner = end.map { body[..<$0.lowerBound] } ?? body
-            if let value = JSONScan.firstValue(in: String(inner)), let call = call(from: value.value),
-               value.rest.allSatisfy(\.isWhitespace) {
-                calls.append(call)
-            } else {
-                content += rest[start.lowerBound..<(end?.upperBound ?? rest.endIndex)]
+            if let value = JSONScan.firstValue(in: String(body)) {
+                let after = value.rest.drop { $0.isWhitespace }
+                let items = lists ? value.value.arrayValue ?? [value.value] : [value.value]
+                let parsed = items.compactMap(call(from:))
+                if parsed.count == items.count, !parsed.isEmpty, after.isEmpty || after.hasPrefix(close) {
+                    calls += parsed
+                    rest = after.dropFirst(after.isEmpty ? 0 : close.count)
+                    continue
+                }
             }
+            let end = body.range(of: close)
+            content += rest[start.lowerBound..<(end?.upperBound ?? rest.endIndex)]
             rest = end.map { body[$0.upperBound...] } ?? body[body.endIndex...]
         }
         content += rest
@@ -82,33 +89,6 @@ extension ToolCallFormat {
             rest = Substring(value.rest)
         }
         return ParsedToolCalls(content: "", calls: calls)
-    }
-
-    /// `<tool_call>[call, …]</tool_call>` blocks (a single object inside is read as one call). The
-    /// JSON is scanned before the closing tag is looked for, so a string argument may contain it.
-    private func parseTaggedList(_ text: String) -> ParsedToolCalls {
-        var content = ""
-        var calls: [ToolCall] = []
-        var rest = Substring(text)
-        while let start = rest.range(of: prefix) {
-            content += rest[..<start.lowerBound]
-            let body = rest[start.upperBound...]
-            if let value = JSONScan.firstValue(in: String(body)) {
-                let after = value.rest.drop { $0.isWhitespace }
-                let items = value.value.arrayValue ?? [value.value]
-                let parsed = items.compactMap(call(from:))
-                if parsed.count == items.count, !parsed.isEmpty, after.isEmpty || after.hasPrefix(suffix) {
-                    calls += parsed
-                    rest = after.dropFirst(after.isEmpty ? 0 : suffix.count)
-                    continue
-                }
-            }
-            let end = body.range(of: suffix)
-            content += rest[start.lowerBound..<(end?.upperBound ?? rest.endIndex)]
-            rest = end.map { body[$0.upperBound...] } ?? body[body.endIndex...]
-        }
-        content += rest
-        return ParsedToolCalls(content: content.trimmingWhitespace(), calls: calls)
     }
 
     private func parseMistral(_ text: String) -> ParsedToolCalls {

@@ -21,6 +21,14 @@ extension ToolCallFormat {
             }
             self.parameters = parameters
         }
+
+        /// `{"name", "description" (when there is one), "parameters"}`: how tool sections list it.
+        public var definition: JSONValue {
+            var object = JSONObject([("name", .string(name))])
+            if let description { object["description"] = .string(description) }
+            object["parameters"] = parameters
+            return .object(object)
+        }
     }
 
     public static func functions(_ tools: [JSONValue]) throws(ToolDefinitionError) -> [Function] {
@@ -89,12 +97,7 @@ extension ToolCallFormat {
     public func toolInstructions(tools: [JSONValue]) throws(ToolDefinitionError) -> String {
         let functions = try Self.functions(tools)
         if family == .smollm2 { return Self.smolInstructions(functions) }
-        let list = functions.map { function -> String in
-            var object = JSONObject([("name", .string(function.name))])
-            if let description = function.description { object["description"] = .string(description) }
-            object["parameters"] = function.parameters
-            return JSONValue.object(object).compactText
-        }.joined(separator: "\n")
+        let list = functions.map(\.definition.compactText).joined(separator: "\n")
         let example = "{\"name\": <function-name>, \"\(argumentsKey)\": <arguments-json-object>}"
         let syntax: String
         switch family {
@@ -154,12 +157,7 @@ extension ToolCallFormat {
     /// the functions as one JSON list (Python's separators) inside `<tools>`, then the reply
     /// syntax with an example call list.
     static func smolInstructions(_ functions: [Function]) -> String {
-        let list = JSONValue.array(functions.map { function in
-            var object = JSONObject([("name", .string(function.name))])
-            if let description = function.description { object["description"] = .string(description) }
-            object["parameters"] = function.parameters
-            return .object(object)
-        }).text(itemSeparator: ", ", keySeparator: ": ")
+        let list = JSONValue.array(functions.map(\.definition)).text(itemSeparator: ", ", keySeparator: ": ")
         return """
             You are an expert in calling functions. You are given a question and a set of functions. \
             Answer with the function call that does what the question asks, with its argument values taken from the question.
