@@ -42,7 +42,7 @@ struct GrammarCheck: AsyncParsableCommand {
         } catch {
             throw CLIError(error.description)
         }
-        let options = SchemaConformance.Options(compiler: .init(lenient: lenient))
+        let options = SchemaConformance.Options(compiler: .init(lenient: lenient, integralSpellings: true))
         var reports: [SchemaConformance.Report] = []
         for file in files {
             let report = SchemaConformance.check(file: URL(fileURLWithPath: file), vocabulary: vocabulary, options: options)

@@ -22,6 +22,9 @@ struct LocalModelOptions: ParsableArguments {
     @Flag(name: .customLong("no-routing"), help: "Let the model choose among several tools instead of ToolRouter's word overlap.")
     var noRouting = false
 
+    @Flag(name: .customLong("no-named-values"), help: "Do not narrow parameters to the allowed values the user's messages name (ArgumentEvidence).")
+    var noNamedValues = false
+
     func validate() throws {
         if let toolFormat, ToolCallFormat.Family(rawValue: toolFormat) == nil {
             throw ValidationError("unknown --tool-format '\(toolFormat)'")
@@ -35,6 +38,7 @@ struct LocalModelOptions: ParsableArguments {
         var configuration = configuration
         configuration.stringsFromMessages = copyStrings
         configuration.routeByWords = !noRouting
+        configuration.namedValues = !noNamedValues
         configuration.format = toolFormat.flatMap(ToolCallFormat.Family.init(rawValue:)).map(ToolCallFormat.init(family:))
         do {
             let file = try GGUFFile(path: resolved)

@@ -47,6 +47,11 @@ public final class LocalModel: StepTaker {
         /// call the tool `ToolRouter` finds the message is about (when one stands out), instead of
         /// letting the model choose. BFCL `multiple` (SmolLM2, `--copy-strings`): 35.5 → 48.0 %.
         public var routeByWords = true
+        /// Narrow each tool's parameters by the allowed values the user's messages name, and make
+        /// those parameters (and optional booleans whose name the messages spell out) required
+        /// (`ArgumentEvidence`). Only the grammar sees the narrowed schema; the prompt shows the
+        /// tools as given.
+        public var namedValues = true
         /// Most calls in one step when parallel calls are allowed.
         public var maxCallsPerStep = 4
         /// Sampling of a second try when a step runs into `maxTokensPerStep` inside its reply (a
@@ -121,12 +126,20 @@ public final class LocalModel: StepTaker {
             let numbers = Self.numbers(in: request.messages)
             constrainedTools = constrainedTools.map { Self.restrictNumbers($0, to: numbers) }
         }
-        let grammarTools = constrainedTools.map(\.openAIObject)
+        let narrowedTools = configuration.namedValues
+            ? constrainedTools.map { ArgumentEvidence.apply($0, texts: Self.userTexts(request.messages)) } : constrainedTools
         let copySources = configuration.stringsFromMessages ? Self.userTexts(request.messages) : []
-        if let grammar = try grammars.grammar(format: format, tools: grammarTools, choice: choice,
-                                               parallel: request.parallelToolCalls, maxCalls: configuration.maxCallsPerStep,
-                                               options: .init(whitespace: configuration.whitespace, copySources: copySources)) {
-            options.constraint = GrammarConstraint(grammar: grammar, vocabulary: vocabulary)
+        func grammar(_ tools: [ToolDefinition]) throws -> CompiledGrammar? {
+            try grammars.grammar(format: format, tools: tools.map(\.openAIObject), choice: choice,
+                                 parallel: request.parallelToolCalls, maxCalls: configuration.maxCallsPerStep,
+                                 options: .init(whitespace: configuration.whitespace, copySources: copySources))
+        }
+        // The narrowing only adds keywords the compiler knows; should one still not compile, the
+        // tools as given do.
+        let compiled = narrowedTools == constrainedTools ? try grammar(constrainedTools)
+                                                         : try (try? grammar(narrowedTools)) ?? grammar(constrainedTools)
+        if let compiled {
+            options.constraint = GrammarConstraint(grammar: compiled, vocabulary: vocabulary)
         }
         let stats = try await session.generateTokens(prompt: prompt, options: options) { _ in }
         let text = String(decoding: stats.tokens.flatMap(\.bytes), as: UTF8.self)

@@ -46,10 +46,20 @@ public enum JSONSchemaCompiler {
         /// bounds must be a non-empty substring of one of these texts (a value copied from the
         /// question an agent step answers).
         public var copySources: [String] = []
-        public init(lenient: Bool = false, whitespace: Whitespace = .compact, copySources: [String] = []) {
+        /// Let `integer` also match the other spellings JSON Schema counts as integers: a zero
+        /// fraction (`2.0`, `-7.00`) and, where no bound or `multipleOf` applies, a non-negative
+        /// exponent (`1e3`, `25.0E+2`), so verdicts on existing text agree with validators
+        /// (`SchemaConformance` turns it on); not under a draft-03/04 `$schema`, where `2.0` is no
+        /// integer. Off for generation: tools, and BFCL's checker, expect
+        /// an integer argument written as plain digits. Still refused: integral values written
+        /// with a fraction that an exponent cancels (`1.5e1`), and negative exponents (`100e-2`).
+        public var integralSpellings = false
+        public init(lenient: Bool = false, whitespace: Whitespace = .compact, copySources: [String] = [],
+                    integralSpellings: Bool = false) {
             self.lenient = lenient
             self.whitespace = whitespace
             self.copySources = copySources
+            self.integralSpellings = integralSpellings
         }
     }
 

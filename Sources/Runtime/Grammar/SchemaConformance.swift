@@ -34,10 +34,11 @@ public enum SchemaConformance {
     }
 
     public struct Options: Sendable {
-        public var compiler = JSONSchemaCompiler.Options()
+        /// Integral spellings on (`2.0` is an integer), as validators count them.
+        public var compiler = JSONSchemaCompiler.Options(integralSpellings: true)
         /// Compute (and time) the full token mask every `maskEvery` steps; 0 = never.
         public var maskEvery = 1
-        public init(compiler: JSONSchemaCompiler.Options = .init(), maskEvery: Int = 1) {
+        public init(compiler: JSONSchemaCompiler.Options = .init(integralSpellings: true), maskEvery: Int = 1) {
             self.compiler = compiler
             self.maskEvery = maskEvery
         }

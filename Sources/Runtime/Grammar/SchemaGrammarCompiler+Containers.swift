@@ -65,7 +65,9 @@ extension SchemaGrammarCompiler {
             var props = JSONObject()
             for (k, v) in schema["properties"]?.objectValue ?? JSONObject() { props[k] = try mergeValues(v, all, pointer: p) }
             schema["properties"] = .object(props)
-            schema["additionalProperties"] = try mergeValues(schema["additionalProperties"] ?? .bool(true), all, pointer: p)
+            // Every key matches, so `additionalProperties` (which applies only to keys no pattern
+            // matches) never applies: other members follow the pattern's schema alone.
+            schema["additionalProperties"] = all
             schema["patternProperties"] = nil
         }
         let required = Set((schema["required"]?.arrayValue ?? []).compactMap(\.stringValue))

@@ -140,6 +140,20 @@ extension SchemaGrammarCompiler {
     }
 
     mutating func integer(_ schema: JSONObject, pointer: String) throws(JSONSchemaError) -> GrammarExpr {
+        let digitsOnly = try integerDigits(schema, pointer: pointer)
+        // Drafts 3 and 4 count only numbers without a fraction as integers.
+        let draft = root["$schema"]?.stringValue ?? ""
+        guard options.integralSpellings, !draft.contains("draft-03"), !draft.contains("draft-04") else { return digitsOnly }
+        let zeros = GrammarExpr.sequence([.literal("."), .repeated(.literal("0"), min: 1, max: nil)])
+        let unbounded = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"].allSatisfy { schema[$0] == nil }
+        let exponent = GrammarExpr.sequence([
+            .bytes(ByteSet(bytes: Array("eE".utf8))), .optional(.literal("+")), SchemaGrammarCompiler.digits,
+        ])
+        return .sequence([digitsOnly, .optional(zeros)] + (unbounded ? [.optional(exponent)] : []))
+    }
+
+    /// Integers written as plain digits, within the schema's bounds and `multipleOf`.
+    mutating func integerDigits(_ schema: JSONObject, pointer: String) throws(JSONSchemaError) -> GrammarExpr {
         let (lowD, highD) = SchemaGrammarCompiler.integerBounds(schema)
         let limit = 1e18
         if let l = lowD, abs(l) > limit { throw fail("integer bound \(l) is too large", pointer) }

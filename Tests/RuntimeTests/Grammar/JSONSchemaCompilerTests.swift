@@ -8,11 +8,11 @@ func schemaGrammar(_ text: String, _ options: JSONSchemaCompiler.Options = .init
 }
 
 /// Every schema's grammar accepts exactly the instances Python `jsonschema` calls valid.
-func expectAgreementWithPython(_ schemas: [String], _ instances: [String]) throws {
+func expectAgreementWithPython(_ schemas: [String], _ instances: [String], options: JSONSchemaCompiler.Options = .init()) throws {
     var lines: [String] = []
     var ours: [Bool] = []
     for schema in schemas {
-        let g = try schemaGrammar(schema)
+        let g = try schemaGrammar(schema, options)
         for instance in instances {
             lines.append("[\(schema),\(instance)]")
             ours.append(matches(g, instance))
@@ -114,6 +114,44 @@ func expectAgreementWithPython(_ schemas: [String], _ instances: [String]) throw
             ##"{"$defs":{"s":{"type":"string"}},"not":{"$ref":"#/$defs/s"}}"##,
         ]
         let instances = ["null", "true", "0", "-3", "1.0", "2.5", "1e2", #""a""#, #""ab""#, "[]", "[1]", "{}", #"{"a":1}"#, #"{"a":null}"#]
+        try expectAgreementWithPython(schemas, instances)
+    }
+
+    /// With `integralSpellings` (what `SchemaConformance` checks with), `integer` takes every
+    /// spelling of an integral value Python `jsonschema` takes, but for a fraction an exponent
+    /// cancels, negative exponents and exponents under bounds (listed apart below); without it,
+    /// plain digits only.
+    @Test func integralSpellingsAgreeWithPython() throws {
+        let instances = ["2", "2.0", "-7.00", "0.0", "2.5", "120.0", "121.0", "-3.0", "-4", "15.0", "15.1", "\"2\"", "null"]
+        let exponents = ["1e3", "25.0E+2", "1E2", "-2e1", "1.0e0"]
+        try expectAgreementWithPython([#"{"type":"integer"}"#, #"{"type":["integer","string"]}"#], instances + exponents,
+                                      options: .init(integralSpellings: true))
+        // Bounds and multipleOf: zero fractions only (an exponent would escape the range grammar).
+        try expectAgreementWithPython([#"{"type":"integer","minimum":-3,"maximum":120}"#, #"{"type":"integer","multipleOf":5}"#],
+                                      instances, options: .init(integralSpellings: true))
+        let plain = try schemaGrammar(#"{"type":"integer"}"#)
+        #expect(matches(plain, "2") && !matches(plain, "2.0") && !matches(plain, "1e3"))
+        // The spellings still refused (an exponent cancelling a fraction, a negative exponent),
+        // though validators count them as integers.
+        let spelled = try schemaGrammar(#"{"type":"integer"}"#, .init(integralSpellings: true))
+        #expect(!matches(spelled, "1.5e1") && !matches(spelled, "100e-2"))
+        #expect(!matches(try schemaGrammar(#"{"type":"integer","maximum":120}"#, .init(integralSpellings: true)), "1e2"))
+        // Draft 4 counts 2.0 as a number, not an integer (Python's Draft4Validator agrees).
+        let draft4 = try schemaGrammar(##"{"$schema":"http://json-schema.org/draft-04/schema#","type":"integer"}"##, .init(integralSpellings: true))
+        #expect(matches(draft4, "2") && !matches(draft4, "2.0"))
+    }
+
+    /// A pattern every key matches (`.*`) makes `additionalProperties` moot: with `false` next to
+    /// it, members are still allowed (a draft-04 JSON-LD schema with `@`-keys was refused wrongly).
+    @Test func universalPatternPropertiesAgreeWithPython() throws {
+        let schemas = [
+            #"{"type":"object","patternProperties":{".*":{"type":"object"}},"additionalProperties":false}"#,
+            ##"{"id":"#","type":"object","patternProperties":{".*":{"type":"object","properties":{"@id":{"type":"string"}}}},"additionalProperties":false}"##,
+            #"{"patternProperties":{"^.*$":{"type":"string"}},"properties":{"a":{"maxLength":1}},"additionalProperties":{"type":"number"}}"#,
+            #"{"patternProperties":{".*":{"type":"string"}},"additionalProperties":false}"#,
+        ]
+        let instances = ["{}", #"{"g":{}}"#, #"{"@graph":{"@id":"x"}}"#, #"{"@graph":{"@id":1}}"#, #"{"a":"x"}"#, #"{"a":"xy"}"#,
+                         #"{"b":1}"#, #"{"b":"long"}"#, #"{"a":"x","@b":"y"}"#, "[]"]
         try expectAgreementWithPython(schemas, instances)
     }
 
