@@ -129,9 +129,27 @@ public enum SchemaConformance {
                 order.append(k)
                 subschemas[k] = v
             }
+            // A `const`/`enum` object or array equal to the instance is written in its own order.
+            for candidate in (o["enum"]?.arrayValue ?? []) + (o["const"].map { [$0] } ?? []) where JSONSchemaValidator.equal(candidate, value) {
+                if case .object(let c) = candidate {
+                    for (k, v) in c where subschemas[k] == nil {
+                        order.append(k)
+                        subschemas[k] = .object(JSONObject([("const", v)]))
+                    }
+                } else if let elements = candidate.arrayValue, itemSchemas.isEmpty {
+                    itemSchemas = elements.map { .object(JSONObject([("const", $0)])) }
+                }
+            }
             if let ref = o["$ref"]?.stringValue, let target = JSONPointer.resolve(ref, in: root) { collect(target, level + 1) }
             for k in (o["required"]?.arrayValue ?? []).compactMap(\.stringValue) where !order.contains(k) {
                 order.append(k)
+            }
+            // A dependency the instance triggers: its required names, then the trigger (the
+            // order `dependencyVariants` writes them in).
+            for key in ["dependentRequired", "dependencies"] {
+                for (trigger, needs) in o[key]?.objectValue ?? JSONObject() where value[trigger] != nil {
+                    for k in (needs.arrayValue ?? []).compactMap(\.stringValue) + [trigger] where !order.contains(k) { order.append(k) }
+                }
             }
             if let a = o["additionalProperties"], additional == nil { additional = a }
             if let p = o["prefixItems"]?.arrayValue ?? o["items"]?.arrayValue, itemSchemas.isEmpty { itemSchemas = p }

@@ -141,15 +141,47 @@ extension SchemaGrammarCompiler {
 
     mutating func integer(_ schema: JSONObject, pointer: String) throws(JSONSchemaError) -> GrammarExpr {
         let digitsOnly = try integerDigits(schema, pointer: pointer)
-        // Drafts 3 and 4 count only numbers without a fraction as integers.
-        let draft = root["$schema"]?.stringValue ?? ""
-        guard options.integralSpellings, !draft.contains("draft-03"), !draft.contains("draft-04") else { return digitsOnly }
-        let zeros = GrammarExpr.sequence([.literal("."), .repeated(.literal("0"), min: 1, max: nil)])
+        guard integralSpellings else { return digitsOnly }
+        let zeros = SchemaGrammarCompiler.zeroFraction
         let unbounded = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"].allSatisfy { schema[$0] == nil }
         let exponent = GrammarExpr.sequence([
             .bytes(ByteSet(bytes: Array("eE".utf8))), .optional(.literal("+")), SchemaGrammarCompiler.digits,
         ])
         return .sequence([digitsOnly, .optional(zeros)] + (unbounded ? [.optional(exponent)] : []))
+    }
+
+    /// `options.integralSpellings`, unless the schema is draft 3 or 4, which count only numbers
+    /// without a fraction as integers.
+    var integralSpellings: Bool {
+        let draft = root["$schema"]?.stringValue ?? ""
+        return options.integralSpellings && !draft.contains("draft-03") && !draft.contains("draft-04")
+    }
+
+    static let zeroFraction = GrammarExpr.sequence([.literal("."), .repeated(.literal("0"), min: 1, max: nil)])
+
+    /// An `enum`/`const` value as text: its compact spelling, or with `integralSpellings` any
+    /// spelling of its integral numbers (`2`, `2.0`; inside arrays and objects too), as
+    /// validators compare numbers by value.
+    func valueLiteral(_ value: JSONValue) -> GrammarExpr {
+        guard integralSpellings else { return .literal(value.compactText) }
+        switch value {
+        case .int(let i):
+            return .sequence([.literal(String(i)), .optional(SchemaGrammarCompiler.zeroFraction)])
+        case .double(let d) where d.rounded() == d && abs(d) < 1e18:
+            return .sequence([.literal(String(Int(d))), .optional(SchemaGrammarCompiler.zeroFraction)])
+        case .array(let elements):
+            var parts: [GrammarExpr] = [.literal("[")]
+            for (i, e) in elements.enumerated() { parts += (i == 0 ? [] : [.literal(",")]) + [valueLiteral(e)] }
+            return .sequence(parts + [.literal("]")])
+        case .object(let members):
+            var parts: [GrammarExpr] = [.literal("{")]
+            for (i, m) in members.members.enumerated() {
+                parts += (i == 0 ? [] : [.literal(",")]) + [.literal(JSONValue.string(m.key).compactText + ":"), valueLiteral(m.value)]
+            }
+            return .sequence(parts + [.literal("}")])
+        default:
+            return .literal(value.compactText)
+        }
     }
 
     /// Integers written as plain digits, within the schema's bounds and `multipleOf`.

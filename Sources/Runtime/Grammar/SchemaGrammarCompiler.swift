@@ -65,7 +65,11 @@ struct SchemaGrammarCompiler {
             let rest = schema.members.filter { !SchemaKeywords.annotations.contains($0.key) && $0.key != "$ref" }
             if rest.isEmpty { return try refRule(ref, pointer: pointer + "/$ref") }
             schema["$ref"] = nil
-            schema = try merge(schema, try resolveRef(ref, pointer: pointer + "/$ref"), pointer: pointer)
+            // The target's keywords are checked as an allOf branch's are (merged unchecked, an
+            // unsupported one would be silently dropped).
+            let target = try inlineRefs(try resolveRef(ref, pointer: pointer + "/$ref"), pointer: pointer + "/$ref")
+            if case .object(let t) = target { try checkKeywords(try lowerNot(t, pointer: pointer + "/$ref"), pointer: pointer + "/$ref") }
+            schema = try merge(schema, target, pointer: pointer)
         }
         if let all = schema["allOf"]?.arrayValue {
             schema["allOf"] = nil
@@ -179,7 +183,9 @@ struct SchemaGrammarCompiler {
                 next.append(absent)
                 var present = v
                 var required = (present["required"]?.arrayValue ?? []).compactMap(\.stringValue)
-                let needs = [name] + (dep.arrayValue ?? []).compactMap(\.stringValue)
+                // What the trigger requires is written before it (the grammar fixes the order of
+                // required members that `properties` does not list).
+                let needs = (dep.arrayValue ?? []).compactMap(\.stringValue) + [name]
                 for n in needs where !required.contains(n) { required.append(n) }
                 present["required"] = .array(required.map { .string($0) })
                 if dep.arrayValue == nil { present = try merge(present, dep, pointer: pointer + "/dependencies") }
@@ -260,10 +266,10 @@ struct SchemaGrammarCompiler {
             var options: [GrammarExpr] = []
             for v in values where types.map({ SchemaGrammarCompiler.value(v, hasOneOf: $0) }) ?? true {
                 if !(try valueSatisfiesSimpleKeywords(v, schema, pointer: pointer)) { continue }
-                options.append(.literal(v.compactText))
+                options.append(valueLiteral(v))
             }
             if let c = schema["const"], schema["enum"] != nil {
-                options = values.contains(c) ? [.literal(c.compactText)] : []
+                options = values.contains(c) ? [valueLiteral(c)] : []
             }
             return .choice(options)
         }

@@ -64,6 +64,18 @@ extension SchemaGrammarCompiler {
                 try unsupported("cannot combine two different '\(key)' in allOf", "\(pointer)/\(JSONPointer.escape(key))")
             }
         }
+        // `items` next to no `prefixItems` applies to every element, so the other side's prefix
+        // schemas must satisfy it too (merged as they are, it would only apply after the prefix).
+        if (a["prefixItems"] == nil) != (b["prefixItems"] == nil) {
+            let (withPrefix, other) = a["prefixItems"] != nil ? (a, b) : (b, a)
+            if let items = other["items"], items.arrayValue == nil, let prefix = withPrefix["prefixItems"]?.arrayValue {
+                var merged: [JSONValue] = []
+                for (i, schema) in prefix.enumerated() {
+                    merged.append(try mergeValues(schema, items, pointer: "\(pointer)/prefixItems/\(i)"))
+                }
+                out["prefixItems"] = .array(merged)
+            }
+        }
         try checkClosedObjects(a, b, pointer: pointer)
         return out
     }
