@@ -11,9 +11,9 @@ struct EscalationOptions: ParsableArguments {
     }
 
     /// The confidence threshold that escalates 20 % of BFCL simple_python + multiple (600
-    /// questions, pooled) with SmolLM2-135M-Instruct, measured 2026-12-04 (README, "Remote
-    /// escalation", has the command that reproduces it).
-    static let calibratedThreshold: Float = -2.34
+    /// questions, pooled) with SmolLM2-135M-Instruct and `--copy-strings`, measured 2026-12-04
+    /// after `ArgumentEvidence` (README, "Remote escalation", has the command that reproduces it).
+    static let calibratedThreshold: Float = -1.05
 
     @Option(help: "A remote OpenAI-compatible API's base URL, e.g. https://api.openai.com/v1 (default: $OPENAI_BASE_URL).")
     var remote: String?

@@ -25,6 +25,9 @@ import Testing
         #expect(reports[0]["compiled"] == true && reports[0]["valid_ok"] == reports[0]["valid_total"])
         #expect(reports[2]["compiled"] == false && reports[2]["error"]?.stringValue?.contains("#/") == true)
         #expect(reports[3]["files"] == 3 && reports[3]["wrong"] == 0)
+        // The pooled quantiles are in order.
+        let pooled = ["p50_mask_us", "p99_mask_us", "p999_mask_us", "max_mask_us"].compactMap { reports[3][$0]?.doubleValue }
+        #expect(pooled.count == 4 && pooled == pooled.sorted() && pooled[0] > 0, "\(pooled)")
     }
 
     /// `bench grammar` runs end to end and prints every figure (timings are not asserted).
