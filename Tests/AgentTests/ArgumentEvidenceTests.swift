@@ -32,29 +32,29 @@ import Testing
             ("unit", ["type": "string", "description": "Temperature unit, 'Celsius' or 'Fahrenheit'."]),
             ("detail", ["type": "string", "enum": ["low", "high", "full"]]),
         ], required: ["city"])
-        let narrowed = ArgumentEvidence.apply(tool, texts: ["Temperature in Oslo in celsius, with HIGH or full detail?"])
+        let narrowed = ArgumentEvidence(texts: ["Temperature in Oslo in celsius, with HIGH or full detail?"]).apply(tool)
         #expect(Self.property(narrowed, "unit")?["enum"] == ["Celsius"])
         #expect(Self.property(narrowed, "detail")?["enum"] == ["high", "full"])
         #expect(Self.required(narrowed) == ["city", "unit", "detail"])
         #expect(Self.property(narrowed, "city") == ["type": "string"])
         // Nothing named: the tool as given.
-        #expect(ArgumentEvidence.apply(tool, texts: ["Weather in Oslo?"]) == tool)
-        #expect(ArgumentEvidence.apply(tool, texts: []) == tool)
+        #expect(ArgumentEvidence(texts: ["Weather in Oslo?"]).apply(tool) == tool)
+        #expect(ArgumentEvidence(texts: []).apply(tool) == tool)
     }
 
     @Test func valuesMatchWholeWordsAndShortOnesMatchCase() {
-        #expect(ArgumentEvidence.mentioned("New York", in: ["flights to new york, please"]))
-        #expect(!ArgumentEvidence.mentioned("York", in: ["Yorkshire"]))
-        #expect(!ArgumentEvidence.mentioned("art", in: ["party"]))
-        #expect(ArgumentEvidence.mentioned("C#", in: ["written in C#."]))
-        #expect(ArgumentEvidence.mentioned("G", in: ["more G and C"]))
-        #expect(!ArgumentEvidence.mentioned("A", in: ["a sequence"]))
-        #expect(!ArgumentEvidence.mentioned("", in: ["anything"]))
+        #expect(ArgumentEvidence(texts: ["flights to new york, please"]).mentions("New York"))
+        #expect(!ArgumentEvidence(texts: ["Yorkshire"]).mentions("York"))
+        #expect(!ArgumentEvidence(texts: ["party"]).mentions("art"))
+        #expect(ArgumentEvidence(texts: ["written in C#."]).mentions("C#"))
+        #expect(ArgumentEvidence(texts: ["more G and C"]).mentions("G"))
+        #expect(!ArgumentEvidence(texts: ["a sequence"]).mentions("A"))
+        #expect(!ArgumentEvidence(texts: ["anything"]).mentions(""))
     }
 
     @Test func namedListValuesAreTheWholeListEachOnce() throws {
         let tool = Self.tool([("fields", ["type": "array", "items": ["type": "string", "enum": ["Personal Info", "Job History", "Payroll"]]])])
-        let narrowed = ArgumentEvidence.apply(tool, texts: ["Retrieve Personal Info and Job History of employee 345"])
+        let narrowed = ArgumentEvidence(texts: ["Retrieve Personal Info and Job History of employee 345"]).apply(tool)
         let fields = try #require(Self.property(narrowed, "fields"))
         #expect(fields["items"]?["enum"] == ["Personal Info", "Job History"])
         #expect(fields["uniqueItems"] == true && fields["minItems"] == 2)
@@ -77,11 +77,11 @@ import Testing
             ("atm_pressure", ["type": "integer"]),
             ("max_results", ["type": "integer"]),
         ], required: ["location"])
-        let yes = ArgumentEvidence.apply(tool, texts: ["Forest growth in Yellowstone including human impact; atmospheric pressure 1 atm."])
+        let yes = ArgumentEvidence(texts: ["Forest growth in Yellowstone including human impact; atmospheric pressure 1 atm."]).apply(tool)
         #expect(Self.property(yes, "include_human_impact")?["const"] == true)
         #expect(Self.property(yes, "atm_pressure") == ["type": "integer"])
         #expect(Self.required(yes) == ["location", "include_human_impact", "atm_pressure"])
-        let no = ArgumentEvidence.apply(tool, texts: ["Docket 123456 in Texas. Don't return full text."])
+        let no = ArgumentEvidence(texts: ["Docket 123456 in Texas. Don't return full text."]).apply(tool)
         #expect(Self.property(no, "full_text")?["const"] == false)
         #expect(Self.required(no) == ["location", "full_text"])
         let grammar = try ToolCallGrammar.build(format: ToolCallFormat(family: .hermes), tools: [no.openAIObject], choice: .required)
@@ -104,7 +104,7 @@ import Testing
             for question in try BFCLDatasetTests.load(category, answers: true).questions {
                 guard let expected = question.expected, let tool = question.tools.first(where: { $0.name == expected.name }) else { continue }
                 let texts = question.messages.filter { $0.role == "user" }.map(\.content)
-                let narrowed = ArgumentEvidence.apply(tool, texts: texts)
+                let narrowed = ArgumentEvidence(texts: texts).apply(tool)
                 for key in Self.required(narrowed) where !Self.required(tool).contains(key) || Self.property(narrowed, key) != Self.property(tool, key) {
                     fired += 1
                     let allowed = expected.allowed[key]?.arrayValue ?? []

@@ -15,28 +15,39 @@ import Runtime
 /// the question names only in part).
 ///
 /// ```swift
-/// let narrowed = ArgumentEvidence.apply(weatherTool, texts: ["Temperature in Oslo in Celsius?"])
+/// let narrowed = ArgumentEvidence(texts: ["Temperature in Oslo in Celsius?"]).apply(weatherTool)
 /// // "unit": {"type": "string", "enum": ["Celsius"]}, and "unit" is now required
 /// ```
-public enum ArgumentEvidence {
-    /// `tool` with its top-level parameters narrowed by what `texts` name.
-    public static func apply(_ tool: ToolDefinition, texts: [String]) -> ToolDefinition {
-        guard !texts.isEmpty, var parameters = tool.parameters.objectValue,
+public struct ArgumentEvidence: Sendable {
+    /// The texts as UTF-8, as given and lowercased, and as `ToolRouter.words`: prepared once for
+    /// all the tools of a step.
+    private let exact: [[UInt8]]
+    private let lowered: [[UInt8]]
+    private let words: [[String]]
+
+    public init(texts: [String]) {
+        exact = texts.map { Array($0.utf8) }
+        lowered = texts.map { Array($0.lowercased().utf8) }
+        words = texts.map { ToolRouter.words($0) }
+    }
+
+    /// `tool` with its top-level parameters narrowed by what the texts name.
+    public func apply(_ tool: ToolDefinition) -> ToolDefinition {
+        guard !exact.isEmpty, var parameters = tool.parameters.objectValue,
               let properties = parameters["properties"]?.objectValue else { return tool }
-        let questionWords = texts.map { ToolRouter.words($0) }
         var required = (parameters["required"]?.arrayValue ?? []).compactMap(\.stringValue)
         var narrowed = JSONObject()
         for (key, value) in properties {
             guard var schema = value.objectValue else { narrowed[key] = value; continue }
-            if let (values, inItems) = allowedValues(schema) {
-                let named = values.filter { mentioned($0, in: texts) }
+            if let (values, inItems) = Self.allowedValues(schema) {
+                let named = values.filter(mentions)
                 if !named.isEmpty {
                     let list = JSONValue.array(named.map(JSONValue.string))
                     if inItems, var items = schema["items"]?.objectValue {
                         items["enum"] = list
                         schema["items"] = .object(items)
                         // Each named value once (a list the task spells out is the whole list).
-                        if named.count <= 5, items.keys.allSatisfy(plainItemKeys.contains), schema["minItems"] == nil,
+                        if named.count <= 5, items.keys.allSatisfy(Self.plainItemKeys.contains), schema["minItems"] == nil,
                            schema["maxItems"] == nil, schema["uniqueItems"] == nil {
                             schema["uniqueItems"] = true
                             schema["minItems"] = .int(named.count)
@@ -46,7 +57,7 @@ public enum ArgumentEvidence {
                     }
                     if !required.contains(key) { required.append(key) }
                 }
-            } else if !required.contains(key), let type = schema["type"]?.stringValue, let negated = spelledOut(key, in: questionWords) {
+            } else if !required.contains(key), let type = schema["type"]?.stringValue, let negated = spelledOut(key) {
                 if type == "boolean" {
                     schema["const"] = .bool(!negated)
                     required.append(key)
@@ -63,16 +74,16 @@ public enum ArgumentEvidence {
         return result
     }
 
-    /// Whether a text spells out every word of `key` (but `include`, `is`, …), matched by the
+    /// Whether a text spells out every word of `key` (but `include`, `use`, …), matched by the
     /// first five letters, and if so whether a negation (`not`, `don't`, `without`, …) is among
     /// the three words before the first of them. Nil when a word is missing.
-    static func spelledOut(_ key: String, in texts: [[String]]) -> Bool? {
-        let nameWords = ToolRouter.words(key).filter { !genericNameWords.contains($0) }
+    func spelledOut(_ key: String) -> Bool? {
+        let nameWords = ToolRouter.words(key).filter { !Self.genericNameWords.contains($0) }
         guard !nameWords.isEmpty else { return nil }
-        for words in texts {
+        for words in words {
             let positions = nameWords.map { name in words.firstIndex { $0.hasPrefix(String(name.prefix(5))) } }
             guard positions.allSatisfy({ $0 != nil }), let first = positions.compactMap({ $0 }).min() else { continue }
-            return words[max(0, first - 3)..<first].contains(where: negations.contains)
+            return words[max(0, first - 3)..<first].contains(where: Self.negations.contains)
         }
         return nil
     }
@@ -104,11 +115,11 @@ public enum ArgumentEvidence {
         var i = 0
         while i < bytes.count {
             let quote = bytes[i]
-            guard quote == UInt8(ascii: "'") || quote == UInt8(ascii: "\""), i == 0 || !isWord(bytes[i - 1]) else { i += 1; continue }
+            guard quote == UInt8(ascii: "'") || quote == UInt8(ascii: "\""), i == 0 || !SpanTrie.isWord(bytes[i - 1]) else { i += 1; continue }
             var j = i + 1
             while j < bytes.count, bytes[j] != quote, j - i <= 40 { j += 1 }
             guard j < bytes.count, bytes[j] == quote, j > i + 1, j - i <= 41,
-                  j + 1 == bytes.count || !isWord(bytes[j + 1]) else { i += 1; continue }
+                  j + 1 == bytes.count || !SpanTrie.isWord(bytes[j + 1]) else { i += 1; continue }
             let option = String(decoding: bytes[(i + 1)..<j], as: UTF8.self)
             if !options.contains(option) { options.append(option) }
             i = j + 1
@@ -116,28 +127,22 @@ public enum ArgumentEvidence {
         return options
     }
 
-    /// Whether `value` occurs in one of `texts` as whole words, ignoring case unless it is one or
-    /// two characters (`"A"` is not the article `a`).
-    static func mentioned(_ value: String, in texts: [String]) -> Bool {
-        let exact = value.count <= 2
-        let needle = Array((exact ? value : value.lowercased()).utf8)
-        let texts = texts.map { Array((exact ? $0 : $0.lowercased()).utf8) }
+    /// Whether `value` occurs in one of the texts as whole words, ignoring case unless it is one
+    /// or two characters (`"A"` is not the article `a`).
+    func mentions(_ value: String) -> Bool {
+        let exactCase = value.count <= 2
+        let needle = Array((exactCase ? value : value.lowercased()).utf8)
         guard let first = needle.first, let last = needle.last else { return false }
-        for text in texts where text.count >= needle.count {
+        for text in exactCase ? exact : lowered where text.count >= needle.count {
             for start in 0...(text.count - needle.count) where text[start] == first {
                 guard text[start..<(start + needle.count)].elementsEqual(needle) else { continue }
                 let end = start + needle.count
-                let opensWell = !isWord(first) || start == 0 || !isWord(text[start - 1])
-                let closesWell = !isWord(last) || end == text.count || !isWord(text[end])
+                let opensWell = !SpanTrie.isWord(first) || start == 0 || !SpanTrie.isWord(text[start - 1])
+                let closesWell = !SpanTrie.isWord(last) || end == text.count || !SpanTrie.isWord(text[end])
                 if opensWell && closesWell { return true }
             }
         }
         return false
-    }
-
-    /// Letters, digits and bytes of multi-byte UTF-8 characters.
-    static func isWord(_ b: UInt8) -> Bool {
-        b >= 0x80 || (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b)
     }
 
     /// Keys an enum item schema may have for `uniqueItems` to be compiled (`SchemaGrammarCompiler`
@@ -147,6 +152,7 @@ public enum ArgumentEvidence {
     /// Words (as `ToolRouter.words` gives them) that negate what follows.
     static let negations: Set<String> = ["not", "no", "don", "doesn", "didn", "without", "never", "exclud", "except", "nor"]
 
-    /// Name words that say nothing about the task (`include_`, `is_`, `use_`, …).
-    static let genericNameWords: Set<String> = ["include", "is", "use", "get", "show", "return", "should", "flag", "enable"]
+    /// Name words that say nothing about the task (`include_`, `use_`, …; `is_` is already one of
+    /// `ToolRouter`'s stop words).
+    static let genericNameWords: Set<String> = ["include", "use", "get", "show", "return", "should", "flag", "enable"]
 }

@@ -126,9 +126,9 @@ public final class LocalModel: StepTaker {
             let numbers = Self.numbers(in: request.messages)
             constrainedTools = constrainedTools.map { Self.restrictNumbers($0, to: numbers) }
         }
-        let narrowedTools = configuration.namedValues
-            ? constrainedTools.map { ArgumentEvidence.apply($0, texts: Self.userTexts(request.messages)) } : constrainedTools
-        let copySources = configuration.stringsFromMessages ? Self.userTexts(request.messages) : []
+        let userTexts = Self.userTexts(request.messages)
+        let narrowedTools = configuration.namedValues ? constrainedTools.map(ArgumentEvidence(texts: userTexts).apply) : constrainedTools
+        let copySources = configuration.stringsFromMessages ? userTexts : []
         func grammar(_ tools: [ToolDefinition]) throws -> CompiledGrammar? {
             try grammars.grammar(format: format, tools: tools.map(\.openAIObject), choice: choice,
                                  parallel: request.parallelToolCalls, maxCalls: configuration.maxCallsPerStep,

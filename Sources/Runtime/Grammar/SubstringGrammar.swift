@@ -42,7 +42,7 @@ enum SubstringGrammar {
 /// Every span of some texts that starts at a word and ends at a word's end or after punctuation,
 /// up to a length, in one trie. Bytes of 0x80 and above count as word bytes, so spans keep whole
 /// UTF-8 characters.
-struct SpanTrie {
+public struct SpanTrie {
     struct Node {
         var next: [UInt8: Int] = [:]
         /// Some span ends here.
@@ -70,7 +70,9 @@ struct SpanTrie {
         }
     }
 
-    static func isWord(_ b: UInt8) -> Bool {
+    /// A word byte: a letter, a digit or a byte of a multi-byte UTF-8 character (the agent's
+    /// `ArgumentEvidence` matches whole words by it too).
+    public static func isWord(_ b: UInt8) -> Bool {
         b >= 0x80 || (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b)
     }
 
