@@ -21,7 +21,7 @@ public struct TypeTraits: Sendable {
     public let vecDot: VecDot
     /// The portable dot product (the tier the SIMD kernels are tested against).
     public let portableDot: VecDot
-    /// The several-rows form of `vecDot`, where this build's tier has one (AVX2).
+    /// The several-rows form of `vecDot`, where this build's tier has one.
     public let rowsDot: RowsDot?
 
     /// Bytes of one activation row of `cols` elements in `activationType`, with its

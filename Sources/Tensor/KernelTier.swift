@@ -29,7 +29,9 @@ public enum KernelTier: String, Sendable, CaseIterable {
 
     /// The several-rows kernel of `type` in this build's tier, if it has one.
     static func rowsKernel(for type: GGMLType) -> RowsDot? {
-        #if SWIFTLLM_AVX2 && !SWIFTLLM_X86_SIMD
+        #if SWIFTLLM_X86_SIMD
+        return X86Dot.rowsKernel(for: type)
+        #elseif SWIFTLLM_AVX2
         return AVX2Dot.kernels(for: type)
         #elseif arch(x86_64) && !SWIFTLLM_X86_SIMD
         return SSE2Dot.kernels(for: type)
