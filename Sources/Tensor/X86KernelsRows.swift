@@ -14,7 +14,7 @@ extension X86Dot {
         case .q5_0: q5_0Rows
         case .q5_1: q5_1Rows
         case .q8_0: q8_0Rows
-        default: nil
+        default: kRowsKernel(for: type)
         }
     }
 

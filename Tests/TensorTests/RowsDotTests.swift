@@ -65,7 +65,7 @@ import TestSupport
 
     /// The types each tier has several-rows kernels for.
     static let tierTypes: [KernelTier: Set<GGMLType>] = [
-        .avx512: [.q4_0, .q4_1, .q5_0, .q5_1, .q8_0],
+        .avx512: [.q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K],
         .avx2: [.q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q6_K],
         .sse2: [.q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K],
     ]
