@@ -51,6 +51,8 @@ struct MaskWalker {
                 for k in inside.exits { edge(Int(k), from: state) }
                 return
             }
+            if node == 0, let first = matcher.chainStep(state), chainWalk(state: state, first) { return }
+            reload()
             if let split = matcher.loopSplit(state) {
                 reload()
                 walk(node: node, state: split.loop)
@@ -61,6 +63,32 @@ struct MaskWalker {
         }
         let start = Int(trie.childStart[n])
         for k in start..<start + Int(trie.childCount[n]) { edge(k, from: state) }
+    }
+
+    /// The shortcut through a chain of counted states (`GrammarMatcher.Chain`) for the whole
+    /// trie; false when the chain does not allow it (then nothing was added). Only at the root:
+    /// a counted entry holds a bitmap of the vocabulary per character count.
+    private mutating func chainWalk(state: Int32, _ first: ChainStep) -> Bool {
+        let inside = vocabulary.loopCache.tokens(loop: first.bytes, utf8: first.utf8, node: 0, counted: true,
+                                                 vocabulary: vocabulary)
+        // Counts are exact up to 254 characters (`LoopTokens` caps them at 255). The chain is
+        // followed only as far as tokens reach: each new state on it costs a row and a UTF-8 check.
+        guard inside.maxDepth < 255, let chain = matcher.chain(from: state, first, limit: inside.maxDepth) else {
+            return false
+        }
+        reload()
+        let m = chain.unbounded ? Int.max : chain.states.count - 1
+        let bitmap = inside.upTo[min(m, LoopTokens.countedBitmaps)]
+        bitmap.withUnsafeBufferPointer { source in
+            for i in source.indices { words[i] |= source[i] }
+        }
+        for long in inside.longTokens where long.chars <= m { insert(long.token) }
+        let last = chain.states.count - 1
+        for (i, k) in inside.exits.enumerated() {
+            let depth = Int(inside.exitDepths[i])
+            if depth <= m { edge(Int(k), from: chain.states[min(depth, last)]) }
+        }
+        return true
     }
 
     @inline(__always)

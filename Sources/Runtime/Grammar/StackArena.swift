@@ -26,6 +26,9 @@ final class StackArena {
     /// Per state: its split into a loop part and the rest (`GrammarMatcher.loopSplit`; nil:
     /// not computed yet, loop -1: none).
     @exclusivity(unchecked) var stateSplit: [(loop: Int32, rest: Int32)?] = []
+    /// Per state: its step along a chain of counted states (`GrammarMatcher.chainStep`; nil: not
+    /// computed yet, next -1: none).
+    @exclusivity(unchecked) var stateChain: [ChainStep?] = []
     @exclusivity(unchecked) private(set) var table: UnsafeMutablePointer<Int32>
     /// Per state: it has stacks, so some byte may follow.
     @exclusivity(unchecked) private(set) var continues: UnsafeMutablePointer<Bool>
@@ -67,6 +70,7 @@ final class StackArena {
         stateLoop.removeAll()
         stateUTF8Loop.removeAll()
         stateSplit.removeAll()
+        stateChain.removeAll()
     }
 
     func stateID(_ stacks: [Int32], complete: Bool) -> Int32 {
@@ -81,6 +85,7 @@ final class StackArena {
         stateLoop.append(nil)
         stateUTF8Loop.append(nil)
         stateSplit.append(nil)
+        stateChain.append(nil)
         (table + id * 256).initialize(repeating: StackArena.unknown, count: 256)
         continues[id] = !stacks.isEmpty
         return Int32(id)

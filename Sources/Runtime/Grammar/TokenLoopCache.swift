@@ -16,8 +16,21 @@ struct LoopTokens: Sendable {
     /// Trie edges (indices into `TokenTrie.childByte`) reached from the node through loop
     /// bytes only, whose own byte is outside the loop.
     let exits: [Int32]
+    /// For a counted entry (`ChainSteps`): per exit, the characters before it.
+    let exitDepths: [UInt8]
+    /// For a counted entry: `upTo[c]` is the bitmap of the inside tokens that start at most `c`
+    /// characters, for c up to `countedBitmaps`; the longer ones are in `longTokens`.
+    let upTo: [[UInt64]]
+    /// For a counted entry: the inside tokens that start more than `countedBitmaps` characters,
+    /// with their character counts.
+    let longTokens: [(token: Int32, chars: Int)]
+    /// For a counted entry: the most characters any inside token starts or any exit follows.
+    let maxDepth: Int
 
-    init(loop: ByteSet, utf8: Bool, node: Int32, vocabulary v: TokenVocabulary) {
+    /// Counted entries keep bitmaps up to this many characters (a bitmap per count).
+    static let countedBitmaps = 24
+
+    init(loop: ByteSet, utf8: Bool, node: Int32, vocabulary v: TokenVocabulary, counted: Bool = false) {
         // One table for both automata: moves[u * 256 + byte] is the UTF-8 state after `byte` in
         // state `u` (0 = a character boundary, where loop bytes stay), or -1 (an exit at a
         // boundary, else a token that leaves the loop mid-character and is dropped).
@@ -29,6 +42,9 @@ struct LoopTokens: Sendable {
         if utf8 { for i in 256..<moves.count { moves[i] = automaton[i] } }
         var words = [UInt64](repeating: 0, count: (v.count + 63) / 64)
         var exits: [Int32] = []
+        var exitDepths: [UInt8] = []
+        // Counted: characters started by each inside token (capped at 255).
+        var tokenChars: [(Int32, UInt8)] = []
         var insideCount = 0
         moves.withUnsafeBufferPointer { moves in
             words.withUnsafeMutableBufferPointer { words in
@@ -39,31 +55,40 @@ struct LoopTokens: Sendable {
                                 v.trie.tokenStart.withUnsafeBufferPointer { tokenStart in
                                     v.trie.nodeTokens.withUnsafeBufferPointer { nodeTokens in
                                         // Inside tokens go to `words`; each kept child is entered with
-                                        // its UTF-8 state: the whole trie in index (breadth-first) order,
-                                        // parents before children, so every array is read front to back;
-                                        // a subtree depth first.
+                                        // its UTF-8 state (and, counted, the characters started on the
+                                        // way): the whole trie in index (breadth-first) order, parents
+                                        // before children, so every array is read front to back; a
+                                        // subtree depth first.
                                         let whole = node == 0
                                         var state = [Int8](repeating: -1, count: whole ? childStart.count : 0)
-                                        var pending: [Int64] = whole ? [] : [Int64(node) << 3]
+                                        var charsAt = [UInt8](repeating: 0, count: whole && counted ? childStart.count : 0)
+                                        var pending: [Int64] = whole ? [] : [Int64(node) << 11]
                                         var n = 0
                                         state.withUnsafeMutableBufferPointer { state in
                                             if whole { state[0] = 0 }
                                             while true {
                                                 let u: Int
+                                                var chars = 0
                                                 if whole {
                                                     while n < state.count, state[n] < 0 { n += 1 }
                                                     guard n < state.count else { break }
                                                     u = Int(state[n])
+                                                    if counted { chars = Int(charsAt[n]) }
                                                 } else {
                                                     guard let top = pending.popLast() else { break }
-                                                    n = Int(top >> 3)
+                                                    n = Int(top >> 11)
                                                     u = Int(top & 7)
+                                                    chars = Int((top >> 3) & 0xFF)
                                                 }
+                                                let childChars = min(255, chars + (u == 0 ? 1 : 0))
                                                 let start = Int(childStart[n])
                                                 for k in start..<start + Int(childCount[n]) {
                                                     let next = moves[u &* 256 &+ Int(childByte[k])]
                                                     if next < 0 {
-                                                        if u == 0 { exits.append(Int32(k)) }
+                                                        if u == 0 {
+                                                            exits.append(Int32(k))
+                                                            if counted { exitDepths.append(UInt8(chars)) }
+                                                        }
                                                         continue
                                                     }
                                                     let child = Int(childNode[k])
@@ -71,12 +96,14 @@ struct LoopTokens: Sendable {
                                                         let t = Int(nodeTokens[i])
                                                         words[t >> 6] |= 1 << UInt64(t & 63)
                                                         insideCount += 1
+                                                        if counted { tokenChars.append((Int32(t), UInt8(childChars))) }
                                                     }
                                                     guard childCount[child] > 0 else { continue }
                                                     if whole {
                                                         state[child] = next
+                                                        if counted { charsAt[child] = UInt8(childChars) }
                                                     } else {
-                                                        pending.append(Int64(child) << 3 | Int64(next))
+                                                        pending.append(Int64(child) << 11 | Int64(childChars) << 3 | Int64(next))
                                                     }
                                                 }
                                                 if whole { n += 1 }
@@ -90,6 +117,35 @@ struct LoopTokens: Sendable {
                 }
             }
         }
+        self.exits = exits
+        self.exitDepths = exitDepths
+        if counted {
+            // Per count c, the tokens of exactly c characters, then running unions.
+            let bitmaps = Self.countedBitmaps
+            var upTo = [[UInt64]](repeating: [UInt64](repeating: 0, count: words.count), count: bitmaps + 1)
+            var long: [(token: Int32, chars: Int)] = []
+            var maxDepth = Int(exitDepths.max() ?? 0)
+            for (t, c) in tokenChars {
+                maxDepth = max(maxDepth, Int(c))
+                if Int(c) > bitmaps {
+                    long.append((t, Int(c)))
+                } else {
+                    upTo[Int(c)][Int(t) >> 6] |= 1 << UInt64(t & 63)
+                }
+            }
+            for c in 1...bitmaps {
+                for i in 0..<words.count { upTo[c][i] |= upTo[c - 1][i] }
+            }
+            self.upTo = upTo
+            longTokens = long
+            self.maxDepth = maxDepth
+            insideWords = words
+            insideList = []
+            return
+        }
+        upTo = []
+        longTokens = []
+        maxDepth = 0
         // A bitmap OR costs count/64 word operations; a list costs one insert per token.
         if insideCount > v.count / 32 {
             insideWords = words
@@ -107,7 +163,6 @@ struct LoopTokens: Sendable {
             insideWords = []
             insideList = list
         }
-        self.exits = exits
     }
 }
 
@@ -120,6 +175,7 @@ final class LoopTokenCache: Sendable {
         let loop: ByteSet
         let utf8: Bool
         let node: Int32
+        var counted = false
     }
 
     /// One entry: empty until the first caller (or the warm-up) has computed it.
@@ -130,11 +186,12 @@ final class LoopTokenCache: Sendable {
     private let entries = Mutex<[Key: Entry]>([:])
     let maxEntries = 4096
 
-    func tokens(loop: ByteSet, utf8: Bool, node: Int32, vocabulary: TokenVocabulary) -> LoopTokens {
-        let key = Key(loop: loop, utf8: utf8, node: node)
+    func tokens(loop: ByteSet, utf8: Bool, node: Int32, counted: Bool = false, vocabulary: TokenVocabulary) -> LoopTokens {
+        let key = Key(loop: loop, utf8: utf8, node: node, counted: counted)
         return entry(key).entry.value.withLock { value in
             if let value { return value }
-            let computed = LoopTokens(loop: key.loop, utf8: key.utf8, node: key.node, vocabulary: vocabulary)
+            let computed = LoopTokens(loop: key.loop, utf8: key.utf8, node: key.node, vocabulary: vocabulary,
+                                      counted: key.counted)
             value = computed
             return computed
         }
@@ -147,7 +204,8 @@ final class LoopTokenCache: Sendable {
     func prepare(_ keys: [Key], vocabulary: TokenVocabulary) {
         for key in keys where entry(key).isNew {
             Task.detached(priority: .utility) {
-                _ = vocabulary.loopCache.tokens(loop: key.loop, utf8: key.utf8, node: key.node, vocabulary: vocabulary)
+                _ = vocabulary.loopCache.tokens(loop: key.loop, utf8: key.utf8, node: key.node, counted: key.counted,
+                                                vocabulary: vocabulary)
             }
         }
     }
@@ -181,7 +239,9 @@ extension TokenVocabulary {
     /// callers that make one directly (a second call finds the entries and returns).
     public func prepareLoops(for grammar: CompiledGrammar) {
         var keys: [LoopTokenCache.Key] = []
-        for alternatives in grammar.grammar.rules where keys.count < Self.maxPreparedLoops {
+        var loopRules: [Int: LoopTokenCache.Key] = [:]
+        let rules = grammar.grammar.rules
+        for (r, alternatives) in rules.enumerated() where keys.count < Self.maxPreparedLoops {
             var ascii = ByteSet()
             var utf8 = false
             for alt in alternatives {
@@ -190,7 +250,19 @@ extension TokenVocabulary {
                 if alt.count == 1, !first.contains(0x80...0xFF) { ascii = ascii.union(first) }
             }
             let key = LoopTokenCache.Key(loop: ascii, utf8: utf8, node: 0)
-            if ascii.count >= 32, !keys.contains(key) { keys.append(key) }
+            guard ascii.count >= 32 else { continue }
+            loopRules[r] = key
+            if !keys.contains(key) { keys.append(key) }
+        }
+        // Bounded repetition of such a rule (`x{0,k}` lowered to `R_j ::= x R_(j-1) | ε`, see
+        // `GrammarBuilder.helper`) meets chains of counted states: warm their entry too.
+        for (r, alternatives) in rules.enumerated() where alternatives.count == 2 && alternatives.contains([]) {
+            guard let alt = alternatives.first(where: { !$0.isEmpty }), case .rule(let item) = alt[0],
+                  var key = loopRules[item] else { continue }
+            if alt.count == 1 || (alt.count == 2 && alt[1] != .rule(r)) {
+                key.counted = true
+                if !keys.contains(key) { keys.append(key) }
+            }
         }
         if keys.isEmpty || keys.allSatisfy(loopCache.contains) { return }
         loopCache.prepare(keys, vocabulary: self)

@@ -38,7 +38,7 @@ extension GrammarMatcher {
     /// every (automaton state, parser state) pair met is checked. Checked once per state.
     func loopsOverUTF8(_ id: Int32) -> Bool {
         if let known = arena.stateUTF8Loop[Int(id)] { return known }
-        let result = checkUTF8Loop(id)
+        let result = checkUTF8(from: id, to: id)
         arena.stateUTF8Loop[Int(id)] = result
         return result
     }
@@ -46,7 +46,9 @@ extension GrammarMatcher {
     /// Pairs beyond this mean a grammar that is not a plain UTF-8 loop: give up (no shortcut).
     private static var maxUTF8Pairs: Int { 64 }
 
-    private func checkUTF8Loop(_ id: Int32) -> Bool {
+    /// Whether every multi-byte character read from cached state `id` leads through live states
+    /// (neither `id` nor `to`) to exactly `to`, and every invalid byte inside a character is dead.
+    func checkUTF8(from id: Int32, to end: Int32) -> Bool {
         // (automaton state, parser state) pairs still to check, and those met (few: a list).
         var pending: [(Int, Int32)] = [(0, id)]
         var seen: [Int64] = [Int64(id)]
@@ -63,9 +65,9 @@ extension GrammarMatcher {
                     if target < 0 {
                         if s != StackArena.dead { return false }
                     } else if target == 0 {
-                        if s != id { return false }
+                        if s != end { return false }
                     } else {
-                        if s < 0 || s == id { return false }
+                        if s < 0 || s == id || s == end { return false }
                         let pair = Int64(target) << 32 | Int64(s)
                         if !seen.contains(pair) {
                             seen.append(pair)

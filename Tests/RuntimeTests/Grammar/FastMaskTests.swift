@@ -13,12 +13,20 @@ import TestSupport
         ##"{"type":"object","properties":{"when":{"type":"string","format":"date"},"n":{"type":"number"}},"required":["when"]}"##,
         ##"{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"integer"}}]}"##,
         ##"{}"##,
+        // Bounded repetition: chains of counted states (`GrammarMatcher.chain`).
+        ##"{"type":"string","maxLength":30}"##,
+        ##"{"type":"object","properties":{"a":{"type":"string","minLength":2,"maxLength":9},"b":{"type":"string","minLength":3}},"required":["a","b"],"additionalProperties":false}"##,
+        ##"{"type":"array","items":{"type":"string","maxLength":5},"maxItems":3}"##,
     ]
     /// Strings that are not "anything but a few ASCII bytes": the UTF-8 loop check must fail
     /// (a non-ASCII character is excluded) and the walk fall back to plain edges.
     static let gbnf = [
         #"root ::= "\"" [^"\\é]* "\"" ("," [0-9]+)*"#,
         #"root ::= ([a-z ]+ | [^a-z"]{2})* "!""#,
+        // A chain that runs into a loop over other bytes (no shortcut), and one longer than the
+        // 254 characters counts are exact for.
+        #"root ::= "\"" [a-zA-Z ]{0,40} [a-zA-Z0-9 ]* "\"""#,
+        #"root ::= [^"]{2,300} "\"""#,
     ]
 
     static func grammars() throws -> [CompiledGrammar] {
@@ -51,6 +59,33 @@ import TestSupport
     @Test func smolLM2RandomStates() throws {
         guard let vocab = SmolVocab.required() else { return }
         #expect(try FastMaskTests.compareOnRandomWalks(vocab, steps: 12, passes: 2, seed: 7) > 50)
+    }
+
+    /// A string with a maximum length, filled one character at a time (ASCII, two- and
+    /// three-byte characters, an escape): the mask at every count, against the reference.
+    @Test func boundedStringsAtEveryCount() throws {
+        guard let vocab = SmolVocab.required() else { return }
+        let pieces = ["a", "é", " ", "€", "\\n", "Z"]
+        for (n, minLength) in [(1, 0), (7, 2), (30, 0)] {
+            let schema = try JSONValue(parsing: #"{"type":"string","minLength":\#(minLength),"maxLength":\#(n)}"#)
+            let c = GrammarTokenConstraint(compiled: CompiledGrammar(try JSONSchemaCompiler.compile(schema).grammar),
+                                           vocabulary: vocab)
+            func accept(_ text: String) -> Bool {
+                guard let ids = vocab.greedyTokens(Array(text.utf8)) else { return false }
+                return ids.allSatisfy { c.accept($0) }
+            }
+            let quote = vocab.tokens.firstIndex(of: [0x22]) ?? -1, letter = vocab.tokens.firstIndex(of: [0x61]) ?? -1
+            #expect(accept("\""))
+            for count in 0...n {
+                let fast = c.mask(), reference = c.referenceMask()
+                #expect(fast == reference, "maxLength \(n), \(count) characters: \(fast.allowedCount) vs \(reference.allowedCount)")
+                #expect(reference.contains(quote) == (count >= minLength))
+                guard count < n else { break }
+                let piece = pieces[count % pieces.count]
+                #expect(accept(piece), "\(piece) at \(count)")
+            }
+            #expect(!c.allows(letter), "maxLength \(n) reached")
+        }
     }
 
     /// Gemma's 262k vocabulary is mostly non-ASCII tokens: this exercises the UTF-8 loops.

@@ -1,0 +1,80 @@
+/// One step of a chain of counted states: every byte of `bytes` leads from a state to the same
+/// other state `next` (and, with `utf8`, so does every multi-byte character).
+struct ChainStep: Sendable {
+    let bytes: ByteSet
+    let next: Int32
+    let utf8: Bool
+}
+
+/// Chains of counted states, for the mask walk's shortcut through bounded repetition.
+///
+/// A string with `maxLength: 30` compiles to thirty nested optional characters: after k
+/// characters the parser is in a state of its own, none of which loops, so `LoopTokens` cannot
+/// serve them and every mask would walk the whole trie. But the states form a chain S₀ → S₁ →
+/// … → Sₘ in which the same bytes (and UTF-8 characters) lead from each state to the next. From
+/// S₀, a token made only of those bytes and characters is allowed exactly when it starts at most
+/// m characters, and a token that leaves them after j characters continues from Sⱼ. So a mask in
+/// S₀ is one bitmap of the tokens of at most m characters (`LoopTokens` counted) plus the exits
+/// whose depth is at most m, each walked from its own state.
+extension GrammarMatcher {
+    /// States met on a chain and how it ends.
+    struct Chain {
+        /// S₀ … Sₘ (m ≥ 1), or the first `limit + 1` of a longer chain.
+        var states: [Int32]
+        /// The chain ends in a state that loops over the same bytes: any count is allowed.
+        var unbounded: Bool
+    }
+
+    /// The chain step from cached state `id`: the live successor ≠ `id` that most ASCII bytes
+    /// lead to (at least 32 of them), with every byte that leads there. Nil when there is none.
+    func chainStep(_ id: Int32) -> ChainStep? {
+        if let known = arena.stateChain[Int(id)] { return known.next < 0 ? nil : known }
+        let found = findChainStep(id)
+        arena.stateChain[Int(id)] = found ?? ChainStep(bytes: ByteSet(), next: -1, utf8: false)
+        return found
+    }
+
+    private func findChainStep(_ id: Int32) -> ChainStep? {
+        guard arena.continues[Int(id)] else { return nil }
+        if !rowIsFilled(id) { fillRow(id) }
+        var counts: [Int32: Int] = [:]
+        for b in 0..<128 {
+            let s = arena.table[Int(id) &* 256 &+ b]
+            if s >= 0, s != id { counts[s, default: 0] += 1 }
+        }
+        guard let (next, count) = counts.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }),
+              count >= 32 else { return nil }
+        var bytes = ByteSet()
+        for b in 0..<256 where arena.table[Int(id) &* 256 &+ b] == next { bytes.insert(UInt8(b)) }
+        let utf8 = checkUTF8(from: id, to: next)
+        return ChainStep(bytes: bytes, next: next, utf8: utf8)
+    }
+
+    /// Follows the chain from cached state `id` (whose step is `first`) over at most `limit`
+    /// steps. Nil unless the chain ends where counting is exact: in a state that no chain byte
+    /// (and, with `utf8`, no UTF-8 lead byte) continues, or in a state that loops over the same
+    /// bytes (and characters); or runs on past `limit`.
+    func chain(from id: Int32, _ first: ChainStep, limit: Int) -> Chain? {
+        var states: [Int32] = [id]
+        var step = first
+        while states.count <= limit {
+            let end = step.next
+            states.append(end)
+            if let next = chainStep(end), next.bytes == first.bytes, next.utf8 == first.utf8 {
+                step = next
+                continue
+            }
+            if !rowIsFilled(end) { fillRow(end) }
+            let row = arena.table + Int(end) &* 256
+            var continued = false
+            first.bytes.forEachMember { if row[Int($0)] != StackArena.dead { continued = true } }
+            if first.utf8 { for b in 0xC2...0xF4 where row[b] != StackArena.dead { continued = true } }
+            if !continued { return Chain(states: states, unbounded: false) }
+            if loopBytes(end) == first.bytes, !first.utf8 || loopsOverUTF8(end) {
+                return Chain(states: states, unbounded: true)
+            }
+            return nil
+        }
+        return Chain(states: states, unbounded: false)
+    }
+}
