@@ -1,9 +1,8 @@
 /// One step of a chain of counted states: every byte of `bytes` leads from a state to the same
-/// other state `next` (and, with `utf8`, so does every multi-byte character).
+/// other state `next`.
 struct ChainStep: Sendable {
     let bytes: ByteSet
     let next: Int32
-    let utf8: Bool
 }
 
 /// Chains of counted states, for the mask walk's shortcut through bounded repetition.
@@ -19,7 +18,7 @@ struct ChainStep: Sendable {
 extension GrammarMatcher {
     /// States met on a chain and how it ends.
     struct Chain {
-        /// S₀ … Sₘ (m ≥ 1), or the first `limit + 1` of a longer chain.
+        /// S₀ … Sₘ, or the first `limit + 1` of a longer chain.
         var states: [Int32]
         /// The chain ends in a state that loops over the same bytes: any count is allowed.
         var unbounded: Bool
@@ -30,37 +29,52 @@ extension GrammarMatcher {
     func chainStep(_ id: Int32) -> ChainStep? {
         if let known = arena.stateChain[Int(id)] { return known.next < 0 ? nil : known }
         let found = findChainStep(id)
-        arena.stateChain[Int(id)] = found ?? ChainStep(bytes: ByteSet(), next: -1, utf8: false)
+        arena.stateChain[Int(id)] = found ?? ChainStep(bytes: ByteSet(), next: -1)
         return found
     }
 
     private func findChainStep(_ id: Int32) -> ChainStep? {
         guard arena.continues[Int(id)] else { return nil }
         if !rowIsFilled(id) { fillRow(id) }
-        var counts: [Int32: Int] = [:]
+        let row = arena.table + Int(id) &* 256
+        // Successors of the ASCII bytes and how many lead to each (a state has few).
+        var targets: [(state: Int32, count: Int)] = []
         for b in 0..<128 {
-            let s = arena.table[Int(id) &* 256 &+ b]
-            if s >= 0, s != id { counts[s, default: 0] += 1 }
+            let s = row[b]
+            guard s >= 0, s != id else { continue }
+            if let i = targets.firstIndex(where: { $0.state == s }) { targets[i].count += 1 } else { targets.append((s, 1)) }
         }
-        guard let (next, count) = counts.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }),
-              count >= 32 else { return nil }
+        guard let best = targets.max(by: { $0.count < $1.count || ($0.count == $1.count && $0.state > $1.state) }),
+              best.count >= 32 else { return nil }
         var bytes = ByteSet()
-        for b in 0..<256 where arena.table[Int(id) &* 256 &+ b] == next { bytes.insert(UInt8(b)) }
-        let utf8 = checkUTF8(from: id, to: next)
-        return ChainStep(bytes: bytes, next: next, utf8: utf8)
+        for b in 0..<256 where row[b] == best.state { bytes.insert(UInt8(b)) }
+        return ChainStep(bytes: bytes, next: best.state)
+    }
+
+    /// Whether every multi-byte character leads from chain state `id` to its chain successor
+    /// (`checkUTF8`), cached per state.
+    func chainsOverUTF8(_ id: Int32, to next: Int32) -> Bool {
+        if let known = arena.stateChainUTF8[Int(id)] { return known }
+        let result = checkUTF8(from: id, to: next)
+        arena.stateChainUTF8[Int(id)] = result
+        return result
     }
 
     /// Follows the chain from cached state `id` (whose step is `first`) over at most `limit`
-    /// steps. Nil unless the chain ends where counting is exact: in a state that no chain byte
-    /// (and, with `utf8`, no UTF-8 lead byte) continues, or in a state that loops over the same
-    /// bytes (and characters); or runs on past `limit`.
-    func chain(from id: Int32, _ first: ChainStep, limit: Int) -> Chain? {
+    /// steps, requiring the same bytes at every step and, with `utf8`, the UTF-8 characters too
+    /// on the first `utf8Steps` steps (the only ones a token with such a character reaches: the
+    /// check makes states, so it is not paid where no token needs it). Nil unless the chain
+    /// ends where counting is exact: in a state that no chain byte (and, with `utf8`, no UTF-8
+    /// lead byte) continues, or in a state that loops over the same bytes (and characters); or
+    /// runs on past `limit`.
+    func chain(from id: Int32, _ first: ChainStep, utf8: Bool, limit: Int, utf8Steps: Int) -> Chain? {
         var states: [Int32] = [id]
         var step = first
         while states.count <= limit {
+            if utf8, states.count <= utf8Steps, !chainsOverUTF8(states[states.count - 1], to: step.next) { return nil }
             let end = step.next
             states.append(end)
-            if let next = chainStep(end), next.bytes == first.bytes, next.utf8 == first.utf8 {
+            if let next = chainStep(end), next.bytes == first.bytes {
                 step = next
                 continue
             }
@@ -68,9 +82,9 @@ extension GrammarMatcher {
             let row = arena.table + Int(end) &* 256
             var continued = false
             first.bytes.forEachMember { if row[Int($0)] != StackArena.dead { continued = true } }
-            if first.utf8 { for b in 0xC2...0xF4 where row[b] != StackArena.dead { continued = true } }
+            if utf8 { for b in 0xC2...0xF4 where row[b] != StackArena.dead { continued = true } }
             if !continued { return Chain(states: states, unbounded: false) }
-            if loopBytes(end) == first.bytes, !first.utf8 || loopsOverUTF8(end) {
+            if loopBytes(end) == first.bytes, !utf8 || loopsOverUTF8(end) {
                 return Chain(states: states, unbounded: true)
             }
             return nil

@@ -69,13 +69,15 @@ struct MaskWalker {
     /// trie; false when the chain does not allow it (then nothing was added). Only at the root:
     /// a counted entry holds a bitmap of the vocabulary per character count.
     private mutating func chainWalk(state: Int32, _ first: ChainStep) -> Bool {
-        let inside = vocabulary.loopCache.tokens(loop: first.bytes, utf8: first.utf8, node: 0, counted: true,
+        let utf8 = matcher.chainsOverUTF8(state, to: first.next)
+        let inside = vocabulary.loopCache.tokens(loop: first.bytes, utf8: utf8, node: 0, counted: true,
                                                  vocabulary: vocabulary)
         // Counts are exact up to 254 characters (`LoopTokens` caps them at 255). The chain is
-        // followed only as far as tokens reach: each new state on it costs a row and a UTF-8 check.
-        guard inside.maxDepth < 255, let chain = matcher.chain(from: state, first, limit: inside.maxDepth) else {
-            return false
-        }
+        // followed only as far as tokens reach: each new state on it costs a row (and, as far as
+        // tokens with multi-byte characters reach, a UTF-8 check).
+        guard inside.maxDepth < 255,
+              let chain = matcher.chain(from: state, first, utf8: utf8, limit: inside.maxDepth, utf8Steps: inside.utf8Depth)
+        else { return false }
         reload()
         let m = chain.unbounded ? Int.max : chain.states.count - 1
         let bitmap = inside.upTo[min(m, LoopTokens.countedBitmaps)]

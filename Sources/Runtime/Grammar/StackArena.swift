@@ -29,6 +29,8 @@ final class StackArena {
     /// Per state: its step along a chain of counted states (`GrammarMatcher.chainStep`; nil: not
     /// computed yet, next -1: none).
     @exclusivity(unchecked) var stateChain: [ChainStep?] = []
+    /// Per chain state: multi-byte characters lead to its chain successor (nil: not checked yet).
+    @exclusivity(unchecked) var stateChainUTF8: [Bool?] = []
     @exclusivity(unchecked) private(set) var table: UnsafeMutablePointer<Int32>
     /// Per state: it has stacks, so some byte may follow.
     @exclusivity(unchecked) private(set) var continues: UnsafeMutablePointer<Bool>
@@ -71,6 +73,7 @@ final class StackArena {
         stateUTF8Loop.removeAll()
         stateSplit.removeAll()
         stateChain.removeAll()
+        stateChainUTF8.removeAll()
     }
 
     func stateID(_ stacks: [Int32], complete: Bool) -> Int32 {
@@ -86,6 +89,7 @@ final class StackArena {
         stateUTF8Loop.append(nil)
         stateSplit.append(nil)
         stateChain.append(nil)
+        stateChainUTF8.append(nil)
         (table + id * 256).initialize(repeating: StackArena.unknown, count: 256)
         continues[id] = !stacks.isEmpty
         return Int32(id)

@@ -26,6 +26,9 @@ struct LoopTokens: Sendable {
     let longTokens: [(token: Int32, chars: Int)]
     /// For a counted entry: the most characters any inside token starts or any exit follows.
     let maxDepth: Int
+    /// For a counted entry: the same, over the inside tokens and exits whose path has a
+    /// multi-byte character (0 without `utf8`).
+    let utf8Depth: Int
 
     /// Counted entries keep bitmaps up to this many characters (a bitmap per count).
     static let countedBitmaps = 24
@@ -45,6 +48,7 @@ struct LoopTokens: Sendable {
         var exitDepths: [UInt8] = []
         // Counted: characters started by each inside token (capped at 255).
         var tokenChars: [(Int32, UInt8)] = []
+        var utf8Depth = 0
         var insideCount = 0
         moves.withUnsafeBufferPointer { moves in
             words.withUnsafeMutableBufferPointer { words in
@@ -62,23 +66,27 @@ struct LoopTokens: Sendable {
                                         let whole = node == 0
                                         var state = [Int8](repeating: -1, count: whole ? childStart.count : 0)
                                         var charsAt = [UInt8](repeating: 0, count: whole && counted ? childStart.count : 0)
-                                        var pending: [Int64] = whole ? [] : [Int64(node) << 11]
+                                        var wideAt = [Bool](repeating: false, count: whole && counted ? childStart.count : 0)
+                                        var pending: [Int64] = whole ? [] : [Int64(node) << 12]
                                         var n = 0
                                         state.withUnsafeMutableBufferPointer { state in
                                             if whole { state[0] = 0 }
                                             while true {
                                                 let u: Int
                                                 var chars = 0
+                                                // The path to the node has a multi-byte character.
+                                                var wide = false
                                                 if whole {
                                                     while n < state.count, state[n] < 0 { n += 1 }
                                                     guard n < state.count else { break }
                                                     u = Int(state[n])
-                                                    if counted { chars = Int(charsAt[n]) }
+                                                    if counted { chars = Int(charsAt[n]); wide = wideAt[n] }
                                                 } else {
                                                     guard let top = pending.popLast() else { break }
-                                                    n = Int(top >> 11)
+                                                    n = Int(top >> 12)
                                                     u = Int(top & 7)
                                                     chars = Int((top >> 3) & 0xFF)
+                                                    wide = (top >> 11) & 1 == 1
                                                 }
                                                 let childChars = min(255, chars + (u == 0 ? 1 : 0))
                                                 let start = Int(childStart[n])
@@ -87,23 +95,31 @@ struct LoopTokens: Sendable {
                                                     if next < 0 {
                                                         if u == 0 {
                                                             exits.append(Int32(k))
-                                                            if counted { exitDepths.append(UInt8(chars)) }
+                                                            if counted {
+                                                                exitDepths.append(UInt8(chars))
+                                                                if wide { utf8Depth = max(utf8Depth, chars) }
+                                                            }
                                                         }
                                                         continue
                                                     }
                                                     let child = Int(childNode[k])
+                                                    let childWide = wide || next != 0 || u != 0
                                                     for i in Int(tokenStart[child])..<Int(tokenStart[child + 1]) {
                                                         let t = Int(nodeTokens[i])
                                                         words[t >> 6] |= 1 << UInt64(t & 63)
                                                         insideCount += 1
-                                                        if counted { tokenChars.append((Int32(t), UInt8(childChars))) }
+                                                        if counted {
+                                                            tokenChars.append((Int32(t), UInt8(childChars)))
+                                                            if childWide { utf8Depth = max(utf8Depth, childChars) }
+                                                        }
                                                     }
                                                     guard childCount[child] > 0 else { continue }
                                                     if whole {
                                                         state[child] = next
-                                                        if counted { charsAt[child] = UInt8(childChars) }
+                                                        if counted { charsAt[child] = UInt8(childChars); wideAt[child] = childWide }
                                                     } else {
-                                                        pending.append(Int64(child) << 11 | Int64(childChars) << 3 | Int64(next))
+                                                        pending.append(Int64(child) << 12 | (childWide ? 1 << 11 : 0)
+                                                                       | Int64(childChars) << 3 | Int64(next))
                                                     }
                                                 }
                                                 if whole { n += 1 }
@@ -139,6 +155,7 @@ struct LoopTokens: Sendable {
             self.upTo = upTo
             longTokens = long
             self.maxDepth = maxDepth
+            self.utf8Depth = utf8Depth
             insideWords = words
             insideList = []
             return
@@ -146,6 +163,7 @@ struct LoopTokens: Sendable {
         upTo = []
         longTokens = []
         maxDepth = 0
+        self.utf8Depth = 0
         // A bitmap OR costs count/64 word operations; a list costs one insert per token.
         if insideCount > v.count / 32 {
             insideWords = words
