@@ -122,6 +122,7 @@ public enum SchemaConformance {
         var itemSchemas: [JSONValue] = []
         var restItems: JSONValue? = nil
         var additional: JSONValue? = nil
+        var dependencyNames: [String] = []
         let validator = JSONSchemaValidator(root: root)
         func collect(_ s: JSONValue, _ level: Int) {
             guard level < 32, case .object(let o) = s else { return }
@@ -144,11 +145,12 @@ public enum SchemaConformance {
             for k in (o["required"]?.arrayValue ?? []).compactMap(\.stringValue) where !order.contains(k) {
                 order.append(k)
             }
-            // A dependency the instance triggers: its required names, then the trigger (the
-            // order `dependencyVariants` writes them in).
+            // A dependency the instance triggers: its required names, then the trigger, after
+            // every `required` of the schema and its `allOf` branches (the order
+            // `dependencyVariants` writes them in, on the merged schema).
             for key in ["dependentRequired", "dependencies"] {
                 for (trigger, needs) in o[key]?.objectValue ?? JSONObject() where value[trigger] != nil {
-                    for k in (needs.arrayValue ?? []).compactMap(\.stringValue) + [trigger] where !order.contains(k) { order.append(k) }
+                    dependencyNames += (needs.arrayValue ?? []).compactMap(\.stringValue) + [trigger]
                 }
             }
             if let a = o["additionalProperties"], additional == nil { additional = a }
@@ -162,6 +164,7 @@ public enum SchemaConformance {
             }
         }
         collect(schema, 0)
+        for k in dependencyNames where !order.contains(k) { order.append(k) }
         switch value {
         case .object(let o):
             var out = JSONObject()

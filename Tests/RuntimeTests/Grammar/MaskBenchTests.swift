@@ -35,4 +35,17 @@ import TestSupport
         #expect(Double(compiled) >= 0.95 * Double(files.count))
         #expect(wrong == 0)
     }
+
+    /// The other splits (Handwritten, Synthesized, JME: hand-made and generated edge cases, few
+    /// of which compile): no wrong verdict on those that do.
+    @Test func otherSplitsHaveNoWrongAnswers() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: MaskBenchTests.dir.path)
+            .filter { $0.hasSuffix(".json") && !$0.hasPrefix("Glaiveai2K") && !$0.hasPrefix("Github_easy") }.sorted()
+            .map { MaskBenchTests.dir.appendingPathComponent($0) }
+        #expect(files.count > 600)
+        let reports = files.map { SchemaConformance.check(file: $0, vocabulary: nil) }
+        let (compiled, wrong) = MaskBenchTests.summarize(reports, label: "other splits")
+        #expect(compiled > 50)
+        #expect(wrong == 0)
+    }
 }
