@@ -59,8 +59,16 @@ public struct ArchSpec: Sendable, Equatable {
     public var allowsTiedEmbeddings = true
     /// Tensors the file may add (see `OptionalTensor`); any other tensor makes the file refused.
     public var optionalTensors: Set<OptionalTensor> = []
+    /// Layers whose index + 1 is a multiple of this apply no RoPE (smollm3: 4); nil: all do.
+    public var noRopeLayerStep: Int? = nil
+
+    /// Whether `layer` rotates Q and K.
+    public func appliesRoPE(layer: Int) -> Bool {
+        guard let step = noRopeLayerStep, step > 0 else { return true }
+        return (layer + 1) % step != 0
+    }
 
     /// The architectures this engine runs, by `general.architecture`.
     public static let all: [String: ArchSpec] = Dictionary(
-        uniqueKeysWithValues: [ArchSpec.llama, .gemma3, .qwen2, .qwen3, .phi3].map { ($0.name, $0) })
+        uniqueKeysWithValues: [ArchSpec.llama, .gemma3, .qwen2, .qwen3, .phi3, .smollm3, .mistral3].map { ($0.name, $0) })
 }

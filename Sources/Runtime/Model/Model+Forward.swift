@@ -113,6 +113,11 @@ extension Model {
         if let factors = ropeFactors {
             for i in 0..<dims / 2 { frequencies[i] /= factors.pointer[i] }
         }
+        if let yarn = c.yarn {
+            for (i, mix) in yarn.mix(dims: dims, base: base).enumerated() { frequencies[i] *= mix }
+        }
+        let magnitude = c.yarn?.magnitude ?? 1
+        let rotates = c.spec.appliesRoPE(layer: index)
         let style: RoPE.Style = c.spec.ropeStyle == .neox ? .neox : .normal
         for t in 0..<T {
             let qt = q + t * c.qDim, kt = k + t * c.kvDim
@@ -120,15 +125,21 @@ extension Model {
                 normRows(qt, qNorm, rows: c.headCount, out: qt)
                 normRows(kt, kNorm, rows: c.kvHeadCount, out: kt)
             }
-            let ct = cosines + t * dims / 2, st = sines + t * dims / 2
-            let position = Float(pass.positions[t]) * c.ropeScale
-            for i in 0..<dims / 2 {
-                let theta = position * frequencies[i]
-                ct[i] = cosf(theta)
-                st[i] = sinf(theta)
+            if rotates {
+                let ct = cosines + t * dims / 2, st = sines + t * dims / 2
+                let position = Float(pass.positions[t]) * c.ropeScale
+                for i in 0..<dims / 2 {
+                    let theta = position * frequencies[i]
+                    ct[i] = cosf(theta) * magnitude
+                    st[i] = sinf(theta) * magnitude
+                }
+                RoPE.rotate(qt, heads: c.headCount, headDim: c.headDim, dims: dims, cosines: ct, sines: st, style: style)
+                RoPE.rotate(kt, heads: c.kvHeadCount, headDim: c.headDim, dims: dims, cosines: ct, sines: st, style: style)
             }
-            RoPE.rotate(qt, heads: c.headCount, headDim: c.headDim, dims: dims, cosines: ct, sines: st, style: style)
-            RoPE.rotate(kt, heads: c.kvHeadCount, headDim: c.headDim, dims: dims, cosines: ct, sines: st, style: style)
+            if let temperature = c.attentionTemperature {
+                let f = temperature.factor(position: Int(pass.positions[t]))
+                for i in 0..<c.qDim { qt[i] *= f }
+            }
         }
         for (segment, offset) in zip(pass.segments, pass.offsets) {
             let cache = segment.cache, n = segment.tokens.count, start = cache.count

@@ -1,3 +1,4 @@
+import Foundation
 import GGUF
 
 /// The numbers of a model, read from GGUF metadata (`{arch}.*`), plus its `ArchSpec`.
@@ -20,6 +21,10 @@ public struct ModelConfig: Sendable, Equatable {
     public var ropeDimensions: Int
     /// Linear RoPE scaling factor (positions are multiplied by it).
     public var ropeScale: Float
+    /// YaRN RoPE scaling (`rope.scaling.type` "yarn"), nil without it.
+    public var yarn: YaRN?
+    /// Llama-4-style attention temperature (`attention.temperature_scale`), nil without it.
+    public var attentionTemperature: AttentionTemperature?
     public var slidingWindow: Int?
     public var finalLogitSoftcap: Float?
     public var attentionScale: Float
@@ -65,6 +70,27 @@ public struct ModelConfig: Sendable, Equatable {
             let scaleType = try metadata.stringIfPresent("\(arch).rope.scaling.type")
             let factor = try optionalFloat("rope.scaling.factor")
             ropeScale = (scaleType == "linear" && (factor ?? 0) > 0) ? 1 / (factor ?? 1) : 1
+            let originalContext = try optionalInt("rope.scaling.original_context_length")
+            yarn = nil
+            if scaleType == "yarn" {
+                guard let factor, factor >= 1, let originalContext, originalContext > 0 else {
+                    throw ModelError.invalidMetadata("\(arch).rope.scaling.factor",
+                                                     "YaRN needs a factor ≥ 1 and rope.scaling.original_context_length")
+                }
+                yarn = YaRN(factor: factor, originalContext: originalContext,
+                            betaFast: try optionalFloat("rope.scaling.yarn_beta_fast") ?? 32,
+                            betaSlow: try optionalFloat("rope.scaling.yarn_beta_slow") ?? 1,
+                            logMultiplier: try optionalFloat("rope.scaling.yarn_log_multiplier") ?? 0)
+            }
+            attentionTemperature = nil
+            if let scale = try optionalFloat("attention.temperature_scale"), scale != 0 {
+                let length = try optionalInt("attention.temperature_length") ?? originalContext ?? 0
+                guard length > 0 else {
+                    throw ModelError.invalidMetadata("\(arch).attention.temperature_scale",
+                                                     "needs attention.temperature_length or rope.scaling.original_context_length")
+                }
+                attentionTemperature = AttentionTemperature(scale: scale, length: length)
+            }
             slidingWindow = spec.slidingWindow == nil ? nil : try optionalInt("attention.sliding_window")
             finalLogitSoftcap = try optionalFloat("final_logit_softcapping")
             attentionScale = 1 / Float(headDim).squareRoot()
@@ -88,6 +114,49 @@ public struct ModelConfig: Sendable, Equatable {
                               ("vocabulary size", vocabularySize)] where value <= 0 || value > 1 << 24 {
             throw .invalidMetadata("\(arch).\(name)", "\(value)")
         }
+    }
+}
+
+/// YaRN RoPE scaling (as llama.cpp applies it): pair i of the rotated dimensions turns at
+/// θ·((1 − r)/factor + r), where the ramp r is 1 for the fast-turning pairs (below the
+/// `betaFast` correction dimension), 0 for the slow ones (above `betaSlow`'s) and linear
+/// between; cos and sin are multiplied by `magnitude`.
+public struct YaRN: Sendable, Equatable {
+    public var factor: Float
+    public var originalContext: Int
+    public var betaFast: Float
+    public var betaSlow: Float
+    /// `rope.scaling.yarn_log_multiplier` (0 when absent).
+    public var logMultiplier: Float
+
+    /// The multiplier of each pair's angle, for `dims` rotated dimensions and RoPE base `base`.
+    public func mix(dims: Int, base: Float) -> [Float] {
+        func correction(_ beta: Float) -> Float {
+            Float(dims) * logf(Float(originalContext) / (beta * 2 * Float.pi)) / (2 * logf(base))
+        }
+        let low = max(0, floorf(correction(betaFast))), high = min(Float(dims - 1), ceilf(correction(betaSlow)))
+        return (0..<dims / 2).map { i in
+            let ramp = 1 - min(1, max(0, (Float(i) - low) / max(0.001, high - low)))
+            return (1 - ramp) / factor + ramp
+        }
+    }
+
+    /// What cos and sin are multiplied by: 1 + 0.1·ln(factor), or with a log multiplier k,
+    /// m(factor, 1) / m(factor, k) where m(s, k) = 1 + 0.1·k·ln s (llama.cpp's attn_factor).
+    public var magnitude: Float {
+        func m(_ k: Float) -> Float { 1 + 0.1 * k * logf(factor) }
+        return logMultiplier != 0 ? m(1) / m(logMultiplier) : m(1)
+    }
+}
+
+/// Llama-4-style attention temperature: the query of the token at position p is multiplied by
+/// 1 + scale·ln(1 + ⌊p / length⌋).
+public struct AttentionTemperature: Sendable, Equatable {
+    public var scale: Float
+    public var length: Int
+
+    public func factor(position: Int) -> Float {
+        1 + scale * logf(1 + Float(position / length))
     }
 }
 

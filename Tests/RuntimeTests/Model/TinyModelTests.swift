@@ -16,14 +16,20 @@ import Testing
     static let floatModels: [(String, Float)] = [
         ("tiny-llama-f32", 0.03), ("tiny-llama-f16", 0.03), ("tiny-llama-bf16", 0.08),
         ("tiny-qwen2-f32", 0.03), ("tiny-qwen3-f32", 0.03), ("tiny-phi3-f32", 0.03),
-        ("tiny-phi3-prope-tied-f32", 0.04),
+        ("tiny-phi3-prope-tied-f32", 0.04), ("tiny-smollm3-f32", 0.03), ("tiny-mistral3-f32", 0.03),
         ("tiny-llama-q8_0", 0.25), ("tiny-llama-q5_1", 0.25), ("tiny-llama-q5_0", 0.25),
         ("tiny-llama-q4_1", 0.25), ("tiny-llama-q4_0", 0.25),
     ]
 
+    /// llama.cpp's top-1 minus top-2 logit at each greedy step: in `greedy-margins.json` for the
+    /// first 12 models, in each prompt's `greedy_margins` for the newer ones.
     static func margins(_ name: String) throws -> [[Float]] {
+        func floats(_ v: JSONValue?) -> [Float] { (v?.arrayValue ?? []).map { Float($0.doubleValue ?? 0) } }
         let json = try JSONValue(parsing: String(contentsOf: tiny.appendingPathComponent("greedy-margins.json"), encoding: .utf8))
-        return (json[name]?.arrayValue ?? []).map { ($0.arrayValue ?? []).map { Float($0.doubleValue ?? 0) } }
+        if let known = json[name]?.arrayValue { return known.map(floats) }
+        let lines = try String(contentsOf: tiny.appendingPathComponent("\(name).jsonl"), encoding: .utf8)
+            .split(separator: "\n").filter { !$0.isEmpty }
+        return try lines.map { floats(try JSONValue(parsing: String($0))["greedy_margins"]) }
     }
 
     @Test(arguments: floatModels)
