@@ -22,6 +22,9 @@ extension GrammarMatcher {
         var states: [Int32]
         /// The chain ends in a state that loops over the same bytes: any count is allowed.
         var unbounded: Bool
+        /// A one-step chain into a loop over more bytes than the step's: those bytes (then
+        /// `unbounded` is true).
+        var rest: ByteSet? = nil
     }
 
     /// The chain step from cached state `id`: the live successor ≠ `id` that most ASCII bytes
@@ -84,8 +87,14 @@ extension GrammarMatcher {
             first.bytes.forEachMember { if row[Int($0)] != StackArena.dead { continued = true } }
             if utf8 { for b in 0xC2...0xF4 where row[b] != StackArena.dead { continued = true } }
             if !continued { return Chain(states: states, unbounded: false) }
-            if loopBytes(end) == first.bytes, !utf8 || loopsOverUTF8(end) {
+            let loop = loopBytes(end)
+            if loop == first.bytes, !utf8 || loopsOverUTF8(end) {
                 return Chain(states: states, unbounded: true)
+            }
+            // One step into a wider loop: the first character from the step's bytes, any later
+            // ones from the loop's.
+            if states.count == 2, first.bytes.union(loop) == loop, !utf8 || loopsOverUTF8(end) {
+                return Chain(states: states, unbounded: true, rest: loop)
             }
             return nil
         }

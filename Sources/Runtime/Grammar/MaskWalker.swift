@@ -79,18 +79,33 @@ struct MaskWalker {
               let chain = matcher.chain(from: state, first, utf8: utf8, limit: inside.maxDepth, utf8Steps: inside.utf8Depth)
         else { return false }
         reload()
-        let m = chain.unbounded ? Int.max : chain.states.count - 1
-        let bitmap = inside.upTo[min(m, LoopTokens.countedBitmaps)]
-        bitmap.withUnsafeBufferPointer { source in
-            for i in source.indices { words[i] |= source[i] }
+        if let rest = chain.rest {
+            // First character from the step's bytes, the others from the loop's: its own entry.
+            let wide = vocabulary.loopCache.tokens(loop: first.bytes, utf8: utf8, node: 0, counted: true, rest: rest,
+                                                   vocabulary: vocabulary)
+            or(wide.insideWords)
+            for (i, k) in wide.exits.enumerated() { edge(Int(k), from: chain.states[min(Int(wide.exitDepths[i]), 1)]) }
+            return true
         }
-        for long in inside.longTokens where long.chars <= m { insert(long.token) }
+        let m = chain.unbounded ? Int.max : chain.states.count - 1
+        if chain.unbounded {
+            or(inside.insideWords)
+        } else {
+            or(inside.upTo[min(m, LoopTokens.countedBitmaps)])
+            for long in inside.longTokens where long.chars <= m { insert(long.token) }
+        }
         let last = chain.states.count - 1
         for (i, k) in inside.exits.enumerated() {
             let depth = Int(inside.exitDepths[i])
             if depth <= m { edge(Int(k), from: chain.states[min(depth, last)]) }
         }
         return true
+    }
+
+    private func or(_ bitmap: [UInt64]) {
+        bitmap.withUnsafeBufferPointer { source in
+            for i in source.indices { words[i] |= source[i] }
+        }
     }
 
     @inline(__always)

@@ -17,6 +17,9 @@ import TestSupport
         ##"{"type":"string","maxLength":30}"##,
         ##"{"type":"object","properties":{"a":{"type":"string","minLength":2,"maxLength":9},"b":{"type":"string","minLength":3}},"required":["a","b"],"additionalProperties":false}"##,
         ##"{"type":"array","items":{"type":"string","maxLength":5},"maxItems":3}"##,
+        // Open additionalProperties: a key is a listed name or any other string (one step into
+        // a wider loop, `Chain.rest`).
+        ##"{"type":"object","properties":{"income":{"type":"number"},"tax":{"type":"array","items":{"type":"object","properties":{"max_income":{"type":"number"},"rate":{"type":"number"}}}}},"required":["income"]}"##,
     ]
     /// Strings that are not "anything but a few ASCII bytes": the UTF-8 loop check must fail
     /// (a non-ASCII character is excluded) and the walk fall back to plain edges.
@@ -85,6 +88,21 @@ import TestSupport
                 #expect(accept(piece), "\(piece) at \(count)")
             }
             #expect(!c.allows(letter), "maxLength \(n) reached")
+        }
+    }
+
+    /// Object keys with open `additionalProperties`: a listed name or any other string, where
+    /// one character leads to the any-string loop (`Chain.rest`), against the reference.
+    @Test func openObjectKeys() throws {
+        guard let vocab = SmolVocab.required() else { return }
+        let schema = try JSONValue(parsing: FastMaskTests.schemas[8])
+        let compiled = CompiledGrammar(try JSONSchemaCompiler.compile(schema).grammar)
+        for prefix in [#"{""#, #"{"income":1,""#, #"{"income":1,"tax":[{""#, #"{"i"#, #"{"income":1,"x"#, #"{"income":1,"tax":[{"x"#, #"{"income":1,"tax":[{"ma"#] {
+            let c = GrammarTokenConstraint(compiled: compiled, vocabulary: vocab)
+            guard let ids = vocab.greedyTokens(Array(prefix.utf8)) else { Issue.record("no tokens for \(prefix)"); continue }
+            #expect(ids.allSatisfy { c.accept($0) }, "\(prefix)")
+            let fast = c.mask(), reference = c.referenceMask()
+            #expect(fast == reference, "after \(prefix): \(fast.allowedCount) vs \(reference.allowedCount)")
         }
     }
 
