@@ -49,6 +49,10 @@ enum InspectSummary {
             ("vocabulary", "\((try? meta.array("tokenizer.ggml.tokens").count).map(String.init) ?? "-") tokens, model \((try? meta.string("tokenizer.ggml.model")) ?? "-")"),
             ("chat template", meta.contains("tokenizer.chat_template") ? "yes" : "no"),
         ]
+        if let config = try? ModelConfig(metadata: meta) {
+            lines.append(("layer kinds", layerKinds(config)))
+            lines.append(("RoPE", rope(config)))
+        }
         var mix: [GGMLType: (count: Int, bytes: Int)] = [:]
         for tensor in file.tensors {
             mix[tensor.type, default: (0, 0)].count += 1
@@ -67,6 +71,39 @@ enum InspectSummary {
             out += "\n" + tensorTable(file, unused: usage.unused ?? [])
         }
         return out
+    }
+
+    /// The layers by kind, as runs: "0-2 attention, 3 attention without RoPE".
+    static func layerKinds(_ c: ModelConfig) -> String {
+        func kind(_ layer: Int) -> String {
+            var name = c.spec.slidingWindow == nil ? "attention"
+                : c.isSlidingWindow(layer: layer) ? "sliding-window attention (\(c.slidingWindow ?? 0))" : "global attention"
+            if !c.spec.appliesRoPE(layer: layer) { name += " without RoPE" }
+            return name
+        }
+        var runs: [(first: Int, last: Int, kind: String)] = []
+        for layer in 0..<c.layerCount {
+            let k = kind(layer)
+            if let last = runs.last, last.kind == k, last.last == layer - 1 {
+                runs[runs.count - 1].last = layer
+            } else {
+                runs.append((layer, layer, k))
+            }
+        }
+        return runs.map { ($0.first == $0.last ? "\($0.first)" : "\($0.first)-\($0.last)") + " " + $0.kind }
+            .joined(separator: ", ")
+    }
+
+    /// RoPE style, rotated dimensions, base and scaling; the attention temperature.
+    static func rope(_ c: ModelConfig) -> String {
+        var text = "\(c.spec.ropeStyle.rawValue), \(c.ropeDimensions) of \(c.headDim) dims, base \(c.ropeBase)"
+        if let pattern = c.spec.slidingWindow, c.slidingWindow != nil {
+            text += " (sliding-window layers \(pattern.localRopeBase))"
+        }
+        if c.ropeScale != 1 { text += ", linear scale \(c.ropeScale)" }
+        if let yarn = c.yarn { text += ", YaRN ×\(yarn.factor) from \(yarn.originalContext) positions" }
+        if let t = c.attentionTemperature { text += "; attention temperature \(t.scale) per \(t.length) positions" }
+        return text
     }
 
     /// The tensor table; tensors in `unused` are marked `*`.

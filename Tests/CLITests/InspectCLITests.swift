@@ -53,6 +53,16 @@ import Testing
         }
     }
 
+    /// The newer architectures' layer kinds and RoPE, as the tiny models' README describes them.
+    @Test func layerKindsAndRoPE() throws {
+        let tiny = TestPaths.shared.appendingPathComponent("reference/tiny")
+        let smol = try CLI.run(["inspect", tiny.appendingPathComponent("tiny-smollm3-f32.gguf").path])
+        #expect(smol.text.contains("layer kinds     0-2 attention, 3 attention without RoPE"), "\(smol.text)")
+        let mistral = try CLI.run(["inspect", tiny.appendingPathComponent("tiny-mistral3-f32.gguf").path])
+        #expect(mistral.text.contains("RoPE            normal, 32 of 32 dims, base 1000000.0, YaRN ×8.0 from 32 positions; attention temperature 0.1 per 32 positions"),
+                "\(mistral.text)")
+    }
+
     /// A file with a tensor the architecture does not read: `inspect` marks it, `run` refuses the file.
     @Test func marksUnusedTensors() throws {
         let source = try GGUFFile(path: TestPaths.shared.appendingPathComponent("reference/tiny/tiny-qwen3-f32.gguf").path)
