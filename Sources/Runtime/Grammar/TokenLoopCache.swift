@@ -229,8 +229,15 @@ final class LoopTokenCache: Sendable {
         let key = Key(loop: loop, utf8: utf8, node: node, counted: counted, rest: rest)
         return entry(key).entry.value.withLock { value in
             if let value { return value }
-            let computed = LoopTokens(loop: key.loop, utf8: key.utf8, node: key.node, vocabulary: vocabulary,
+            let computed: LoopTokens
+            if let rest = key.rest, key.node == 0 {
+                // Derived from the loop's own entry (warmed by `prepareLoops` for strings).
+                let loop = tokens(loop: rest, utf8: key.utf8, node: 0, vocabulary: vocabulary)
+                computed = LoopTokens.openKey(first: key.loop, rest: rest, utf8: key.utf8, loop: loop, vocabulary: vocabulary)
+            } else {
+                computed = LoopTokens(loop: key.loop, utf8: key.utf8, node: key.node, vocabulary: vocabulary,
                                       counted: key.counted, rest: key.rest)
+            }
             value = computed
             return computed
         }
