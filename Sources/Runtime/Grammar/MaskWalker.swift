@@ -81,8 +81,7 @@ struct MaskWalker {
         reload()
         if let rest = chain.rest {
             // First character from the step's bytes, the others from the loop's: its own entry.
-            let wide = vocabulary.loopCache.tokens(loop: first.bytes, utf8: utf8, node: 0, counted: true, rest: rest,
-                                                   vocabulary: vocabulary)
+            let wide = vocabulary.loopCache.tokens(loop: first.bytes, utf8: utf8, node: 0, rest: rest, vocabulary: vocabulary)
             or(wide.insideWords)
             for (i, k) in wide.exits.enumerated() { edge(Int(k), from: chain.states[min(Int(wide.exitDepths[i]), 1)]) }
             return true

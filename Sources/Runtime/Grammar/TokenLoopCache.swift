@@ -33,26 +33,16 @@ struct LoopTokens: Sendable {
     /// Counted entries keep bitmaps up to this many characters (a bitmap per count).
     static let countedBitmaps = 24
 
-    /// With `rest` (counted entries only), the first character is one of `loop` and the later
-    /// ones of `rest`: a state that one character takes to a loop over more bytes (an object key
-    /// that may be any string but the listed names). Such an entry keeps no per-count bitmaps.
-    init(loop: ByteSet, utf8: Bool, node: Int32, vocabulary v: TokenVocabulary, counted: Bool = false,
-         rest: ByteSet? = nil) {
+    init(loop: ByteSet, utf8: Bool, node: Int32, vocabulary v: TokenVocabulary, counted: Bool = false) {
         // One table for both automata: moves[u * 256 + byte] is the UTF-8 state after `byte` in
         // state `u` (0 = a character boundary, where loop bytes stay), or -1 (an exit at a
         // boundary, else a token that leaves the loop mid-character and is dropped).
-        // With `rest`, a second table follows for the characters after the first.
-        let phases = rest == nil ? 1 : 2
-        var moves = [Int8](repeating: -1, count: phases * UTF8Automaton.states * 256)
+        var moves = [Int8](repeating: -1, count: UTF8Automaton.states * 256)
         let automaton = UTF8Automaton.next
-        for (phase, bytes) in [loop, rest ?? loop].prefix(phases).enumerated() {
-            let base = phase * UTF8Automaton.states * 256
-            for b in 0..<256 {
-                if bytes.contains(UInt8(b)) { moves[base + b] = 0 } else if utf8 { moves[base + b] = automaton[b] }
-            }
-            if utf8 { for i in 256..<(UTF8Automaton.states * 256) { moves[base + i] = automaton[i] } }
+        for b in 0..<256 {
+            if loop.contains(UInt8(b)) { moves[b] = 0 } else if utf8 { moves[b] = automaton[b] }
         }
-        let restTable = UTF8Automaton.states * 256
+        if utf8 { for i in 256..<moves.count { moves[i] = automaton[i] } }
         var words = [UInt64](repeating: 0, count: (v.count + 63) / 64)
         var exits: [Int32] = []
         var exitDepths: [UInt8] = []
@@ -101,7 +91,7 @@ struct LoopTokens: Sendable {
                                                 let childChars = min(255, chars + (u == 0 ? 1 : 0))
                                                 let start = Int(childStart[n])
                                                 for k in start..<start + Int(childCount[n]) {
-                                                    let next = moves[(phases > 1 && chars > 0 ? restTable : 0) &+ u &* 256 &+ Int(childByte[k])]
+                                                    let next = moves[u &* 256 &+ Int(childByte[k])]
                                                     if next < 0 {
                                                         if u == 0 {
                                                             exits.append(Int32(k))
@@ -145,15 +135,6 @@ struct LoopTokens: Sendable {
         }
         self.exits = exits
         self.exitDepths = exitDepths
-        if counted, rest != nil {
-            upTo = []
-            longTokens = []
-            self.maxDepth = Int(exitDepths.max() ?? 0)
-            self.utf8Depth = utf8Depth
-            insideWords = words
-            insideList = []
-            return
-        }
         if counted {
             // Per count c, the tokens of exactly c characters, then running unions.
             let bitmaps = Self.countedBitmaps
@@ -213,6 +194,8 @@ final class LoopTokenCache: Sendable {
         let utf8: Bool
         let node: Int32
         var counted = false
+        /// Set for the entry of a state that one character takes to a loop over these bytes
+        /// (`LoopTokens.openKey`; whole trie only).
         var rest: ByteSet? = nil
     }
 
@@ -230,13 +213,13 @@ final class LoopTokenCache: Sendable {
         return entry(key).entry.value.withLock { value in
             if let value { return value }
             let computed: LoopTokens
-            if let rest = key.rest, key.node == 0 {
+            if let rest = key.rest {
                 // Derived from the loop's own entry (warmed by `prepareLoops` for strings).
                 let loop = tokens(loop: rest, utf8: key.utf8, node: 0, vocabulary: vocabulary)
                 computed = LoopTokens.openKey(first: key.loop, rest: rest, utf8: key.utf8, loop: loop, vocabulary: vocabulary)
             } else {
                 computed = LoopTokens(loop: key.loop, utf8: key.utf8, node: key.node, vocabulary: vocabulary,
-                                      counted: key.counted, rest: key.rest)
+                                      counted: key.counted)
             }
             value = computed
             return computed
