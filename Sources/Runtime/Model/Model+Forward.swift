@@ -113,9 +113,7 @@ extension Model {
         if let factors = ropeFactors {
             for i in 0..<dims / 2 { frequencies[i] /= factors.pointer[i] }
         }
-        if let yarn = c.yarn {
-            for (i, mix) in yarn.mix(dims: dims, base: base).enumerated() { frequencies[i] *= mix }
-        }
+        c.yarn?.scale(frequencies, dims: dims, base: base)
         let magnitude = c.yarn?.magnitude ?? 1
         let rotates = c.spec.appliesRoPE(layer: index)
         let style: RoPE.Style = c.spec.ropeStyle == .neox ? .neox : .normal

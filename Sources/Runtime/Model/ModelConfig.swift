@@ -129,15 +129,16 @@ public struct YaRN: Sendable, Equatable {
     /// `rope.scaling.yarn_log_multiplier` (0 when absent).
     public var logMultiplier: Float
 
-    /// The multiplier of each pair's angle, for `dims` rotated dimensions and RoPE base `base`.
-    public func mix(dims: Int, base: Float) -> [Float] {
+    /// Multiplies each pair's frequency in `frequencies` (`dims / 2` of them, for `dims` rotated
+    /// dimensions and RoPE base `base`) by its YaRN mix, in place.
+    public func scale(_ frequencies: UnsafeMutablePointer<Float>, dims: Int, base: Float) {
         func correction(_ beta: Float) -> Float {
             Float(dims) * logf(Float(originalContext) / (beta * 2 * Float.pi)) / (2 * logf(base))
         }
         let low = max(0, floorf(correction(betaFast))), high = min(Float(dims - 1), ceilf(correction(betaSlow)))
-        return (0..<dims / 2).map { i in
+        for i in 0..<dims / 2 {
             let ramp = 1 - min(1, max(0, (Float(i) - low) / max(0.001, high - low)))
-            return (1 - ramp) / factor + ramp
+            frequencies[i] *= (1 - ramp) / factor + ramp
         }
     }
 
