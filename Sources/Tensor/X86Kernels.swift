@@ -174,7 +174,19 @@ extension X86Dot {
             finish(b, current)
             b += 8
         }
-        var sum = hsum(acc)
+        return blockTail(w, a, from: b, blocks: blocks, sum: hsum(acc), wSize: wSize, aSize: aSize, offset: offset,
+                         affine: affine, highShift: highShift, dot)
+    }
+
+    /// `blockSum`'s blocks from `first` on (fewer than eight), one at a time, added to `sum`.
+    @inline(__always) static func blockTail(
+        _ w: UnsafeRawPointer, _ a: UnsafeRawPointer, from first: Int, blocks: Int, sum start: Float,
+        wSize: Int, aSize: Int, offset: Int32, affine: Bool, highShift: Int32,
+        _ dot: (_ x: UnsafeRawPointer, _ y: UnsafeRawPointer) -> __m256i
+    ) -> Float {
+        let (aScales, aSecond, aq) = ActivationTail.parts(a, blocks: blocks, size: aSize)
+        var sum = start
+        var b = first
         while b < blocks {
             let x = w + b * wSize, y = aq + b * 32
             let lanes = unsafeBitCast(dot(x, y), to: SIMD8<Int32>.self)

@@ -66,20 +66,9 @@ extension X86Dot {
                 b += 8
             }
             for t in 0..<count {
-                let (aScales, aSecond, aq) = ActivationTail.parts(a + t * stride, blocks: blocks, size: aSize)
-                var sum = hsum(acc[t])
-                var b = grouped
-                while b < blocks {
-                    let x = w + b * wSize, y = aq + b * 32
-                    let lanes = unsafeBitCast(dot(unpack(x), y), to: SIMD8<Int32>.self)
-                    var total = lanes.lowHalf.wrappedSum() &+ (lanes.highHalf.wrappedSum() >> highShift)
-                    if offset != 0 { total &-= offset &* aSecond.loadUnaligned(fromByteOffset: 4 * b, as: Int32.self) }
-                    let ad = aScales.loadUnaligned(fromByteOffset: 4 * b, as: Float.self)
-                    sum += Field.scale(x, 0) * ad * Float(total)
-                    if affine { sum += Field.scale(x, 2) * aSecond.loadUnaligned(fromByteOffset: 4 * b, as: Float.self) }
-                    b += 1
-                }
-                out[t * outStride] = sum
+                out[t * outStride] = blockTail(w, a + t * stride, from: grouped, blocks: blocks, sum: hsum(acc[t]),
+                                               wSize: wSize, aSize: aSize, offset: offset, affine: affine,
+                                               highShift: highShift) { x, y in dot(unpack(x), y) }
             }
         }
     }
