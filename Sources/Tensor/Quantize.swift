@@ -3,7 +3,8 @@
 extension Quants {
     /// Quantizes `count` floats at `src` into `type` blocks at `dst` (`type.rowBytes(count)` bytes).
     ///
-    /// Supported: Q4_0, Q4_1, Q5_0, Q5_1, Q8_0 (weights), Q8_1, Q8_K (activations), F16, BF16, F32.
+    /// Supported: Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K (weights), Q8_1, Q8_K (activations),
+    /// F16, BF16, F32.
     /// Activation formats quantize to [-127, 127] so that sign-trick SIMD kernels stay exact.
     public static func quantize(
         _ type: GGMLType, from src: UnsafePointer<Float>, into dst: UnsafeMutableRawPointer, count: Int
@@ -32,6 +33,9 @@ extension Quants {
         case .q8_0: { x, p in quantizeQ8(x, p, withSum: false) }
         case .q8_1: { x, p in quantizeQ8(x, p, withSum: true) }
         case .q8_K: quantizeQ8_K
+        case .q4_K: { x, p in quantizeQ45K(x, p, fiveBits: false) }
+        case .q5_K: { x, p in quantizeQ45K(x, p, fiveBits: true) }
+        case .q6_K: quantizeQ6_K
         default: nil
         }
     }
