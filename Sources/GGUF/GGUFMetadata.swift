@@ -15,6 +15,15 @@ public struct GGUFMetadata: Sendable, Equatable {
         return true
     }
 
+    /// Replaces a key's value where it stands, or appends the key.
+    public mutating func set(_ key: String, _ value: GGUFValue) {
+        if let index = indexByKey[key] {
+            entries[index].value = value
+        } else {
+            append(key, value)
+        }
+    }
+
     public var count: Int { entries.count }
     public var keys: [String] { entries.map(\.key) }
 

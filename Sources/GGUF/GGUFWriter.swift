@@ -27,10 +27,27 @@ public struct GGUFWriter: Sendable {
         }
     }
 
+    /// A tensor's name, shape (ggml order, innermost first) and type, without its data.
+    public struct TensorEntry: Sendable, Equatable {
+        public var name: String
+        public var shape: [Int]
+        public var type: GGMLType
+
+        public init(name: String, shape: [Int], type: GGMLType) {
+            self.name = name
+            self.shape = shape
+            self.type = type
+        }
+
+        /// The data bytes the shape and type need, or nil if the rows are not whole blocks.
+        public var byteCount: Int? {
+            guard let first = shape.first, shape.allSatisfy({ $0 > 0 }), first % type.blockSize == 0 else { return nil }
+            return type.rowBytes(elements: shape.reduce(1, *))
+        }
+    }
+
     private struct PendingTensor: Sendable {
-        var name: String
-        var shape: [Int]
-        var type: GGMLType
+        var entry: TensorEntry
         var data: [UInt8]
     }
 
@@ -48,39 +65,25 @@ public struct GGUFWriter: Sendable {
     }
 
     public mutating func addTensor(name: String, shape: [Int], type: GGMLType, data: [UInt8]) throws(WriterError) {
-        guard !tensors.contains(where: { $0.name == name }) else { throw .duplicateTensor(name) }
-        guard (1...4).contains(shape.count), shape.allSatisfy({ $0 > 0 }) else { throw .badShape(tensor: name) }
-        let expected = shape[0] % type.blockSize == 0 ? type.rowBytes(elements: shape.reduce(1, *)) : nil
-        guard expected == data.count else { throw .sizeMismatch(tensor: name, expected: expected, got: data.count) }
-        tensors.append(PendingTensor(name: name, shape: shape, type: type, data: data))
+        guard !tensors.contains(where: { $0.entry.name == name }) else { throw .duplicateTensor(name) }
+        let entry = TensorEntry(name: name, shape: shape, type: type)
+        try Self.check(entry, dataBytes: data.count)
+        tensors.append(PendingTensor(entry: entry, data: data))
+    }
+
+    private static func check(_ entry: TensorEntry, dataBytes: Int) throws(WriterError) {
+        guard (1...4).contains(entry.shape.count), entry.shape.allSatisfy({ $0 > 0 }) else {
+            throw .badShape(tensor: entry.name)
+        }
+        guard entry.byteCount == dataBytes else {
+            throw .sizeMismatch(tensor: entry.name, expected: entry.byteCount, got: dataBytes)
+        }
     }
 
     /// The whole file as bytes.
     public func serialized() -> [UInt8] {
-        var out: [UInt8] = Array("GGUF".utf8)
-        Self.append(version, to: &out)
-        Self.append(UInt64(tensors.count), to: &out)
-        Self.append(UInt64(metadata.count), to: &out)
-        for (key, value) in metadata.entries {
-            Self.appendString(key, to: &out)
-            Self.append(value.type.rawValue, to: &out)
-            Self.appendValue(value, to: &out)
-        }
-        let align = alignment
-        var offset = 0
-        var offsets: [Int] = []
-        for tensor in tensors {
-            offsets.append(offset)
-            offset = Self.padded(offset + tensor.data.count, to: align)
-        }
-        for (tensor, tensorOffset) in zip(tensors, offsets) {
-            Self.appendString(tensor.name, to: &out)
-            Self.append(UInt32(tensor.shape.count), to: &out)
-            for dim in tensor.shape { Self.append(UInt64(dim), to: &out) }
-            Self.append(tensor.type.rawValue, to: &out)
-            Self.append(UInt64(tensorOffset), to: &out)
-        }
-        out.append(contentsOf: repeatElement(0, count: Self.padded(out.count, to: align) - out.count))
+        var (out, offsets) = Self.header(version: version, metadata: metadata, alignment: alignment,
+                                         entries: tensors.map(\.entry), sizes: tensors.map(\.data.count))
         let dataStart = out.count
         for (tensor, tensorOffset) in zip(tensors, offsets) {
             out.append(contentsOf: repeatElement(0, count: dataStart + tensorOffset - out.count))
@@ -95,6 +98,78 @@ public struct GGUFWriter: Sendable {
         } catch {
             throw .writeFailed(path: path, reason: "\(error)")
         }
+    }
+
+    /// Writes a file whose tensor data arrive one tensor at a time, in `entries` order, from
+    /// `data(i)`: a model larger than memory streams through. The file appears at `path` only when
+    /// complete (written beside it, then renamed); on any error nothing is left behind.
+    public func stream(
+        to path: String, entries: [TensorEntry], data: (Int) throws -> [UInt8]
+    ) throws {
+        var names = Set<String>()
+        for entry in entries {
+            guard names.insert(entry.name).inserted else { throw WriterError.duplicateTensor(entry.name) }
+            try Self.check(entry, dataBytes: entry.byteCount ?? 0)
+        }
+        let sizes = entries.map { $0.byteCount ?? 0 }
+        let (header, offsets) = Self.header(version: version, metadata: metadata, alignment: alignment,
+                                            entries: entries, sizes: sizes)
+        let partial = path + ".partial"
+        guard FileManager.default.createFile(atPath: partial, contents: nil) else {
+            throw WriterError.writeFailed(path: partial, reason: "cannot create the file")
+        }
+        var done = false
+        defer { if !done { try? FileManager.default.removeItem(atPath: partial) } }
+        do {
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: partial))
+            defer { try? handle.close() }
+            try handle.write(contentsOf: header)
+            var written = 0
+            for i in entries.indices {
+                if offsets[i] > written { try handle.write(contentsOf: [UInt8](repeating: 0, count: offsets[i] - written)) }
+                let bytes = try data(i)
+                guard bytes.count == sizes[i] else {
+                    throw WriterError.sizeMismatch(tensor: entries[i].name, expected: sizes[i], got: bytes.count)
+                }
+                try handle.write(contentsOf: bytes)
+                written = offsets[i] + bytes.count
+            }
+            try handle.synchronize()
+        }
+        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+        try FileManager.default.moveItem(atPath: partial, toPath: path)
+        done = true
+    }
+
+    /// Header, metadata and tensor table, padded to the alignment; and each tensor's offset from
+    /// the start of the data section.
+    private static func header(
+        version: UInt32, metadata: GGUFMetadata, alignment align: Int, entries: [TensorEntry], sizes: [Int]
+    ) -> (bytes: [UInt8], offsets: [Int]) {
+        var out: [UInt8] = Array("GGUF".utf8)
+        append(version, to: &out)
+        append(UInt64(entries.count), to: &out)
+        append(UInt64(metadata.count), to: &out)
+        for (key, value) in metadata.entries {
+            appendString(key, to: &out)
+            append(value.type.rawValue, to: &out)
+            appendValue(value, to: &out)
+        }
+        var offset = 0
+        var offsets: [Int] = []
+        for size in sizes {
+            offsets.append(offset)
+            offset = padded(offset + size, to: align)
+        }
+        for (entry, entryOffset) in zip(entries, offsets) {
+            appendString(entry.name, to: &out)
+            append(UInt32(entry.shape.count), to: &out)
+            for dim in entry.shape { append(UInt64(dim), to: &out) }
+            append(entry.type.rawValue, to: &out)
+            append(UInt64(entryOffset), to: &out)
+        }
+        out.append(contentsOf: repeatElement(0, count: padded(out.count, to: align) - out.count))
+        return (out, offsets)
     }
 
     private static func padded(_ value: Int, to alignment: Int) -> Int {

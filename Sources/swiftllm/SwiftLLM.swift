@@ -6,5 +6,5 @@ struct SwiftLLM: AsyncParsableCommand {
         commandName: "swiftllm",
         abstract: "A pure-Swift inference engine for small language models in GGUF files.",
         discussion: "Models default to $SWIFTLLM_MODELS or ~/.cache/swiftllm/models (filled by scripts/fetch-models.sh).",
-        subcommands: [Run.self, Chat.self, AgentCommand.self, Serve.self, EvalCommand.self, Inspect.self, Tokenize.self, Template.self, PerplexityCommand.self, Bench.self, GrammarCommand.self])
+        subcommands: [Run.self, Chat.self, AgentCommand.self, Serve.self, EvalCommand.self, Inspect.self, Tokenize.self, Template.self, PerplexityCommand.self, Bench.self, GrammarCommand.self, Quantize.self])
 }
