@@ -25,6 +25,7 @@ struct Int8WeightFormat: Sendable {
         case .q5_1: Int8WeightFormat(blockSize: 32, affine: true, offset: 0, unpackRow: q5_1)
         case .q8_0: Int8WeightFormat(blockSize: 32, affine: false, offset: 128, unpackRow: q8_0)
         case .q4_K: Int8WeightFormat(blockSize: 32, affine: true, offset: 0, unpackRow: q4_K)
+        case .q5_K: Int8WeightFormat(blockSize: 32, affine: true, offset: 0, unpackRow: q5_K)
         case .q6_K: Int8WeightFormat(blockSize: 16, affine: false, offset: 32, unpackRow: q6_K)
         default: nil
         }
@@ -103,6 +104,33 @@ struct Int8WeightFormat: Sendable {
                 let bytes = X86Dot.load256(p + L.qs + 32 * pair)
                 store(low4(bytes), q + 256 * sb + 64 * pair)
                 store(high4(bytes), q + 256 * sb + 64 * pair + 32)
+            }
+        }
+    }
+
+    /// As Q4_K, plus the fifth bits: bit j of qh[l] belongs to element l of sub-block j.
+    private static let q5_K: UnpackRow = { row, cols, q, scales, offsets in
+        typealias L = BlockLayout.Q5_K
+        let bit4 = _mm256_set1_epi8(0x10)
+        for sb in 0..<(cols / 256) {
+            let p = row + L.size * sb
+            let d = Field.half(p, L.d), dmin = Field.half(p, L.dmin)
+            let packed = (p + L.scales).assumingMemoryBound(to: UInt8.self)
+            for j in 0..<8 {
+                let (sc, m) = Field.scaleMinK4(j, packed)
+                scales[8 * sb + j] = d * Float(sc)
+                offsets[8 * sb + j] = -dmin * Float(m)
+            }
+            let h = X86Dot.load256(p + L.qh)
+            // Bit j of each qh byte moved to bit 4 (the shifts cross bytes only into masked bits).
+            let fifth = [
+                _mm256_slli_epi16(h, 4), _mm256_slli_epi16(h, 3), _mm256_slli_epi16(h, 2), _mm256_slli_epi16(h, 1),
+                h, _mm256_srli_epi16(h, 1), _mm256_srli_epi16(h, 2), _mm256_srli_epi16(h, 3),
+            ]
+            for pair in 0..<4 {
+                let bytes = X86Dot.load256(p + L.qs + 32 * pair)
+                store(_mm256_or_si256(low4(bytes), _mm256_and_si256(fifth[2 * pair], bit4)), q + 256 * sb + 64 * pair)
+                store(_mm256_or_si256(high4(bytes), _mm256_and_si256(fifth[2 * pair + 1], bit4)), q + 256 * sb + 64 * pair + 32)
             }
         }
     }
