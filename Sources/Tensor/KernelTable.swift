@@ -10,6 +10,13 @@ public typealias RowsDot = @Sendable (
     _ out: UnsafeMutablePointer<Float>, _ outStride: Int
 ) -> Void
 
+/// Dot products of `count` consecutive weight rows (`rowBytes` apart, `n` elements each) with one
+/// activation row; row r's goes to `out[r]`. Each result is bit-identical to `VecDot` on that row.
+public typealias WeightRowsDot = @Sendable (
+    _ weights: UnsafeRawPointer, _ rowBytes: Int, _ count: Int, _ activations: UnsafeRawPointer, _ n: Int,
+    _ out: UnsafeMutablePointer<Float>
+) -> Void
+
 /// What the matrix kernels need to know about one weight type.
 public struct TypeTraits: Sendable {
     /// The weight type.
@@ -23,6 +30,19 @@ public struct TypeTraits: Sendable {
     public let portableDot: VecDot
     /// The several-rows form of `vecDot`, where this build's tier has one.
     public let rowsDot: RowsDot?
+    /// The several-weight-rows form of `vecDot` (decode), where this build's tier has one.
+    public let weightRowsDot: WeightRowsDot?
+
+    /// out[r] = row r · activation for `count` rows from `weights`.
+    @inline(__always)
+    public func dotRows(_ weights: UnsafeRawPointer, rowBytes: Int, count: Int, _ activation: UnsafeRawPointer, n: Int,
+                        into out: UnsafeMutablePointer<Float>) {
+        if let weightRowsDot {
+            weightRowsDot(weights, rowBytes, count, activation, n, out)
+        } else {
+            for r in 0..<count { out[r] = vecDot(weights + r * rowBytes, activation, n) }
+        }
+    }
 
     /// Bytes of one activation row of `cols` elements in `activationType`, with its
     /// `ActivationTail` where the format has one.
@@ -41,7 +61,7 @@ public enum KernelTable {
             let rows = KernelTier.rowsKernel(for: type)
             let fast = X86Dot.kernel(for: type) ?? rows.map(KernelTier.single) ?? portable
             table[type] = TypeTraits(type: type, activationType: activation, vecDot: fast, portableDot: portable,
-                                     rowsDot: rows)
+                                     rowsDot: rows, weightRowsDot: KernelTier.weightRowsKernel(for: type))
         }
         add(.f32, .f32, PortableDot.f32)
         add(.f16, .f32, PortableDot.f16)

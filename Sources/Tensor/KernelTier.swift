@@ -40,6 +40,15 @@ public enum KernelTier: String, Sendable, CaseIterable {
         #endif
     }
 
+    /// The several-weight-rows kernel of `type` in this build's tier, if it has one.
+    static func weightRowsKernel(for type: GGMLType) -> WeightRowsDot? {
+        #if SWIFTLLM_X86_SIMD
+        return X86Dot.weightRowsKernel(for: type)
+        #else
+        return nil
+        #endif
+    }
+
     /// `rows` as a one-row `VecDot`.
     static func single(_ rows: @escaping RowsDot) -> VecDot {
         { w, a, n in

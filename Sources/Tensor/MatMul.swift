@@ -98,6 +98,13 @@ public enum MatMul {
                 }
                 return
             }
+            if tokens == 1 {
+                pool.forEachChunk(rows, chunk: chunk) { band in
+                    traits.dotRows(weights + band.lowerBound * rowBytes, rowBytes: rowBytes, count: band.count, act, n: cols,
+                                   into: y + band.lowerBound)
+                }
+                return
+            }
             pool.forEachChunk(rows, chunk: chunk) { band in
                 for r in band {
                     let row = weights + r * rowBytes

@@ -65,10 +65,9 @@ extension MatMul {
                 for (i, item) in items.enumerated() {
                     let lo = max(band.lowerBound, first), hi = min(band.upperBound, first + item.rows)
                     if lo < hi {
-                        let dot = traits[i].vecDot, a = activation[i]
-                        for r in (lo - first)..<(hi - first) {
-                            item.y[r] = dot(item.weights + r * rowBytes[i], a, cols)
-                        }
+                        let start = lo - first
+                        traits[i].dotRows(item.weights + start * rowBytes[i], rowBytes: rowBytes[i], count: hi - lo,
+                                          activation[i], n: cols, into: item.y + start)
                     }
                     first += item.rows
                 }

@@ -129,4 +129,31 @@ import TestSupport
             #expect(batched.map(\.bitPattern) == alone.map(\.bitPattern), "\(type), \(tokens) tokens")
         }
     }
+
+    /// The several-weight-rows kernels (decode, four rows against one activation row) give each
+    /// row the bits of `vecDot` on it alone, for row counts around the group of four.
+    @Test(arguments: types)
+    func weightRowsEqualOneRowBitForBit(type: GGMLType) throws {
+        let expected: Set<GGMLType> = KernelTier.active == .avx512 ? [.q4_K, .q5_K, .q6_K] : []
+        #expect((KernelTable.traits[type]?.weightRowsDot != nil) == expected.contains(type), "\(type): kernel presence")
+        for cols in Self.columnCounts(type) {
+            let b = try Batch(type, cols: cols, tokens: 1, rows: 11, seed: 70 + UInt64(cols))
+            for count in [1, 3, 4, 5, 8, 11] {
+                var out = [Float](repeating: .nan, count: count + 1)
+                b.weights.withUnsafeBytes { w in
+                    b.act.withUnsafeBytes { a in
+                        out.withUnsafeMutableBufferPointer { o in
+                            b.traits.dotRows(w.baseAddress!, rowBytes: b.rowBytes, count: count, a.baseAddress!, n: cols,
+                                             into: o.baseAddress!)
+                            for r in 0..<count {
+                                let single = b.traits.vecDot(w.baseAddress! + r * b.rowBytes, a.baseAddress!, cols)
+                                #expect(o[r].bitPattern == single.bitPattern, "\(type) \(cols) cols, \(count) rows, row \(r): \(o[r]) vs \(single)")
+                            }
+                            #expect(o[count].isNaN, "\(type): wrote past its outputs")
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

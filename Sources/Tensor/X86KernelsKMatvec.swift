@@ -1,0 +1,160 @@
+#if SWIFTLLM_X86_SIMD
+import _Builtin_intrinsics.intel
+import CPrefetch
+
+/// Four-weight-rows forms of the AVX-512 Q4_K, Q5_K and Q6_K kernels for decode (`WeightRowsDot`):
+/// four rows of a matrix against one activation row, so the activation loads, its sub-block sums
+/// and the per-call work are shared. Each row's float steps are those of `kQuant4or5` / `q6_K` in
+/// the same order (the Q4_K/Q5_K minimum terms of the four rows run side by side in one vector,
+/// lane for lane the scalar sequence; integer sums are exact in any order), so every result is
+/// bit-identical to the one-row kernel (`RowsDotTests`).
+extension X86Dot {
+    static func weightRowsKernel(for type: GGMLType) -> WeightRowsDot? {
+        switch type {
+        case .q4_K: { w, s, c, a, n, o in kWeightRows(w, s, c, a, n, o, fifthBits: false) }
+        case .q5_K: { w, s, c, a, n, o in kWeightRows(w, s, c, a, n, o, fifthBits: true) }
+        case .q6_K: q6_KWeightRows
+        default: nil
+        }
+    }
+
+    /// Rows in groups of four, the rest one by one with the one-row kernel.
+    @inline(__always) static func kWeightRows(
+        _ w: UnsafeRawPointer, _ rowBytes: Int, _ count: Int, _ a: UnsafeRawPointer, _ n: Int,
+        _ out: UnsafeMutablePointer<Float>, fifthBits: Bool
+    ) {
+        var r = 0
+        while r + 4 <= count && rowBytes <= groupedRowBytes {
+            kQuant4or5Four(w + r * rowBytes, rowBytes, a, n, out + r, fifthBits: fifthBits)
+            r += 4
+        }
+        while r < count {
+            out[r] = kQuant4or5(w + r * rowBytes, a, n, fifthBits: fifthBits)
+            r += 1
+        }
+    }
+
+    /// Four rows read block by block are four interleaved streams, which the hardware
+    /// prefetcher follows poorly (half the one-row speed without this): while on block b of a
+    /// group, fetch the matching share of the next group's bytes, one linear stream.
+    @inline(__always) static func prefetchGroup(_ w: UnsafeRawPointer, _ rowBytes: Int, _ b: Int, _ size: Int) {
+        let next = w + 4 * rowBytes + 4 * b * size
+        var line = 0
+        while line < 4 * size {
+            swiftllm_prefetch(next + line)
+            line += 64
+        }
+    }
+
+    /// Rows longer than this many bytes go one at a time: four long rows are four streams in
+    /// different pages, slower together than one after another even with the prefetches.
+    /// (`bench kernels`, one thread, Q4_K / Q6_K: 1536 and 2048 columns 15.9 → 20.4 and 17.3 →
+    /// 21.0 GB/s / 22.1 → 26.3 and 23.0 → 25.0 grouped; 8192 and 8960 columns 18.6 → 14.6.)
+    static var groupedRowBytes: Int { 2048 }
+
+    /// One row's integer sums of a Q4_K / Q5_K super-block: the 8 lanes `kQuant4or5` converts
+    /// and the 4 lanes whose total is its minimum term.
+    @inline(__always) static func k45BlockInts(
+        _ x: UnsafeRawPointer, _ a: (__m512i, __m512i, __m512i, __m512i), _ pairSums: __m128i,
+        _ lanes: K45Lanes, fifthBits: Bool
+    ) -> (sums: __m256i, mins: __m128i) {
+        let (mins, scales) = k45Scales(x)
+        let qs = x + (fifthBits ? BlockLayout.Q5_K.qs : BlockLayout.Q4_K.qs)
+        let qh = fifthBits ? _mm512_broadcast_i64x4(load256(x + BlockLayout.Q5_K.qh)) : _mm512_setzero_si512()
+        @inline(__always) func part(_ k: Int, _ act: __m512i) -> __m512i {
+            let q = k45Quants(qs, qh, k, lanes, fifthBits: fifthBits)
+            return _mm512_madd_epi16(_mm512_maddubs_epi16(q, act), k45Scale(scales, k, lanes))
+        }
+        let even = _mm512_add_epi32(part(0, a.0), part(2, a.2))
+        let odd = _mm512_add_epi32(part(1, a.1), part(3, a.3))
+        return (k45Sum(even, odd), _mm_madd_epi16(mins, pairSums))
+    }
+
+    @inline(__always) static func kQuant4or5Four(
+        _ w: UnsafeRawPointer, _ rowBytes: Int, _ a: UnsafeRawPointer, _ n: Int,
+        _ out: UnsafeMutablePointer<Float>, fifthBits: Bool
+    ) {
+        typealias L = BlockLayout.Q4_K
+        let size = fifthBits ? BlockLayout.Q5_K.size : L.size
+        let lanes = K45Lanes()
+        var acc0 = _mm256_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0
+        var minTotal = _mm_setzero_ps()
+        for b in 0..<(n / 256) {
+            let y = a + b * BlockLayout.Q8_K.size
+            let ad = Field.float(y, BlockLayout.Q8_K.d)
+            let bsums = y + BlockLayout.Q8_K.bsums
+            let pairSums = _mm_hadd_epi16(load128(bsums), load128(bsums + 16))
+            let aq = y + BlockLayout.Q8_K.qs
+            let act = (load512(aq), load512(aq + 64), load512(aq + 128), load512(aq + 192))
+            let x0 = w + b * size, x1 = x0 + rowBytes, x2 = x1 + rowBytes, x3 = x2 + rowBytes
+            prefetchGroup(w, rowBytes, b, size)
+            let r0 = k45BlockInts(x0, act, pairSums, lanes, fifthBits: fifthBits)
+            let r1 = k45BlockInts(x1, act, pairSums, lanes, fifthBits: fifthBits)
+            let r2 = k45BlockInts(x2, act, pairSums, lanes, fifthBits: fifthBits)
+            let r3 = k45BlockInts(x3, act, pairSums, lanes, fifthBits: fifthBits)
+            let minInts = _mm_hadd_epi32(_mm_hadd_epi32(r0.mins, r1.mins), _mm_hadd_epi32(r2.mins, r3.mins))
+            let dmin = _mm_setr_ps(Field.scale(x0, L.dmin), Field.scale(x1, L.dmin), Field.scale(x2, L.dmin), Field.scale(x3, L.dmin))
+            minTotal = _mm_add_ps(minTotal, _mm_mul_ps(_mm_mul_ps(dmin, _mm_set1_ps(ad)), _mm_cvtepi32_ps(minInts)))
+            acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(r0.sums), _mm256_set1_ps(Field.scale(x0, L.d) * ad), acc0)
+            acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(r1.sums), _mm256_set1_ps(Field.scale(x1, L.d) * ad), acc1)
+            acc2 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(r2.sums), _mm256_set1_ps(Field.scale(x2, L.d) * ad), acc2)
+            acc3 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(r3.sums), _mm256_set1_ps(Field.scale(x3, L.d) * ad), acc3)
+        }
+        let mins = unsafeBitCast(minTotal, to: SIMD4<Float>.self)
+        out[0] = hsum(acc0) - mins[0]
+        out[1] = hsum(acc1) - mins[1]
+        out[2] = hsum(acc2) - mins[2]
+        out[3] = hsum(acc3) - mins[3]
+    }
+
+    /// One row's integer sums of a Q6_K super-block, as `q6_K` forms them.
+    @inline(__always) static func q6BlockInts(
+        _ x: UnsafeRawPointer, _ aq: UnsafeRawPointer, _ bsums: __m256i
+    ) -> __m256i {
+        typealias L = BlockLayout.Q6_K
+        let scales = _mm256_cvtepi8_epi16(load128(x + L.scales))
+        var total = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(_mm256_madd_epi16(scales, bsums), 5))
+        for h in 0..<2 {
+            let quads = q6Quads(x, h)
+            @inline(__always) func part(_ q: __m256i, _ k: Int) -> __m256i {
+                _mm256_madd_epi16(_mm256_maddubs_epi16(q, load256(aq + 128 * h + 32 * k)), q6Scale(scales, h, k))
+            }
+            total = _mm256_add_epi32(total, _mm256_add_epi32(part(quads.0, 0), part(quads.1, 1)))
+            total = _mm256_add_epi32(total, _mm256_add_epi32(part(quads.2, 2), part(quads.3, 3)))
+        }
+        return total
+    }
+
+    static func q6_KWeightRows(
+        _ w: UnsafeRawPointer, _ rowBytes: Int, _ count: Int, _ a: UnsafeRawPointer, _ n: Int,
+        _ out: UnsafeMutablePointer<Float>
+    ) {
+        typealias L = BlockLayout.Q6_K
+        var r = 0
+        while r + 4 <= count && rowBytes <= groupedRowBytes {
+            let w0 = w + r * rowBytes
+            var acc0 = _mm256_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0
+            for b in 0..<(n / 256) {
+                let y = a + b * BlockLayout.Q8_K.size
+                let ad = Field.float(y, 0)
+                let bsums = load256(y + BlockLayout.Q8_K.bsums), aq = y + BlockLayout.Q8_K.qs
+                let x0 = w0 + b * L.size, x1 = x0 + rowBytes, x2 = x1 + rowBytes, x3 = x2 + rowBytes
+                prefetchGroup(w0, rowBytes, b, L.size)
+                acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(q6BlockInts(x0, aq, bsums)), _mm256_set1_ps(Field.scale(x0, L.d) * ad), acc0)
+                acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(q6BlockInts(x1, aq, bsums)), _mm256_set1_ps(Field.scale(x1, L.d) * ad), acc1)
+                acc2 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(q6BlockInts(x2, aq, bsums)), _mm256_set1_ps(Field.scale(x2, L.d) * ad), acc2)
+                acc3 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(q6BlockInts(x3, aq, bsums)), _mm256_set1_ps(Field.scale(x3, L.d) * ad), acc3)
+            }
+            out[r] = hsum(acc0)
+            out[r + 1] = hsum(acc1)
+            out[r + 2] = hsum(acc2)
+            out[r + 3] = hsum(acc3)
+            r += 4
+        }
+        while r < count {
+            out[r] = q6_K(w + r * rowBytes, a, n)
+            r += 1
+        }
+    }
+}
+#endif
