@@ -53,21 +53,37 @@ extension X86Dot {
     static var groupedRowBytes: Int { 2048 }
 
     /// One row's integer sums of a Q4_K / Q5_K super-block: the 8 lanes `kQuant4or5` converts
-    /// and the 4 lanes whose total is its minimum term.
+    /// and the 4 lanes whose total is its minimum term. The quants come from two 512-bit loads:
+    /// vector k pairs sub-block `k45Pairs[k]` (low half) with the one two above it (high half),
+    /// against activations `a` arranged the same way; each half's 8 lanes still cover bytes
+    /// 4l…4l+3 of one sub-block, so the lane totals are those of `kQuant4or5`.
     @inline(__always) static func k45BlockInts(
         _ x: UnsafeRawPointer, _ a: (__m512i, __m512i, __m512i, __m512i), _ pairSums: __m128i,
-        _ lanes: K45Lanes, fifthBits: Bool
+        _ lanes: K45Lanes, _ pairIndex: (__m512i, __m512i, __m512i, __m512i), fifthBits: Bool
     ) -> (sums: __m256i, mins: __m128i) {
         let (mins, scales) = k45Scales(x)
         let qs = x + (fifthBits ? BlockLayout.Q5_K.qs : BlockLayout.Q4_K.qs)
+        let first = load512(qs), second = load512(qs + 64)
         let qh = fifthBits ? _mm512_broadcast_i64x4(load256(x + BlockLayout.Q5_K.qh)) : _mm512_setzero_si512()
-        @inline(__always) func part(_ k: Int, _ act: __m512i) -> __m512i {
-            let q = k45Quants(qs, qh, k, lanes, fifthBits: fifthBits)
-            return _mm512_madd_epi16(_mm512_maddubs_epi16(q, act), k45Scale(scales, k, lanes))
+        @inline(__always) func part(_ bytes: __m512i, _ index: __m512i, _ act: __m512i) -> __m512i {
+            var q = _mm512_and_si512(bytes, lanes.lowMask)
+            if fifthBits {
+                q = _mm512_or_si512(q, _mm512_slli_epi16(_mm512_and_si512(_mm512_srlv_epi16(qh, index), lanes.one), 4))
+            }
+            return _mm512_madd_epi16(_mm512_maddubs_epi16(q, act), _mm512_permutexvar_epi16(index, scales))
         }
-        let even = _mm512_add_epi32(part(0, a.0), part(2, a.2))
-        let odd = _mm512_add_epi32(part(1, a.1), part(3, a.3))
+        let even = _mm512_add_epi32(part(first, pairIndex.0, a.0), part(second, pairIndex.2, a.2))
+        let odd = _mm512_add_epi32(part(_mm512_srli_epi16(first, 4), pairIndex.1, a.1),
+                                   part(_mm512_srli_epi16(second, 4), pairIndex.3, a.3))
         return (k45Sum(even, odd), _mm_madd_epi16(mins, pairSums))
+    }
+
+    /// Per 16-bit lane, the sub-block each half of paired vector k holds: (0, 2), (1, 3), (4, 6),
+    /// (5, 7) — the scale to pick and, for Q5_K, the `qh` bit to shift down.
+    @inline(__always) static func k45PairIndex(_ lanes: K45Lanes) -> (__m512i, __m512i, __m512i, __m512i) {
+        let two = _mm512_add_epi16(lanes.scaleSelect, lanes.scaleSelect)
+        return (two, _mm512_add_epi16(two, _mm512_set1_epi16(1)),
+                _mm512_add_epi16(two, _mm512_set1_epi16(4)), _mm512_add_epi16(two, _mm512_set1_epi16(5)))
     }
 
     @inline(__always) static func kQuant4or5Four(
@@ -77,6 +93,9 @@ extension X86Dot {
         typealias L = BlockLayout.Q4_K
         let size = fifthBits ? BlockLayout.Q5_K.size : L.size
         let lanes = K45Lanes()
+        let pairIndex = k45PairIndex(lanes)
+        let lowHalves = unsafeBitCast(SIMD8<Int64>(0, 1, 2, 3, 8, 9, 10, 11), to: __m512i.self)
+        let highHalves = unsafeBitCast(SIMD8<Int64>(4, 5, 6, 7, 12, 13, 14, 15), to: __m512i.self)
         var acc0 = _mm256_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0
         var minTotal = _mm_setzero_ps()
         for b in 0..<(n / 256) {
@@ -85,13 +104,16 @@ extension X86Dot {
             let bsums = y + BlockLayout.Q8_K.bsums
             let pairSums = _mm_hadd_epi16(load128(bsums), load128(bsums + 16))
             let aq = y + BlockLayout.Q8_K.qs
-            let act = (load512(aq), load512(aq + 64), load512(aq + 128), load512(aq + 192))
+            let a01 = load512(aq), a23 = load512(aq + 64), a45 = load512(aq + 128), a67 = load512(aq + 192)
+            // Sub-blocks (0, 2), (1, 3), (4, 6), (5, 7): 128-bit lanes 0-1 / 2-3 of each pair of loads.
+            let act = (_mm512_permutex2var_epi64(a01, lowHalves, a23), _mm512_permutex2var_epi64(a01, highHalves, a23),
+                       _mm512_permutex2var_epi64(a45, lowHalves, a67), _mm512_permutex2var_epi64(a45, highHalves, a67))
             let x0 = w + b * size, x1 = x0 + rowBytes, x2 = x1 + rowBytes, x3 = x2 + rowBytes
             prefetchGroup(w, rowBytes, b, size)
-            let r0 = k45BlockInts(x0, act, pairSums, lanes, fifthBits: fifthBits)
-            let r1 = k45BlockInts(x1, act, pairSums, lanes, fifthBits: fifthBits)
-            let r2 = k45BlockInts(x2, act, pairSums, lanes, fifthBits: fifthBits)
-            let r3 = k45BlockInts(x3, act, pairSums, lanes, fifthBits: fifthBits)
+            let r0 = k45BlockInts(x0, act, pairSums, lanes, pairIndex, fifthBits: fifthBits)
+            let r1 = k45BlockInts(x1, act, pairSums, lanes, pairIndex, fifthBits: fifthBits)
+            let r2 = k45BlockInts(x2, act, pairSums, lanes, pairIndex, fifthBits: fifthBits)
+            let r3 = k45BlockInts(x3, act, pairSums, lanes, pairIndex, fifthBits: fifthBits)
             let minInts = _mm_hadd_epi32(_mm_hadd_epi32(r0.mins, r1.mins), _mm_hadd_epi32(r2.mins, r3.mins))
             let dmin = _mm_setr_ps(Field.scale(x0, L.dmin), Field.scale(x1, L.dmin), Field.scale(x2, L.dmin), Field.scale(x3, L.dmin))
             minTotal = _mm_add_ps(minTotal, _mm_mul_ps(_mm_mul_ps(dmin, _mm_set1_ps(ad)), _mm_cvtepi32_ps(minInts)))
