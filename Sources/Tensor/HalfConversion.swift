@@ -17,8 +17,12 @@ import _Builtin_intrinsics.intel
         if rest >= 0x7c00 { // Inf or NaN: all-ones exponent, payload kept
             return Float(bitPattern: sign | 0x7f80_0000 | ((rest & 0x3ff) << 13))
         }
-        // Shifting into F32 position and scaling by 2¹¹² rebiases the exponent and normalises subnormals.
-        return Float(bitPattern: (Float(bitPattern: rest << 13) * 0x1p112).bitPattern | sign)
+        // Normal halves: rebias the exponent in the integer domain; subnormal ones are m·2⁻²⁴,
+        // converted from the integer mantissa (a float operation on a subnormal F32 would take a
+        // microcode assist; see `Field.scale`).
+        let magnitude = rest < 0x400 ? Float(Int32(bitPattern: rest)) * 0x1p-24
+                                     : Float(bitPattern: (rest << 13) &+ 0x3800_0000)
+        return Float(bitPattern: magnitude.bitPattern | sign)
     }
 
     /// Sixteen halves at `p` (any alignment) to F32.
