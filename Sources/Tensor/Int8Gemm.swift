@@ -91,6 +91,7 @@ enum Int8Gemm {
         switch (format.blockSize, format.affine) {
         case (32, true): tokens(tile, act, y, rowStride, steps: 8, affine: true)
         case (32, false): tokens(tile, act, y, rowStride, steps: 8, affine: false)
+        case (16, true): tokens(tile, act, y, rowStride, steps: 4, affine: true)
         default: tokens(tile, act, y, rowStride, steps: 4, affine: false)
         }
     }

@@ -24,6 +24,8 @@ struct Int8WeightFormat: Sendable {
         case .q5_0: Int8WeightFormat(blockSize: 32, affine: false, offset: 16, unpackRow: q5_0)
         case .q5_1: Int8WeightFormat(blockSize: 32, affine: true, offset: 0, unpackRow: q5_1)
         case .q8_0: Int8WeightFormat(blockSize: 32, affine: false, offset: 128, unpackRow: q8_0)
+        case .q2_K: Int8WeightFormat(blockSize: 16, affine: true, offset: 0, unpackRow: q2_K)
+        case .q3_K: Int8WeightFormat(blockSize: 16, affine: false, offset: 4, unpackRow: q3_K)
         case .q4_K: Int8WeightFormat(blockSize: 32, affine: true, offset: 0, unpackRow: q4_K)
         case .q5_K: Int8WeightFormat(blockSize: 32, affine: true, offset: 0, unpackRow: q5_K)
         case .q6_K: Int8WeightFormat(blockSize: 16, affine: false, offset: 32, unpackRow: q6_K)
@@ -85,6 +87,54 @@ struct Int8WeightFormat: Sendable {
             let p = row + 34 * b
             scales[b] = Field.half(p, 0)
             store(_mm256_xor_si256(X86Dot.load256(p + 2), _mm256_set1_epi8(-128)), q + 32 * b)
+        }
+    }
+
+    /// Element 128h + 32s + l: bits 2s…2s+1 of qs[32h + l]; sixteen 16-element sub-blocks with
+    /// w = d·(sc & 15)·q − dmin·(sc >> 4).
+    private static let q2_K: UnpackRow = { row, cols, q, scales, offsets in
+        typealias L = BlockLayout.Q2_K
+        let three = _mm256_set1_epi8(3)
+        for sb in 0..<(cols / 256) {
+            let p = row + L.size * sb
+            let d = Field.half(p, L.d), dmin = Field.half(p, L.dmin)
+            let sc = (p + L.scales).assumingMemoryBound(to: UInt8.self)
+            for i in 0..<16 {
+                scales[16 * sb + i] = d * Float(sc[i] & 0xF)
+                offsets[16 * sb + i] = -dmin * Float(sc[i] >> 4)
+            }
+            for h in 0..<2 {
+                let bits = X86Dot.load256(p + L.qs + 32 * h), out = q + 256 * sb + 128 * h
+                store(_mm256_and_si256(bits, three), out)
+                store(_mm256_and_si256(_mm256_srli_epi16(bits, 2), three), out + 32)
+                store(_mm256_and_si256(_mm256_srli_epi16(bits, 4), three), out + 64)
+                store(_mm256_and_si256(_mm256_srli_epi16(bits, 6), three), out + 96)
+            }
+        }
+    }
+
+    /// Element 128h + 32s + l: low bits 2s…2s+1 of qs[32h + l] and, as bit 2, bit 4h+s of
+    /// hmask[l] (q in 0…7, w = d·(sc − 32)·(q − 4)); sixteen 16-element sub-blocks.
+    private static let q3_K: UnpackRow = { row, cols, q, scales, _ in
+        typealias L = BlockLayout.Q3_K
+        let three = _mm256_set1_epi8(3), one = _mm256_set1_epi8(1)
+        withUnsafeTemporaryAllocation(of: Int8.self, capacity: 16) { buffer in
+            let sc = buffer.baseAddress!
+            for sb in 0..<(cols / 256) {
+                let p = row + L.size * sb
+                let d = Field.half(p, L.d)
+                Field.scalesQ3K((p + L.scales).assumingMemoryBound(to: UInt8.self), sc)
+                for i in 0..<16 { scales[16 * sb + i] = d * Float(sc[i]) }
+                let hmask = X86Dot.load256(p + L.hmask)
+                for h in 0..<2 {
+                    let bits = X86Dot.load256(p + L.qs + 32 * h)
+                    for s in 0..<4 {
+                        let low = _mm256_and_si256(_mm256_srl_epi16(bits, _mm_cvtsi32_si128(Int32(2 * s))), three)
+                        let high = _mm256_and_si256(_mm256_srl_epi16(hmask, _mm_cvtsi32_si128(Int32(4 * h + s))), one)
+                        store(_mm256_or_si256(low, _mm256_slli_epi16(high, 2)), q + 256 * sb + 128 * h + 32 * s)
+                    }
+                }
+            }
         }
     }
 

@@ -9,7 +9,7 @@ import Testing
 /// most half a step, d/2 = max|x_block|/254, so a row's error is at most Σ_blocks d/2·Σ|w| over
 /// the block, plus F32 rounding (relative 1e-5 of Σ|w·x|).
 @Suite struct Int8GemmTests {
-    static let types: [GGMLType] = [.q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K]
+    static let types: [GGMLType] = [.q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K]
 
     /// (rows, cols, tokens): the models' shapes, tile edges (rows not a multiple of 32) and token
     /// counts around the kernel's 4-token step; 512 tokens only where the Double reference is cheap.
@@ -79,7 +79,7 @@ import Testing
     /// The int8 path is at least as accurate as the quantized dot products (`.dot`, the decode
     /// path, whose K-quant activations are Q8_K with one scale per 256): typical errors cancel, so
     /// the worst-case bound above says little about them.
-    @Test(.enabled(if: available), arguments: [GGMLType.q4_K, .q6_K, .q5_0])
+    @Test(.enabled(if: available), arguments: [GGMLType.q4_K, .q6_K, .q5_0, .q2_K, .q3_K])
     func typicalErrorNoWorseThanDotPath(type: GGMLType) throws {
         let rows = 64, cols = 1024, tokens = 9
         let c = try MatMulTests.Case(type, rows: rows, seed: 900, cols: cols)
