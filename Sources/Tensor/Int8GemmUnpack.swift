@@ -138,32 +138,27 @@ struct Int8WeightFormat: Sendable {
         }
     }
 
-    /// Sub-block j of a super-block: nibble j%2 of bytes 32(j/2)..<32(j/2)+32; w = d·sc·q − dmin·m.
     private static let q4_K: UnpackRow = { row, cols, q, scales, offsets in
-        typealias L = BlockLayout.Q4_K
-        for sb in 0..<(cols / 256) {
-            let p = row + L.size * sb
-            let d = Field.half(p, L.d), dmin = Field.half(p, L.dmin)
-            let packed = (p + L.scales).assumingMemoryBound(to: UInt8.self)
-            for j in 0..<8 {
-                let (sc, m) = Field.scaleMinK4(j, packed)
-                scales[8 * sb + j] = d * Float(sc)
-                offsets[8 * sb + j] = -dmin * Float(m)
-            }
-            for pair in 0..<4 {
-                let bytes = X86Dot.load256(p + L.qs + 32 * pair)
-                store(low4(bytes), q + 256 * sb + 64 * pair)
-                store(high4(bytes), q + 256 * sb + 64 * pair + 32)
-            }
-        }
+        kQuant4or5(row, cols, q, scales, offsets, fifthBits: false)
     }
 
-    /// As Q4_K, plus the fifth bits: bit j of qh[l] belongs to element l of sub-block j.
     private static let q5_K: UnpackRow = { row, cols, q, scales, offsets in
-        typealias L = BlockLayout.Q5_K
-        let bit4 = _mm256_set1_epi8(0x10)
+        kQuant4or5(row, cols, q, scales, offsets, fifthBits: true)
+    }
+
+    /// Sub-block j of a super-block: nibble j%2 of bytes 32(j/2)..<32(j/2)+32 (Q5_K: plus bit j of
+    /// qh[l] as bit 4 of element l); w = d·sc·q − dmin·m. Both types keep d, dmin and the scales
+    /// at the same offsets.
+    @inline(__always) private static func kQuant4or5(
+        _ row: UnsafeRawPointer, _ cols: Int, _ q: UnsafeMutablePointer<UInt8>,
+        _ scales: UnsafeMutablePointer<Float>, _ offsets: UnsafeMutablePointer<Float>, fifthBits: Bool
+    ) {
+        typealias L = BlockLayout.Q4_K
+        let size = fifthBits ? BlockLayout.Q5_K.size : L.size
+        let qsOffset = fifthBits ? BlockLayout.Q5_K.qs : L.qs
+        let one = _mm256_set1_epi8(1)
         for sb in 0..<(cols / 256) {
-            let p = row + L.size * sb
+            let p = row + size * sb
             let d = Field.half(p, L.d), dmin = Field.half(p, L.dmin)
             let packed = (p + L.scales).assumingMemoryBound(to: UInt8.self)
             for j in 0..<8 {
@@ -171,16 +166,19 @@ struct Int8WeightFormat: Sendable {
                 scales[8 * sb + j] = d * Float(sc)
                 offsets[8 * sb + j] = -dmin * Float(m)
             }
-            let h = X86Dot.load256(p + L.qh)
-            // Bit j of each qh byte moved to bit 4 (the shifts cross bytes only into masked bits).
-            let fifth = [
-                _mm256_slli_epi16(h, 4), _mm256_slli_epi16(h, 3), _mm256_slli_epi16(h, 2), _mm256_slli_epi16(h, 1),
-                h, _mm256_srli_epi16(h, 1), _mm256_srli_epi16(h, 2), _mm256_srli_epi16(h, 3),
-            ]
+            let qh = fifthBits ? X86Dot.load256(p + BlockLayout.Q5_K.qh) : _mm256_setzero_si256()
+            @inline(__always) func fifth(_ j: Int) -> __m256i {
+                _mm256_slli_epi16(_mm256_and_si256(_mm256_srl_epi16(qh, _mm_cvtsi32_si128(Int32(j))), one), 4)
+            }
             for pair in 0..<4 {
-                let bytes = X86Dot.load256(p + L.qs + 32 * pair)
-                store(_mm256_or_si256(low4(bytes), _mm256_and_si256(fifth[2 * pair], bit4)), q + 256 * sb + 64 * pair)
-                store(_mm256_or_si256(high4(bytes), _mm256_and_si256(fifth[2 * pair + 1], bit4)), q + 256 * sb + 64 * pair + 32)
+                let bytes = X86Dot.load256(p + qsOffset + 32 * pair)
+                var low = low4(bytes), high = high4(bytes)
+                if fifthBits {
+                    low = _mm256_or_si256(low, fifth(2 * pair))
+                    high = _mm256_or_si256(high, fifth(2 * pair + 1))
+                }
+                store(low, q + 256 * sb + 64 * pair)
+                store(high, q + 256 * sb + 64 * pair + 32)
             }
         }
     }

@@ -142,27 +142,34 @@ extension X86Dot {
         return _mm256_permutexvar_epi16(_mm256_add_epi16(pairBase, _mm256_set1_epi16(Int16(8 * h + 2 * k))), scales)
     }
 
+    /// One row's integer sums of a Q6_K super-block against the Q8_K activation quants `aq`:
+    /// the −32 offset from the activation block sums, then the sixteen scaled groups.
+    @inline(__always) static func q6BlockInts(
+        _ x: UnsafeRawPointer, _ aq: UnsafeRawPointer, _ bsums: __m256i
+    ) -> __m256i {
+        typealias L = BlockLayout.Q6_K
+        let scales = _mm256_cvtepi8_epi16(load128(x + L.scales))
+        // Two independent sums (one per half of the groups) so the fused `vpdpwssd` chains stay short.
+        var sumi0 = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(_mm256_madd_epi16(scales, bsums), 5))
+        var sumi1 = _mm256_setzero_si256()
+        for h in 0..<2 {
+            let quads = q6Quads(x, h)
+            @inline(__always) func part(_ q: __m256i, _ k: Int) -> __m256i {
+                _mm256_madd_epi16(_mm256_maddubs_epi16(q, load256(aq + 128 * h + 32 * k)), q6Scale(scales, h, k))
+            }
+            sumi0 = _mm256_add_epi32(sumi0, _mm256_add_epi32(part(quads.0, 0), part(quads.1, 1)))
+            sumi1 = _mm256_add_epi32(sumi1, _mm256_add_epi32(part(quads.2, 2), part(quads.3, 3)))
+        }
+        return _mm256_add_epi32(sumi0, sumi1)
+    }
+
     static func q6_K(_ w: UnsafeRawPointer, _ a: UnsafeRawPointer, _ n: Int) -> Float {
         typealias L = BlockLayout.Q6_K
         var acc = _mm256_setzero_ps()
         for b in 0..<(n / 256) {
             let x = w + b * L.size, y = a + b * BlockLayout.Q8_K.size
-            let scales = _mm256_cvtepi8_epi16(load128(x + L.scales))
-            // −32 offset: Σ_g sc_g·32·bsum_g.
-            let offset = _mm256_slli_epi32(_mm256_madd_epi16(scales, load256(y + BlockLayout.Q8_K.bsums)), 5)
-            // Two independent sums (one per half) so the fused `vpdpwssd` chains stay short.
-            var sumi0 = _mm256_sub_epi32(_mm256_setzero_si256(), offset), sumi1 = _mm256_setzero_si256()
-            let aq = y + BlockLayout.Q8_K.qs
-            for h in 0..<2 {
-                let quads = q6Quads(x, h)
-                @inline(__always) func part(_ q: __m256i, _ k: Int) -> __m256i {
-                    let products = _mm256_maddubs_epi16(q, load256(aq + 128 * h + 32 * k))
-                    return _mm256_madd_epi16(products, q6Scale(scales, h, k))
-                }
-                sumi0 = _mm256_add_epi32(sumi0, _mm256_add_epi32(part(quads.0, 0), part(quads.1, 1)))
-                sumi1 = _mm256_add_epi32(sumi1, _mm256_add_epi32(part(quads.2, 2), part(quads.3, 3)))
-            }
-            acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_add_epi32(sumi0, sumi1)), _mm256_set1_ps(Field.scale(x, L.d) * Field.float(y, 0)), acc)
+            let sums = q6BlockInts(x, y + BlockLayout.Q8_K.qs, load256(y + BlockLayout.Q8_K.bsums))
+            acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums), _mm256_set1_ps(Field.scale(x, L.d) * Field.float(y, 0)), acc)
         }
         return hsum(acc)
     }

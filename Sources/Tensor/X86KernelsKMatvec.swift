@@ -11,25 +11,37 @@ import CPrefetch
 extension X86Dot {
     static func weightRowsKernel(for type: GGMLType) -> WeightRowsDot? {
         switch type {
-        case .q4_K: { w, s, c, a, n, o in kWeightRows(w, s, c, a, n, o, fifthBits: false) }
-        case .q5_K: { w, s, c, a, n, o in kWeightRows(w, s, c, a, n, o, fifthBits: true) }
-        case .q6_K: q6_KWeightRows
+        case .q4_K:
+            { w, s, c, a, n, o in
+                weightRows(w, s, c, o, four: { kQuant4or5Four($0, s, a, n, $1, fifthBits: false) },
+                           one: { kQuant4or5($0, a, n, fifthBits: false) })
+            }
+        case .q5_K:
+            { w, s, c, a, n, o in
+                weightRows(w, s, c, o, four: { kQuant4or5Four($0, s, a, n, $1, fifthBits: true) },
+                           one: { kQuant4or5($0, a, n, fifthBits: true) })
+            }
+        case .q6_K:
+            { w, s, c, a, n, o in
+                weightRows(w, s, c, o, four: { q6_KFour($0, s, a, n, $1) }, one: { q6_K($0, a, n) })
+            }
         default: nil
         }
     }
 
-    /// Rows in groups of four, the rest one by one with the one-row kernel.
-    @inline(__always) static func kWeightRows(
-        _ w: UnsafeRawPointer, _ rowBytes: Int, _ count: Int, _ a: UnsafeRawPointer, _ n: Int,
-        _ out: UnsafeMutablePointer<Float>, fifthBits: Bool
+    /// Rows in groups of four (`four(first row, outputs)`), the rest one by one with the one-row
+    /// kernel; rows over `groupedRowBytes` all one by one.
+    @inline(__always) static func weightRows(
+        _ w: UnsafeRawPointer, _ rowBytes: Int, _ count: Int, _ out: UnsafeMutablePointer<Float>,
+        four: (UnsafeRawPointer, UnsafeMutablePointer<Float>) -> Void, one: (UnsafeRawPointer) -> Float
     ) {
         var r = 0
         while r + 4 <= count && rowBytes <= groupedRowBytes {
-            kQuant4or5Four(w + r * rowBytes, rowBytes, a, n, out + r, fifthBits: fifthBits)
+            four(w + r * rowBytes, out + r)
             r += 4
         }
         while r < count {
-            out[r] = kQuant4or5(w + r * rowBytes, a, n, fifthBits: fifthBits)
+            out[r] = one(w + r * rowBytes)
             r += 1
         }
     }
@@ -129,54 +141,26 @@ extension X86Dot {
         out[3] = hsum(acc3) - mins[3]
     }
 
-    /// One row's integer sums of a Q6_K super-block, as `q6_K` forms them.
-    @inline(__always) static func q6BlockInts(
-        _ x: UnsafeRawPointer, _ aq: UnsafeRawPointer, _ bsums: __m256i
-    ) -> __m256i {
-        typealias L = BlockLayout.Q6_K
-        let scales = _mm256_cvtepi8_epi16(load128(x + L.scales))
-        var total = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(_mm256_madd_epi16(scales, bsums), 5))
-        for h in 0..<2 {
-            let quads = q6Quads(x, h)
-            @inline(__always) func part(_ q: __m256i, _ k: Int) -> __m256i {
-                _mm256_madd_epi16(_mm256_maddubs_epi16(q, load256(aq + 128 * h + 32 * k)), q6Scale(scales, h, k))
-            }
-            total = _mm256_add_epi32(total, _mm256_add_epi32(part(quads.0, 0), part(quads.1, 1)))
-            total = _mm256_add_epi32(total, _mm256_add_epi32(part(quads.2, 2), part(quads.3, 3)))
-        }
-        return total
-    }
-
-    static func q6_KWeightRows(
-        _ w: UnsafeRawPointer, _ rowBytes: Int, _ count: Int, _ a: UnsafeRawPointer, _ n: Int,
-        _ out: UnsafeMutablePointer<Float>
+    @inline(__always) static func q6_KFour(
+        _ w: UnsafeRawPointer, _ rowBytes: Int, _ a: UnsafeRawPointer, _ n: Int, _ out: UnsafeMutablePointer<Float>
     ) {
         typealias L = BlockLayout.Q6_K
-        var r = 0
-        while r + 4 <= count && rowBytes <= groupedRowBytes {
-            let w0 = w + r * rowBytes
-            var acc0 = _mm256_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0
-            for b in 0..<(n / 256) {
-                let y = a + b * BlockLayout.Q8_K.size
-                let ad = Field.float(y, 0)
-                let bsums = load256(y + BlockLayout.Q8_K.bsums), aq = y + BlockLayout.Q8_K.qs
-                let x0 = w0 + b * L.size, x1 = x0 + rowBytes, x2 = x1 + rowBytes, x3 = x2 + rowBytes
-                prefetchGroup(w0, rowBytes, b, L.size)
-                acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(q6BlockInts(x0, aq, bsums)), _mm256_set1_ps(Field.scale(x0, L.d) * ad), acc0)
-                acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(q6BlockInts(x1, aq, bsums)), _mm256_set1_ps(Field.scale(x1, L.d) * ad), acc1)
-                acc2 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(q6BlockInts(x2, aq, bsums)), _mm256_set1_ps(Field.scale(x2, L.d) * ad), acc2)
-                acc3 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(q6BlockInts(x3, aq, bsums)), _mm256_set1_ps(Field.scale(x3, L.d) * ad), acc3)
-            }
-            out[r] = hsum(acc0)
-            out[r + 1] = hsum(acc1)
-            out[r + 2] = hsum(acc2)
-            out[r + 3] = hsum(acc3)
-            r += 4
+        var acc0 = _mm256_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0
+        for b in 0..<(n / 256) {
+            let y = a + b * BlockLayout.Q8_K.size
+            let ad = Field.float(y, 0)
+            let bsums = load256(y + BlockLayout.Q8_K.bsums), aq = y + BlockLayout.Q8_K.qs
+            let x0 = w + b * L.size, x1 = x0 + rowBytes, x2 = x1 + rowBytes, x3 = x2 + rowBytes
+            prefetchGroup(w, rowBytes, b, L.size)
+            acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(q6BlockInts(x0, aq, bsums)), _mm256_set1_ps(Field.scale(x0, L.d) * ad), acc0)
+            acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(q6BlockInts(x1, aq, bsums)), _mm256_set1_ps(Field.scale(x1, L.d) * ad), acc1)
+            acc2 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(q6BlockInts(x2, aq, bsums)), _mm256_set1_ps(Field.scale(x2, L.d) * ad), acc2)
+            acc3 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(q6BlockInts(x3, aq, bsums)), _mm256_set1_ps(Field.scale(x3, L.d) * ad), acc3)
         }
-        while r < count {
-            out[r] = q6_K(w + r * rowBytes, a, n)
-            r += 1
-        }
+        out[0] = hsum(acc0)
+        out[1] = hsum(acc1)
+        out[2] = hsum(acc2)
+        out[3] = hsum(acc3)
     }
 }
 #endif
