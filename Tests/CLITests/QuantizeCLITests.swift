@@ -59,6 +59,8 @@ import Testing
         let file = try GGUFFile(path: source.path)
         let mixes = reference.keys.filter { $0.hasPrefix("\(variant)/") }.sorted()
         #expect(mixes.count == 11)
+        // The two mixes the reference leaves out, per llama.h's llama_ftype: ALL_F32 0, MOSTLY_BF16 32.
+        #expect(QuantizationMix.f32.fileType == 0 && QuantizationMix.bf16.fileType == 32)
         for key in mixes {
             let name = String(key.dropFirst(variant.count + 1))
             let mix = try #require(QuantizationMix(name: name), "\(name)")

@@ -9,11 +9,33 @@ placeholder tokens. With --tied there is no output.weight. Same bytes on every r
 default_rng, fixed seed).
 """
 import sys
+from typing import Callable, Optional
 
 import numpy as np
 from gguf import GGUFWriter
 
 N_EMBD, N_LAYER, N_HEAD, N_KV, N_FF, N_VOCAB = 256, 8, 4, 2, 384, 512
+
+
+def add_llama_blocks(w: GGUFWriter, n_layer: int, n_embd: int, kv_dim: int, n_ff: int,
+                     linear: Callable[[int, int], np.ndarray],
+                     after_v: Optional[Callable[[str], None]] = None) -> None:
+    """The llama layout's per-layer tensors, in llama.cpp's order; `linear(rows, cols)` makes each
+    matrix (so the caller's generator is drawn in this order), `after_v(prefix)` may add tensors
+    (biases) after attn_v. Also used by scripts/testing/make_bench_model.py."""
+    for i in range(n_layer):
+        p = f"blk.{i}."
+        w.add_tensor(p + "attn_norm.weight", np.ones(n_embd, dtype=np.float32))
+        w.add_tensor(p + "attn_q.weight", linear(n_embd, n_embd))
+        w.add_tensor(p + "attn_k.weight", linear(kv_dim, n_embd))
+        w.add_tensor(p + "attn_v.weight", linear(kv_dim, n_embd))
+        if after_v:
+            after_v(p)
+        w.add_tensor(p + "attn_output.weight", linear(n_embd, n_embd))
+        w.add_tensor(p + "ffn_norm.weight", np.ones(n_embd, dtype=np.float32))
+        w.add_tensor(p + "ffn_gate.weight", linear(n_ff, n_embd))
+        w.add_tensor(p + "ffn_up.weight", linear(n_ff, n_embd))
+        w.add_tensor(p + "ffn_down.weight", linear(n_embd, n_ff))
 
 
 def main() -> None:
@@ -44,17 +66,7 @@ def main() -> None:
     w.add_tensor("output_norm.weight", np.ones(N_EMBD, dtype=np.float32))
     if not tied:
         w.add_tensor("output.weight", linear(N_VOCAB, N_EMBD))
-    for i in range(N_LAYER):
-        p = f"blk.{i}."
-        w.add_tensor(p + "attn_norm.weight", np.ones(N_EMBD, dtype=np.float32))
-        w.add_tensor(p + "attn_q.weight", linear(N_EMBD, N_EMBD))
-        w.add_tensor(p + "attn_k.weight", linear(N_KV * head_dim, N_EMBD))
-        w.add_tensor(p + "attn_v.weight", linear(N_KV * head_dim, N_EMBD))
-        w.add_tensor(p + "attn_output.weight", linear(N_EMBD, N_EMBD))
-        w.add_tensor(p + "ffn_norm.weight", np.ones(N_EMBD, dtype=np.float32))
-        w.add_tensor(p + "ffn_gate.weight", linear(N_FF, N_EMBD))
-        w.add_tensor(p + "ffn_up.weight", linear(N_FF, N_EMBD))
-        w.add_tensor(p + "ffn_down.weight", linear(N_EMBD, N_FF))
+    add_llama_blocks(w, N_LAYER, N_EMBD, N_KV * head_dim, N_FF, linear)
     w.write_header_to_file()
     w.write_kv_data_to_file()
     w.write_tensors_to_file()

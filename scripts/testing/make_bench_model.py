@@ -15,6 +15,8 @@ import numpy as np
 from gguf import GGUFReader, GGUFValueType, GGUFWriter
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts/oracles"))
+from make_quant_model import add_llama_blocks  # noqa: E402
 SHAPES = {
     # arch, vocab file, n_embd, layers, heads, kv heads, ffn, rope base, eps, qkv biases
     "qwen2.5-0.5b": ("qwen2", "qwen2", 896, 24, 14, 2, 4864, 1e6, 1e-6, True),
@@ -71,26 +73,14 @@ def main() -> None:
         m *= 1 / np.sqrt(cols)
         return m.astype(np.float16)
 
-    def ones(n: int) -> np.ndarray:
-        return np.ones(n, dtype=np.float32)
+    def qkv_biases(p: str) -> None:
+        w.add_tensor(p + "attn_q.bias", rng.normal(0, 0.1, n_embd).astype(np.float32))
+        w.add_tensor(p + "attn_k.bias", rng.normal(0, 0.1, n_kv * head_dim).astype(np.float32))
+        w.add_tensor(p + "attn_v.bias", rng.normal(0, 0.1, n_kv * head_dim).astype(np.float32))
 
     w.add_tensor("token_embd.weight", linear(n_vocab, n_embd))  # tied: also the output matrix
-    w.add_tensor("output_norm.weight", ones(n_embd))
-    for i in range(n_layer):
-        p = f"blk.{i}."
-        w.add_tensor(p + "attn_norm.weight", ones(n_embd))
-        w.add_tensor(p + "attn_q.weight", linear(n_embd, n_embd))
-        w.add_tensor(p + "attn_k.weight", linear(n_kv * head_dim, n_embd))
-        w.add_tensor(p + "attn_v.weight", linear(n_kv * head_dim, n_embd))
-        if biases:
-            w.add_tensor(p + "attn_q.bias", rng.normal(0, 0.1, n_embd).astype(np.float32))
-            w.add_tensor(p + "attn_k.bias", rng.normal(0, 0.1, n_kv * head_dim).astype(np.float32))
-            w.add_tensor(p + "attn_v.bias", rng.normal(0, 0.1, n_kv * head_dim).astype(np.float32))
-        w.add_tensor(p + "attn_output.weight", linear(n_embd, n_embd))
-        w.add_tensor(p + "ffn_norm.weight", ones(n_embd))
-        w.add_tensor(p + "ffn_gate.weight", linear(n_ff, n_embd))
-        w.add_tensor(p + "ffn_up.weight", linear(n_ff, n_embd))
-        w.add_tensor(p + "ffn_down.weight", linear(n_embd, n_ff))
+    w.add_tensor("output_norm.weight", np.ones(n_embd, dtype=np.float32))
+    add_llama_blocks(w, n_layer, n_embd, n_kv * head_dim, n_ff, linear, qkv_biases if biases else None)
     w.write_header_to_file()
     w.write_kv_data_to_file()
     w.write_tensors_to_file()

@@ -35,22 +35,23 @@ public enum QuantizationMix: String, CaseIterable, Sendable {
 
     /// llama.cpp's `llama_ftype` value, stored as `general.file_type`.
     public var fileType: UInt32 {
-        switch self {
-        case .f32: 0
-        case .f16: 1
-        case .q4_0: 2
-        case .q4_1: 3
-        case .q8_0: 7
-        case .q5_0: 8
-        case .q5_1: 9
-        case .q4_K_S: 14
-        case .q4_K_M: 15
-        case .q5_K_S: 16
-        case .q5_K_M: 17
-        case .q6_K: 18
-        case .bf16: 32
-        }
+        let name = self == .f32 ? "ALL_F32" : "MOSTLY_\(rawValue)"
+        return UInt32(LlamaFileType.names.first { $0.value == name }?.key ?? 0)
     }
+}
+
+/// llama.cpp's `llama_ftype` values (`general.file_type`) and their names.
+public enum LlamaFileType {
+    public static let names: [Int: String] = [
+        0: "ALL_F32", 1: "MOSTLY_F16", 2: "MOSTLY_Q4_0", 3: "MOSTLY_Q4_1", 7: "MOSTLY_Q8_0",
+        8: "MOSTLY_Q5_0", 9: "MOSTLY_Q5_1", 10: "MOSTLY_Q2_K", 11: "MOSTLY_Q3_K_S", 12: "MOSTLY_Q3_K_M",
+        13: "MOSTLY_Q3_K_L", 14: "MOSTLY_Q4_K_S", 15: "MOSTLY_Q4_K_M", 16: "MOSTLY_Q5_K_S",
+        17: "MOSTLY_Q5_K_M", 18: "MOSTLY_Q6_K", 19: "MOSTLY_IQ2_XXS", 20: "MOSTLY_IQ2_XS",
+        21: "MOSTLY_Q2_K_S", 22: "MOSTLY_IQ3_XS", 23: "MOSTLY_IQ3_XXS", 24: "MOSTLY_IQ1_S",
+        25: "MOSTLY_IQ4_NL", 26: "MOSTLY_IQ3_S", 27: "MOSTLY_IQ3_M", 28: "MOSTLY_IQ2_S",
+        29: "MOSTLY_IQ2_M", 30: "MOSTLY_IQ4_XS", 31: "MOSTLY_IQ1_M", 32: "MOSTLY_BF16",
+        36: "MOSTLY_TQ1_0", 37: "MOSTLY_TQ2_0", 38: "MOSTLY_MXFP4_MOE",
+    ]
 }
 
 /// Rewrites a GGUF model with its weights in another type: every 2-D weight matrix but the
