@@ -1,4 +1,5 @@
 // swift-tools-version: 6.0
+import CompilerPluginSupport
 import PackageDescription
 
 // No unsafeFlags here, so the library stays usable as a dependency. Speed flags come from the build
@@ -7,10 +8,16 @@ let package = Package(
     name: "swiftllm",
     platforms: [.macOS(.v14)],
     products: [
-        .library(name: "SwiftLLM", targets: ["Tensor", "GGUF", "Runtime", "Agent", "Server"]),
+        // `import SwiftLLM`: the facade (LanguageModel, LanguageModelSession, @Generable, Tool, Agent);
+        // the lower modules stay public for those who need them.
+        .library(name: "SwiftLLM", targets: ["SwiftLLM", "Tensor", "GGUF", "Runtime", "Agent"]),
+        // The OpenAI-compatible server as a library (Hummingbird, swift-prometheus).
+        .library(name: "SwiftLLMServer", targets: ["Server"]),
         // The engine alone (GGUF, kernels, tokenizers, sessions, grammar): no networking packages to build.
         .library(name: "SwiftLLMEngine", targets: ["Tensor", "GGUF", "Runtime"]),
-        .executable(name: "swiftllm", targets: ["swiftllm"]),
+        // The target is not named `swiftllm`: on a case-insensitive file system its build folder
+        // would be the facade's (`SwiftLLM`). The binary is still `swiftllm`.
+        .executable(name: "swiftllm", targets: ["SwiftLLMCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // For the @Generable and @Guide macros.
+        .package(url: "https://github.com/swiftlang/swift-syntax", from: "603.0.1"),
     ],
     targets: [
         .systemLibrary(
@@ -55,12 +64,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]),
+        .macro(
+            name: "SwiftLLMMacros",
+            dependencies: [
+                .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),
+                .product(name: "SwiftCompilerPlugin", package: "swift-syntax"),
+            ]),
+        .target(name: "SwiftLLM", dependencies: ["Tensor", "GGUF", "Runtime", "Agent", "SwiftLLMMacros"]),
         .executableTarget(
-            name: "swiftllm",
+            name: "SwiftLLMCLI",
             dependencies: [
                 "Tensor", "GGUF", "Runtime", "Agent", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
+            ],
+            path: "Sources/swiftllm"),
         .target(name: "TestSupport", dependencies: ["Tensor", "GGUF", "Runtime"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "Runtime", "TestSupport"]),
@@ -72,6 +89,14 @@ let package = Package(
                 "Agent", "Runtime", "TestSupport",
                 // To inject an HTTPClient with a short connect timeout into RemoteClient.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]),
+        // Imports only SwiftLLM, as an app would.
+        .testTarget(name: "SwiftLLMTests", dependencies: ["SwiftLLM"]),
+        .testTarget(
+            name: "SwiftLLMMacrosTests",
+            dependencies: [
+                "SwiftLLMMacros",
+                .product(name: "SwiftSyntaxMacrosTestSupport", package: "swift-syntax"),
             ]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test suite, built optimised (model-level tests need release speed) with testing enabled.
 # With arguments (e.g. --filter X) they go to one `swift test` run. Without, three runs: the agent
-# suites wait on subprocesses, timers and tools, and Swift Testing runs suites in parallel on the
+# suites (and the SwiftLLM API tests, which cancel generations and agent runs) wait on subprocesses,
+# timers and tools, and Swift Testing runs suites in parallel on the
 # cooperative threads (one per core), which the model-level suites keep busy for minutes at a time
 # on a 2-core machine; the sampled-calls suite is itself model-heavy, so it runs last and alone.
 # The first `swift test` builds the tests and the swiftllm executable the CLI tests run.
@@ -12,7 +13,7 @@ test=(swift test -c release -Xswiftc -enable-testing "${SWIFTLLM_FLAGS[@]}")
 if (($#)); then
   "${test[@]}" "$@"
 else
-  "${test[@]}" --skip "AgentTests\."
-  "${test[@]}" --filter "AgentTests\." --skip "ConstrainedCallValidityTests"
+  "${test[@]}" --skip "AgentTests\.|SwiftLLMTests\."
+  "${test[@]}" --filter "AgentTests\.|SwiftLLMTests\." --skip "ConstrainedCallValidityTests"
   "${test[@]}" --filter "ConstrainedCallValidityTests"
 fi

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Builds Examples/Embedding (a package that depends on swiftllm by path) the way a library user
+"""Builds EmbeddingDemo of Examples/ (a package that depends on swiftllm by path) the way a library user
 would, runs its greedy generation, and checks what the user gets:
 
 - the kernel tier it reports (sse2 for an x86-64 build without flags);
@@ -27,7 +27,7 @@ import sys
 from checks import check, failures
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-PACKAGE = os.path.join(ROOT, "Examples", "Embedding")
+PACKAGE = os.path.join(ROOT, "Examples")
 MODELS = os.environ.get("SWIFTLLM_MODELS") or os.path.expanduser("~/.cache/swiftllm/models")
 MODEL = os.path.join(MODELS, "SmolLM2-135M-Instruct.Q4_1.gguf")
 REFERENCE = os.path.join(ROOT, "..", "shared", "reference", "smollm2-135m-instruct-q4_1.jsonl")
@@ -56,7 +56,7 @@ def main():
     parser.add_argument("--runs", type=int, default=1)
     args = parser.parse_args()
 
-    build = ["swift", "build", "-c", "release", "--package-path", PACKAGE, "--scratch-path", args.scratch]
+    build = ["swift", "build", "-c", "release", "--package-path", PACKAGE, "--scratch-path", args.scratch, "--product", "EmbeddingDemo"]
     build += shlex.split(args.flags)
     print("$ " + " ".join(build), flush=True)
     subprocess.run(build, check=True)

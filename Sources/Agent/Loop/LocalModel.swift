@@ -79,11 +79,19 @@ public final class LocalModel: StepTaker {
     let session: Session
     private let grammars = GrammarCache()
 
-    public init(file: GGUFFile, configuration: Configuration = Configuration(), pool: ThreadPool = .shared) throws {
-        model = try Model(file: file)
-        tokenizer = try Tokenizer(file: file)
-        chat = try ChatTemplate.ModelFormat(metadata: file.metadata)
-        vocabulary = TokenVocabulary(tokenizer: tokenizer)
+    public convenience init(file: GGUFFile, configuration: Configuration = Configuration(), pool: ThreadPool = .shared) throws {
+        let tokenizer = try Tokenizer(file: file)
+        self.init(model: try Model(file: file), tokenizer: tokenizer, chat: try ChatTemplate.ModelFormat(metadata: file.metadata),
+                  vocabulary: TokenVocabulary(tokenizer: tokenizer), configuration: configuration, pool: pool)
+    }
+
+    /// A step taker over a model already loaded (its own KV cache, the weights shared).
+    public init(model: Model, tokenizer: Tokenizer, chat: ChatTemplate.ModelFormat, vocabulary: TokenVocabulary,
+                configuration: Configuration = Configuration(), pool: ThreadPool = .shared) {
+        self.model = model
+        self.tokenizer = tokenizer
+        self.chat = chat
+        self.vocabulary = vocabulary
         self.configuration = configuration
         session = Session(model: model, cache: model.makeCache(contextLength: configuration.contextLength, precision: configuration.kvPrecision, pool: pool),
                           decoder: tokenizer, endOfGeneration: tokenizer.endOfGeneration)

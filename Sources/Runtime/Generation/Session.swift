@@ -57,6 +57,10 @@ public actor Session {
         var logits: [Float] = []
         var offset = common
         while offset < tokens.count {
+            if Task.isCancelled {
+                cache.truncate(to: offset)
+                throw CancellationError()
+            }
             let end = min(offset + batchSize, tokens.count)
             logits = try model.forward(Array(tokens[offset..<end]), cache: cache)
             offset = end
@@ -101,7 +105,9 @@ public actor Session {
         }
     }
 
-    /// The generation loop; `emit` receives token and text events as they happen.
+    /// The generation loop; `emit` receives token and text events as they happen. A cancelled task
+    /// ends it within one decode step (`StopReason.cancelled`, from `TokenGenerator.next`); during
+    /// a prompt of several batches, `ingest` throws `CancellationError` between batches.
     public func generateTokens(prompt: [Int32], options: GenerationOptions,
                                emit: (GenerationEvent) -> Void) throws -> GenerationStats {
         let clock = ContinuousClock()
