@@ -42,7 +42,12 @@ func option(_ name: String) -> String? {
 }
 
 let path = CommandLine.arguments.dropFirst().first { $0.hasSuffix(".gguf") }
-let model = try await path.map { try await LanguageModel.load($0) } ?? LanguageModel.loadDefault()
+let model: LanguageModel
+if let path {
+    model = try await LanguageModel.load(path)
+} else {
+    model = try await LanguageModel.loadDefault()
+}
 print("model: \(model.name) (\(model.architecture))")
 
 // 1. One generation.
@@ -59,7 +64,7 @@ print("\n2. @Generable: \(person.content.name), \(person.content.age), \(person.
 print("   json: \(person.content.generatedContent.jsonString)")
 
 // 3. A chat: two turns, the second streamed; the session keeps the first in its context.
-let chat = LanguageModelSession(model: model, instructions: "You are terse.")
+let chat = LanguageModelSession(model: model, instructions: "You are a helpful assistant. Answer in one short sentence.")
 let first = try await chat.respond(to: "What is the capital of France?", options: GenerationOptions(sampling: .greedy, maximumResponseTokens: 32))
 print("\n3. chat: \(first.content)")
 print("   ", terminator: "")
