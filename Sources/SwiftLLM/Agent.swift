@@ -81,8 +81,15 @@ public final class Agent: Sendable {
     let pricing: Pricing
 
     /// - Parameters:
+    ///   - model: the local model (the agent keeps its own context; the weights are shared).
+    ///   - tools: the tools the model may call.
+    ///   - instructions: the system message of every run.
     ///   - remote: the remote model; without one, every step is local whatever the policy.
+    ///   - policy: which local steps go to the remote.
     ///   - handOff: once a step is escalated, the remote takes every later step too.
+    ///   - toolUse: whether the local model must call a tool.
+    ///   - maxSteps: the most steps (model replies) in one run.
+    ///   - toolTimeout: how long one tool call may take before it counts as failed.
     public init(model: LanguageModel, tools: [any Tool], instructions: String? = nil, remote: Remote? = nil,
                 policy: Policy = .confidence(), handOff: Bool = false, toolUse: ToolUse = .requiredFirst,
                 maxSteps: Int = 8, toolTimeout: Duration = .seconds(30)) throws {

@@ -60,7 +60,7 @@ public actor LanguageModelSession {
         self.contextLength = cache.capacity
     }
 
-    /// Forgets every turn but the instructions.
+    /// Forgets every turn but the instructions (and does nothing while a request runs).
     public func reset() {
         guard !isResponding else { return }
         transcript = instructions.map { [Message(role: .system, content: $0)] } ?? []
