@@ -4,7 +4,7 @@ import PackageDescription
 
 // No unsafeFlags here, so the library stays usable as a dependency. Speed flags come from the build
 // command (see scripts/build.sh): `-Xswiftc -target-cpu -Xswiftc native -Xswiftc -DSWIFTLLM_X86_SIMD`.
-let package = Package(
+var package = Package(
     name: "swiftllm",
     platforms: [.macOS(.v14)],
     products: [
@@ -103,3 +103,14 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// `SWIFTLLM_ENGINE_ONLY=1` (CI's build without speed flags): the engine and its tests only, so that
+// build skips swift-syntax, SwiftNIO, BoringSSL, Hummingbird and the MCP SDK, which the kernel and
+// tiny-model tests it runs do not use.
+if Context.environment["SWIFTLLM_ENGINE_ONLY"] == "1" {
+    let engine: Set<String> = ["CBLAS", "CVulkan", "CPrefetch", "Tensor", "GGUF", "Runtime", "TestSupport",
+                               "TensorTests", "GGUFTests", "RuntimeTests"]
+    package.targets.removeAll { !engine.contains($0.name) }
+    package.products.removeAll { $0.name != "SwiftLLMEngine" }
+    package.dependencies = [.package(url: "https://github.com/apple/swift-log.git", from: "1.5.0")]
+}
