@@ -215,9 +215,7 @@ public actor LanguageModelSession {
         let started = clock.now
         var generator = TokenGenerator(prompt: tokens, options: options, decoder: model.tokenizer,
                                        endOfGeneration: model.tokenizer.endOfGeneration, started: started)
-        var common = zip(cache.tokens, tokens).prefix { $0 == $1 }.count
-        if common == tokens.count { common -= 1 }   // re-evaluate the last token for its logits
-        cache.truncate(to: common)
+        let common = cache.keepPrefix(of: tokens)
         var logits: [Float] = []
         var offset = common
         while offset < tokens.count {

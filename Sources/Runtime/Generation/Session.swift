@@ -51,9 +51,7 @@ public actor Session {
     public func ingest(_ tokens: [Int32]) throws -> (logits: [Float], evaluated: Int) {
         guard !tokens.isEmpty else { throw SessionError.emptyPrompt }
         guard tokens.count <= cache.capacity else { throw ModelError.contextFull(limit: cache.capacity) }
-        var common = zip(cache.tokens, tokens).prefix { $0 == $1 }.count
-        if common == tokens.count { common -= 1 }   // re-evaluate the last token for its logits
-        cache.truncate(to: common)
+        let common = cache.keepPrefix(of: tokens)
         var logits: [Float] = []
         var offset = common
         while offset < tokens.count {

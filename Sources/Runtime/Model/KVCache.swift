@@ -51,6 +51,16 @@ public final class KVCache: @unchecked Sendable {
         tokens.removeSubrange(count...)
     }
 
+    /// Keeps the longest prefix of the cache that `tokens` starts with (at most all but the last
+    /// of `tokens`, whose logits are needed) and returns its length: where evaluating `tokens`
+    /// must start.
+    public func keepPrefix(of tokens: [Int32]) -> Int {
+        var common = zip(self.tokens, tokens).prefix { $0 == $1 }.count
+        if common == tokens.count { common -= 1 }   // re-evaluate the last token for its logits
+        truncate(to: common)
+        return max(common, 0)
+    }
+
     /// Bytes held by the cache.
     public var byteCount: Int {
         (keys + values).reduce(0) { $0 + $1.byteCount }
