@@ -52,6 +52,14 @@ enum InspectSummary {
         if let config = try? ModelConfig(metadata: meta) {
             lines.append(("layer kinds", layerKinds(config)))
             lines.append(("RoPE", rope(config)))
+            if let e = config.experts {
+                lines.append(("experts", "\(e.count), \(e.used) used per token, FFN width \(e.feedForwardLength)"))
+            }
+            if let n = config.deltaNet {
+                lines.append(("delta-net", "\(n.keyHeads) q/k heads, \(n.valueHeads) v heads of \(n.stateSize), conv \(n.convolutionKernel)"))
+            }
+            if let taps = config.shortConvolutionLength { lines.append(("short conv", "\(taps) taps")) }
+            if let n = config.perLayerInputLength { lines.append(("layer inputs", "\(n) values per layer")) }
         }
         var mix: [GGMLType: (count: Int, bytes: Int)] = [:]
         for tensor in file.tensors {
@@ -76,9 +84,12 @@ enum InspectSummary {
     /// The layers by kind, as runs: "0-2 attention, 3 attention without RoPE".
     static func layerKinds(_ c: ModelConfig) -> String {
         func kind(_ layer: Int) -> String {
-            var name = c.spec.slidingWindow == nil ? "attention"
-                : c.isSlidingWindow(layer: layer) ? "sliding-window attention (\(c.slidingWindow ?? 0))" : "global attention"
-            if !c.spec.appliesRoPE(layer: layer) { name += " without RoPE" }
+            let l = c.layers[layer]
+            guard l.mixer == .attention else { return l.mixer.rawValue }
+            var name = c.layers.allSatisfy({ $0.slidingWindow == nil }) ? "attention"
+                : l.slidingWindow.map { "sliding-window attention (\($0))" } ?? "global attention"
+            if l.ropeDimensions == 0 { name += " without RoPE" }
+            if l.kvSource >= 0 { name += " reading layer \(l.kvSource)'s KV" }
             return name
         }
         var runs: [(first: Int, last: Int, kind: String)] = []
@@ -97,9 +108,10 @@ enum InspectSummary {
     /// RoPE style, rotated dimensions, base and scaling; the attention temperature.
     static func rope(_ c: ModelConfig) -> String {
         var text = "\(c.spec.ropeStyle.rawValue), \(c.ropeDimensions) of \(c.headDim) dims, base \(c.ropeBase)"
-        if let pattern = c.spec.slidingWindow, c.slidingWindow != nil {
-            text += " (sliding-window layers \(pattern.localRopeBase))"
+        if let local = c.layers.first(where: { $0.slidingWindow != nil }), local.ropeBase != c.ropeBase || local.headDim != c.headDim {
+            text += " (sliding-window layers \(local.ropeDimensions) of \(local.headDim) dims, base \(local.ropeBase))"
         }
+        if c.ropeSections != nil { text += ", M-RoPE sections \(c.ropeSections ?? [])" }
         if c.ropeScale != 1 { text += ", linear scale \(c.ropeScale)" }
         if let yarn = c.yarn { text += ", YaRN ×\(yarn.factor) from \(yarn.originalContext) positions" }
         if let t = c.attentionTemperature { text += "; attention temperature \(t.scale) per \(t.length) positions" }

@@ -61,6 +61,18 @@ import Testing
         let mistral = try CLI.run(["inspect", tiny.appendingPathComponent("tiny-mistral3-f32.gguf").path])
         #expect(mistral.text.contains("RoPE            normal, 32 of 32 dims, base 1000000.0, YaRN ×8.0 from 32 positions; attention temperature 0.1 per 32 positions"),
                 "\(mistral.text)")
+        // The four families with per-layer mixers and shapes (README sections of each file).
+        let expected = [
+            "gemma4": ["layer kinds     0-1 sliding-window attention (16), 2 global attention, 3 sliding-window attention (16) reading layer 1's KV, 4 global attention reading layer 2's KV",
+                       "(sliding-window layers 32 of 32 dims, base 10000.0)", "layer inputs    16 values per layer"],
+            "qwen35": ["layer kinds     0-2 gated delta-net, 3 attention", "16 of 64 dims", "delta-net       2 q/k heads, 4 v heads of 32, conv 4"],
+            "lfm2": ["layer kinds     0-1 short convolution, 2 attention, 3 short convolution, 4 attention", "short conv      3 taps"],
+            "qwen3moe": ["experts         8, 2 used per token, FFN width 32"],
+        ]
+        for (arch, lines) in expected {
+            let text = try CLI.run(["inspect", tiny.appendingPathComponent("tiny-\(arch)-f32.gguf").path]).text
+            for line in lines { #expect(text.contains(line), "\(arch): missing '\(line)' in:\n\(text)") }
+        }
     }
 
     /// A file with a tensor the architecture does not read: `inspect` marks it, `run` refuses the file.

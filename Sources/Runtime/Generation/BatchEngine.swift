@@ -190,8 +190,8 @@ public final class BatchEngine: @unchecked Sendable {
             var common = sequence.reusePrefix ? zip(cache.tokens, sequence.prompt).prefix { $0 == $1 }.count : 0
             if common == sequence.prompt.count { common -= 1 }   // re-evaluate the last token for its logits
             common = max(common, 0)
-            cache.truncate(to: common)
-            sequence.reused = common
+            cache.truncate(to: common)   // a recurrent model may land on an earlier checkpoint
+            sequence.reused = cache.count
             running.append(sequence)
         }
     }

@@ -37,6 +37,22 @@ public enum OptionalTensor: String, Sendable, Hashable, CaseIterable {
     case ropeFrequencyFactors
 }
 
+/// Where a model's per-layer shape comes from.
+public enum LayerLayout: String, Sendable, Equatable {
+    /// Every layer is attention with the model-wide shape.
+    case uniform
+    /// gemma4: `attention.sliding_window_pattern` (bool per layer) picks sliding-window layers with
+    /// their own head size, RoPE dims and base (`*_swa` keys); `head_count_kv` and
+    /// `feed_forward_length` may be per-layer arrays; the last `attention.shared_kv_layers`
+    /// layers read the KV of the last sliding-window or full layer that has its own.
+    case gemma4
+    /// lfm2: a layer whose `attention.head_count_kv` entry is 0 is a gated short convolution.
+    case lfm2
+    /// qwen35: `attention.recurrent_layers` (or every layer but each `full_attention_interval`-th)
+    /// are gated delta-net layers.
+    case qwen35
+}
+
 /// An architecture as data: which optional parts a transformer block has and how they are wired.
 /// `ModelConfig` reads the numbers from GGUF metadata; one generic block (`Model+Forward`)
 /// interprets both. A new architecture is one small file in `Architectures/`.
@@ -61,6 +77,25 @@ public struct ArchSpec: Sendable, Equatable {
     public var optionalTensors: Set<OptionalTensor> = []
     /// Layers whose index + 1 is a multiple of this apply no RoPE (smollm3: 4); nil: all do.
     public var noRopeLayerStep: Int? = nil
+    /// Per-layer layout read from metadata arrays (gemma4, lfm2, qwen35): see `LayerConfig`.
+    public var layout: LayerLayout = .uniform
+    /// RMSNorm of each V head without a gain, and V = K when `attn_v` is absent (gemma4).
+    public var valueNorm = false
+    /// Attention scores are not scaled by 1/√head_dim (gemma4 scales by 1).
+    public var unscaledAttention = false
+    /// `attn_q` rows are [query; gate] per head and the attention output is multiplied by
+    /// sigmoid(gate) (qwen35).
+    public var gatedAttention = false
+    /// Name of the pre-FFN norm (`ffn_norm`; qwen35 calls it `post_attention_norm`).
+    public var ffnNormName = "ffn_norm"
+    /// Name of the final norm (`output_norm`; lfm2 calls it `token_embd_norm`).
+    public var outputNormName = "output_norm"
+    /// A mixture-of-experts FFN in every layer (`ffn_gate_inp`, `ffn_*_exps`), top-k of a softmax
+    /// router with the chosen weights renormalized (qwen3moe).
+    public var expertFeedForward = false
+    /// Per-layer token inputs (`per_layer_token_embd`, `inp_gate`, `proj`, `post_norm`) and an
+    /// optional scalar `layer_output_scale` per layer (gemma4).
+    public var perLayerInputs = false
 
     /// Whether `layer` rotates Q and K.
     public func appliesRoPE(layer: Int) -> Bool {
@@ -70,5 +105,5 @@ public struct ArchSpec: Sendable, Equatable {
 
     /// The architectures this engine runs, by `general.architecture`.
     public static let all: [String: ArchSpec] = Dictionary(
-        uniqueKeysWithValues: [ArchSpec.llama, .gemma3, .qwen2, .qwen3, .phi3, .smollm3, .mistral3].map { ($0.name, $0) })
+        uniqueKeysWithValues: [ArchSpec.llama, .gemma3, .qwen2, .qwen3, .phi3, .smollm3, .mistral3, .gemma4, .lfm2, .qwen35, .qwen3moe].map { ($0.name, $0) })
 }

@@ -19,21 +19,21 @@ public final class KVCache: @unchecked Sendable {
 
     /// Threads that run this sequence's kernels (one forward pass at a time per pool).
     public let pool: ThreadPool
-    let kvDim: Int
-    let vDim: Int
     var keys: [HalfOrFloatBuffer]
     var values: [HalfOrFloatBuffer]
+    /// Convolution history and delta-net state of recurrent layers (lfm2, qwen35), nil otherwise.
+    let recurrent: RecurrentState?
     /// The forward pass's work buffers for this sequence.
     let scratch = ForwardScratch()
 
-    init(config: ModelConfig, capacity: Int, precision: Precision, pool: ThreadPool) {
+    init(config: ModelConfig, capacity: Int, precision: KVCache.Precision, pool: ThreadPool) {
         self.pool = pool
         self.capacity = capacity
         self.precision = precision
-        kvDim = config.kvDim
-        vDim = config.vDim
-        keys = (0..<config.layerCount).map { _ in HalfOrFloatBuffer(count: capacity * config.kvDim, precision: precision) }
-        values = (0..<config.layerCount).map { _ in HalfOrFloatBuffer(count: capacity * config.vDim, precision: precision) }
+        // Only layers with K and V of their own get a buffer (recurrent and shared-KV layers none).
+        keys = config.layers.map { HalfOrFloatBuffer(count: $0.ownsKV ? capacity * $0.kvDim : 0, precision: precision) }
+        values = config.layers.map { HalfOrFloatBuffer(count: $0.ownsKV ? capacity * $0.vDim : 0, precision: precision) }
+        recurrent = RecurrentState(config: config)
     }
 
     /// Layer `index` as the attention kernel reads it.
@@ -45,9 +45,17 @@ public final class KVCache: @unchecked Sendable {
         }
     }
 
-    /// Forgets everything after the first `length` tokens (keeps a shared prefix).
+    /// Forgets everything after the first `length` tokens (keeps a shared prefix). A model with
+    /// recurrent layers cannot undo tokens one by one: it goes back to the latest checkpoint at or
+    /// before `length` (the start or end of an earlier multi-token pass), or to the start; `count`
+    /// says where it landed.
     public func truncate(to length: Int) {
-        count = min(count, max(length, 0))
+        let target = min(count, max(length, 0))
+        if let recurrent, target < count {
+            count = recurrent.restore(atMost: target)
+        } else {
+            count = target
+        }
         tokens.removeSubrange(count...)
     }
 
@@ -57,13 +65,20 @@ public final class KVCache: @unchecked Sendable {
     public func keepPrefix(of tokens: [Int32]) -> Int {
         var common = zip(self.tokens, tokens).prefix { $0 == $1 }.count
         if common == tokens.count { common -= 1 }   // re-evaluate the last token for its logits
-        truncate(to: common)
-        return max(common, 0)
+        truncate(to: max(common, 0))
+        return count
+    }
+
+    /// After a failed pass: the recurrent state goes back to its latest checkpoint.
+    func recoverRecurrentState() {
+        guard let recurrent else { return }
+        count = recurrent.restore(atMost: count)
+        tokens.removeSubrange(count...)
     }
 
     /// Bytes held by the cache.
     public var byteCount: Int {
-        (keys + values).reduce(0) { $0 + $1.byteCount }
+        (keys + values).reduce(0) { $0 + $1.byteCount } + (recurrent?.byteCount ?? 0)
     }
 }
 

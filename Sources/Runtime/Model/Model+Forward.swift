@@ -56,20 +56,29 @@ extension Model {
         let d = c.embeddingLength
         let x = s.x.pointer, h = s.h.pointer
         let embedScale: Float = c.spec.scaleEmbeddingBySqrtDim ? Float(d).squareRoot() : 1
-        for (t, token) in segments.flatMap(\.tokens).enumerated() {
+        let allTokens = segments.flatMap(\.tokens)
+        for (t, token) in allTokens.enumerated() {
             let row = x + t * d
             try Kernels.dequantizeRow(tokenEmbedding, row: Int(token), into: row)
             if embedScale != 1 { Ops.scale(row, by: embedScale, out: row, n: d) }
         }
-        for (index, layer) in layers.enumerated() {
-            try attentionBlock(index, layer, pass)
-            normRows(x, layer.ffnNorm, rows: T, out: h)
-            try feedForward(layer, pass)
-            addResidual(h, into: x, norm: layer.postFFNNorm, rows: T)
+        // A recurrent state cannot be rolled back token by token: remember it at the start and
+        // end of every multi-token pass (prompt boundaries), where prefix reuse goes back to.
+        for segment in segments where segment.tokens.count > 1 {
+            segment.cache.recurrent?.checkpoint(at: segment.cache.count)
+        }
+        if let tables = perLayerInputs { try perLayerInputRows(tables, tokens: allTokens, pass) }
+        do {
+            try runLayers(pass)
+        } catch {
+            // A recurrent state may be half-updated: go back to a consistent checkpoint.
+            for segment in segments { segment.cache.recoverRecurrentState() }
+            throw error
         }
         for segment in segments {
             segment.cache.count += segment.tokens.count
             segment.cache.tokens.append(contentsOf: segment.tokens)
+            if segment.tokens.count > 1 { segment.cache.recurrent?.checkpoint(at: segment.cache.count) }
         }
 
         // The rows whose logits are returned, gathered at the front of h.
@@ -90,40 +99,78 @@ extension Model {
         return logits
     }
 
-    /// Attention sub-block of layer `index`: x += (post-norm of) attention(norm(x)).
-    private func attentionBlock(_ index: Int, _ layer: LayerWeights, _ pass: ForwardPass) throws(ModelError) {
-        let c = config, s = pass.scratch, pool = pass.pool, T = pass.rows
-        let x = s.x.pointer, h = s.h.pointer, q = s.q.pointer, k = s.k.pointer, v = s.v.pointer
-        normRows(x, layer.attnNorm, rows: T, out: h)
-        if T == 1 {
-            try Kernels.matvecs([(layer.q, q), (layer.k, k), (layer.v, v)], h, pool: pool)
-        } else {
-            try Kernels.matmul(layer.q, h, tokens: T, q, pool: pool, strategy: pass.strategy)
-            try Kernels.matmul(layer.k, h, tokens: T, k, pool: pool, strategy: pass.strategy)
-            try Kernels.matmul(layer.v, h, tokens: T, v, pool: pool, strategy: pass.strategy)
+    /// Every layer over the pass's rows: x in `scratch.x` is updated in place.
+    private func runLayers(_ pass: ForwardPass) throws(ModelError) {
+        let T = pass.rows, d = config.embeddingLength, x = pass.scratch.x.pointer, h = pass.scratch.h.pointer
+        for (index, layer) in layers.enumerated() {
+            normRows(x, layer.attnNorm, rows: T, out: h)
+            if let attention = layer.attention {
+                try attentionMixer(index, attention, pass)
+            } else if let convolution = layer.shortConvolution {
+                try shortConvolutionMixer(index, convolution, pass)
+            } else if let net = layer.deltaNet {
+                try deltaNetMixer(index, net, pass)
+            }
+            addResidual(h, into: x, norm: layer.postAttnNorm, rows: T)
+            normRows(x, layer.ffnNorm, rows: T, out: h)
+            if let ffn = layer.ffn {
+                try feedForward(ffn, pass)
+            } else if let experts = layer.experts {
+                try expertFeedForward(experts, pass)
+            }
+            addResidual(h, into: x, norm: layer.postFFNNorm, rows: T)
+            if let input = layer.perLayerInput { try perLayerInput(index, input, pass) }
+            if let scale = layer.outputScale { Ops.scale(x, by: scale, out: x, n: T * d) }
         }
-        addBias(layer.qBias, q, rows: T)
-        addBias(layer.kBias, k, rows: T)
-        addBias(layer.vBias, v, rows: T)
-        let dims = c.ropeDimensions, base = c.ropeBase(layer: index)
+    }
+
+    /// Attention of layer `index` over the normed input in `scratch.h`; the output replaces it.
+    private func attentionMixer(_ index: Int, _ w: AttentionWeights, _ pass: ForwardPass) throws(ModelError) {
+        let c = config, lc = c.layers[index], s = pass.scratch, pool = pass.pool, T = pass.rows
+        let h = s.h.pointer, q = s.q.pointer, k = s.k.pointer, v = s.v.pointer
+        let qDim = lc.qDim, kvDim = lc.kvDim, vDim = lc.vDim, hd = lc.headDim
+        let gated = c.spec.gatedAttention
+        let qTarget = gated ? s.mix.pointer : q
+        var items: [(WeightMatrix, UnsafeMutablePointer<Float>)] = [(w.q, qTarget)]
+        if let wk = w.k { items.append((wk, k)) }
+        if let wv = w.v { items.append((wv, v)) }
+        if T == 1 {
+            try Kernels.matvecs(items, h, pool: pool)
+        } else {
+            for (matrix, out) in items { try Kernels.matmul(matrix, h, tokens: T, out, pool: pool, strategy: pass.strategy) }
+        }
+        addBias(w.qBias, qTarget, rows: T)
+        addBias(w.kBias, k, rows: T)
+        addBias(w.vBias, v, rows: T)
+        if gated {
+            // Rows are [query; gate] per head: gather the queries, the gates stay in `mix`.
+            for t in 0..<T {
+                for head in 0..<lc.headCount {
+                    (q + t * qDim + head * hd).update(from: qTarget + t * 2 * qDim + head * 2 * hd, count: hd)
+                }
+            }
+        }
+        let owns = w.k != nil
+        if owns && w.v == nil { v.update(from: k, count: T * kvDim) }   // V = K (gemma4 without attn_v)
+        let dims = lc.ropeDimensions, base = lc.ropeBase
         let frequencies = s.rope.pointer, cosines = frequencies + dims / 2, sines = cosines + T * dims / 2
         // θᵢ = position · base^(−2i/dims) with one powf per pair, rather than ggml's running
         // product: on the reference prompts this agrees with llama.cpp's greedy text more often.
-        for i in 0..<dims / 2 { frequencies[i] = powf(base, -Float(2 * i) / Float(dims)) }
-        if let factors = ropeFactors {
+        for i in 0..<dims / 2 { frequencies[i] = c.ropePairRotates(i) ? powf(base, -Float(2 * i) / Float(dims)) : 0 }
+        if lc.usesRopeFactors, let factors = ropeFactors, factors.count >= dims / 2 {
             for i in 0..<dims / 2 { frequencies[i] /= factors.pointer[i] }
         }
         c.yarn?.scale(frequencies, dims: dims, base: base)
         let magnitude = c.yarn?.magnitude ?? 1
-        let rotates = c.spec.appliesRoPE(layer: index)
         let style: RoPE.Style = c.spec.ropeStyle == .neox ? .neox : .normal
         for t in 0..<T {
-            let qt = q + t * c.qDim, kt = k + t * c.kvDim
-            if let qNorm = layer.qNorm, let kNorm = layer.kNorm {
-                normRows(qt, qNorm, rows: c.headCount, out: qt)
-                normRows(kt, kNorm, rows: c.kvHeadCount, out: kt)
+            let qt = q + t * qDim, kt = k + t * kvDim
+            if let qNorm = w.qNorm { normRows(qt, qNorm, rows: lc.headCount, out: qt) }
+            if owns, let kNorm = w.kNorm { normRows(kt, kNorm, rows: lc.kvHeadCount, out: kt) }
+            if owns && c.spec.valueNorm {
+                for head in 0..<lc.kvHeadCount { Self.unitRMSNorm(v + t * vDim + head * lc.valueDim, n: lc.valueDim, eps: c.rmsEpsilon) }
             }
-            if rotates {
+            if dims > 0 {
                 let ct = cosines + t * dims / 2, st = sines + t * dims / 2
                 let position = Float(pass.positions[t]) * c.ropeScale
                 for i in 0..<dims / 2 {
@@ -131,32 +178,51 @@ extension Model {
                     ct[i] = cosf(theta) * magnitude
                     st[i] = sinf(theta) * magnitude
                 }
-                RoPE.rotate(qt, heads: c.headCount, headDim: c.headDim, dims: dims, cosines: ct, sines: st, style: style)
-                RoPE.rotate(kt, heads: c.kvHeadCount, headDim: c.headDim, dims: dims, cosines: ct, sines: st, style: style)
+                RoPE.rotate(qt, heads: lc.headCount, headDim: hd, dims: dims, cosines: ct, sines: st, style: style)
+                if owns { RoPE.rotate(kt, heads: lc.kvHeadCount, headDim: hd, dims: dims, cosines: ct, sines: st, style: style) }
             }
             if let temperature = c.attentionTemperature {
                 let f = temperature.factor(position: Int(pass.positions[t]))
-                for i in 0..<c.qDim { qt[i] *= f }
+                for i in 0..<qDim { qt[i] *= f }
             }
         }
+        let source = owns ? index : lc.kvSource
+        let outWidth = lc.headCount * lc.valueDim
         for (segment, offset) in zip(pass.segments, pass.offsets) {
             let cache = segment.cache, n = segment.tokens.count, start = cache.count
-            cache.keys[index].write(k + offset * c.kvDim, count: n * c.kvDim, at: start * c.kvDim)
-            cache.values[index].write(v + offset * c.vDim, count: n * c.vDim, at: start * c.vDim)
-            Attention.causal(q: q + offset * c.qDim, tokens: n, firstPosition: start, cache: try cache.layer(index),
-                             heads: c.headCount, kvHeads: c.kvHeadCount, headDim: c.headDim, scale: c.attentionScale,
-                             window: c.isSlidingWindow(layer: index) ? c.slidingWindow : nil,
-                             out: s.attn.pointer + offset * c.headCount * c.valueDim, pool: pool)
+            if owns {
+                cache.keys[index].write(k + offset * kvDim, count: n * kvDim, at: start * kvDim)
+                cache.values[index].write(v + offset * vDim, count: n * vDim, at: start * vDim)
+            }
+            Attention.causal(q: q + offset * qDim, tokens: n, firstPosition: start, cache: try cache.layer(source),
+                             heads: lc.headCount, kvHeads: lc.kvHeadCount, headDim: hd, scale: c.attentionScale(layer: index),
+                             window: lc.slidingWindow, out: s.attn.pointer + offset * outWidth, pool: pool)
         }
-        try Kernels.matmul(layer.attnOutput, s.attn.pointer, tokens: T, h, pool: pool, strategy: pass.strategy)
-        addBias(layer.attnOutputBias, h, rows: T)
-        addResidual(h, into: x, norm: layer.postAttnNorm, rows: T)
+        if gated {
+            let attn = s.attn.pointer
+            for t in 0..<T {
+                for head in 0..<lc.headCount {
+                    let out = attn + t * outWidth + head * lc.valueDim, g = qTarget + t * 2 * qDim + head * 2 * hd + hd
+                    for i in 0..<lc.valueDim { out[i] /= 1 + expf(-g[i]) }
+                }
+            }
+        }
+        try Kernels.matmul(w.output, s.attn.pointer, tokens: T, h, pool: pool, strategy: pass.strategy)
+        addBias(w.outputBias, h, rows: T)
     }
 
-    /// act(gate) · up into `scratch.up`: (T, ff), from the normed input in `scratch.h`.
-    private func feedForward(_ layer: LayerWeights, _ pass: ForwardPass) throws(ModelError) {
+    /// x / √(mean(x²) + eps), in place, without a gain.
+    static func unitRMSNorm(_ x: UnsafeMutablePointer<Float>, n: Int, eps: Float) {
+        var sum: Float = 0
+        for i in 0..<n { sum += x[i] * x[i] }
+        let scale = 1 / (sum / Float(n) + eps).squareRoot()
+        for i in 0..<n { x[i] *= scale }
+    }
+
+    /// act(gate) · up, then down, from the normed input in `scratch.h`; the output replaces it.
+    private func feedForward(_ layer: FeedForwardWeights, _ pass: ForwardPass) throws(ModelError) {
         let T = pass.rows, s = pass.scratch, pool = pass.pool, strategy = pass.strategy
-        let ff = config.feedForwardLength
+        let ff = layer.width
         let h = s.h.pointer, gate = s.gate.pointer, up = s.up.pointer
         let gated = config.spec.activation == .silu ? Ops.swiglu : Ops.geglu
         if let gateWeights = layer.gate {
@@ -181,14 +247,14 @@ extension Model {
     }
 
     /// RMS-normalises `rows` rows of `norm.count` values with gain `norm` (in place allowed).
-    private func normRows(_ x: UnsafeMutablePointer<Float>, _ norm: WeightVector, rows: Int, out: UnsafeMutablePointer<Float>) {
+    func normRows(_ x: UnsafeMutablePointer<Float>, _ norm: WeightVector, rows: Int, out: UnsafeMutablePointer<Float>) {
         let n = norm.count
         for r in 0..<rows {
             Ops.rmsNorm(x + r * n, weight: norm.pointer, eps: config.rmsEpsilon, out: out + r * n, n: n)
         }
     }
 
-    private func addBias(_ bias: WeightVector?, _ y: UnsafeMutablePointer<Float>, rows: Int) {
+    func addBias(_ bias: WeightVector?, _ y: UnsafeMutablePointer<Float>, rows: Int) {
         guard let bias else { return }
         for t in 0..<rows { Ops.add(y + t * bias.count, bias.pointer, out: y + t * bias.count, n: bias.count) }
     }
@@ -213,7 +279,7 @@ public struct ForwardSegment {
 }
 
 /// The shape of one forward pass: which rows belong to which sequence.
-private struct ForwardPass {
+struct ForwardPass {
     let segments: [ForwardSegment]
     let scratch: ForwardScratch
     let pool: ThreadPool

@@ -19,6 +19,8 @@ public final class Model: Sendable {
     /// Llama 3's RoPE frequency divisors, one per rotated pair (`rope_freqs.weight`).
     let ropeFactors: WeightVector?
     let layers: [LayerWeights]
+    /// gemma4's per-layer token inputs, nil for other architectures.
+    let perLayerInputs: PerLayerInputTables?
     /// Tensors of the file the architecture does not read (empty unless `allowUnusedTensors`).
     public let unusedTensors: [String]
 
@@ -41,7 +43,7 @@ public final class Model: Sendable {
         } else {
             throw .missingTensor("output.weight")
         }
-        outputNorm = try binder.vector("output_norm.weight", count: d)
+        outputNorm = try binder.vector(config.spec.outputNormName + ".weight", count: d)
         outputBias = optional.contains(.outputBias)
             ? try binder.optionalVector("output.bias", count: config.vocabularySize) : nil
         ropeFactors = optional.contains(.ropeFrequencyFactors)
@@ -51,6 +53,15 @@ public final class Model: Sendable {
             layers.append(try LayerWeights(layer: i, config: config, binder: binder))
         }
         self.layers = layers
+        if let n = config.perLayerInputLength {
+            let width = n * config.layerCount
+            perLayerInputs = PerLayerInputTables(
+                embedding: try binder.matrix("per_layer_token_embd.weight", cols: width, rows: config.vocabularySize),
+                projection: try binder.matrix("per_layer_model_proj.weight", cols: d, rows: width),
+                norm: try binder.vector("per_layer_proj_norm.weight", count: n))
+        } else {
+            perLayerInputs = nil
+        }
         unusedTensors = binder.unbound
         if !allowUnusedTensors && !unusedTensors.isEmpty {
             throw .unusedTensors(architecture: config.spec.name, names: unusedTensors)

@@ -28,6 +28,20 @@ public struct ModelConfig: Sendable, Equatable {
     public var slidingWindow: Int?
     public var finalLogitSoftcap: Float?
     public var attentionScale: Float
+    /// Each layer's mixer and shape (`ModelConfig+Layers`). The model-wide head counts, sizes
+    /// and FFN width above are the largest over the layers.
+    public var layers: [LayerConfig]
+    /// Routed experts (qwen3moe), nil for a dense FFN.
+    public var experts: ExpertConfig?
+    /// Taps of the gated short convolution (lfm2 `shortconv.l_cache`).
+    public var shortConvolutionLength: Int?
+    /// The gated delta-net's shape (qwen35 `ssm.*`).
+    public var deltaNet: DeltaNetConfig?
+    /// Values per layer of the per-layer token inputs (gemma4), nil without them.
+    public var perLayerInputLength: Int?
+    /// Interleaved M-RoPE sections (qwen35 `rope.dimension_sections`): for text, pair i rotates
+    /// only when its sector is covered by the first three sections.
+    public var ropeSections: [Int]?
 
     public var qDim: Int { headCount * headDim }
     public var kvDim: Int { kvHeadCount * headDim }
@@ -35,14 +49,17 @@ public struct ModelConfig: Sendable, Equatable {
 
     /// Whether `layer` attends only to the last `slidingWindow` positions.
     public func isSlidingWindow(layer: Int) -> Bool {
-        guard let pattern = spec.slidingWindow, slidingWindow != nil else { return false }
-        return pattern.isLocal(layer: layer)
+        layers.indices.contains(layer) && layers[layer].slidingWindow != nil
     }
 
     /// RoPE base for `layer` (local layers of a sliding-window model have their own).
     public func ropeBase(layer: Int) -> Float {
-        if let pattern = spec.slidingWindow, isSlidingWindow(layer: layer) { return pattern.localRopeBase }
-        return ropeBase
+        layers.indices.contains(layer) ? layers[layer].ropeBase : ropeBase
+    }
+
+    /// The attention score scale of `layer`: 1/√(its head size), or 1 (gemma4).
+    public func attentionScale(layer: Int) -> Float {
+        spec.unscaledAttention || !layers.indices.contains(layer) ? attentionScale : 1 / Float(layers[layer].headDim).squareRoot()
     }
 
     public init(metadata: GGUFMetadata) throws(ModelError) {
@@ -56,12 +73,15 @@ public struct ModelConfig: Sendable, Equatable {
             embeddingLength = try int("embedding_length")
             layerCount = try int("block_count")
             headCount = try int("attention.head_count")
-            kvHeadCount = try optionalInt("attention.head_count_kv") ?? headCount
+            guard layerCount > 0, layerCount <= 4096 else { throw ModelError.invalidMetadata("\(arch).block_count", "\(layerCount)") }
+            let kvHeads = try Self.perLayer(metadata, "\(arch).attention.head_count_kv", layers: layerCount) ?? [headCount]
+            kvHeadCount = kvHeads.max() ?? headCount
             contextLength = try int("context_length")
-            feedForwardLength = try int("feed_forward_length")
+            let feedForward = try Self.perLayer(metadata, "\(arch).feed_forward_length", layers: layerCount, required: true) ?? []
+            feedForwardLength = feedForward.max() ?? 0
             rmsEpsilon = try metadata.float("\(arch).attention.layer_norm_rms_epsilon")
-            guard headCount > 0, kvHeadCount > 0, headCount % kvHeadCount == 0 else {
-                throw ModelError.invalidMetadata("\(arch).attention.head_count_kv", "head_count \(headCount) is not a multiple of head_count_kv \(kvHeadCount)")
+            for kv in kvHeads where !(headCount > 0 && kv >= 0 && (kv == 0 ? spec.layout == .lfm2 : headCount % kv == 0)) {
+                throw ModelError.invalidMetadata("\(arch).attention.head_count_kv", "head_count \(headCount) is not a multiple of head_count_kv \(kv)")
             }
             headDim = try optionalInt("attention.key_length") ?? embeddingLength / headCount
             valueDim = try optionalInt("attention.value_length") ?? headDim
@@ -93,8 +113,10 @@ public struct ModelConfig: Sendable, Equatable {
             }
             slidingWindow = spec.slidingWindow == nil ? nil : try optionalInt("attention.sliding_window")
             finalLogitSoftcap = try optionalFloat("final_logit_softcapping")
-            attentionScale = 1 / Float(headDim).squareRoot()
+            attentionScale = spec.unscaledAttention ? 1 : 1 / Float(headDim).squareRoot()
             vocabularySize = try optionalInt("vocab_size") ?? metadata.array("tokenizer.ggml.tokens").count
+            layers = []
+            try makeLayers(metadata, kvHeads: kvHeads, feedForward: feedForward)
         } catch let error as GGUFError {
             throw .metadata(error)
         } catch let error as ModelError {

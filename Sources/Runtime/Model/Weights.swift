@@ -86,6 +86,35 @@ final class WeightBinder {
         return WeightMatrix(name: name, data: base, type: info.type, rows: rows, cols: cols)
     }
 
+    /// A 3-D stack of `count` matrices of `rows` × `cols` (ggml shape [cols, rows, count]), as one
+    /// matrix of `count · rows` rows.
+    func stacked(_ name: String, cols: Int, rows: Int, count: Int) throws(ModelError) -> WeightMatrix {
+        guard let info = file.tensor(named: name) else { throw .missingTensor(name) }
+        bound.insert(name)
+        guard info.shape == [cols, rows, count] else {
+            throw .tensorShape(name: name, expected: [cols, rows, count], found: info.shape)
+        }
+        guard Kernels.supports(info.type) else { throw .unsupportedTensorType(name: name, type: info.type.name) }
+        guard let base = file.data(of: info).baseAddress else { throw .missingTensor(name) }
+        return WeightMatrix(name: name, data: base, type: info.type, rows: rows * count, cols: cols)
+    }
+
+    /// Every value of a small tensor of exactly `shape` (ggml order) as F32, converted once.
+    func floats(_ name: String, shape: [Int]) throws(ModelError) -> WeightVector {
+        guard let info = file.tensor(named: name) else { throw .missingTensor(name) }
+        bound.insert(name)
+        guard info.shape == shape, let cols = shape.first, cols > 0 else {
+            throw .tensorShape(name: name, expected: shape, found: info.shape)
+        }
+        guard Kernels.supports(info.type) else { throw .unsupportedTensorType(name: name, type: info.type.name) }
+        guard let base = file.data(of: info).baseAddress else { throw .missingTensor(name) }
+        let rows = info.elementCount / cols
+        let matrix = WeightMatrix(name: name, data: base, type: info.type, rows: rows, cols: cols)
+        let storage = FloatStorage(count: rows * cols)
+        for r in 0..<rows { try Kernels.dequantizeRow(matrix, row: r, into: storage.pointer + r * cols) }
+        return WeightVector(storage: storage)
+    }
+
     func optionalMatrix(_ name: String, cols: Int, rows: Int) throws(ModelError) -> WeightMatrix? {
         file.tensor(named: name) == nil ? nil : try matrix(name, cols: cols, rows: rows)
     }

@@ -5,3 +5,9 @@ extension ArchSpec {
     /// Qwen3: NEOX RoPE, per-head QK-norm, head size independent of n_embd.
     public static let qwen3 = ArchSpec(name: "qwen3", ropeStyle: .neox, qkNorm: true)
 }
+
+extension ArchSpec {
+    /// Qwen3-MoE: qwen3's attention, and in every layer top-k routed experts (softmax router,
+    /// chosen weights renormalized); decode reads only the chosen experts' weights.
+    public static let qwen3moe = ArchSpec(name: "qwen3moe", ropeStyle: .neox, qkNorm: true, expertFeedForward: true)
+}
