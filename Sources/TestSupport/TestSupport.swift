@@ -21,6 +21,16 @@ public enum TestPaths {
             .appendingPathComponent(".cache/swiftllm/models")
     }()
 
+    /// The folder `scripts/fetch-vocab.sh` fills (`$SWIFTLLM_VOCAB` or `~/.cache/swiftllm/vocab`):
+    /// llama.cpp's test vocabularies and chat templates of the newer families, from its sources.
+    public static let vocabCache: URL = {
+        if let env = ProcessInfo.processInfo.environment["SWIFTLLM_VOCAB"], !env.isEmpty {
+            return URL(fileURLWithPath: env)
+        }
+        return FileManager.default.homeDirectoryForCurrentUser
+            .appendingPathComponent(".cache/swiftllm/vocab")
+    }()
+
     public static let smolLM2 = models.appendingPathComponent("SmolLM2-135M-Instruct.Q4_1.gguf")
     public static let gemma3 = models.appendingPathComponent("gemma-3-270m-q4_k_m.gguf")
 }

@@ -22,16 +22,34 @@ struct BytePairEncoder: Sendable {
     let vocabularySize: Int32
     /// `ignore_merges`: a word that is a whole token is emitted as that token.
     let ignoreMerges: Bool
+    /// Gemma 4's SentencePiece-style BPE: texts are raw UTF-8 (`▁` for spaces), words start as
+    /// UTF-8 characters rather than bytes, a symbol that is no token falls back to `<0xNN>` byte
+    /// tokens, and a word of newlines only that is a token is emitted whole.
+    let rawText: Bool
+    /// Raw mode: symbol ids of merge parts that are not tokens.
+    let pseudoSymbols: ByteStringTable
+    /// Raw mode: the `<0xNN>` token of each byte.
+    let byteTokens: [Int32?]
 
-    init(tokens: TokenTexts, merges mergeTexts: TokenTexts, preTokenizer: PreTokenizer, ignoreMerges: Bool) throws(TokenizerError) {
+    init(tokens: TokenTexts, merges mergeTexts: TokenTexts, preTokenizer: PreTokenizer, ignoreMerges: Bool,
+         rawText: Bool = false) throws(TokenizerError) {
         self.preTokenizer = preTokenizer
         self.ignoreMerges = ignoreMerges
+        self.rawText = rawText
         vocabularySize = Int32(tokens.count)
+        func decode(_ text: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
+            if rawText {
+                out.removeAll(keepingCapacity: true)
+                out.append(contentsOf: text)
+                return true
+            }
+            return GPT2ByteMap.decode(text, into: &out)
+        }
         // Texts are read in place from the file and decoded into reused buffers: no per-token or
         // per-merge strings (this loop is most of the tokenizer's load time).
         var table = ByteStringTable(expectedCount: tokens.count, expectedKeyBytes: tokens.utf8Count)
         var bytes: [UInt8] = [], left: [UInt8] = [], right: [UInt8] = []
-        for id in tokens.indices where tokens.withUTF8(id, { GPT2ByteMap.decode($0, into: &bytes) }) {
+        for id in tokens.indices where tokens.withUTF8(id, { decode($0, into: &bytes) }) {
             table.insert(bytes, value: Int32(id))
         }
         var pseudo = ByteStringTable(expectedCount: 64)
@@ -47,9 +65,10 @@ struct BytePairEncoder: Sendable {
         ranks.reserveCapacity(mergeTexts.count)
         for rank in mergeTexts.indices {
             let parsed = mergeTexts.withUTF8(rank) { line -> Bool in
-                guard let space = line.firstIndex(of: 0x20) else { return false }
-                return GPT2ByteMap.decode(UnsafeBufferPointer(rebasing: line[..<space]), into: &left)
-                    && GPT2ByteMap.decode(UnsafeBufferPointer(rebasing: line[(space + 1)...]), into: &right)
+                // As llama.cpp: the separator is the first space after the first byte.
+                guard line.count > 1, let space = line[(line.startIndex + 1)...].firstIndex(of: 0x20) else { return false }
+                return decode(UnsafeBufferPointer(rebasing: line[..<space]), into: &left)
+                    && decode(UnsafeBufferPointer(rebasing: line[(space + 1)...]), into: &right)
             }
             guard parsed else { throw TokenizerError.invalidMerge(index: rank, text: mergeTexts[rank]) }
             let key = UInt64(UInt32(bitPattern: symbol(left))) << 32 | UInt64(UInt32(bitPattern: symbol(right)))
@@ -62,6 +81,27 @@ struct BytePairEncoder: Sendable {
         }
         merges = ranks
         words = table
+        pseudoSymbols = pseudo
+        byteTokens = (0..<256).map { byte in
+            let hex = String(byte, radix: 16, uppercase: true)
+            return table.lookup(Array(("<0x" + (hex.count == 1 ? "0" + hex : hex) + ">").utf8))
+        }
+    }
+
+    /// Raw mode: the symbol of one UTF-8 character (a token, a merge part, or unknown: -1).
+    private func characterSymbol(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
+        let raw = UnsafeRawBufferPointer(bytes)
+        return words.lookup(raw) ?? pseudoSymbols.lookup(raw) ?? -1
+    }
+
+    /// Bytes of the UTF-8 character whose lead byte is `lead` (1 for a stray continuation byte).
+    private static func characterLength(_ lead: UInt8) -> Int {
+        switch lead {
+        case 0xF0...0xFF: 4
+        case 0xE0...0xEF: 3
+        case 0xC0...0xDF: 2
+        default: 1
+        }
     }
 
     private struct Symbol {
@@ -95,13 +135,29 @@ struct BytePairEncoder: Sendable {
                 output.append(id)
                 continue
             }
+            if rawText, wordBytes.allSatisfy({ $0 == 0x0A }), let id = words.lookup(UnsafeRawBufferPointer(wordBytes)) {
+                output.append(id)
+                continue
+            }
             symbols.removeAll(keepingCapacity: true)
             queue.removeAll()
-            let count = Int32(wordBytes.count)
-            for i in 0..<count {
-                symbols.append(Symbol(start: i, length: 1, id: byteSymbols[Int(wordBytes[Int(i)])],
-                                      previous: i - 1, next: i + 1 == count ? -1 : i + 1))
+            if rawText {
+                var offset = 0
+                while offset < wordBytes.count {
+                    let length = min(Self.characterLength(wordBytes[offset]), wordBytes.count - offset)
+                    let index = Int32(symbols.count)
+                    symbols.append(Symbol(start: Int32(offset), length: Int32(length),
+                                          id: characterSymbol(UnsafeBufferPointer(rebasing: wordBytes[offset..<offset + length])),
+                                          previous: index - 1, next: offset + length == wordBytes.count ? -1 : index + 1))
+                    offset += length
+                }
+            } else {
+                for i in 0..<Int32(wordBytes.count) {
+                    symbols.append(Symbol(start: i, length: 1, id: byteSymbols[Int(wordBytes[Int(i)])],
+                                          previous: i - 1, next: Int(i) + 1 == wordBytes.count ? -1 : i + 1))
+                }
             }
+            let count = Int32(symbols.count)
             for i in 1..<max(Int(count), 1) { addBigram(Int32(i - 1), Int32(i), symbols, &queue) }
             while let bigram = queue.pop() {
                 let left = Int(bigram.left)
@@ -122,8 +178,12 @@ struct BytePairEncoder: Sendable {
             var index: Int32 = count > 0 ? 0 : -1
             while index >= 0 {
                 let symbol = symbols[Int(index)]
-                if symbol.id < vocabularySize {
+                if symbol.id >= 0 && symbol.id < vocabularySize {
                     output.append(symbol.id)
+                } else if rawText {
+                    for byte in wordBytes[Int(symbol.start)..<Int(symbol.start + symbol.length)] {
+                        if let id = byteTokens[Int(byte)] { output.append(id) }
+                    }
                 } else {
                     appendUnknownSymbol(UnsafeBufferPointer(rebasing: wordBytes[Int(symbol.start)..<Int(symbol.start + symbol.length)]), &output)
                 }

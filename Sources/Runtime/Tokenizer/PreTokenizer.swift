@@ -43,6 +43,9 @@ struct PreTokenizer: Sendable {
         #"(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
     private static let qwen2 =
         #"(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+    /// Qwen 3.5: qwen2's pattern with combining marks (`\p{M}`) counted with letters.
+    private static let qwen35 =
+        #"(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?[\p{L}\p{M}]+|\p{N}| ?[^\s\p{L}\p{M}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
     /// Letters of cased scripts, as DeepSeek's tokenizer.json lists them (escaped, because some
     /// of these code points change under Unicode normalisation when written literally).
     private static let deepseekLetters =
@@ -77,6 +80,11 @@ struct PreTokenizer: Sendable {
             return [#"[\p{P}\$\+<=>\^~\|`]+"#, gpt2, "[0-9][0-9][0-9]"]
         case "qwen2", "deepseek-r1-qwen", "stablelm2", "hunyuan", "megrez", "kormo", "f2llmv2":
             return [qwen2]
+        case "qwen35":
+            return [qwen35]
+        case "gemma4":
+            // SentencePiece-style BPE over the whole text with spaces as ▁: only newline runs split.
+            return [#"[^\n]+|[\n]+"#]
         case "deepseek-llm":
             return [
                 #"[\r\n]"#, #"\s?"# + deepseekLetters + "+", "\\s?[!-/:-~\u{FF01}-\u{FF0F}\u{FF1A}-\u{FF5E}\u{2018}-\u{201F}\u{3000}-\u{3002}]+",

@@ -3,7 +3,7 @@
 /// order, greedy quantifiers with backtracking).
 ///
 /// Supported: top-level alternation `a|b` (a group `(?:…)` may stand as a whole alternative),
-/// bracket classes with ranges and negation, `\p{L}` `\p{N}` `\p{P}` `\s` `\S` `\r` `\n` `\t` and
+/// bracket classes with ranges and negation, `\p{L}` `\p{N}` `\p{P}` `\p{M}` `\s` `\S` `\r` `\n` `\t` and
 /// escaped punctuation, literal characters, quantifiers `? * + {m} {m,n}`, the negative lookahead
 /// `(?!…)` of one class, the end anchor `$`, and `\u{HEX}` code points. Anything else is rejected when compiling.
 struct SplitPattern: Sendable {

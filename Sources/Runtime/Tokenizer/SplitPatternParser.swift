@@ -173,11 +173,12 @@ struct SplitPatternParser {
         case "p":
             guard take("{"), let name = current else { throw failure("expected \\p{…}") }
             position += 1
-            guard take("}") else { throw failure("only one-letter categories \\p{L} \\p{N} \\p{P}") }
+            guard take("}") else { throw failure("only one-letter categories \\p{L} \\p{N} \\p{P} \\p{M}") }
             switch name {
             case UInt32(UInt8(ascii: "L")): cls.properties.insert(.letter)
             case UInt32(UInt8(ascii: "N")): cls.properties.insert(.number)
             case UInt32(UInt8(ascii: "P")): cls.properties.insert(.punctuation)
+            case UInt32(UInt8(ascii: "M")): cls.properties.insert(.mark)
             default: throw failure("unsupported category")
             }
         case "u":

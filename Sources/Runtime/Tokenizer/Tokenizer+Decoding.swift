@@ -53,11 +53,11 @@ extension Tokenizer {
                     } else {
                         bytes.append(contentsOf: text.utf8)
                     }
-                case .sentencePiece:
+                case .sentencePiece, .spaceEscapedBytePairEncoding:
                     appendUnescapingSpaces(text, to: &bytes)
                 }
             case .byte:
-                if kind == .sentencePiece, let value = byteValue(ofPiece: text) { bytes.append(value) }
+                if kind != .bytePairEncoding, let value = byteValue(ofPiece: text) { bytes.append(value) }
             case .unused, .undefined:
                 break
             }

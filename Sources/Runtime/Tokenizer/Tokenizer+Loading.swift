@@ -63,6 +63,7 @@ extension Tokenizer {
         switch vocabulary.model {
         case "gpt2": kind = .bytePairEncoding
         case "llama": kind = .sentencePiece
+        case "gemma4": kind = .spaceEscapedBytePairEncoding
         default: throw TokenizerError.unsupportedModel(vocabulary.model)
         }
         let texts = vocabulary.texts
@@ -70,7 +71,8 @@ extension Tokenizer {
             throw TokenizerError.lengthMismatch(key: "tokenizer.ggml.token_type", expected: texts.count, found: declared.count)
         }
         var types = vocabulary.types ?? [TokenType](repeating: .normal, count: texts.count)
-        let preName = vocabulary.preName
+        // llama.cpp sets Gemma 4's pre-tokenizer by the model, whatever the file says.
+        let preName = kind == .spaceEscapedBytePairEncoding ? "gemma4" : vocabulary.preName
 
         var ids = SpecialTokenIDs()
         func id(_ suffix: String, default fallback: Int32?) -> Int32? {
@@ -87,18 +89,20 @@ extension Tokenizer {
         ids.eom = id("eom_token_id", default: nil)
         Self.inferEndOfTurn(&ids, texts: texts, types: &types)
 
-        let addBOS = vocabulary.addBOS ?? (isSentencePiece || PreTokenizer.addsBOSByDefault(preName: preName))
+        // llama.cpp forces BOS on for Gemma 4 even when the file says false.
+        let addBOS = kind == .spaceEscapedBytePairEncoding
+            || (vocabulary.addBOS ?? (isSentencePiece || PreTokenizer.addsBOSByDefault(preName: preName)))
         let addEOS = vocabulary.addEOS ?? false
         let spacePrefix = isSentencePiece && (vocabulary.addSpacePrefix ?? true)
 
         let encoder: Encoder
         switch kind {
-        case .bytePairEncoding:
+        case .bytePairEncoding, .spaceEscapedBytePairEncoding:
             guard let merges = vocabulary.merges else { throw TokenizerError.metadata(.missingKey("tokenizer.ggml.merges")) }
             let preTokenizer = try PreTokenizer(preName: preName)
             encoder = .bytePairEncoding(try BytePairEncoder(
                 tokens: texts, merges: merges, preTokenizer: preTokenizer,
-                ignoreMerges: PreTokenizer.ignoresMerges(preName: preName)))
+                ignoreMerges: PreTokenizer.ignoresMerges(preName: preName), rawText: kind == .spaceEscapedBytePairEncoding))
         case .sentencePiece:
             let scores = vocabulary.scores ?? [Float](repeating: 0, count: texts.count)
             guard scores.count == texts.count else {
@@ -126,6 +130,7 @@ extension Tokenizer {
     static let endOfGenerationTexts: Set<String> = [
         "<|eot_id|>", "<|im_end|>", "<|end|>", "<|return|>", "<|call|>", "<end_of_turn>", "<|endoftext|>",
         "<|eom_id|>", "<EOT>", "_<EOT>", "<|end_of_text|>", "<end_of_utterance>",
+        "<eos>", "<turn|>", "<|tool_response>",   // Gemma 4
     ]
 
     /// Fills EOT (first known text present, in llama.cpp's order), EOM and the EOG set, and marks

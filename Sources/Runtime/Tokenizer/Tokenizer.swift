@@ -10,15 +10,18 @@ import GGUF
 /// let text = tokenizer.decode(ids, renderSpecial: true)
 /// ```
 ///
-/// Two kinds are supported: byte-level BPE (`tokenizer.ggml.model = gpt2`, with the
-/// pre-tokenizer named by `tokenizer.ggml.pre`) and SentencePiece BPE (`llama`, as in Llama 2,
-/// Phi-3 and Gemma). The type is immutable and safe to share between tasks.
+/// Three kinds are supported: byte-level BPE (`tokenizer.ggml.model = gpt2`, with the
+/// pre-tokenizer named by `tokenizer.ggml.pre`), SentencePiece BPE (`llama`, as in Llama 2,
+/// Phi-3 and Gemma) and Gemma 4's merges over `▁`-escaped text (`gemma4`). The type is immutable and safe to share between tasks.
 public final class Tokenizer: Sendable {
     public enum Kind: Sendable {
         /// `gpt2`: byte-level BPE with merges and a pre-tokenizer.
         case bytePairEncoding
         /// `llama`: SentencePiece BPE with scores and `<0xNN>` byte fallback.
         case sentencePiece
+        /// `gemma4`: BPE merges over SentencePiece-style text (spaces as `▁`, raw UTF-8 tokens,
+        /// `<0xNN>` byte fallback), split only at newline runs.
+        case spaceEscapedBytePairEncoding
     }
 
     public let kind: Kind
@@ -126,6 +129,9 @@ public final class Tokenizer: Sendable {
                 case .text(let range):
                     let slice = UnsafeBufferPointer(rebasing: buffer[range])
                     switch encoder {
+                    case .bytePairEncoding(let bpe) where kind == .spaceEscapedBytePairEncoding:
+                        let escaped = Self.escapeSpaces(slice, prefixSpace: false)
+                        escaped.withUnsafeBufferPointer { bpe.encode($0, into: &output) }
                     case .bytePairEncoding(let bpe):
                         bpe.encode(slice, into: &output)
                     case .sentencePiece(let spm):

@@ -10,6 +10,8 @@ struct UnicodeClass: OptionSet, Sendable {
     static let punctuation = UnicodeClass(rawValue: 4)
     /// The White_Space property: `\s`.
     static let whitespace = UnicodeClass(rawValue: 8)
+    /// General category M (Mn, Mc, Me): `\p{M}`.
+    static let mark = UnicodeClass(rawValue: 16)
 
     /// Flags for one code point (0 for surrogates and values past U+10FFFF).
     static func of(_ codePoint: UInt32) -> UnicodeClass {
@@ -33,6 +35,8 @@ struct UnicodeClass: OptionSet, Sendable {
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
              .initialPunctuation, .finalPunctuation, .otherPunctuation:
             flags.insert(.punctuation)
+        case .nonspacingMark, .spacingMark, .enclosingMark:
+            flags.insert(.mark)
         default:
             break
         }

@@ -51,7 +51,7 @@ import TestSupport
             let name: String
             switch tokenizer.kind {
             case .bytePairEncoding: name = String(Character(Unicode.Scalar(UInt32(scalar)) ?? "?"))
-            case .sentencePiece: name = "<0x" + String(format: "%02X", byte) + ">"
+            case .sentencePiece, .spaceEscapedBytePairEncoding: name = "<0x" + String(format: "%02X", byte) + ">"
             }
             if texts.contains(name) { result.insert(UInt8(byte)) }
         }

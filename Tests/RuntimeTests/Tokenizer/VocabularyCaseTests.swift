@@ -8,7 +8,7 @@ import Runtime
     func encodesEveryCase(_ name: String) throws {
         let tokenizer = try VocabularyFixtures.tokenizer(name)
         let cases = try VocabularyFixtures.cases(name)
-        #expect(cases.count == 46)
+        #expect(cases.count >= 46)   // 46 in most files, 50 in qwen35's
         for (index, testCase) in cases.enumerated() {
             let ids = tokenizer.encode(testCase.text, addSpecial: false, parseSpecial: false)
             #expect(ids == testCase.ids, "\(name) case \(index): \(testCase.text.debugDescription)")
