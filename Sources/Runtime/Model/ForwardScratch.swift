@@ -15,6 +15,14 @@ final class ForwardScratch {
     private(set) var mix = FloatStorage(count: 0)    // (T, mixer width): query+gate rows, conv inputs
     private(set) var perLayer = FloatStorage(count: 0) // (T, layers · n): gemma4's per-layer inputs
 
+    /// The experts each layer ran in the last pass (mixture-of-experts models; for tests and tools).
+    private(set) var routedExperts: [[Int]] = []
+
+    func recordRouting(layer: Int, experts: [Int], layers: Int) {
+        if routedExperts.count != layers { routedExperts = Array(repeating: [], count: layers) }
+        routedExperts[layer] = experts
+    }
+
     /// Makes room for `tokens` rows.
     func reserve(tokens: Int, config c: ModelConfig) {
         guard tokens > capacity else { return }

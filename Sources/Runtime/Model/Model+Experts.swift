@@ -9,7 +9,7 @@ import Tensor
 /// per token with their probabilities renormalized, and each chosen expert's gated FFN run on
 /// the rows that chose it — a decode step reads only the chosen experts' weights.
 extension Model {
-    func expertFeedForward(_ w: ExpertWeights, _ pass: ForwardPass) throws(ModelError) {
+    func expertFeedForward(_ index: Int, _ w: ExpertWeights, _ pass: ForwardPass) throws(ModelError) {
         let T = pass.rows, d = config.embeddingLength, h = pass.scratch.h.pointer, pool = pass.pool
         let e = w.config, ff = e.feedForwardLength
         var logits = [Float](repeating: 0, count: T * e.count)
@@ -32,6 +32,7 @@ extension Model {
             let sum = max(chosen.reduce(Float(0)) { $0 + probabilities[$1] }, 6.103515625e-5)
             for expert in chosen { routed[expert].append((t, probabilities[expert] / sum)) }
         }
+        pass.scratch.recordRouting(layer: index, experts: routed.indices.filter { !routed[$0].isEmpty }, layers: layers.count)
         var result = [Float](repeating: 0, count: T * d)
         var input = [Float](), gate = [Float](), up = [Float](), down = [Float]()
         let activation = config.spec.activation == .silu ? Ops.swiglu : Ops.geglu

@@ -116,7 +116,7 @@ extension Model {
             if let ffn = layer.ffn {
                 try feedForward(ffn, pass)
             } else if let experts = layer.experts {
-                try expertFeedForward(experts, pass)
+                try expertFeedForward(index, experts, pass)
             }
             addResidual(h, into: x, norm: layer.postFFNNorm, rows: T)
             if let input = layer.perLayerInput { try perLayerInput(index, input, pass) }

@@ -104,4 +104,40 @@ import Testing
         #expect(lfm.layers.map(\.mixer) == [.shortConvolution, .shortConvolution, .attention, .shortConvolution, .attention])
         #expect(try Self.load("tiny-qwen3moe-f32").0.config.experts == ExpertConfig(count: 8, used: 2, feedForwardLength: 32))
     }
+
+    /// A decode step reads only the experts it routes to: with every other expert's weights set
+    /// to NaN, the logits are the same (a NaN weight that was read would make them NaN).
+    @Test func decodeReadsOnlyRoutedExperts() throws {
+        let path = TinyModelTests.tiny.appendingPathComponent("tiny-qwen3moe-f32.gguf").path
+        let source = try GGUFFile(path: path)
+        let model = try Model(file: source)
+        let cache = model.makeCache()
+        let token: Int32 = 328
+        let logits = try model.forward([token], cache: cache)
+        let routed = cache.scratch.routedExperts
+        #expect(routed.count == 3 && routed.allSatisfy { $0.count == 2 }, "\(routed)")
+        var writer = GGUFWriter(version: source.version)
+        writer.metadata = source.metadata
+        let nan = withUnsafeBytes(of: Float.nan.bitPattern.littleEndian) { Array($0) }
+        for info in source.tensors {
+            var data = Array(source.data(of: info))
+            let parts = info.name.split(separator: ".")
+            if info.name.hasSuffix("_exps.weight"), parts.count > 1, let layer = Int(parts[1]), info.shape.count == 3 {
+                let sliceBytes = data.count / info.shape[2]
+                for expert in 0..<info.shape[2] where !routed[layer].contains(expert) {
+                    for offset in stride(from: expert * sliceBytes, to: (expert + 1) * sliceBytes, by: 4) {
+                        data.replaceSubrange(offset..<offset + 4, with: nan)
+                    }
+                }
+            }
+            try writer.addTensor(name: info.name, shape: info.shape, type: info.type, data: data)
+        }
+        let poisoned = FileManager.default.temporaryDirectory.appendingPathComponent("swiftllm-moe-\(UUID()).gguf").path
+        try writer.write(to: poisoned)
+        defer { try? FileManager.default.removeItem(atPath: poisoned) }
+        let other = try Model(file: GGUFFile(path: poisoned))
+        let again = try other.forward([token], cache: other.makeCache())
+        #expect(again.allSatisfy { $0.isFinite })
+        #expect(again == logits)
+    }
 }
