@@ -26,10 +26,14 @@ import TestSupport
         oracleCases.first { $0["conversation"]?.stringValue == conversation }?["messages"]?.arrayValue ?? []
     }
 
-    static func runOracle() throws -> [JSONValue] {
+    static let sharedTemplates = TestPaths.shared.appendingPathComponent("templates")
+    /// The newer families' templates that only llama.cpp's sources carry (`scripts/fetch-vocab.sh`).
+    static let fetchedTemplates = TestPaths.vocabCache.appendingPathComponent("templates")
+
+    static func runOracle(_ directory: URL = sharedTemplates) throws -> [JSONValue] {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("swiftllm-chat-oracle-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: out) }
-        _ = try Python.runOracle("render_templates.py", [TestPaths.shared.appendingPathComponent("templates").path, out.path])
+        _ = try Python.runOracle("render_templates.py", [directory.path, out.path])
         let data = try Data(contentsOf: out.appendingPathComponent("cases.json"))
         return try JSONValue(parsing: Array(data)).arrayValue ?? []
     }
@@ -39,8 +43,20 @@ import TestSupport
                                          year: 2026, month: 1, day: 15, hour: 9, minute: 5, second: 7).date ?? Date()
 
     @Test func allTemplatesMatchJinja2() throws {
-        let cases = Self.oracleCases
-        #expect(cases.count >= 60 * 10)
+        #expect(Self.oracleCases.count >= 60 * 10)
+        try Self.check(Self.oracleCases, directory: Self.sharedTemplates)
+    }
+
+    /// Qwen 3.5, SmolLM3 and Ministral 3 (from llama.cpp's `models/templates`).
+    @Test func newerFamilyTemplatesMatchJinja2() throws {
+        let cases = try Self.runOracle(Self.fetchedTemplates)
+        let names = Set(cases.compactMap { $0["template"]?.stringValue })
+        #expect(names == ["Qwen3.5-4B.jinja", "HuggingFaceTB-SmolLM3-3B.jinja", "mistralai-Ministral-3-14B-Reasoning-2512.jinja"])
+        #expect(cases.count >= 3 * 10)
+        try Self.check(cases, directory: Self.fetchedTemplates)
+    }
+
+    static func check(_ cases: [JSONValue], directory: URL) throws {
         var templates: [String: ChatTemplate] = [:]
         var compileErrors: [String: JinjaError] = [:]
         var passed = 0
@@ -51,7 +67,7 @@ import TestSupport
             let name = try #require(c["template"]?.stringValue)
             let conversation = c["conversation"]?.stringValue ?? "?"
             if templates[name] == nil && compileErrors[name] == nil {
-                let source = try String(contentsOf: TestPaths.shared.appendingPathComponent("templates/\(name)"), encoding: .utf8)
+                let source = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
                 do { templates[name] = try ChatTemplate(source: source) } catch { compileErrors[name] = error }
             }
             let result: Result<String, JinjaError>
@@ -63,7 +79,7 @@ import TestSupport
                         messages: c["messages"]?.arrayValue ?? [], tools: c["tools"]?.arrayValue,
                         addGenerationPrompt: c["add_generation_prompt"]?.boolValue ?? true,
                         bosToken: c["bos_token"]?.stringValue ?? "", eosToken: c["eos_token"]?.stringValue ?? "",
-                        now: Self.fixedNow, timeZone: TimeZone(identifier: "UTC") ?? .current)
+                        now: fixedNow, timeZone: TimeZone(identifier: "UTC") ?? .current)
                 }
             } else {
                 result = .failure(compileErrors[name] ?? JinjaError(.syntax, "?"))
