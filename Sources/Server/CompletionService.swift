@@ -109,7 +109,7 @@ public final class CompletionService: Sendable {
         var content: String? = text
         var calls: [ToolCall] = []
         if job.callsPossible {
-            let parsed = format.parse(text)
+            let parsed = format.parse(text, tools: job.request.tools)
             calls = parsed.calls
             content = parsed.content.isEmpty && !calls.isEmpty ? nil : parsed.content
         }

@@ -50,6 +50,7 @@ extension OpenAIServer {
                 }
             }
             var calls = ToolCallStream(format: service.format)
+            calls.tools = job.request.tools
             let deadline = ContinuousClock.now + .seconds(limit)
             var text = ""
             var pendingTokens: [GeneratedToken] = []

@@ -152,7 +152,7 @@ public final class LocalModel: StepTaker {
         let stats = try await session.generateTokens(prompt: prompt, options: options) { _ in }
         let text = String(decoding: stats.tokens.flatMap(\.bytes), as: UTF8.self)
         let parsed = choice == .none ? ParsedToolCalls(content: text.trimmingCharacters(in: .whitespacesAndNewlines), calls: [])
-                                     : format.parse(text)
+                                     : format.parse(text, tools: request.tools.map(\.openAIObject))
         let truncated = stats.stopReason == .contextFull || (stats.stopReason == .maxTokens && stats.grammarComplete != true)
         return ProposedStep(text: parsed.content, calls: parsed.calls, tokens: stats.tokens,
                             confidence: CallConfidence.measure(tokens: stats.tokens, calls: parsed.calls, family: format.family),

@@ -54,12 +54,23 @@ public enum JSONSchemaCompiler {
         /// an integer argument written as plain digits. Still refused: integral values written
         /// with a fraction that an exponent cancels (`1.5e1`), and negative exponents (`100e-2`).
         public var integralSpellings = false
+        /// Python literals instead of JSON's: `True`, `False`, `None` (strings, numbers, lists and
+        /// dicts are spelled alike), for call syntaxes whose arguments are Python (LFM2).
+        public var pythonLiterals = false
         public init(lenient: Bool = false, whitespace: Whitespace = .compact, copySources: [String] = [],
-                    integralSpellings: Bool = false) {
+                    integralSpellings: Bool = false, pythonLiterals: Bool = false) {
             self.lenient = lenient
             self.whitespace = whitespace
             self.copySources = copySources
             self.integralSpellings = integralSpellings
+            self.pythonLiterals = pythonLiterals
+        }
+
+        /// These options with `pythonLiterals` on.
+        public var withPythonLiterals: Options {
+            var copy = self
+            copy.pythonLiterals = true
+            return copy
         }
     }
 

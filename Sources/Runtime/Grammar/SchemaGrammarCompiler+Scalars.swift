@@ -20,7 +20,7 @@ extension SchemaGrammarCompiler {
             .literal("]"),
         ])
         builder.define(value, .choice([
-            .literal("null"), .literal("true"), .literal("false"), number, string, array, object,
+            .literal(nullLiteral), .literal(trueLiteral), .literal(falseLiteral), number, string, array, object,
         ]))
         return .rule(value)
     }
@@ -163,6 +163,7 @@ extension SchemaGrammarCompiler {
     /// spelling of its integral numbers (`2`, `2.0`; inside arrays and objects too), as
     /// validators compare numbers by value.
     func valueLiteral(_ value: JSONValue) -> GrammarExpr {
+        if options.pythonLiterals { return .literal(value.pythonText) }
         guard integralSpellings else { return .literal(value.compactText) }
         switch value {
         case .int(let i):
@@ -248,5 +249,33 @@ extension SchemaGrammarCompiler {
         }
         return IntegerRanges.decimalRange(
             low: low.map { (Int($0.0), $0.1) }, high: high.map { (Int($0.0), $0.1) })
+    }
+}
+
+extension SchemaGrammarCompiler {
+    /// A string with `pattern`, `format` or length bounds written raw — no quotes, no escapes —
+    /// for call syntaxes that delimit strings by markers (Qwen's parameters, Gemma 4's `<|"|>`).
+    /// Characters outside a pattern or format are any code point but `forbidden` (the marker's
+    /// first byte), so the value cannot run into its closing marker.
+    mutating func rawString(_ schema: JSONObject, pointer: String, forbidden: UInt8) throws(JSONSchemaError) -> GrammarExpr {
+        let minLength = schema["minLength"]?.intValue ?? 0
+        let maxLength = schema["maxLength"]?.intValue
+        let regex = schema["pattern"]?.stringValue ?? schema["format"]?.stringValue.flatMap { StringFormats.patterns[$0] }
+        if let regex {
+            if minLength > 0 || maxLength != nil {
+                try unsupported("a raw string with both a pattern or format and length bounds is not supported", pointer)
+            }
+            do {
+                return try RegexCompiler.compile(regex, encoding: .utf8)
+            } catch {
+                throw fail("pattern: \(error)", pointer + "/pattern")
+            }
+        }
+        if let maxLength, maxLength < minLength { return .choice([]) }
+        guard minLength <= 100_000, (maxLength ?? 0) <= 100_000 else {
+            throw fail("string length bounds above 100000 are not supported", pointer)
+        }
+        let allowed = CodePointSet([UInt32(forbidden)...UInt32(forbidden)]).inverted()
+        return .repeated(allowed.utf8Expr, min: minLength, max: maxLength)
     }
 }

@@ -15,6 +15,11 @@ struct SchemaGrammarCompiler {
         self.options = options
     }
 
+    /// `null`, `true` and `false`, or Python's `None`, `True` and `False` (`Options.pythonLiterals`).
+    var nullLiteral: String { options.pythonLiterals ? "None" : "null" }
+    var trueLiteral: String { options.pythonLiterals ? "True" : "true" }
+    var falseLiteral: String { options.pythonLiterals ? "False" : "false" }
+
     /// Whitespace allowed between tokens.
     var ws: GrammarExpr {
         switch options.whitespace {
@@ -281,8 +286,8 @@ struct SchemaGrammarCompiler {
         var options: [GrammarExpr] = []
         for t in ["null", "boolean", "integer", "number", "string", "array", "object"] where types.contains(t) {
             switch t {
-            case "null": options.append(.literal("null"))
-            case "boolean": options.append(.choice([.literal("true"), .literal("false")]))
+            case "null": options.append(.literal(nullLiteral))
+            case "boolean": options.append(.choice([.literal(trueLiteral), .literal(falseLiteral)]))
             case "integer": options.append(try integer(schema, pointer: pointer))
             case "number": options.append(try number(schema, pointer: pointer))
             case "string": options.append(try string(schema, pointer: pointer))

@@ -42,7 +42,7 @@ import TestSupport
 
     static let splits: [[Int]] = [[1], [2, 3], [7, 1, 4], [64], [100_000]]
 
-    @Test(arguments: ToolCallFormatTests.expectedFamilies.filter { $0.value != .gemma && $0.value != .generic }.keys.sorted())
+    @Test(arguments: ToolCallFormatTests.renderedCallTemplates)
     func streamsTheCallsJinja2Rendered(name: String) throws {
         let family = try #require(ToolCallFormatTests.expectedFamilies[name])
         let format = ToolCallFormat(family: family)

@@ -4,8 +4,15 @@ import Foundation
 extension ToolCallFormat {
     /// Splits generated text into plain content and the calls it contains. Text that looks like a call
     /// but does not parse stays in `content`. A closing tag cut off by a stop string is tolerated.
-    public func parse(_ text: String) -> ParsedToolCalls {
+    public func parse(_ text: String) -> ParsedToolCalls { parse(text, tools: []) }
+
+    /// As `parse(_:)`; `tools` (OpenAI tool objects) tell the formats whose values are not JSON
+    /// (`qwenXML`) which parameters are strings, so a string argument "42" stays a string.
+    public func parse(_ text: String, tools: [JSONValue]) -> ParsedToolCalls {
         switch family {
+        case .qwenXML: return parseQwenXML(text, tools: tools)
+        case .pythonic: return parsePythonic(text)
+        case .gemma4: return parseGemma4(text, tools: tools)
         case .hermes, .qwen: return parseTagged(text, open: "<tool_call>", close: "</tool_call>", lists: false)
         case .gemma: return parseTagged(text, open: "```tool_call", close: "```", lists: false)
         case .llama3: return parseBareObjects(text.replacingFirst("<|python_tag|>", with: ""), wrapped: false)

@@ -79,6 +79,10 @@ extension ToolCallFormat {
             case .mistralArgs:
                 return ToolCallShape(toolName: function.name, prefix: prefix + function.name + "[ARGS]",
                                      schema: function.parameters, suffix: suffix)
+            case .qwenXML, .pythonic, .gemma4:
+                // The arguments are not JSON here: the schema is of the arguments the syntax spells.
+                let open = family == .qwenXML ? "<function=\(function.name)>\n" : family == .pythonic ? function.name + "(" : function.name
+                return ToolCallShape(toolName: function.name, prefix: prefix + open, schema: function.parameters, suffix: suffix)
             }
         }
     }
@@ -87,7 +91,7 @@ extension ToolCallFormat {
     /// (all families but `mistralArgs`, whose prefix names the tool): `{"anyOf": [...]}`.
     public func callSchema(tools: [JSONValue]) throws(ToolDefinitionError) -> JSONValue? {
         let shapes = try callShapes(tools: tools)
-        guard family != .mistralArgs, !shapes.isEmpty else { return nil }
+        guard writesJSONCalls, !shapes.isEmpty else { return nil }
         if shapes.count == 1 { return shapes[0].schema }
         return .object(JSONObject([("anyOf", .array(shapes.map(\.schema)))]))
     }
@@ -111,6 +115,12 @@ extension ToolCallFormat {
             syntax = "[TOOL_CALLS]<function-name>[ARGS]<arguments-json-object>"
         case .smollm2:
             syntax = "<tool_call>[\(example)]</tool_call>"
+        case .qwenXML:
+            syntax = "<tool_call>\n<function=<function-name>>\n<parameter=<parameter-name>>\n<value>\n</parameter>\n</function>\n</tool_call>"
+        case .pythonic:
+            syntax = "<|tool_call_start|>[<function-name>(<parameter-name>=<python-value>, ...)]<|tool_call_end|>"
+        case .gemma4:
+            syntax = "<|tool_call>call:<function-name>{<parameter-name>:<value>,...}<tool_call|>"
         }
         return """
             You can call functions. Their definitions, one JSON object per line:
@@ -145,6 +155,8 @@ extension ToolCallFormat {
             return calls.map { call in
                 prefix + call.name + (call.id.map { "[CALL_ID]" + $0 } ?? "") + "[ARGS]" + call.arguments.compactText
             }.joined()
+        case .qwenXML, .pythonic, .gemma4:
+            return nativeText(for: calls)
         case .generic:
             if calls.count == 1 { return JSONValue.object(JSONObject([("tool_call", object(calls[0]))])).compactText }
             return JSONValue.object(JSONObject([("tool_calls", .array(calls.map(object)))])).compactText

@@ -30,6 +30,15 @@ public struct ToolCallFormat: Sendable, Equatable {
         /// SmolLM2 (its GGUF template has no tool section; the syntax is the one its instruction
         /// data used): `<tool_call>[{"name": …, "arguments": {…}}, …]</tool_call>`.
         case smollm2
+        /// Qwen3-Coder and Qwen 3.5: `<tool_call>\n<function=name>\n<parameter=key>\nvalue\n</parameter>\n</function>\n</tool_call>`,
+        /// string values written raw, other values as JSON.
+        case qwenXML
+        /// LFM2: `<|tool_call_start|>[name(key="value", n=3), …]<|tool_call_end|>`, Python calls
+        /// with Python literals.
+        case pythonic
+        /// Gemma 4: `<|tool_call>call:name{key:<|"|>text<|"|>,n:3}<tool_call|>`, keys in sorted
+        /// order, strings between `<|"|>` markers.
+        case gemma4
     }
 
     public let family: Family
@@ -41,7 +50,13 @@ public struct ToolCallFormat: Sendable, Equatable {
     /// Picks the family from marker strings in a chat template's source.
     public static func detect(templateSource source: String) -> ToolCallFormat {
         let family: Family
-        if source.contains("[TOOL_CALLS]") {
+        if source.contains("<|tool_call>call:") {
+            family = .gemma4
+        } else if source.contains("<function=") && source.contains("<parameter=") {
+            family = .qwenXML
+        } else if source.contains("<|tool_call_start|>") || source.contains("List of tools:") {
+            family = .pythonic
+        } else if source.contains("[TOOL_CALLS]") {
             family = source.contains("[ARGS]") ? .mistralArgs : .mistral
         } else if source.contains("<tool_call>") && !source.contains("<function=") {
             // Qwen's tool preamble opens with "# Tools"; Hermes uses the same tags and ChatML turns.
@@ -56,14 +71,20 @@ public struct ToolCallFormat: Sendable, Equatable {
         return ToolCallFormat(family: family)
     }
 
+    /// Whether calls are JSON objects (`callObjectSchema`); the others write arguments in their own
+    /// syntax (`ToolCallFormat+Native`).
+    public var writesJSONCalls: Bool { ![.mistralArgs, .qwenXML, .pythonic, .gemma4].contains(family) }
+
     /// The key of the arguments object inside a call.
     public var argumentsKey: String { family == .llama3 ? "parameters" : "arguments" }
 
     /// Text before the first call, fixed for the format (Mistral's marker, Hermes' open tag, …).
     public var prefix: String {
         switch family {
-        case .hermes, .qwen: "<tool_call>\n"
+        case .hermes, .qwen, .qwenXML: "<tool_call>\n"
         case .smollm2: "<tool_call>"
+        case .pythonic: "<|tool_call_start|>["
+        case .gemma4: "<|tool_call>call:"
         case .llama3, .generic: ""
         case .mistral, .mistralArgs: "[TOOL_CALLS]"
         case .gemma: "```tool_call\n"
@@ -73,8 +94,10 @@ public struct ToolCallFormat: Sendable, Equatable {
     /// Text after each call.
     public var suffix: String {
         switch family {
-        case .hermes, .qwen: "\n</tool_call>"
+        case .hermes, .qwen, .qwenXML: "\n</tool_call>"
         case .smollm2: "</tool_call>"
+        case .pythonic: "]<|tool_call_end|>"
+        case .gemma4: "<tool_call|>"
         case .llama3, .generic, .mistral, .mistralArgs: ""
         case .gemma: "\n```"
         }

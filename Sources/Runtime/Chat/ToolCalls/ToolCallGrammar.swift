@@ -52,7 +52,7 @@ public enum ToolCallGrammar {
         if choice != .none && functions.isEmpty {
             throw ToolDefinitionError(message: "tool_choice '\(choice)' needs at least one tool")
         }
-        var state = Composer(options: options)
+        var state = Composer(options: format.family == .pythonic ? options.withPythonLiterals : options)
         let root = state.builder.ruleID("root")
         let many = parallel && !isSingle(choice) ? max(1, maxCalls) : 1
         let prefix = Array(format.prefix.utf8)
@@ -84,7 +84,7 @@ public enum ToolCallGrammar {
 
 /// One grammar built from several tools' schemas: each tool's schema compiles with its own `$ref`
 /// root into the shared builder.
-private struct Composer {
+struct Composer {
     let options: JSONSchemaCompiler.Options
     var builder = GrammarBuilder()
     var sharedRules: [String: Int] = [:]
@@ -103,6 +103,7 @@ private struct Composer {
 
     /// The calls after the format's prefix (the prefix itself is written by the caller).
     mutating func calls(_ format: ToolCallFormat, _ functions: [ToolCallFormat.Function], max many: Int) throws -> GrammarExpr {
+        if [.qwenXML, .pythonic, .gemma4].contains(format.family) { return try nativeCalls(format, functions, max: many) }
         var objects: [GrammarExpr] = []
         for (i, function) in functions.enumerated() {
             if format.family == .mistralArgs {
@@ -132,6 +133,8 @@ private struct Composer {
             return .sequence([.literal("["), newline, separated, newline, .literal("]" + format.suffix)])
         case .mistralArgs:
             return list(format.prefix)
+        case .qwenXML, .pythonic, .gemma4:
+            return one   // handled by nativeCalls
         case .generic:
             let single = GrammarExpr.sequence([.literal(#"{"tool_call":"#), one, .literal("}")])
             guard more > 0 else { return single }

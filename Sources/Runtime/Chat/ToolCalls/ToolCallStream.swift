@@ -23,6 +23,8 @@ public struct ToolCallStream: Sendable {
     }
 
     public let format: ToolCallFormat
+    /// The request's tools (OpenAI objects): the non-JSON syntaxes read values by their schemas.
+    public var tools: [JSONValue] = []
     private var bytes: [UInt8] = []
     private var contentSent = 0
     private var callsSent = 0
@@ -50,6 +52,17 @@ public struct ToolCallStream: Sendable {
             contentSent = contentEnd
         }
         guard let region else { return out }
+        if !format.writesJSONCalls && format.family != .mistralArgs {
+            // Arguments not written as JSON: each call is sent whole once it is complete.
+            let start = max(0, region - Array(format.prefix.trimmingWhitespace().utf8).count)
+            let parsed = format.parse(String(decoding: bytes[start...], as: UTF8.self), tools: tools)
+            for (i, call) in parsed.calls.enumerated() where i >= callsSent {
+                out.append(.call(index: i, name: call.name))
+                out.append(.arguments(index: i, call.arguments.compactText))
+                callsSent = i + 1
+            }
+            return out
+        }
         let calls = format.family == .mistralArgs ? Self.argsCalls(bytes, from: region) : Self.objectCalls(bytes, from: region)
         for (i, call) in calls.enumerated() {
             if i >= callsSent {
