@@ -57,6 +57,9 @@ public enum JSONSchemaCompiler {
         /// Python literals instead of JSON's: `True`, `False`, `None` (strings, numbers, lists and
         /// dicts are spelled alike), for call syntaxes whose arguments are Python (LFM2).
         public var pythonLiterals = false
+        /// Numbers a double can hold: at most 200 integer digits and a two-digit exponent (tool
+        /// arguments are read back into doubles; `1e99999` would be infinity). Off for conformance.
+        public var finiteNumbers = false
         public init(lenient: Bool = false, whitespace: Whitespace = .compact, copySources: [String] = [],
                     integralSpellings: Bool = false, pythonLiterals: Bool = false) {
             self.lenient = lenient

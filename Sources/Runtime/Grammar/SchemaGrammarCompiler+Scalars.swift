@@ -6,7 +6,7 @@ extension SchemaGrammarCompiler {
         let value = builder.freshRule("any")
         sharedRules["any"] = value
         let string = try genericString()
-        let number = try shared("number") { _ throws(JSONSchemaError) in SchemaGrammarCompiler.numberExpr }
+        let number = try plainNumber()
         let w = ws
         let member = GrammarExpr.sequence([string, w, .literal(":"), w, .rule(value)])
         let object = GrammarExpr.sequence([
@@ -57,6 +57,22 @@ extension SchemaGrammarCompiler {
         .bytes(ByteSet(bytes: Array("eE".utf8))), .optional(.bytes(ByteSet(bytes: Array("+-".utf8)))), digits,
     ])
     static let numberExpr = GrammarExpr.sequence([.optional(.literal("-")), naturalExpr, .optional(fraction), .optional(exponent)])
+    /// Numbers a double holds (`Options.finiteNumbers`): at most 200 integer digits and a
+    /// two-digit exponent, so no argument reads back as infinity.
+    static let finiteNumberExpr = GrammarExpr.sequence([
+        .optional(.literal("-")), .choice([.literal("0"), .sequence([nonZeroDigit, .repeated(digit, min: 0, max: 199)])]),
+        .optional(fraction),
+        .optional(.sequence([.bytes(ByteSet(bytes: Array("eE".utf8))), .optional(.bytes(ByteSet(bytes: Array("+-".utf8)))),
+                             .repeated(digit, min: 1, max: 2)])),
+    ])
+
+    /// Any number, as the options allow it.
+    mutating func plainNumber() throws(JSONSchemaError) -> GrammarExpr {
+        if options.finiteNumbers {
+            return try shared("finite-number") { _ throws(JSONSchemaError) in SchemaGrammarCompiler.finiteNumberExpr }
+        }
+        return try shared("number") { _ throws(JSONSchemaError) in SchemaGrammarCompiler.numberExpr }
+    }
 
     mutating func string(_ schema: JSONObject, pointer: String) throws(JSONSchemaError) -> GrammarExpr {
         let minLength = schema["minLength"]?.intValue ?? 0
@@ -241,11 +257,11 @@ extension SchemaGrammarCompiler {
         if let m = schema["maximum"]?.doubleValue { high = (m, schema["exclusiveMaximum"] == .bool(true)) }
         if let e = schema["exclusiveMaximum"]?.doubleValue, e <= (high?.0 ?? .infinity) { high = (e, true) }
         if low == nil, high == nil {
-            return try shared("number") { _ throws(JSONSchemaError) in SchemaGrammarCompiler.numberExpr }
+            return try plainNumber()
         }
         for bound in [low?.0, high?.0].compactMap({ $0 }) where bound.rounded() != bound || abs(bound) > 1e15 {
             try unsupported("number bound \(bound) is not supported (integer bounds are)", pointer)
-            return try shared("number") { _ throws(JSONSchemaError) in SchemaGrammarCompiler.numberExpr }
+            return try plainNumber()
         }
         return IntegerRanges.decimalRange(
             low: low.map { (Int($0.0), $0.1) }, high: high.map { (Int($0.0), $0.1) })

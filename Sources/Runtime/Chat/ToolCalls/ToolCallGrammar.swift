@@ -52,7 +52,10 @@ public enum ToolCallGrammar {
         if choice != .none && functions.isEmpty {
             throw ToolDefinitionError(message: "tool_choice '\(choice)' needs at least one tool")
         }
-        var state = Composer(options: format.family == .pythonic ? options.withPythonLiterals : options)
+        // Arguments are read back into values: every number must fit a double.
+        var options = format.family == .pythonic ? options.withPythonLiterals : options
+        options.finiteNumbers = true
+        var state = Composer(options: options)
         let root = state.builder.ruleID("root")
         let many = parallel && !isSingle(choice) ? max(1, maxCalls) : 1
         let prefix = Array(format.prefix.utf8)
