@@ -46,6 +46,10 @@ struct PreTokenizer: Sendable {
     /// Qwen 3.5: qwen2's pattern with combining marks (`\p{M}`) counted with letters.
     private static let qwen35 =
         #"(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?[\p{L}\p{M}]+|\p{N}| ?[^\s\p{L}\p{M}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+    /// Mistral's Tekken, as llama.cpp rewrites it: `((?=[\p{L}])([^a-z]))` is a letter other than
+    /// a–z, written here as a class subtraction.
+    private static let tekken =
+        #"[^\r\n\p{L}\p{N}]?[\p{L}&&[^a-z]]*[\p{L}&&[^A-Z]]+|[^\r\n\p{L}\p{N}]?[\p{L}&&[^a-z]]+[\p{L}&&[^A-Z]]*|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
     /// Letters of cased scripts, as DeepSeek's tokenizer.json lists them (escaped, because some
     /// of these code points change under Unicode normalisation when written literally).
     private static let deepseekLetters =
@@ -82,6 +86,8 @@ struct PreTokenizer: Sendable {
             return [qwen2]
         case "qwen35":
             return [qwen35]
+        case "tekken":
+            return [tekken]
         case "gemma4":
             // SentencePiece-style BPE over the whole text with spaces as ▁: only newline runs split.
             return [#"[^\n]+|[\n]+"#]

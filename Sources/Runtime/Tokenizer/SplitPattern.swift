@@ -5,7 +5,8 @@
 /// Supported: top-level alternation `a|b` (a group `(?:…)` may stand as a whole alternative),
 /// bracket classes with ranges and negation, `\p{L}` `\p{N}` `\p{P}` `\p{M}` `\s` `\S` `\r` `\n` `\t` and
 /// escaped punctuation, literal characters, quantifiers `? * + {m} {m,n}`, the negative lookahead
-/// `(?!…)` of one class, the end anchor `$`, and `\u{HEX}` code points. Anything else is rejected when compiling.
+/// `(?!…)` of one class, the end anchor `$`, `\u{HEX}` code points, and class subtraction
+/// `[\p{L}&&[^a-z]]`. Anything else is rejected when compiling.
 struct SplitPattern: Sendable {
     /// One item of an alternative.
     enum Item: Sendable {
@@ -67,6 +68,8 @@ struct CharacterClass: Sendable {
     var negated = false
     var properties: UnicodeClass = []
     var ranges: [ClosedRange<UInt32>] = []
+    /// Code points taken out of the class before `negated` applies (`[\p{L}&&[^a-z]]`).
+    var excluded: [ClosedRange<UInt32>] = []
     /// Membership of the 128 ASCII code points, filled by `finish()` (already includes `negated`).
     private var asciiLow: UInt64 = 0
     private var asciiHigh: UInt64 = 0
@@ -94,6 +97,7 @@ struct CharacterClass: Sendable {
                 break
             }
         }
+        if member, excluded.contains(where: { $0.contains(codePoint) }) { member = false }
         return member != negated
     }
 }

@@ -132,6 +132,15 @@ struct SplitPatternParser {
                 return cls
             }
             first = false
+            // `&&[^…]`: the class minus the inner bracket's ranges (`[\p{L}&&[^a-z]]`: letters but a–z).
+            if c == UInt32(UInt8(ascii: "&")), position + 3 < scalars.count, scalars[position + 1] == c,
+               scalars[position + 2] == UInt32(UInt8(ascii: "[")), scalars[position + 3] == UInt32(UInt8(ascii: "^")) {
+                position += 3
+                let inner = try parseBracket()
+                guard inner.negated, inner.properties.isEmpty else { throw failure("only '&&[^ranges]' subtracts from a class") }
+                cls.excluded += inner.ranges
+                continue
+            }
             position += 1
             var low = c
             if c == UInt32(UInt8(ascii: "\\")) {

@@ -1,5 +1,7 @@
+import Foundation
 import GGUF
 @testable import Runtime
+import TestSupport
 import Testing
 
 /// The pattern matcher against splits worked out by hand from the regex semantics
@@ -75,5 +77,33 @@ import Testing
         #expect(abLast.encode("ab ab", addSpecial: false, parseSpecial: false) == [2, 5])
         #expect(throws: TokenizerError.invalidMerge(index: 1, text: "ab")) { try load(tokens: ["a", "b"], merges: ["a b", "ab"]) }
         #expect(throws: TokenizerError.invalidMerge(index: 0, text: "a 東")) { try load(tokens: ["a", "b"], merges: ["a 東"]) }
+    }
+
+    /// Tekken (Ministral) and Qwen 3.5 against Python's `regex` running the patterns llama.cpp
+    /// uses (Tekken as llama.cpp rewrites it, with lookaheads; Qwen 3.5's original).
+    @Test(arguments: [
+        ("tekken", #"[^\r\n\p{L}\p{N}]?((?=[\p{L}])([^a-z]))*((?=[\p{L}])([^A-Z]))+|[^\r\n\p{L}\p{N}]?((?=[\p{L}])([^a-z]))+((?=[\p{L}])([^A-Z]))*|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"#),
+        ("qwen35", #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?[\p{L}\p{M}]+|\p{N}| ?[^\s\p{L}\p{M}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#),
+    ])
+    func newerPatternsMatchPythonRegex(_ name: String, _ regex: String) throws {
+        let texts = [
+            "HelloWorld iPhone ABCdef McDonald's ÉCOLE école naïve",
+            "don't I'LL we've 'Re you'd",
+            "URLs: https://a.b/c/d?x=1 and paths a/b/c/\n/",
+            "12345 3.14 1e-5 ½ ² ①",
+            "  lots   of\tspace\n\n\r\n end  ",
+            "東京タワー and 서울 and Ελληνικά ΑΒΓαβγ Русский ТЕКСТ",
+            "e\u{301}cole a\u{308}b n\u{303} \u{915}\u{94D}\u{937} \u{E01}\u{E34}",
+            "camelCaseWord snake_case_word SCREAMING_CASE MixedUP",
+            "emoji 🦙🦙 (a+b)*c != d; x<=y",
+        ]
+        let input = JSONValue.object(JSONObject([("regex", .string(regex)), ("texts", .array(texts.map { .string($0) }))]))
+        let output = try Python.runOracle("regex_split.py", [], stdin: Data(input.compactText.utf8))
+        let expected = try JSONValue(parsing: Array(output)).arrayValue ?? []
+        #expect(expected.count == texts.count)
+        for (text, words) in zip(texts, expected) {
+            let oracle = (words.arrayValue ?? []).compactMap(\.stringValue)
+            #expect(try Self.words(name, text) == oracle, "\(name): \(text.debugDescription)")
+        }
     }
 }
