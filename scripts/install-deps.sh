@@ -10,4 +10,4 @@ if ((${#need[@]})); then
   apt-get update -qq
   apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-python3 -m pip install --quiet --disable-pip-version-check gguf numpy jsonschema jinja2 mcp-server-time mcp-server-git openai
+python3 -m pip install --quiet --disable-pip-version-check gguf numpy jsonschema jinja2 regex mcp-server-time mcp-server-git openai
