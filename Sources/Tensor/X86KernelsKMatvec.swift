@@ -106,8 +106,8 @@ extension X86Dot {
         let size = fifthBits ? BlockLayout.Q5_K.size : L.size
         let lanes = K45Lanes()
         let pairIndex = k45PairIndex(lanes)
-        let lowHalves = unsafeBitCast(SIMD8<Int64>(0, 1, 2, 3, 8, 9, 10, 11), to: __m512i.self)
-        let highHalves = unsafeBitCast(SIMD8<Int64>(4, 5, 6, 7, 12, 13, 14, 15), to: __m512i.self)
+        let lowHalves: __m512i = SIMD8<Int64>(0, 1, 2, 3, 8, 9, 10, 11)
+        let highHalves: __m512i = SIMD8<Int64>(4, 5, 6, 7, 12, 13, 14, 15)
         var acc0 = _mm256_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0
         var minTotal = _mm_setzero_ps()
         for b in 0..<(n / 256) {
@@ -134,7 +134,7 @@ extension X86Dot {
             acc2 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(r2.sums), _mm256_set1_ps(Field.scale(x2, L.d) * ad), acc2)
             acc3 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(r3.sums), _mm256_set1_ps(Field.scale(x3, L.d) * ad), acc3)
         }
-        let mins = unsafeBitCast(minTotal, to: SIMD4<Float>.self)
+        let mins: SIMD4<Float> = minTotal
         out[0] = hsum(acc0) - mins[0]
         out[1] = hsum(acc1) - mins[1]
         out[2] = hsum(acc2) - mins[2]

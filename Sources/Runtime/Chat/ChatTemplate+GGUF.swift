@@ -16,7 +16,8 @@ extension ChatTemplate {
         public let eosToken: String
         /// The model's tool-call syntax: the template's (`ChatTemplate.toolCallFormat`), except for
         /// models whose template has no tool section but whose instruction data used a syntax of
-        /// their own (SmolLM2: `ToolCallFormat.Family.smollm2`).
+        /// their own (SmolLM2: `ToolCallFormat.Family.smollm2`; SmolLM3, whose official template
+        /// asks for `<tool_call>` JSON: `.hermes`).
         public let toolCallFormat: ToolCallFormat
 
         /// - Throws: `JinjaError` when the file's template does not compile.
@@ -38,6 +39,8 @@ extension ChatTemplate {
             let basename = ((try? metadata.string("general.basename")) ?? (try? metadata.string("general.name")) ?? "").lowercased()
             if !template.rendersTools, basename.hasPrefix("smollm2") {
                 toolCallFormat = ToolCallFormat(family: .smollm2)
+            } else if !template.rendersTools, metadata.architecture == "smollm3" {
+                toolCallFormat = ToolCallFormat(family: .hermes)
             } else {
                 toolCallFormat = template.toolCallFormat
             }
