@@ -27,7 +27,7 @@ if [[ $complete == 1 ]]; then echo "ok: $dest (already there)"; exit 0; fi
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-python3 -m pip download --no-deps --no-binary :all: --quiet --disable-pip-version-check -d "$work" "llama-cpp-python==0.3.36"
+python3 -m pip download --no-deps --no-binary llama-cpp-python --quiet --disable-pip-version-check -d "$work" "llama-cpp-python==0.3.36"
 archive="$(ls "$work"/llama_cpp_python-0.3.36.tar.gz)"
 members=()
 for f in "${files[@]}"; do members+=("llama_cpp_python-0.3.36/vendor/llama.cpp/models/$f"); done
