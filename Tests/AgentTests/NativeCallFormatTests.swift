@@ -1,4 +1,4 @@
-import Agent
+@testable import Agent
 import Foundation
 import GGUF
 import Runtime
@@ -82,5 +82,26 @@ import Testing
         #expect(unparsed.isEmpty, "\(unparsed.prefix(3))")
         #expect(invalid.isEmpty, "\(invalid.prefix(5).map { lines[$0.offset] + " ← " + texts[$0.offset] })")
         #expect(lines.count == count, "only \(lines.count) of \(i) calls completed within the context")
+    }
+
+    /// Choosing a tool by likelihood scores the call's opening up to its name: every syntax but
+    /// `mistralArgs` (whose name is not closed by a mark; the caller skips it) has one that ends
+    /// right after the name's closing mark.
+    @Test func callOpeningEndsAfterTheName() {
+        for family in ToolCallFormat.Family.allCases {
+            let format = ToolCallFormat(family: family)
+            let opening = LocalModel.callOpening(format, tool: "get_weather")
+            if family == .mistralArgs {
+                #expect(opening == nil)
+                continue
+            }
+            guard let opening else {
+                Issue.record("\(family): no opening")
+                continue
+            }
+            #expect(format.text(for: [ToolCall(name: "get_weather", arguments: [:])]).hasPrefix(opening), "\(family)")
+            let close = opening.suffix(1)
+            #expect(opening.dropLast().hasSuffix("get_weather") && ["\"", ">", "(", "{"].contains(String(close)), "\(family): \(opening)")
+        }
     }
 }

@@ -185,18 +185,33 @@ public final class LocalModel: StepTaker {
         return tokenizer.encode(text, addSpecial: !templateWroteBOS, parseSpecial: true)
     }
 
-    /// The tool whose call opening (`format` text up to and including the name's closing quote)
-    /// is most likely after `prompt`.
+    /// The tool whose call opening (`callOpening`) is most likely after `prompt`.
     func likeliestTool(_ tools: [ToolDefinition], after prompt: [Int32]) async throws -> String {
         var best = (name: tools[0].name, logprob: -Double.infinity)
         for tool in tools {
-            let text = format.text(for: [ToolCall(name: tool.name, arguments: .object(JSONObject()))])
-            guard let end = text.range(of: "\"" + tool.name + "\"")?.upperBound else { continue }
-            let opening = tokenizer.encode(String(text[..<end]), addSpecial: false, parseSpecial: true)
+            guard let text = Self.callOpening(format, tool: tool.name) else { continue }
+            let opening = tokenizer.encode(text, addSpecial: false, parseSpecial: true)
             let logprob = try await session.logProbability(of: opening, after: prompt)
             if logprob > best.logprob { best = (tool.name, logprob) }
         }
         return best.name
+    }
+
+    /// The text of a call to `tool` up to and including its name and what closes the name: its
+    /// quote in the JSON syntaxes, `>` / `(` / `{` in the Qwen XML, Python and Gemma 4 ones. Nil
+    /// where the name is not followed by such a mark (`mistralArgs`).
+    static func callOpening(_ format: ToolCallFormat, tool: String) -> String? {
+        let text = format.text(for: [ToolCall(name: tool, arguments: .object(JSONObject()))])
+        let named: String
+        switch format.family {
+        case .qwenXML: named = "<function=" + tool + ">"
+        case .pythonic: named = tool + "("
+        case .gemma4: named = "call:" + tool + "{"
+        case .mistralArgs: return nil
+        default: named = "\"" + tool + "\""
+        }
+        guard let end = text.range(of: named)?.upperBound else { return nil }
+        return String(text[..<end])
     }
 
     /// The texts of the user messages.
