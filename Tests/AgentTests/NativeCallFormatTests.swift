@@ -104,4 +104,17 @@ import Testing
             #expect(opening.dropLast().hasSuffix("get_weather") && ["\"", ">", "(", "{"].contains(String(close)), "\(family): \(opening)")
         }
     }
+
+    /// The escalation policy's confidence finds each call's name in every syntax (it looked only
+    /// for JSON's quoted name and gave no confidence, so every native step looked unsure).
+    @Test func confidenceFindsNamesInEverySyntax() {
+        let calls = [ToolCall(name: "get_weather", arguments: ["city": "Oslo"]), ToolCall(name: "add", arguments: ["a": 1, "b": 2])]
+        for family in ToolCallFormat.Family.allCases {
+            let text = ToolCallFormat(family: family).text(for: calls)
+            let tokens = text.utf8.map { GeneratedToken(id: Int32($0), bytes: [$0], logprob: -0.5, grammarLogprob: -0.25, allowedCount: 2) }
+            let confidence = CallConfidence.measure(tokens: tokens, calls: calls, family: family)
+            #expect(confidence.count == 2, "\(family): \(text)")
+            #expect(confidence.allSatisfy { $0.nameLogprob < 0 && $0.argumentChoices > 0 }, "\(family)")
+        }
+    }
 }

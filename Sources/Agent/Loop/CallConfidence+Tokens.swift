@@ -18,9 +18,17 @@ extension CallConfidence {
         for call in calls {
             let name = Array(call.name.utf8)
             let range: Range<Int>?
-            if family == .mistralArgs {
+            switch family {
+            case .mistralArgs:
                 range = find(name + Array("[ARGS]".utf8), in: bytes, from: from).map { $0.lowerBound..<($0.lowerBound + name.count + 1) }
-            } else {
+            case .qwenXML, .pythonic, .gemma4:
+                // The name between its opening and closing marks (`<function=` `>`, `(`, `call:` `{`).
+                let open = Array((family == .qwenXML ? "<function=" : family == .gemma4 ? "call:" : "").utf8)
+                let close = Array((family == .qwenXML ? ">" : family == .gemma4 ? "{" : "(").utf8)
+                range = find(open + name + close, in: bytes, from: from).map {
+                    ($0.lowerBound + open.count)..<($0.lowerBound + open.count + name.count + close.count)
+                }
+            default:
                 range = findNameValue(name, in: bytes, from: from)
             }
             guard let range else { return [] }
