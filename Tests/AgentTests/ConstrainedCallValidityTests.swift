@@ -23,13 +23,7 @@ import Testing
         configuration.sampler.topP = 1
         configuration.sampler.minP = 0
         let local = try LocalModel(file: GGUFFile(path: TestPaths.smolLM2.path), configuration: configuration)
-        let bfcl = TestPaths.shared.appendingPathComponent("bfcl")
-        var questions: [BFCLQuestion] = []
-        for name in ["simple_python", "multiple"] {
-            questions += try BFCLDataset.load(
-                questions: bfcl.appendingPathComponent("BFCL_v4_\(name).json"),
-                answers: bfcl.appendingPathComponent("possible_answer/BFCL_v4_\(name).json")).questions
-        }
+        let questions = try ["simple_python", "multiple"].flatMap { try BFCLDatasetTests.load($0, answers: true).questions }
         var lines: [String] = []
         var generated = 0, truncated = 0, unparsed = 0
         var unparsedTexts: [String] = []

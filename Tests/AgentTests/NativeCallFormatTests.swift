@@ -27,13 +27,7 @@ import Testing
         let tokenizer = try Tokenizer(file: file)
         let vocabulary = TokenVocabulary(tokenizer: tokenizer)
         let format = ToolCallFormat(family: family)
-        let bfcl = TestPaths.shared.appendingPathComponent("bfcl")
-        var questions: [BFCLQuestion] = []
-        for set in ["simple_python", "multiple"] {
-            questions += try BFCLDataset.load(
-                questions: bfcl.appendingPathComponent("BFCL_v4_\(set).json"),
-                answers: bfcl.appendingPathComponent("possible_answer/BFCL_v4_\(set).json")).questions
-        }
+        let questions = try ["simple_python", "multiple"].flatMap { try BFCLDatasetTests.load($0, answers: true).questions }
         let session = Session(model: model, decoder: tokenizer, endOfGeneration: tokenizer.endOfGeneration)
         var lines: [String] = [], texts: [String] = []
         var truncated = 0, unparsed: [String] = [], refused = 0

@@ -66,7 +66,7 @@ struct AttentionWeights: Sendable {
     init(prefix p: String, shape: LayerConfig, config c: ModelConfig, binder b: WeightBinder) throws(ModelError) {
         let d = c.embeddingLength
         let qRows = c.spec.gatedAttention ? 2 * shape.qDim : shape.qDim
-        let owns = shape.kvSource < 0
+        let owns = shape.ownsKV
         // As in llama.cpp, any architecture may store Q, K and V fused as one [Q; K; V] tensor, with
         // one fused bias or three separate ones.
         if owns && b.has(p + "attn_qkv.weight") {

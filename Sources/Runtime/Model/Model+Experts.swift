@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Tensor
 
 /// The mixture-of-experts FFN (qwen3moe): a softmax router over all experts, the top k chosen
@@ -16,15 +11,12 @@ extension Model {
         try logits.withUnsafeMutableBufferPointer { out throws(ModelError) in
             guard let base = out.baseAddress else { return }
             try Kernels.matmul(w.router, h, tokens: T, base, pool: pool, strategy: pass.strategy)
+            for t in 0..<T { Ops.softmax(base + t * e.count, n: e.count) }
         }
         // Rows and weights routed to each expert.
         var routed = [[(row: Int, weight: Float)]](repeating: [], count: e.count)
         for t in 0..<T {
-            let row = Array(logits[t * e.count..<(t + 1) * e.count])
-            let top = row.max() ?? 0
-            let exps = row.map { expf($0 - top) }
-            let total = exps.reduce(0, +)
-            let probabilities = exps.map { $0 / total }
+            let probabilities = Array(logits[t * e.count..<(t + 1) * e.count])
             let order = probabilities.indices.sorted { (a: Int, b: Int) -> Bool in
                 probabilities[a] != probabilities[b] ? probabilities[a] > probabilities[b] : a < b
             }

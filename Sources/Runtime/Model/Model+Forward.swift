@@ -168,7 +168,7 @@ extension Model {
             if let qNorm = w.qNorm { normRows(qt, qNorm, rows: lc.headCount, out: qt) }
             if owns, let kNorm = w.kNorm { normRows(kt, kNorm, rows: lc.kvHeadCount, out: kt) }
             if owns && c.spec.valueNorm {
-                for head in 0..<lc.kvHeadCount { Self.unitRMSNorm(v + t * vDim + head * lc.valueDim, n: lc.valueDim, eps: c.rmsEpsilon) }
+                for head in 0..<lc.kvHeadCount { Self.normalize(v + t * vDim + head * lc.valueDim, n: lc.valueDim, divisor: Float(lc.valueDim), eps: c.rmsEpsilon) }
             }
             if dims > 0 {
                 let ct = cosines + t * dims / 2, st = sines + t * dims / 2
@@ -211,11 +211,12 @@ extension Model {
         addBias(w.outputBias, h, rows: T)
     }
 
-    /// x / √(mean(x²) + eps), in place, without a gain.
-    static func unitRMSNorm(_ x: UnsafeMutablePointer<Float>, n: Int, eps: Float) {
+    /// x / √(Σx² / divisor + eps), in place, without a gain: the RMS norm with `divisor` n (V-norm),
+    /// the L2 norm with 1 (the delta-net's q and k).
+    static func normalize(_ x: UnsafeMutablePointer<Float>, n: Int, divisor: Float, eps: Float) {
         var sum: Float = 0
         for i in 0..<n { sum += x[i] * x[i] }
-        let scale = 1 / (sum / Float(n) + eps).squareRoot()
+        let scale = 1 / (sum / divisor + eps).squareRoot()
         for i in 0..<n { x[i] *= scale }
     }
 

@@ -68,8 +68,8 @@ extension Model {
                 Self.shift(history, rows: kc - 1, width: channels, newest: c)
                 let q = u, k = u + nk * dk, v = u + 2 * nk * dk
                 for head in 0..<nk {
-                    Self.l2Normalize(q + head * dk, n: dk, eps: eps)
-                    Self.l2Normalize(k + head * dk, n: dk, eps: eps)
+                    Self.normalize(q + head * dk, n: dk, divisor: 1, eps: eps)
+                    Self.normalize(k + head * dk, n: dk, divisor: 1, eps: eps)
                 }
                 let o = out + t * inner
                 for j in 0..<nv {
@@ -101,13 +101,5 @@ extension Model {
         guard rows > 0 else { return }
         if rows > 1 { history.update(from: history + width, count: (rows - 1) * width) }
         (history + (rows - 1) * width).update(from: newest, count: width)
-    }
-
-    /// x / √(Σx² + eps), in place.
-    static func l2Normalize(_ x: UnsafeMutablePointer<Float>, n: Int, eps: Float) {
-        var sum: Float = 0
-        for i in 0..<n { sum += x[i] * x[i] }
-        let scale = 1 / (sum + eps).squareRoot()
-        for i in 0..<n { x[i] *= scale }
     }
 }

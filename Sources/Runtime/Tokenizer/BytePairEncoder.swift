@@ -82,10 +82,7 @@ struct BytePairEncoder: Sendable {
         merges = ranks
         words = table
         pseudoSymbols = pseudo
-        byteTokens = (0..<256).map { byte in
-            let hex = String(byte, radix: 16, uppercase: true)
-            return table.lookup(Array(("<0x" + (hex.count == 1 ? "0" + hex : hex) + ">").utf8))
-        }
+        byteTokens = table.byteTokenIDs()
     }
 
     /// Raw mode: the symbol of one UTF-8 character (a token, a merge part, or unknown: -1).

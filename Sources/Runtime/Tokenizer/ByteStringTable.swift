@@ -157,3 +157,13 @@ struct ByteStringTable: Sendable {
         slots = grown
     }
 }
+
+extension ByteStringTable {
+    /// The id of each byte's `<0xNN>` token (SentencePiece's and Gemma 4's byte fallback), by byte.
+    func byteTokenIDs() -> [Int32?] {
+        (0..<256).map { byte in
+            let hex = String(byte, radix: 16, uppercase: true)
+            return lookup(Array(("<0x" + (hex.count == 1 ? "0" + hex : hex) + ">").utf8))
+        }
+    }
+}

@@ -109,11 +109,7 @@ extension Tokenizer {
                 throw TokenizerError.lengthMismatch(key: "tokenizer.ggml.scores", expected: texts.count, found: scores.count)
             }
             let table = ByteStringTable(tokenTexts: texts)
-            let byteFallback: [Int32?] = (0..<256).map { byte in
-                let hex = String(byte, radix: 16, uppercase: true)
-                let name = "<0x" + (hex.count == 1 ? "0" + hex : hex) + ">"
-                return table.lookup(Array(name.utf8)) ?? table.lookup([UInt8(byte)])
-            }
+            let byteFallback: [Int32?] = table.byteTokenIDs().enumerated().map { $0.element ?? table.lookup([UInt8($0.offset)]) }
             encoder = .sentencePiece(SentencePieceEncoder(pieces: table, scores: scores, byteFallback: byteFallback,
                                                           unknown: ids.unknown))
         }

@@ -176,7 +176,7 @@ import TestSupport
         let arguments: JSONValue = ["city": "Oslo"]
         // The syntaxes whose arguments are JSON (the others spell them their own way: see
         // ToolCallGrammarTests and nativeValuesRoundTrip).
-        for family in ToolCallFormat.Family.allCases where ToolCallFormat(family: family).writesJSONCalls || family == .mistralArgs {
+        for family in ToolCallFormat.Family.allCases where !ToolCallFormat(family: family).writesNativeArguments {
             let format = ToolCallFormat(family: family)
             let shape = try #require(try format.callShapes(tools: [Self.weatherTool]).first)
             let call: JSONValue = .object(JSONObject([("name", "get_weather"), (format.argumentsKey, arguments)]))

@@ -76,50 +76,34 @@ extension ToolCallFormat {
     // MARK: Qwen XML
 
     func parseQwenXML(_ text: String, tools: [JSONValue]) -> ParsedToolCalls {
-        var content = ""
-        var calls: [ToolCall] = []
-        var rest = Substring(text)
-        while let open = rest.range(of: "<tool_call>") {
-            content += rest[..<open.lowerBound]
-            var body = rest[open.upperBound...].drop { $0.isWhitespace }
-            guard body.hasPrefix("<function="), let nameEnd = body.firstIndex(of: ">") else {
-                content += rest[open.lowerBound...]
-                rest = ""
-                break
-            }
+        Self.calls(after: "<tool_call>", in: text) { after in
+            var body = after.drop { $0.isWhitespace }
+            guard body.hasPrefix("<function="), let nameEnd = body.firstIndex(of: ">") else { return nil }
             let name = String(body[body.index(body.startIndex, offsetBy: 10)..<nameEnd])
+            guard !name.isEmpty else { return nil }
             body = body[body.index(after: nameEnd)...]
             let schemas = Self.parameterSchemas(tools, name: name)
             var arguments = JSONObject()
-            var complete = false
             while true {
                 body = body.drop { $0.isWhitespace }
                 if body.hasPrefix("</function>") {
                     body = body.dropFirst("</function>".count)
-                    complete = true
                     break
                 }
-                guard body.hasPrefix("<parameter="), let keyEnd = body.firstIndex(of: ">") else { break }
+                guard body.hasPrefix("<parameter="), let keyEnd = body.firstIndex(of: ">") else { return nil }
                 let key = String(body[body.index(body.startIndex, offsetBy: 11)..<keyEnd])
                 var valueStart = body.index(after: keyEnd)
                 if valueStart < body.endIndex, body[valueStart] == "\n" { valueStart = body.index(after: valueStart) }
-                guard let close = body[valueStart...].range(of: "</parameter>") else { break }
+                guard let close = body[valueStart...].range(of: "</parameter>") else { return nil }
                 var raw = body[valueStart..<close.lowerBound]
                 if raw.hasSuffix("\n") { raw = raw.dropLast() }
                 arguments[key] = Self.qwenValue(String(raw), schema: schemas[key])
                 body = body[close.upperBound...]
             }
-            guard complete, !name.isEmpty else {
-                content += rest[open.lowerBound...]
-                rest = ""
-                break
-            }
-            calls.append(ToolCall(name: name, arguments: .object(arguments)))
             body = body.drop { $0.isWhitespace }
-            rest = body.hasPrefix("</tool_call>") ? body.dropFirst("</tool_call>".count) : body
+            return ([ToolCall(name: name, arguments: .object(arguments))],
+                    body.hasPrefix("</tool_call>") ? body.dropFirst("</tool_call>".count) : body)
         }
-        content += rest
-        return ParsedToolCalls(content: content.trimmingWhitespace(), calls: calls)
     }
 
     /// A parameter's text as a value: raw for string parameters, else JSON (or a Python literal),
@@ -136,25 +120,13 @@ extension ToolCallFormat {
     // MARK: LFM2 (Python calls)
 
     func parsePythonic(_ text: String) -> ParsedToolCalls {
-        let open = "<|tool_call_start|>", close = "<|tool_call_end|>"
-        var content = ""
-        var calls: [ToolCall] = []
-        var rest = Substring(text)
-        while let start = rest.range(of: open) {
-            content += rest[..<start.lowerBound]
-            var reader = PythonLiteralReader(Array(rest[start.upperBound...].utf8))
-            guard let parsed = Self.pythonCalls(&reader) else {
-                content += rest[start.lowerBound...]
-                rest = ""
-                break
-            }
-            calls += parsed
+        Self.calls(after: "<|tool_call_start|>", in: text) { after in
+            var reader = PythonLiteralReader(Array(after.utf8))
+            guard let parsed = Self.pythonCalls(&reader) else { return nil }
             reader.skipBlanks()
-            _ = reader.take(close)
-            rest = Substring(String(decoding: reader.bytes[reader.position...], as: UTF8.self))
+            _ = reader.take("<|tool_call_end|>")
+            return (parsed, Substring(String(decoding: reader.bytes[reader.position...], as: UTF8.self)))
         }
-        content += rest
-        return ParsedToolCalls(content: content.trimmingWhitespace(), calls: calls)
     }
 
     /// `[name(key=value, …), …]` (the brackets optional around a single call).
@@ -191,25 +163,14 @@ extension ToolCallFormat {
 
     // MARK: Gemma 4
 
-    func parseGemma4(_ text: String, tools: [JSONValue]) -> ParsedToolCalls {
-        let close = "<tool_call|>"
-        var content = ""
-        var calls: [ToolCall] = []
-        var rest = Substring(text)
-        while let start = rest.range(of: prefix) {
-            content += rest[..<start.lowerBound]
-            var reader = GemmaLiteralReader(Array(rest[start.upperBound...].utf8))
-            guard let name = reader.name(), case .object(let arguments)? = reader.value() else {
-                content += rest[start.lowerBound...]
-                rest = ""
-                break
-            }
-            calls.append(ToolCall(name: name, arguments: .object(arguments)))
-            _ = reader.take(close)
-            rest = Substring(String(decoding: reader.bytes[reader.position...], as: UTF8.self))
+    func parseGemma4(_ text: String) -> ParsedToolCalls {
+        Self.calls(after: prefix, in: text) { after in
+            var reader = GemmaLiteralReader(Array(after.utf8))
+            guard let name = reader.name(), case .object(let arguments)? = reader.value() else { return nil }
+            _ = reader.take("<tool_call|>")
+            return ([ToolCall(name: name, arguments: .object(arguments))],
+                    Substring(String(decoding: reader.bytes[reader.position...], as: UTF8.self)))
         }
-        content += rest
-        return ParsedToolCalls(content: content.trimmingWhitespace(), calls: calls)
     }
 }
 

@@ -12,7 +12,7 @@ extension ToolCallFormat {
         switch family {
         case .qwenXML: return parseQwenXML(text, tools: tools)
         case .pythonic: return parsePythonic(text)
-        case .gemma4: return parseGemma4(text, tools: tools)
+        case .gemma4: return parseGemma4(text)
         case .hermes, .qwen: return parseTagged(text, open: "<tool_call>", close: "</tool_call>", lists: false)
         case .gemma: return parseTagged(text, open: "```tool_call", close: "```", lists: false)
         case .llama3: return parseBareObjects(text.replacingFirst("<|python_tag|>", with: ""), wrapped: false)
@@ -110,26 +110,38 @@ extension ToolCallFormat {
     }
 
     private func parseMistralArgs(_ text: String) -> ParsedToolCalls {
+        Self.calls(after: "[TOOL_CALLS]", in: text) { afterMarker in
+            guard let args = afterMarker.range(of: "[ARGS]"),
+                  let value = JSONScan.firstValue(in: String(afterMarker[args.upperBound...])) else { return nil }
+            let header = afterMarker[..<args.lowerBound]
+            let call: ToolCall
+            if let idMarker = header.range(of: "[CALL_ID]") {
+                call = ToolCall(name: header[..<idMarker.lowerBound].trimmingWhitespace(), arguments: value.value,
+                                id: header[idMarker.upperBound...].trimmingWhitespace())
+            } else {
+                call = ToolCall(name: header.trimmingWhitespace(), arguments: value.value)
+            }
+            return ([call], Substring(value.rest))
+        }
+    }
+
+    /// The calls after each `marker` in `text`: `read` gets the text after a marker and returns the
+    /// calls written there and the text after them, or nil, which leaves that marker and everything
+    /// after it in the content. The content is the text outside the calls, trimmed.
+    static func calls(after marker: String, in text: String,
+                      read: (Substring) -> (calls: [ToolCall], rest: Substring)?) -> ParsedToolCalls {
         var content = ""
         var calls: [ToolCall] = []
         var rest = Substring(text)
-        while let marker = rest.range(of: "[TOOL_CALLS]") {
-            content += rest[..<marker.lowerBound]
-            let afterMarker = rest[marker.upperBound...]
-            guard let args = afterMarker.range(of: "[ARGS]"),
-                  let value = JSONScan.firstValue(in: String(afterMarker[args.upperBound...])) else {
-                content += rest[marker.lowerBound...]
+        while let start = rest.range(of: marker) {
+            content += rest[..<start.lowerBound]
+            guard let found = read(rest[start.upperBound...]) else {
+                content += rest[start.lowerBound...]
                 rest = rest[rest.endIndex...]
                 break
             }
-            let header = afterMarker[..<args.lowerBound]
-            if let idMarker = header.range(of: "[CALL_ID]") {
-                calls.append(ToolCall(name: header[..<idMarker.lowerBound].trimmingWhitespace(), arguments: value.value,
-                                      id: header[idMarker.upperBound...].trimmingWhitespace()))
-            } else {
-                calls.append(ToolCall(name: header.trimmingWhitespace(), arguments: value.value))
-            }
-            rest = Substring(value.rest)
+            calls += found.calls
+            rest = found.rest
         }
         content += rest
         return ParsedToolCalls(content: content.trimmingWhitespace(), calls: calls)

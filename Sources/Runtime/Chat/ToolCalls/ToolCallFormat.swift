@@ -73,7 +73,11 @@ public struct ToolCallFormat: Sendable, Equatable {
 
     /// Whether calls are JSON objects (`callObjectSchema`); the others write arguments in their own
     /// syntax (`ToolCallFormat+Native`).
-    public var writesJSONCalls: Bool { ![.mistralArgs, .qwenXML, .pythonic, .gemma4].contains(family) }
+    public var writesJSONCalls: Bool { !writesNativeArguments && family != .mistralArgs }
+
+    /// Whether the arguments are written in the family's own syntax rather than as JSON
+    /// (`qwenXML`, `pythonic`, `gemma4`; `ToolCallFormat+Native`).
+    public var writesNativeArguments: Bool { [.qwenXML, .pythonic, .gemma4].contains(family) }
 
     /// The key of the arguments object inside a call.
     public var argumentsKey: String { family == .llama3 ? "parameters" : "arguments" }

@@ -84,11 +84,13 @@ extension Composer {
         return .rule(rules[0][0])
     }
 
+    /// Keywords that constrain a string's text.
+    static let stringConstraints = ["pattern", "format", "minLength", "maxLength"]
+
     /// Whether a string schema carries nothing but its type (and annotations).
     static func isPlainString(_ schema: JSONObject) -> Bool {
         guard schema["type"]?.stringValue == "string" else { return false }
-        return ["enum", "const", "pattern", "format", "minLength", "maxLength", "anyOf", "oneOf", "allOf", "$ref", "not"]
-            .allSatisfy { schema[$0] == nil }
+        return (stringConstraints + ["enum", "const", "anyOf", "oneOf", "allOf", "$ref", "not"]).allSatisfy { schema[$0] == nil }
     }
 
     /// String enum/const values, when the schema admits only those strings.
@@ -106,13 +108,9 @@ extension Composer {
     }
 
     mutating func rawString(_ schema: JSONObject, pointer: String, forbidden: UInt8) throws -> GrammarExpr {
-        var compiler = SchemaGrammarCompiler(root: .object(schema), options: options)
-        compiler.builder = builder
-        compiler.sharedRules = sharedRules
-        let expr = try compiler.rawString(schema, pointer: pointer, forbidden: forbidden)
-        builder = compiler.builder
-        sharedRules = compiler.sharedRules
-        return expr
+        try compiling(.object(schema)) { compiler throws(JSONSchemaError) in
+            try compiler.rawString(schema, pointer: pointer, forbidden: forbidden)
+        }
     }
 
     /// A Qwen parameter value: strings raw (a plain string is any text without the closing
@@ -159,7 +157,8 @@ extension Composer {
                 for key in ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"] { numeric[key] = object[key] }
                 options.append(try self.schema(.object(numeric), pointer: pointer))
             case "string":
-                if Self.isPlainString(JSONObject([("type", "string")]).merging(object)) {
+                // enum/const were handled above and combinators refused: only text constraints remain.
+                if Self.stringConstraints.allSatisfy({ object[$0] == nil }) {
                     options.append(.sequence([.literal(quote), textAvoiding(Array(quote.utf8), then: nil), .literal(quote)]))
                 } else {
                     options.append(.sequence([.literal(quote), try rawString(object, pointer: pointer, forbidden: UInt8(ascii: "<")), .literal(quote)]))
@@ -210,14 +209,5 @@ extension Composer {
         let member = GrammarExpr.sequence([key, .literal(":"), value])
         builder.define(rule, .sequence([.literal("{"), .optional(.sequence([member, .repeated(.sequence([.literal(","), member]), min: 0, max: nil)])), .literal("}")]))
         return .rule(rule)
-    }
-}
-
-private extension JSONObject {
-    /// This object's members over `other`'s.
-    func merging(_ other: JSONObject) -> JSONObject {
-        var result = other
-        for (key, value) in members { result[key] = value }
-        return result
     }
 }

@@ -95,10 +95,16 @@ struct Composer {
     init(options: JSONSchemaCompiler.Options) { self.options = options }
 
     mutating func schema(_ schema: JSONValue, pointer: String) throws(JSONSchemaError) -> GrammarExpr {
-        var compiler = SchemaGrammarCompiler(root: schema, options: options)
+        try compiling(schema) { compiler throws(JSONSchemaError) in try compiler.compile(schema, pointer: pointer) }
+    }
+
+    /// Runs `body` on a compiler rooted at `root` that builds into this grammar's rules.
+    mutating func compiling(_ root: JSONValue,
+                            _ body: (inout SchemaGrammarCompiler) throws(JSONSchemaError) -> GrammarExpr) throws(JSONSchemaError) -> GrammarExpr {
+        var compiler = SchemaGrammarCompiler(root: root, options: options)
         compiler.builder = builder
         compiler.sharedRules = sharedRules
-        let expr = try compiler.compile(schema, pointer: pointer)
+        let expr = try body(&compiler)
         builder = compiler.builder
         sharedRules = compiler.sharedRules
         return expr
@@ -106,7 +112,7 @@ struct Composer {
 
     /// The calls after the format's prefix (the prefix itself is written by the caller).
     mutating func calls(_ format: ToolCallFormat, _ functions: [ToolCallFormat.Function], max many: Int) throws -> GrammarExpr {
-        if [.qwenXML, .pythonic, .gemma4].contains(format.family) { return try nativeCalls(format, functions, max: many) }
+        if format.writesNativeArguments { return try nativeCalls(format, functions, max: many) }
         var objects: [GrammarExpr] = []
         for (i, function) in functions.enumerated() {
             if format.family == .mistralArgs {

@@ -52,7 +52,7 @@ public struct ToolCallStream: Sendable {
             contentSent = contentEnd
         }
         guard let region else { return out }
-        if !format.writesJSONCalls && format.family != .mistralArgs {
+        if format.writesNativeArguments {
             // Arguments not written as JSON: each call is sent whole once it is complete.
             let start = max(0, region - Array(format.prefix.trimmingWhitespace().utf8).count)
             let parsed = format.parse(String(decoding: bytes[start...], as: UTF8.self), tools: tools)
