@@ -226,12 +226,10 @@ public actor LanguageModelSession {
             await Task.yield()
         }
         generator.promptEvaluated(tokens: tokens.count - common, seconds: (clock.now - started).seconds)
-        while let token = generator.next(logits: logits, emit: emit) {
-            guard cache.count < cache.capacity else {
-                generator.stop(.contextFull)
-                break
-            }
-            logits = try model.model.forward([token], cache: cache)
+        var loop = DecodeLoop(model: model.model, cache: cache, generator: generator, decoder: model.tokenizer)
+        var token = generator.next(logits: logits, emit: emit)
+        while let current = token {
+            token = try loop.step(after: current, generator: &generator, emit: emit)
             await Task.yield()
         }
         return generator.finish(emit: emit)

@@ -30,6 +30,9 @@ struct BenchModel: ParsableCommand {
     @Option(name: [.customShort("n"), .customLong("n-gen")], help: "Generation lengths, comma-separated (0 skips tg).")
     var gen = "128"
 
+    @Option(help: "Speculative check passes: rows per pass, comma-separated (vsK: 32 passes that each check K tokens after 128; tok/s counts all K as accepted).")
+    var steps = ""
+
     @Option(name: [.customShort("r"), .customLong("repetitions")], help: "Timed runs per test, after one warm-up run.")
     var repetitions = 5
 
@@ -48,6 +51,9 @@ struct BenchModel: ParsableCommand {
         if KVCache.Precision(rawValue: kv) == nil { throw ValidationError("--kv must be f16 or f32, not '\(kv)'") }
         _ = try sizes(prompt, "-p")
         _ = try sizes(gen, "-n")
+        if try sizes(steps, "--steps").contains(where: { $0 > Model.maxStepRows }) {
+            throw ValidationError("--steps takes at most \(Model.maxStepRows) rows per pass")
+        }
     }
 
     private func sizes(_ list: String, _ flag: String) throws -> [Int] {
@@ -63,7 +69,8 @@ struct BenchModel: ParsableCommand {
         let loaded = try LoadedModel(path: model, threads: threads)
         let prompts = try sizes(prompt, "-p"), gens = try sizes(gen, "-n")
         let precision = KVCache.Precision(rawValue: kv) ?? .f16
-        let capacity = min(loaded.model.config.contextLength, max(prompts.max() ?? 0, gens.max() ?? 0, 1))
+        let checks = try sizes(steps, "--steps")
+        let capacity = min(loaded.model.config.contextLength, max(prompts.max() ?? 0, gens.max() ?? 0, checks.isEmpty ? 1 : 128 + Model.maxStepRows))
         let cache = loaded.model.makeCache(contextLength: capacity, precision: precision, pool: loaded.pool)
         let runner = ModelBenchRunner(model: loaded.model, cache: cache, bos: loaded.tokenizer.addsBOS ? loaded.tokenizer.bos : nil)
         let info = ModelBenchInfo(loaded: loaded, threads: loaded.pool.threadCount, cacheBytes: cache.byteCount, precision: kv)
@@ -81,6 +88,11 @@ struct BenchModel: ParsableCommand {
             let readGBs = runner.readBandwidth(file: loaded.file, bytes: info.weightBytesPerToken, pool: loaded.pool, repetitions: repetitions)
             let weightGBs = Double(info.weightBytesPerToken) * ModelBenchResult.mean(rates) / 1e9
             emit(ModelBenchResult(test: "tg\(n)", tokens: n, samples: rates, weightGBs: weightGBs, readGBs: readGBs), info)
+        }
+        if !checks.isEmpty { try runner.prepareChecks() }
+        for k in checks {
+            let samples = try runner.measure(repetitions: repetitions) { try runner.checkSteps(rows: k, count: 32) }
+            emit(ModelBenchResult(test: "vs\(k)", tokens: 32 * k, samples: samples.map { Double(32 * k) / $0 }, weightGBs: nil, readGBs: nil), info)
         }
         if !json {
             let rss = ModelBenchInfo.peakRSS()

@@ -14,6 +14,8 @@ struct Chat: AsyncParsableCommand {
 
     @OptionGroup var options: SamplingOptions
 
+    @OptionGroup var speculation: SpeculationFlags
+
     @Option(help: "A system message that starts the conversation.")
     var system: String?
 
@@ -21,6 +23,8 @@ struct Chat: AsyncParsableCommand {
         let loaded = try LoadedModel(path: options.model, threads: options.threads)
         try options.checkLogitBias(vocabularySize: loaded.model.config.vocabularySize)
         let session = loaded.makeSession(contextLength: options.ctx, batchSize: options.batch)
+        var generation = options.generationOptions
+        generation.speculation = try speculation.options(for: loaded, contextLength: options.ctx)
         let interrupt = InterruptFlag()
         var messages: [JSONValue] = []
         func resetConversation() {
@@ -43,7 +47,7 @@ struct Chat: AsyncParsableCommand {
             let tokens = try loaded.chatTokens(messages)
             var answer = ""
             interrupt.arm()
-            let stream = session.generate(prompt: tokens, options: options.generationOptions)
+            let stream = session.generate(prompt: tokens, options: generation)
             do {
                 for try await event in stream {
                     if interrupt.isRaised { break }

@@ -25,7 +25,14 @@ struct LocalModelOptions: ParsableArguments {
     @Flag(name: .customLong("no-named-values"), help: "Do not narrow parameters to the allowed values the user's messages name (ArgumentEvidence).")
     var noNamedValues = false
 
+    @Option(name: .customLong("jump-forward"), help: "Jump-forward over the text the call grammar forces: checked, appended, off.")
+    var jumpForward: JumpForward = .checked
+
+    @Option(help: "Prompt lookup: tokens drafted per step by copying from earlier context (0: off).")
+    var lookup = 8
+
     func validate() throws {
+        if lookup < 0 { throw ValidationError("--lookup must be at least 0") }
         if let toolFormat, ToolCallFormat.Family(rawValue: toolFormat) == nil {
             throw ValidationError("unknown --tool-format '\(toolFormat)'")
         }
@@ -39,6 +46,7 @@ struct LocalModelOptions: ParsableArguments {
         configuration.stringsFromMessages = copyStrings
         configuration.routeByWords = !noRouting
         configuration.namedValues = !noNamedValues
+        configuration.speculation = SpeculationOptions(jumpForward: jumpForward, lookup: lookup)
         configuration.format = toolFormat.flatMap(ToolCallFormat.Family.init(rawValue:)).map(ToolCallFormat.init(family:))
         do {
             let file = try GGUFFile(path: resolved)

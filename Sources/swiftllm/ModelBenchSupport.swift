@@ -46,6 +46,21 @@ final class ModelBenchRunner {
         }
     }
 
+    /// A 128-token context for `checkSteps`.
+    func prepareChecks() throws {
+        cache.truncate(to: 0)
+        _ = try model.forward((0..<128).map { _ in randomToken() }, cache: cache)
+    }
+
+    /// `count` passes that each check `rows` tokens after the 128-token context (`forwardSteps`,
+    /// every row's logits): the cost of a speculative decode step that drafted `rows − 1` tokens.
+    func checkSteps(rows: Int, count: Int) throws {
+        for _ in 0..<count {
+            _ = try model.forwardSteps((0..<rows).map { _ in randomToken() }, cache: cache)
+            cache.truncate(to: 128)
+        }
+    }
+
     /// Median GB/s of a streaming read, on `pool`'s threads, of the model's own mapped tensor data
     /// (up to `bytes`): the same memory decode reads, and no allocation that would inflate the RSS.
     func readBandwidth(file: GGUFFile, bytes: Int, pool: ThreadPool, repetitions: Int) -> Double {

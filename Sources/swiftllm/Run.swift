@@ -19,6 +19,8 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var constraint: ConstraintOptions
 
+    @OptionGroup var speculation: SpeculationFlags
+
     @Option(name: .shortAndLong, help: "Read the prompt from this file, byte for byte.")
     var file: String?
 
@@ -35,6 +37,7 @@ struct Run: AsyncParsableCommand {
         let tokens = raw ? loaded.rawTokens(text)
             : try loaded.chatTokens([.object(JSONObject([("role", "user"), ("content", .string(text))]))])
         var generation = options.generationOptions
+        generation.speculation = try speculation.options(for: loaded, contextLength: options.ctx)
         if let grammar = try constraint.grammarValue() {
             generation.constraint = GrammarConstraint(grammar: grammar, vocabulary: TokenVocabulary(tokenizer: loaded.tokenizer))
         }
@@ -80,5 +83,12 @@ enum StatsReport {
                           stats.generatedTokens, stats.generationTokensPerSecond, stats.timeToFirstToken * 1000,
                           stats.stopReason.rawValue)
         FileHandle.standardError.write(Data(text.utf8))
+        let s = stats.speculation
+        guard s.drafted > 0 else { return }
+        let line = String(format: "speculation: %d decode steps, %.2f tokens per step | drafted %d, accepted %d (%.0f %%): forced %d/%d, lookup %d/%d, draft model %d/%d\n",
+                          stats.decodeSteps, stats.tokensPerStep, s.drafted, s.accepted, s.acceptanceRate * 100,
+                          s.forced.accepted, s.forced.drafted, s.lookup.accepted, s.lookup.drafted,
+                          s.model.accepted, s.model.drafted)
+        FileHandle.standardError.write(Data(line.utf8))
     }
 }

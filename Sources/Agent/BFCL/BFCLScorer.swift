@@ -106,6 +106,8 @@ public struct BFCLResult: Sendable, Equatable {
     public var latencyMs: Double
     public var tokensIn: Int
     public var tokensOut: Int
+    /// Forward passes after the prompt's (see `ProposedStep.decodeSteps`).
+    public var decodeSteps = 0
 
     public init(id: String, category: BFCLCategory, passed: Bool, reason: String?, callCount: Int, validCall: Bool,
                 latencyMs: Double = 0, tokensIn: Int = 0, tokensOut: Int = 0) {
@@ -131,6 +133,7 @@ public struct BFCLResult: Sendable, Equatable {
         object["latency_ms"] = .double(latencyMs)
         object["tokens_in"] = .int(tokensIn)
         object["tokens_out"] = .int(tokensOut)
+        object["decode_steps"] = .int(decodeSteps)
         return .object(object)
     }
 }

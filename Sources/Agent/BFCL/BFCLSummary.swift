@@ -18,6 +18,8 @@ public struct BFCLSummary: Sendable, Equatable {
     public var totalLatencyMs = 0.0
     public var tokensIn = 0
     public var tokensOut = 0
+    /// Forward passes after the prompts' (`BFCLResult.decodeSteps`).
+    public var decodeSteps = 0
 
     public init() {}
 
@@ -33,6 +35,7 @@ public struct BFCLSummary: Sendable, Equatable {
         totalLatencyMs += result.latencyMs
         tokensIn += result.tokensIn
         tokensOut += result.tokensOut
+        decodeSteps += result.decodeSteps
     }
 
     /// Mean latency per question; 0 with no questions (JSON has no NaN).
@@ -42,12 +45,12 @@ public struct BFCLSummary: Sendable, Equatable {
     public var accuracy: Double { questions == 0 ? 0 : Double(astCorrect) / Double(questions) }
 
     /// `{"questions", "valid_calls", "ast_correct", "no_call", "accuracy", "mean_latency_ms",
-    /// "tokens_in", "tokens_out"}`.
+    /// "tokens_in", "tokens_out", "decode_steps"}`.
     public var jsonObject: JSONValue {
         .object(JSONObject([
             ("questions", .int(questions)), ("valid_calls", .int(validCalls)), ("ast_correct", .int(astCorrect)),
             ("no_call", .int(noCall)), ("accuracy", .double(accuracy)), ("mean_latency_ms", .double(meanLatencyMs)),
-            ("tokens_in", .int(tokensIn)), ("tokens_out", .int(tokensOut)),
+            ("tokens_in", .int(tokensIn)), ("tokens_out", .int(tokensOut)), ("decode_steps", .int(decodeSteps)),
         ]))
     }
 }

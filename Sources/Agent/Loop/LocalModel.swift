@@ -52,6 +52,10 @@ public final class LocalModel: StepTaker {
         /// (`ArgumentEvidence`). Only the grammar sees the narrowed schema; the prompt shows the
         /// tools as given.
         public var namedValues = true
+        /// Drafting several tokens per step (`SpeculationOptions`): jump-forward over the text the
+        /// call grammar forces, and prompt lookup, which copies argument values from the question.
+        /// The calls are the same with it off (see README "Speculative decoding" for figures).
+        public var speculation = SpeculationOptions(jumpForward: .checked, lookup: 8)
         /// Most calls in one step when parallel calls are allowed.
         public var maxCallsPerStep = 4
         /// Sampling of a second try when a step runs into `maxTokensPerStep` inside its reply (a
@@ -121,6 +125,7 @@ public final class LocalModel: StepTaker {
         let tools = request.toolChoice == .none ? [] : request.tools.map(\.openAIObject)
         let prompt = try promptTokens(request.messages, tools: tools)
         var options = GenerationOptions(maxTokens: configuration.maxTokensPerStep, sampler: sampler, recordTokens: true)
+        options.speculation = configuration.speculation
         var choice = request.tools.isEmpty ? ToolChoice.none : request.toolChoice
         if configuration.chooseToolByLikelihood, choice == .required, request.tools.count > 1, format.family != .mistralArgs {
             choice = .function(try await likeliestTool(request.tools, after: prompt))
@@ -154,11 +159,13 @@ public final class LocalModel: StepTaker {
         let parsed = choice == .none ? ParsedToolCalls(content: text.trimmingCharacters(in: .whitespacesAndNewlines), calls: [])
                                      : format.parse(text, tools: request.tools.map(\.openAIObject))
         let truncated = stats.stopReason == .contextFull || (stats.stopReason == .maxTokens && stats.grammarComplete != true)
-        return ProposedStep(text: parsed.content, calls: parsed.calls, tokens: stats.tokens,
-                            confidence: CallConfidence.measure(tokens: stats.tokens, calls: parsed.calls, family: format.family),
-                            promptTokens: stats.promptTokensEvaluated, generatedTokens: stats.generatedTokens,
-                            contextTokens: prompt.count,
-                            seconds: (ContinuousClock.now - started).seconds, truncated: truncated)
+        var step = ProposedStep(text: parsed.content, calls: parsed.calls, tokens: stats.tokens,
+                                confidence: CallConfidence.measure(tokens: stats.tokens, calls: parsed.calls, family: format.family),
+                                promptTokens: stats.promptTokensEvaluated, generatedTokens: stats.generatedTokens,
+                                contextTokens: prompt.count,
+                                seconds: (ContinuousClock.now - started).seconds, truncated: truncated)
+        step.decodeSteps = stats.decodeSteps
+        return step
     }
 
     /// The prompt for `messages`: the chat template with the tools (or, for templates that ignore

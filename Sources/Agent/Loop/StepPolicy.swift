@@ -18,6 +18,9 @@ public struct ProposedStep: Sendable {
     public var seconds: Double
     /// Generation stopped for lack of room or tokens: the step is incomplete.
     public var truncated: Bool
+    /// The local model's forward passes after the prompt's (fewer than `generatedTokens` when
+    /// speculation accepted drafted tokens); 0 for other step takers.
+    public var decodeSteps = 0
 
     public init(text: String, calls: [ToolCall], tokens: [GeneratedToken] = [], confidence: [CallConfidence] = [],
                 promptTokens: Int = 0, generatedTokens: Int = 0, contextTokens: Int = 0, seconds: Double = 0,

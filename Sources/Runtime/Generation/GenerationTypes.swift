@@ -16,6 +16,9 @@ public struct GenerationOptions: Sendable {
     /// With `recordTokens`: also record this many most likely tokens at each step
     /// (`GeneratedToken.alternatives`).
     public var topLogprobs = 0
+    /// Drafting several tokens per step and checking them in one pass (`SpeculationOptions`):
+    /// jump-forward under a grammar is on by default; the output does not change, only the speed.
+    public var speculation = SpeculationOptions()
 
     public init(maxTokens: Int? = nil, sampler: SamplerConfig = SamplerConfig(), stopStrings: [String] = [],
                 stopTokens: Set<Int32>? = nil, constraint: GrammarConstraint? = nil, recordTokens: Bool = false) {
@@ -56,6 +59,14 @@ public struct GenerationStats: Sendable {
     /// Every generated token, when `GenerationOptions.recordTokens` is set (the end-of-generation
     /// token included, last).
     public var tokens: [GeneratedToken] = []
+    /// Forward passes after the prompt's (one per decode step; a step may check drafted tokens).
+    public var decodeSteps = 0
+    /// Drafted and accepted tokens (`SpeculationOptions`).
+    public var speculation = SpeculationStats()
+
+    /// Tokens generated per decode step after the first token: 1 without speculation, higher when
+    /// steps accept drafted tokens (tokens per read of the weights).
+    public var tokensPerStep: Double { decodeSteps > 0 ? Double(max(generatedTokens - 1, 0)) / Double(decodeSteps) : 0 }
 
     public var promptTokensPerSecond: Double { promptSeconds > 0 ? Double(promptTokensEvaluated) / promptSeconds : 0 }
     /// Generated tokens after the first, per second of decoding.

@@ -4,6 +4,13 @@ import Foundation
 public protocol TokenTextDecoding: Sendable {
     /// The bytes token `id` adds to generated text.
     func textBytes(of id: Int32) -> [UInt8]
+    /// The tokens that spell `bytes` in the middle of a text (no special tokens, no BOS), or nil
+    /// when this decoder cannot encode: drafting the text a grammar forces needs it.
+    func continuationTokens(_ bytes: [UInt8]) -> [Int32]?
+}
+
+extension TokenTextDecoding {
+    public func continuationTokens(_ bytes: [UInt8]) -> [Int32]? { nil }
 }
 
 /// A conversation with a model: it owns a KV cache that persists between calls, so a chat or an
@@ -112,14 +119,12 @@ public actor Session {
         let started = clock.now
         var generator = TokenGenerator(prompt: prompt, options: options, decoder: decoder, endOfGeneration: endOfGeneration,
                                        started: started)
-        var (logits, evaluated) = try ingest(prompt)
+        let (logits, evaluated) = try ingest(prompt)
         generator.promptEvaluated(tokens: evaluated, seconds: (clock.now - started).seconds)
-        while let token = generator.next(logits: logits, emit: emit) {
-            guard cache.count < cache.capacity else {
-                generator.stop(.contextFull)
-                break
-            }
-            logits = try model.forward([token], cache: cache)
+        var loop = DecodeLoop(model: model, cache: cache, generator: generator, decoder: decoder)
+        var token = generator.next(logits: logits, emit: emit)
+        while let current = token {
+            token = try loop.step(after: current, generator: &generator, emit: emit)
         }
         return generator.finish(emit: emit)
     }

@@ -53,6 +53,26 @@ public struct TokenGenerator {
     /// Whether generation has ended (`next` returned nil or `stop` was called).
     public var isFinished: Bool { finished }
 
+    /// The grammar's parser, for drafting (`Drafter` advances it and rolls it back).
+    var grammar: GrammarTokenConstraint? { constrained?.constraint }
+
+    /// Tokens that end generation.
+    var endTokens: Set<Int32> { stopTokens }
+
+    /// How many more tokens `next` may return before the token budget ends generation.
+    var remainingTokens: Int { options.maxTokens.map { max($0 - stats.generatedTokens, 0) } ?? Int.max }
+
+    /// Records one decode step's forward pass and the drafts it checked.
+    mutating func recordStep(_ speculation: SpeculationStats) {
+        stats.decodeSteps += 1
+        stats.speculation.forced.drafted += speculation.forced.drafted
+        stats.speculation.forced.accepted += speculation.forced.accepted
+        stats.speculation.lookup.drafted += speculation.lookup.drafted
+        stats.speculation.lookup.accepted += speculation.lookup.accepted
+        stats.speculation.model.drafted += speculation.model.drafted
+        stats.speculation.model.accepted += speculation.model.accepted
+    }
+
     /// Picks the next token from `logits` (the model's output after the context so far) and emits
     /// its events. Returns the token the caller must evaluate next, or nil when generation ended
     /// (`stats.stopReason` says why).
@@ -71,14 +91,36 @@ public struct TokenGenerator {
         } else {
             token = sampler.sample(logits: logits)
         }
-        let logprob = Float(PerplexityEvaluator.logSoftmax(logits, row: 0, width: logits.count, at: Int(token)))
+        return commit(token, logits: logits, record: record, emit: emit)
+    }
+
+    /// Takes `token` without sampling: a token of the text the grammar forces (jump-forward),
+    /// which any sampler would have to spell. `logits` (the model's output before it) gives its
+    /// log-probability when there are any; without them the `.token` event reports 0, certain
+    /// under the grammar. Returns the token, or nil when generation ended.
+    public mutating func force(_ token: Int32, logits: [Float]?, emit: (GenerationEvent) -> Void) -> Int32? {
+        guard !finished else { return nil }
+        if let max = options.maxTokens, stats.generatedTokens >= max { return end(.maxTokens) }
+        if Task.isCancelled { return end(.cancelled) }
+        if let constrained {
+            guard constrained.constraint.allows(Int(token)) else { return end(.grammarDeadEnd) }
+            constrained.accept(token)
+        }
+        sampler.accept([token])
+        return commit(token, logits: logits, record: (0, 1), emit: emit)
+    }
+
+    /// Records and emits a chosen token, and checks what ends generation after it.
+    private mutating func commit(_ token: Int32, logits: [Float]?, record: (grammarLogprob: Float, allowed: Int)?,
+                                 emit: (GenerationEvent) -> Void) -> Int32? {
+        let logprob = logits.map { Float(PerplexityEvaluator.logSoftmax($0, row: 0, width: $0.count, at: Int(token))) } ?? 0
         var alternatives: [TokenAlternative] = []
         if options.recordTokens {
             let bytes = stopTokens.contains(token) ? [] : decoder.textBytes(of: token)
             var generated = GeneratedToken(id: token, bytes: bytes, logprob: logprob,
                                            grammarLogprob: record?.grammarLogprob ?? logprob,
-                                           allowedCount: record?.allowed ?? logits.count)
-            if options.topLogprobs > 0 {
+                                           allowedCount: record?.allowed ?? logits?.count ?? 1)
+            if options.topLogprobs > 0, let logits {
                 alternatives = Self.top(options.topLogprobs, of: logits, decoder: decoder)
                 generated.alternatives = alternatives
             }

@@ -4,4 +4,6 @@ extension Tokenizer: TokenTextDecoding {
     public func textBytes(of id: Int32) -> [UInt8] {
         isSpecial(id) ? [] : tokenBytes(id)
     }
+
+    public func continuationTokens(_ bytes: [UInt8]) -> [Int32]? { encodeContinuation(bytes) }
 }

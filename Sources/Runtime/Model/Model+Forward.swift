@@ -6,9 +6,11 @@ import Darwin
 import Tensor
 
 /// Which positions' logits a forward pass returns.
-public enum LogitsSelection: Sendable {
+public enum LogitsSelection: Sendable, Equatable {
     case last
     case all
+    /// These rows of a one-segment pass, in this order.
+    case rows([Int])
 }
 
 extension Model {
@@ -19,6 +21,24 @@ extension Model {
         return try run([ForwardSegment(tokens: tokens, cache: cache)], scratch: cache.scratch, pool: cache.pool,
                        selection: selection, strategy: nil)
     }
+
+    /// Runs `tokens` (appended after what `cache` holds) as if each had a one-token `forward` of
+    /// its own, in one pass that reads every weight once: returns the logits after each token in
+    /// `rows` (all by default; rows.count × vocabularySize), bit-identical to the logits of
+    /// one-token steps. This is how drafted tokens are checked (`DecodeLoop`): the text is the
+    /// same as decoding step by step. At most `maxStepRows` tokens (more would take the blocked
+    /// attention kernel, whose sums differ in the last bits).
+    public func forwardSteps(_ tokens: [Int32], cache: KVCache, rows: [Int]? = nil) throws(ModelError) -> [Float] {
+        guard !tokens.isEmpty else { return [] }
+        guard tokens.count <= Self.maxStepRows else {
+            throw .kernel(name: "forwardSteps", detail: "\(tokens.count) tokens; at most \(Self.maxStepRows) per pass")
+        }
+        return try run([ForwardSegment(tokens: tokens, cache: cache)], scratch: cache.scratch, pool: cache.pool,
+                       selection: rows.map { .rows($0) } ?? .all, strategy: .dot)
+    }
+
+    /// The most tokens `forwardSteps` takes in one pass.
+    public static var maxStepRows: Int { Attention.blockedMinTokens - 1 }
 
     /// One forward pass over several sequences, each appending its `tokens` to its own cache:
     /// every weight matrix is read once for all of them. Returns the logits after each segment's
@@ -82,7 +102,12 @@ extension Model {
         }
 
         // The rows whose logits are returned, gathered at the front of h.
-        let picked = selection == .all ? Array(0..<T) : pass.offsets.indices.map { pass.offsets[$0] + segments[$0].tokens.count - 1 }
+        let picked: [Int]
+        switch selection {
+        case .all: picked = Array(0..<T)
+        case .rows(let rows): picked = rows.filter { $0 >= 0 && $0 < T }
+        case .last: picked = pass.offsets.indices.map { pass.offsets[$0] + segments[$0].tokens.count - 1 }
+        }
         for (i, row) in picked.enumerated() {
             Ops.rmsNorm(x + row * d, weight: outputNorm.pointer, eps: c.rmsEpsilon, out: h + i * d, n: d)
         }

@@ -146,6 +146,25 @@ public final class Tokenizer: Sendable {
         return output
     }
 
+    /// Token ids for `bytes` as they would be tokenized in the middle of a text: no special
+    /// tokens, no BOS, no SentencePiece space prefix (drafting the text a grammar forces).
+    public func encodeContinuation(_ bytes: [UInt8]) -> [Int32] {
+        var output: [Int32] = []
+        bytes.withUnsafeBufferPointer { slice in
+            switch encoder {
+            case .bytePairEncoding(let bpe) where kind == .spaceEscapedBytePairEncoding:
+                let escaped = Self.escapeSpaces(slice, prefixSpace: false)
+                escaped.withUnsafeBufferPointer { bpe.encode($0, into: &output) }
+            case .bytePairEncoding(let bpe):
+                bpe.encode(slice, into: &output)
+            case .sentencePiece(let spm):
+                let escaped = Self.escapeSpaces(slice, prefixSpace: false)
+                escaped.withUnsafeBufferPointer { spm.encode($0, into: &output) }
+            }
+        }
+        return output
+    }
+
     /// SentencePiece spells a space as `▁` (U+2581, bytes E2 96 81).
     static func escapeSpaces(_ text: UnsafeBufferPointer<UInt8>, prefixSpace: Bool) -> [UInt8] {
         var escaped: [UInt8] = []

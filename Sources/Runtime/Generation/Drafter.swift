@@ -1,0 +1,157 @@
+/// Proposes the tokens that probably follow the context, for the decode loop to check in one
+/// pass: first what the grammar forces (jump-forward), then a copy from earlier context (prompt
+/// lookup), then a draft model's greedy guesses, repeated while any of them adds a token. Under a
+/// grammar every drafted token is one the grammar allows (drafting walks the parser forward and
+/// rolls it back), so no check is spent on a token that sampling could never pick.
+struct Drafter {
+    enum Source { case forced, lookup, model }
+
+    let options: SpeculationOptions
+    let decoder: any TokenTextDecoding
+    let endTokens: Set<Int32>
+    /// How many tokens the draft model proposes this step: grows by one after a step that
+    /// accepted them all, halves after one that rejected the first.
+    private(set) var modelLength: Int
+
+    init(options: SpeculationOptions, decoder: any TokenTextDecoding, endTokens: Set<Int32>) {
+        self.options = options
+        self.decoder = decoder
+        self.endTokens = endTokens
+        modelLength = min(4, options.draftMax)
+    }
+
+    /// Up to `limit` tokens to follow `context` (the cache's tokens and the token about to be
+    /// evaluated). The grammar, when given, is where `context` leaves it, and is left there.
+    mutating func propose(context: [Int32], limit: Int, grammar: GrammarTokenConstraint?) throws(ModelError)
+        -> (tokens: [Int32], sources: [Source]) {
+        var tokens: [Int32] = [], sources: [Source] = []
+        var advanced = 0   // tokens the grammar accepted, to roll back
+        defer { grammar?.rollback(advanced) }
+        var lookupLeft = options.lookup, modelLeft = options.draftModel == nil ? 0 : modelLength
+        var ended = false
+        /// Appends `token` if the grammar allows it; false when drafting must stop here.
+        func add(_ token: Int32, _ source: Source) -> Bool {
+            guard tokens.count < limit, !ended else { return false }
+            if let grammar {
+                if grammar.isEOS(Int(token)) {
+                    guard grammar.isComplete else { return false }
+                } else {
+                    guard grammar.accept(Int(token)) else { return false }
+                    advanced += 1
+                }
+            }
+            tokens.append(token)
+            sources.append(source)
+            if endTokens.contains(token) { ended = true }
+            return true
+        }
+        while tokens.count < limit && !ended {
+            if options.jumpForward != .off, let grammar {
+                let forced = forcedTokens(grammar, after: tokens.last ?? context.last)
+                var added = 0
+                for token in forced {
+                    guard add(token, .forced) else { break }
+                    added += 1
+                }
+                if added > 0 { continue }
+            }
+            if lookupLeft > 0 {
+                let found = lookup(context + tokens, count: min(lookupLeft, limit - tokens.count), grammar: grammar)
+                var added = 0
+                for token in found {
+                    guard add(token, .lookup) else { break }
+                    added += 1
+                }
+                lookupLeft -= added
+                if added > 0 { continue }
+            }
+            if modelLeft > 0, let draft = options.draftModel,
+               let token = try draftModelToken(draft, context: context + tokens, grammar: grammar), add(token, .model) {
+                modelLeft -= 1
+                continue
+            }
+            break
+        }
+        return (tokens, sources)
+    }
+
+    /// Adapts the draft model's length to how many of its tokens the last check accepted.
+    mutating func modelFeedback(drafted: Int, accepted: Int) {
+        guard drafted > 0 else { return }
+        if accepted == drafted {
+            modelLength = min(modelLength + 1, options.draftMax)
+        } else if accepted == 0 {
+            modelLength = max(1, modelLength / 2)
+        }
+    }
+
+    /// The tokens that spell the bytes the grammar forces next, tokenized the way the tokenizer
+    /// would continue the last token: the last token's bytes and the forced bytes are encoded
+    /// together, and when that encoding starts with the last token the rest is used, so a forced
+    /// `"` is not drafted apart from text it merges with. Otherwise the forced bytes alone.
+    private func forcedTokens(_ grammar: GrammarTokenConstraint, after last: Int32?) -> [Int32] {
+        let forced = grammar.matcher.forcedBytes(limit: 128)
+        guard !forced.isEmpty else { return [] }
+        if let last {
+            let lastBytes = decoder.textBytes(of: last)
+            if !lastBytes.isEmpty, let joined = decoder.continuationTokens(lastBytes + forced), joined.first == last,
+               joined.count > 1 {
+                return Array(joined.dropFirst())
+            }
+        }
+        if let alone = decoder.continuationTokens(forced) { return alone }
+        return grammar.forcedTokens().map { Int32($0) }
+    }
+
+    /// What followed the latest earlier occurrence of `context`'s last n-gram (longest n first),
+    /// up to `count` tokens; under a grammar, the latest occurrence whose next token it allows.
+    private func lookup(_ context: [Int32], count: Int, grammar: GrammarTokenConstraint?) -> [Int32] {
+        guard count > 0, context.count >= 2 else { return [] }
+        for n in stride(from: min(options.lookupNGram, context.count - 1), through: 1, by: -1) {
+            let tailStart = context.count - n
+            var start = tailStart - 1
+            while start >= 0 {
+                var match = true
+                for j in 0..<n where context[start + j] != context[tailStart + j] {
+                    match = false
+                    break
+                }
+                let next = start + n
+                if match && next < context.count {
+                    let first = context[next]
+                    if grammar.map({ $0.isEOS(Int(first)) ? $0.isComplete : $0.allows(Int(first)) }) ?? true {
+                        return Array(context[next..<min(next + count, context.count)])
+                    }
+                }
+                start -= 1
+            }
+        }
+        return []
+    }
+
+    /// The draft model's most likely next token after `context` (the grammar's most likely
+    /// allowed one among its top candidates), or nil.
+    private func draftModelToken(_ draft: DraftModel, context: [Int32], grammar: GrammarTokenConstraint?) throws(ModelError) -> Int32? {
+        let cache = draft.cache
+        guard context.count <= cache.capacity else { return nil }
+        var offset = cache.keepPrefix(of: context)
+        var logits: [Float] = []
+        while offset < context.count {
+            let end = min(offset + 512, context.count)
+            logits = try draft.model.forward(Array(context[offset..<end]), cache: cache)
+            offset = end
+        }
+        var order = Array(logits.indices)
+        let candidates = 8
+        // Partial selection of the best `candidates` logits, best first.
+        for i in 0..<min(candidates, order.count) {
+            var best = i
+            for j in (i + 1)..<order.count where logits[order[j]] > logits[order[best]] { best = j }
+            order.swapAt(i, best)
+            let token = Int32(order[i])
+            guard let grammar else { return token }
+            if grammar.isEOS(order[i]) ? grammar.isComplete : grammar.allows(order[i]) { return token }
+        }
+        return nil
+    }
+}
