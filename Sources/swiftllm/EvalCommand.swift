@@ -19,7 +19,7 @@ struct EvalBFCL: AsyncParsableCommand {
             which passes when no call is made), one call, under the grammar of the offered functions. \
             Prints a line per question and a summary; with --json, one object per question and a last \
             line {"questions", "valid_calls", "ast_correct", "no_call", "accuracy", "mean_latency_ms", \
-            "tokens_in", "tokens_out", "decode_steps"}. With a remote (--remote, --remote-model), the escalation policy \
+            "tokens_in", "tokens_out", "decode_steps", "decode_tokens_per_second"}. With a remote (--remote, --remote-model), the escalation policy \
             decides per question whether the remote answers instead; the summary adds "escalated", \
             "ast_correct_kept", "ast_correct_escalated", "remote_tokens", "cost_usd", "all_remote_cost_usd". \
             --calibrate asks the remote every question and prints the curve of the confidence and random \
@@ -136,6 +136,7 @@ struct EvalBFCL: AsyncParsableCommand {
             result.tokensIn = step.promptTokens
             result.tokensOut = step.generatedTokens
             result.decodeSteps = step.decodeSteps
+            result.decodeSeconds = step.decodeSeconds
             summary.add(result)
             totals.add(passed: result.passed, escalated: record.escalated)
             if json {

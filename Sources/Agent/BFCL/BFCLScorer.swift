@@ -108,6 +108,8 @@ public struct BFCLResult: Sendable, Equatable {
     public var tokensOut: Int
     /// Forward passes after the prompt's (see `ProposedStep.decodeSteps`).
     public var decodeSteps = 0
+    /// Seconds from the first generated token to the last (`ProposedStep.decodeSeconds`).
+    public var decodeSeconds = 0.0
 
     public init(id: String, category: BFCLCategory, passed: Bool, reason: String?, callCount: Int, validCall: Bool,
                 latencyMs: Double = 0, tokensIn: Int = 0, tokensOut: Int = 0) {

@@ -20,6 +20,10 @@ public struct BFCLSummary: Sendable, Equatable {
     public var tokensOut = 0
     /// Forward passes after the prompts' (`BFCLResult.decodeSteps`).
     public var decodeSteps = 0
+    /// Seconds from first to last generated token, summed, and the tokens generated after the
+    /// first: decode speed without the prompt.
+    public var decodeSeconds = 0.0
+    public var decodedTokens = 0
 
     public init() {}
 
@@ -36,7 +40,12 @@ public struct BFCLSummary: Sendable, Equatable {
         tokensIn += result.tokensIn
         tokensOut += result.tokensOut
         decodeSteps += result.decodeSteps
+        decodeSeconds += result.decodeSeconds
+        decodedTokens += max(result.tokensOut - 1, 0)
     }
+
+    /// Generated tokens per second after each question's first token (0 when none was timed).
+    public var decodeTokensPerSecond: Double { decodeSeconds > 0 ? Double(decodedTokens) / decodeSeconds : 0 }
 
     /// Mean latency per question; 0 with no questions (JSON has no NaN).
     public var meanLatencyMs: Double { questions == 0 ? 0 : totalLatencyMs / Double(questions) }
@@ -45,12 +54,13 @@ public struct BFCLSummary: Sendable, Equatable {
     public var accuracy: Double { questions == 0 ? 0 : Double(astCorrect) / Double(questions) }
 
     /// `{"questions", "valid_calls", "ast_correct", "no_call", "accuracy", "mean_latency_ms",
-    /// "tokens_in", "tokens_out", "decode_steps"}`.
+    /// "tokens_in", "tokens_out", "decode_steps", "decode_tokens_per_second"}`.
     public var jsonObject: JSONValue {
         .object(JSONObject([
             ("questions", .int(questions)), ("valid_calls", .int(validCalls)), ("ast_correct", .int(astCorrect)),
             ("no_call", .int(noCall)), ("accuracy", .double(accuracy)), ("mean_latency_ms", .double(meanLatencyMs)),
             ("tokens_in", .int(tokensIn)), ("tokens_out", .int(tokensOut)), ("decode_steps", .int(decodeSteps)),
+            ("decode_tokens_per_second", .double(decodeTokensPerSecond)),
         ]))
     }
 }

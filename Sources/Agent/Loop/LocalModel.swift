@@ -116,6 +116,8 @@ public final class LocalModel: StepTaker {
         kept.promptTokens = first.promptTokens + second.promptTokens
         kept.generatedTokens = first.generatedTokens + second.generatedTokens
         kept.seconds = first.seconds + second.seconds
+        kept.decodeSteps = first.decodeSteps + second.decodeSteps
+        kept.decodeSeconds = first.decodeSeconds + second.decodeSeconds
         return kept
     }
 
@@ -165,6 +167,7 @@ public final class LocalModel: StepTaker {
                                 contextTokens: prompt.count,
                                 seconds: (ContinuousClock.now - started).seconds, truncated: truncated)
         step.decodeSteps = stats.decodeSteps
+        step.decodeSeconds = stats.generationSeconds
         return step
     }
 

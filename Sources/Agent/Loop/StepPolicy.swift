@@ -21,6 +21,8 @@ public struct ProposedStep: Sendable {
     /// The local model's forward passes after the prompt's (fewer than `generatedTokens` when
     /// speculation accepted drafted tokens); 0 for other step takers.
     public var decodeSteps = 0
+    /// Seconds from the local model's first generated token to its last (0 for other step takers).
+    public var decodeSeconds = 0.0
 
     public init(text: String, calls: [ToolCall], tokens: [GeneratedToken] = [], confidence: [CallConfidence] = [],
                 promptTokens: Int = 0, generatedTokens: Int = 0, contextTokens: Int = 0, seconds: Double = 0,

@@ -91,6 +91,7 @@ public struct DecodeLoop {
         }
         generator.recordStep(stats)
         drafter?.modelFeedback(drafted: stats.model.drafted, accepted: stats.model.accepted)
+        drafter?.feedback(drafted: drafts.count, accepted: accepted)
         return next
     }
 }
