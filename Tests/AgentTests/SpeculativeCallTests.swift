@@ -22,8 +22,11 @@ import Testing
             configuration.speculation = speculation
             return try LocalModel(file: GGUFFile(path: TestPaths.smolLM2.path), configuration: configuration)
         }
-        let plain = try model(.off), drafting = try model(SpeculationOptions(jumpForward: .checked, lookup: 8))
-        var tokens = 0, steps = 0, plainSteps = 0
+        // Every drafted token checked (the mechanism), and the default, which checks what its
+        // learned acceptance and row cost say will pay (timing-dependent: only the output is fixed).
+        let plain = try model(.off), drafting = try model(SpeculationOptions(jumpForward: .checked, lookup: 8, adaptive: false))
+        let adaptive = try model(SpeculationOptions(jumpForward: .checked, lookup: 8))
+        var tokens = 0, steps = 0, plainSteps = 0, adaptiveSteps = 0
         for question in questions {
             let request = StepRequest(step: 1, messages: question.messages.map { ["role": .string($0.role), "content": .string($0.content)] },
                                       tools: question.tools, toolChoice: .required, parallelToolCalls: false)
@@ -33,12 +36,16 @@ import Testing
             #expect(step.calls == expected.calls, "\(question.id)")
             // The recorded log-probabilities come from the same logits, bit for bit.
             #expect(step.tokens.map(\.grammarLogprob) == expected.tokens.map(\.grammarLogprob), "\(question.id)")
+            let adapted = try await adaptive.takeStep(request)
+            #expect(adapted.tokens.map(\.id) == expected.tokens.map(\.id), "\(question.id)")
+            adaptiveSteps += adapted.decodeSteps
             tokens += step.generatedTokens
             steps += step.decodeSteps
             plainSteps += expected.decodeSteps
         }
-        print("speculative calls: \(questions.count) questions, \(tokens) tokens, \(plainSteps) → \(steps) decode steps")
+        print("speculative calls: \(questions.count) questions, \(tokens) tokens, \(plainSteps) → \(steps) decode steps (\(adaptiveSteps) adaptive)")
         // Keys, names and copied values are drafted and accepted: far fewer passes than tokens.
         #expect(steps * 2 < plainSteps)
+        #expect(adaptiveSteps <= plainSteps)
     }
 }

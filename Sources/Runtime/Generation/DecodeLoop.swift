@@ -45,10 +45,13 @@ public struct DecodeLoop {
             self.drafter = drafter
         }
         let drafts = proposal.tokens
+        let started = ContinuousClock.now
         if drafts.isEmpty {
             let logits = try model.forward([token], cache: cache)
             generator.recordStep(SpeculationStats())
-            return generator.next(logits: logits, emit: emit)
+            let next = generator.next(logits: logits, emit: emit)
+            drafter?.observe(rows: 1, seconds: (ContinuousClock.now - started).seconds, sources: [], accepted: 0)
+            return next
         }
         let base = cache.count
         // Logits are needed where the model samples: after a looked-up or draft-model token's
@@ -91,7 +94,8 @@ public struct DecodeLoop {
         }
         generator.recordStep(stats)
         drafter?.modelFeedback(drafted: stats.model.drafted, accepted: stats.model.accepted)
-        drafter?.feedback(drafted: drafts.count, accepted: accepted)
+        drafter?.observe(rows: drafts.count + 1, seconds: (ContinuousClock.now - started).seconds,
+                         sources: proposal.sources, accepted: accepted)
         return next
     }
 }

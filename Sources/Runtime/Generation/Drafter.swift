@@ -1,7 +1,8 @@
 /// Proposes the tokens that probably follow the context, for the decode loop to check in one
 /// pass: first a copy from earlier context (prompt lookup), then what the grammar forces
-/// (jump-forward), then a draft model's greedy guesses, repeated while any of them adds a token,
-/// up to a budget that follows how many drafts the last steps accepted. Under a
+/// (jump-forward), then a draft model's greedy guesses, repeated while any of them adds a token.
+/// Then it keeps the prefix worth checking (`worthChecking`): each source's acceptance so far and
+/// the measured cost of a row decide how many tokens a pass should carry. Under a
 /// grammar every drafted token is one the grammar allows (drafting walks the parser forward and
 /// rolls it back), so no check is spent on a token that sampling could never pick.
 struct Drafter {
@@ -46,7 +47,6 @@ struct Drafter {
             if endTokens.contains(token) { ended = true }
             return true
         }
-        let limit = min(limit, budget)
         func lookupStep() -> Bool {
             guard lookupLeft > 0 else { return false }
             let found = lookup(context + tokens, count: min(lookupLeft, limit - tokens.count), grammar: grammar)
@@ -79,17 +79,85 @@ struct Drafter {
             }
             break
         }
-        return (tokens, sources)
+        let kept = worthChecking(sources)
+        return (Array(tokens.prefix(kept)), Array(sources.prefix(kept)))
     }
 
-    /// Most tokens drafted per step: checking a token costs a row of the pass whether or not it is
-    /// accepted, so the budget follows the acceptance: it grows by two after a step that accepted
-    /// all its drafts and falls to one more than the accepted count after one that did not.
-    private(set) var budget = Model.maxStepRows - 1
+    // What rows cost and how often each source is right, learned during the generation.
+    private var singleSeconds: Double?
+    /// Extra seconds of a two-row pass over a one-row pass, and of each row after the second.
+    private var secondRowSeconds: Double?
+    private var furtherRowSeconds: Double?
+    /// Acceptance of a source's token as the first draft of a pass, and after an accepted draft
+    /// (a good match tends to stay good: a copied value, a schema's key).
+    private var firstRates: [Source: Double] = [.forced: 0.6, .lookup: 0.6, .model: 0.6]
+    private var nextRates: [Source: Double] = [.forced: 0.8, .lookup: 0.8, .model: 0.8]
+    private var stepsWithoutDrafts = 0
 
-    mutating func feedback(drafted: Int, accepted: Int) {
-        guard drafted > 0 else { return }
-        budget = accepted == drafted ? min(budget + 2, Model.maxStepRows - 1) : max(2, accepted + 1)
+    /// The cost of a pass of 1 + k rows relative to a one-row pass. Until measured, a second row
+    /// costs 0.6 of a pass and each further row 0.4 (a 2-core EPYC with SmolLM2, where decoding
+    /// is bound by arithmetic as much as by memory; at billions of parameters on a many-core
+    /// machine both approach 0).
+    func passCost(drafts k: Int) -> Double {
+        guard k > 0 else { return 1 }
+        var second = 0.6, further = 0.4
+        if let single = singleSeconds, single > 0 {
+            if let measured = secondRowSeconds { second = max(0.01, measured / single) }
+            if let measured = furtherRowSeconds { further = max(0.01, measured / single) }
+        }
+        return 1 + second + further * Double(k - 1)
+    }
+
+    /// How many of the drafted tokens to check: the k that maximizes the expected tokens of the
+    /// pass (1 + Σᵢ₌₁ᵏ Πⱼ₌₁ⁱ aⱼ, with aⱼ the learned acceptance of token j) per unit of its cost
+    /// (`passCost`). When that is none for 16 steps in a row, one token is checked anyway, so the
+    /// rates can recover.
+    private mutating func worthChecking(_ sources: [Source]) -> Int {
+        guard options.adaptive else { return sources.count }
+        guard singleSeconds != nil else { return 0 }   // first measure a one-token pass
+        var best = 0, bestValue = 1.0, expected = 1.0, chain = 1.0
+        for (i, source) in sources.enumerated() {
+            chain *= (i == 0 ? firstRates[source] : nextRates[source]) ?? 0.5
+            expected += chain
+            let value = expected / passCost(drafts: i + 1)
+            if value > bestValue {
+                best = i + 1
+                bestValue = value
+            }
+        }
+        if best == 0 && !sources.isEmpty {
+            stepsWithoutDrafts += 1
+            if stepsWithoutDrafts >= 16 {
+                stepsWithoutDrafts = 0
+                return 1
+            }
+        } else {
+            stepsWithoutDrafts = 0
+        }
+        return best
+    }
+
+    /// Learns from one pass: its rows and seconds, and which drafted tokens were accepted (the
+    /// first `accepted` of `sources`; the one after them was rejected).
+    mutating func observe(rows: Int, seconds: Double, sources: [Source], accepted: Int) {
+        func average(_ old: Double?, _ new: Double) -> Double { old.map { 0.8 * $0 + 0.2 * new } ?? new }
+        if rows == 1 {
+            singleSeconds = average(singleSeconds, seconds)
+        } else if let single = singleSeconds {
+            if rows == 2 {
+                secondRowSeconds = average(secondRowSeconds, max(0, seconds - single))
+            } else if let second = secondRowSeconds {
+                furtherRowSeconds = average(furtherRowSeconds, max(0, seconds - single - second) / Double(rows - 2))
+            }
+        }
+        for (i, source) in sources.enumerated() where i <= accepted {
+            let outcome: Double = i < accepted ? 1 : 0
+            if i == 0 {
+                firstRates[source] = 0.9 * (firstRates[source] ?? 0.6) + 0.1 * outcome
+            } else {
+                nextRates[source] = 0.9 * (nextRates[source] ?? 0.8) + 0.1 * outcome
+            }
+        }
     }
 
     /// Adapts the draft model's length to how many of its tokens the last check accepted.

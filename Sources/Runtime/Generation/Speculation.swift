@@ -23,14 +23,19 @@ public struct SpeculationOptions: Sendable {
     /// Most tokens the draft model proposes per step; the loop adapts below it to how many were
     /// accepted.
     public var draftMax: Int
+    /// Check only the drafted prefix expected to pay for its rows, from each source's acceptance
+    /// so far and the measured cost of a row (`Drafter.worthChecking`); false checks every
+    /// drafted token.
+    public var adaptive: Bool
 
     public init(jumpForward: JumpForward = .checked, lookup: Int = 0, lookupNGram: Int = 3, draftModel: DraftModel? = nil,
-                draftMax: Int = 8) {
+                draftMax: Int = 8, adaptive: Bool = true) {
         self.jumpForward = jumpForward
         self.lookup = max(0, lookup)
         self.lookupNGram = max(1, lookupNGram)
         self.draftModel = draftModel
         self.draftMax = max(0, draftMax)
+        self.adaptive = adaptive
     }
 
     /// Decoding one token per step.

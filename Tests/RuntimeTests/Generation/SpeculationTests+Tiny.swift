@@ -32,7 +32,7 @@ extension SpeculationTests {
         for prompt in prompts {
             let (expected, plain, _) = try await Self.generate(model, prompt: prompt.tokens, maxTokens: 48, speculation: .off)
             let (tokens, stats, cache) = try await Self.generate(model, prompt: prompt.tokens, maxTokens: 48,
-                                                                speculation: SpeculationOptions(lookup: 6, lookupNGram: 2))
+                                                                speculation: SpeculationOptions(lookup: 6, lookupNGram: 2, adaptive: false))
             #expect(tokens == expected)
             #expect(plain.decodeSteps == expected.count - 1)
             #expect(stats.decodeSteps == expected.count - 1 - stats.speculation.accepted)
@@ -52,7 +52,7 @@ extension SpeculationTests {
             let (expected, _, _) = try await Self.generate(model, prompt: prompt.tokens, maxTokens: 48, speculation: .off)
             let draft = DraftModel(model: draftTarget, contextLength: 256)
             let (tokens, stats, _) = try await Self.generate(model, prompt: prompt.tokens, maxTokens: 48,
-                                                             speculation: SpeculationOptions(draftModel: draft, draftMax: 6))
+                                                             speculation: SpeculationOptions(draftModel: draft, draftMax: 6, adaptive: false))
             #expect(tokens == expected)
             drafted += stats.speculation.model.drafted
             accepted += stats.speculation.model.accepted
@@ -70,7 +70,7 @@ extension SpeculationTests {
         let (draftTarget, _) = try Self.tiny("tiny-llama-q4_0")
         let draft = DraftModel(model: draftTarget, contextLength: 256)
         let (_, stats, cache) = try await Self.generate(model, prompt: prompts[1].tokens, maxTokens: 40,
-                                                        speculation: SpeculationOptions(lookup: 4, lookupNGram: 1, draftModel: draft))
+                                                        speculation: SpeculationOptions(lookup: 4, lookupNGram: 1, draftModel: draft, adaptive: false))
         #expect(stats.speculation.drafted > stats.speculation.accepted)
         let fresh = model.makeCache(contextLength: 256)
         _ = try model.forward(prompts[1].tokens, cache: fresh)
@@ -98,7 +98,7 @@ extension SpeculationTests {
             let (expected, _, _) = try await Self.generate(model, prompt: prompts[0].tokens, maxTokens: 6, sampler: sampler, speculation: .off)
             let draft = DraftModel(model: draftTarget, contextLength: 256)
             let (tokens, stats, _) = try await Self.generate(model, prompt: prompts[0].tokens, maxTokens: 6, sampler: sampler,
-                                                             speculation: SpeculationOptions(lookup: 3, lookupNGram: 1, draftModel: draft))
+                                                             speculation: SpeculationOptions(lookup: 3, lookupNGram: 1, draftModel: draft, adaptive: false))
             #expect(tokens == expected, "seed \(seed + 1)")
             accepted += stats.speculation.accepted
             rejected += stats.speculation.drafted - stats.speculation.accepted
@@ -113,7 +113,7 @@ extension SpeculationTests {
         let (model, prompts) = try Self.tiny("tiny-lfm2-f32")
         let (expected, _, _) = try await Self.generate(model, prompt: prompts[0].tokens, maxTokens: 16, speculation: .off)
         let (tokens, stats, _) = try await Self.generate(model, prompt: prompts[0].tokens, maxTokens: 16,
-                                                         speculation: SpeculationOptions(lookup: 4, lookupNGram: 1))
+                                                         speculation: SpeculationOptions(lookup: 4, lookupNGram: 1, adaptive: false))
         #expect(tokens == expected)
         #expect(stats.speculation.drafted == 0 && stats.decodeSteps == expected.count - 1)
     }
