@@ -72,7 +72,7 @@ struct Drafter {
         // model under a grammar often does not pick (BFCL, SmolLM2: accepted 72 % against 68 %).
         while tokens.count < limit && !ended {
             if lookupStep() || forcedStep() { continue }
-            if modelLeft > 0, let draft = options.draftModel,
+            if modelLeft > 0, let draft = options.draftModel, modelWorthRunning(after: sources),
                let token = try draftModelToken(draft, context: context + tokens, grammar: grammar), add(token, .model) {
                 modelLeft -= 1
                 continue
@@ -115,16 +115,7 @@ struct Drafter {
     private mutating func worthChecking(_ sources: [Source]) -> Int {
         guard options.adaptive else { return sources.count }
         guard singleSeconds != nil else { return 0 }   // first measure a one-token pass
-        var best = 0, bestValue = 1.0, expected = 1.0, chain = 1.0
-        for (i, source) in sources.enumerated() {
-            chain *= (i == 0 ? firstRates[source] : nextRates[source]) ?? 0.5
-            expected += chain
-            let value = expected / passCost(drafts: i + 1)
-            if value > bestValue {
-                best = i + 1
-                bestValue = value
-            }
-        }
+        let best = bestPrefix(sources)
         if best == 0 && !sources.isEmpty {
             stepsWithoutDrafts += 1
             if stepsWithoutDrafts >= 16 {
@@ -135,6 +126,30 @@ struct Drafter {
             stepsWithoutDrafts = 0
         }
         return best
+    }
+
+    /// The length of the prefix of drafts from `sources` with the most expected tokens per unit
+    /// of pass cost (0: none beats a one-token pass).
+    private func bestPrefix(_ sources: [Source]) -> Int {
+        var best = 0, bestValue = 1.0, expected = 1.0, chain = 1.0
+        for (i, source) in sources.enumerated() {
+            chain *= (i == 0 ? firstRates[source] : nextRates[source]) ?? 0.5
+            expected += chain
+            let value = expected / passCost(drafts: i + 1)
+            if value > bestValue {
+                best = i + 1
+                bestValue = value
+            }
+        }
+        return best
+    }
+
+    /// Whether a draft-model token after `sources` could be checked: running the draft model
+    /// costs a forward pass of its own, so it runs only when its token would be kept (or when
+    /// the next step probes anyway).
+    private func modelWorthRunning(after sources: [Source]) -> Bool {
+        guard options.adaptive, singleSeconds != nil else { return options.adaptive ? false : true }
+        return bestPrefix(sources + [.model]) == sources.count + 1 || stepsWithoutDrafts >= 15
     }
 
     /// Learns from one pass: its rows and seconds, and which drafted tokens were accepted (the
