@@ -127,17 +127,8 @@ public final class Tokenizer: Sendable {
                     output.append(id)
                     previousWasSpecial = true
                 case .text(let range):
-                    let slice = UnsafeBufferPointer(rebasing: buffer[range])
-                    switch encoder {
-                    case .bytePairEncoding(let bpe) where kind == .spaceEscapedBytePairEncoding:
-                        let escaped = Self.escapeSpaces(slice, prefixSpace: false)
-                        escaped.withUnsafeBufferPointer { bpe.encode($0, into: &output) }
-                    case .bytePairEncoding(let bpe):
-                        bpe.encode(slice, into: &output)
-                    case .sentencePiece(let spm):
-                        let escaped = Self.escapeSpaces(slice, prefixSpace: addsSpacePrefix && previousWasSpecial)
-                        escaped.withUnsafeBufferPointer { spm.encode($0, into: &output) }
-                    }
+                    encodeText(UnsafeBufferPointer(rebasing: buffer[range]), spacePrefix: addsSpacePrefix && previousWasSpecial,
+                               into: &output)
                     previousWasSpecial = false
                 }
             }
@@ -150,19 +141,23 @@ public final class Tokenizer: Sendable {
     /// tokens, no BOS, no SentencePiece space prefix (drafting the text a grammar forces).
     public func encodeContinuation(_ bytes: [UInt8]) -> [Int32] {
         var output: [Int32] = []
-        bytes.withUnsafeBufferPointer { slice in
-            switch encoder {
-            case .bytePairEncoding(let bpe) where kind == .spaceEscapedBytePairEncoding:
-                let escaped = Self.escapeSpaces(slice, prefixSpace: false)
-                escaped.withUnsafeBufferPointer { bpe.encode($0, into: &output) }
-            case .bytePairEncoding(let bpe):
-                bpe.encode(slice, into: &output)
-            case .sentencePiece(let spm):
-                let escaped = Self.escapeSpaces(slice, prefixSpace: false)
-                escaped.withUnsafeBufferPointer { spm.encode($0, into: &output) }
-            }
-        }
+        bytes.withUnsafeBufferPointer { encodeText($0, spacePrefix: false, into: &output) }
         return output
+    }
+
+    /// Plain text (no special tokens) through the model's encoder; `spacePrefix`: SentencePiece's
+    /// leading `▁` at the start of a text.
+    private func encodeText(_ slice: UnsafeBufferPointer<UInt8>, spacePrefix: Bool, into output: inout [Int32]) {
+        switch encoder {
+        case .bytePairEncoding(let bpe) where kind == .spaceEscapedBytePairEncoding:
+            let escaped = Self.escapeSpaces(slice, prefixSpace: false)
+            escaped.withUnsafeBufferPointer { bpe.encode($0, into: &output) }
+        case .bytePairEncoding(let bpe):
+            bpe.encode(slice, into: &output)
+        case .sentencePiece(let spm):
+            let escaped = Self.escapeSpaces(slice, prefixSpace: spacePrefix)
+            escaped.withUnsafeBufferPointer { spm.encode($0, into: &output) }
+        }
     }
 
     /// SentencePiece spells a space as `▁` (U+2581, bytes E2 96 81).
