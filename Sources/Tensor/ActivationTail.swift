@@ -8,12 +8,48 @@
 /// loads never straddle a cache line (blocks are 34 or 36 bytes); in the SSE2 tier, widened to
 /// Int16 (`quantBytes`). Every value is an exact copy or
 /// conversion of what the blocks hold, so kernels that read the tail compute the same results as
-/// kernels that read the blocks. `KernelTable.quantizeActivations` writes it;
-/// `TypeTraits.activationRowBytes` counts it.
+/// kernels that read the blocks. In the avx512 tier the copy is followed, from the next 64-byte
+/// boundary, by the quants once more, interleaved in groups of eight blocks
+/// (`interleaved(_:blocks:)`), for the several-rows kernels. `KernelTable.quantizeActivations`
+/// writes it; `TypeTraits.activationRowBytes` counts it.
 public enum ActivationTail {
     /// Tail bytes of a row of `blocks` blocks in activation format `type` (0 for other formats).
     public static func bytes(_ type: GGMLType, blocks: Int) -> Int {
-        hasTail(type) ? 8 * blocks + 63 + quantBytes * blocks : 0
+        hasTail(type) ? 8 * blocks + 63 + quantBytes * blocks + interleavedBytes(blocks: blocks) : 0
+    }
+
+    /// Bytes the interleaved copy takes after the aligned copy, padding included.
+    static func interleavedBytes(blocks: Int) -> Int {
+        #if SWIFTLLM_X86_SIMD
+        (blocks + 7) / 8 * 256 + 32
+        #else
+        0
+        #endif
+    }
+
+    /// Where the interleaved copy of a row's quants starts, given the aligned copy `quants` (a
+    /// 64-byte aligned address): group g's 256 bytes at 256·g hold, at 32·k + 4·j, quants
+    /// 4k…4k+3 of the group's block j (blocks 8g…8g+7; a last group of fewer blocks is padded
+    /// with zeros). So one 64-byte load at
+    /// 64·m holds quants 8m…8m+3 and then 8m+4…8m+7 of all eight blocks, and eight blocks' sums
+    /// come out of four `vpdpbusd` against weights laid out alike, lane j for block j, with no
+    /// horizontal reduction (`X86Dot.blockSumRowsInterleaved`).
+    @inline(__always)
+    static func interleaved(_ quants: UnsafeRawPointer, blocks: Int) -> UnsafeRawPointer {
+        quants + ((32 * blocks + 63) & ~63)
+    }
+
+    /// Writes block `b`'s 32 quants (`block`) into the interleaved copy at `base` (from
+    /// `interleaved(_:blocks:)`); the first block of a last, partial group clears the group first.
+    @inline(__always)
+    static func interleave(_ block: UnsafeRawPointer, b: Int, blocks: Int, into base: UnsafeMutableRawPointer) {
+        guard interleavedBytes(blocks: blocks) > 0 else { return }
+        if b == blocks / 8 * 8 { (base + 32 * b).initializeMemory(as: UInt8.self, repeating: 0, count: 256) }
+        let group = base + 256 * (b / 8) + 4 * (b % 8)
+        for k in 0..<8 {
+            group.storeBytes(of: block.loadUnaligned(fromByteOffset: 4 * k, as: UInt32.self), toByteOffset: 32 * k,
+                             as: UInt32.self)
+        }
     }
 
     /// Bytes of a block's quants in the aligned copy: 32 Int8, or in the SSE2 tier 32 Int16 (the
@@ -57,6 +93,8 @@ public enum ActivationTail {
                 }
             } else {
                 (copy + 32 * b).copyMemory(from: block + qs, byteCount: 32)
+                interleave(block + qs, b: b, blocks: blocks,
+                           into: UnsafeMutableRawPointer(mutating: interleaved(tail.quants, blocks: blocks)))
             }
             scales.storeBytes(of: Field.half(block, 0), toByteOffset: 4 * b, as: Float.self)
             if type == .q8_1 {

@@ -3,9 +3,10 @@ import _Builtin_intrinsics.intel
 
 /// Several-rows forms of the AVX-512 kernels of the 32-element block types (`RowsDot`): each group
 /// of eight weight blocks is unpacked once (quants and scales) for all the activation rows of a
-/// batch (`blockSumRowsWide`), and each row's arithmetic is `blockSum`'s — the same integer block
-/// sums, the same float steps in the same order and the same scalar tail — so every result is
-/// bit-identical to the one-row kernel on that row alone (`RowsDotTests`).
+/// batch (`blockSumRowsInterleaved` for Q4_0, Q4_1 and Q8_0, `blockSumRowsWide` for Q5_0 and
+/// Q5_1), and each row's arithmetic is `blockSum`'s — the same integer block sums, the same float
+/// steps in the same order and the same scalar tail — so every result is bit-identical to the
+/// one-row kernel on that row alone (`RowsDotTests`).
 extension X86Dot {
     static func rowsKernel(for type: GGMLType) -> RowsDot? {
         switch type {
@@ -20,14 +21,12 @@ extension X86Dot {
 
     static func q4_0Rows(_ w: UnsafeRawPointer, _ a: UnsafeRawPointer, _ stride: Int, _ count: Int, _ n: Int,
                          _ out: UnsafeMutablePointer<Float>, _ outStride: Int) {
-        blockSumRowsWide(w, a, stride: stride, count: count, n, out, outStride, wSize: 18, aSize: 34, offset: 8,
-                     affine: false, highShift: 4, unpack: { packedNibbles($0 + 2) }, dot: dotBytes)
+        blockSumRowsInterleaved(InterleavedQ4_0.self, w, a, stride: stride, count: count, n, out, outStride)
     }
 
     static func q4_1Rows(_ w: UnsafeRawPointer, _ a: UnsafeRawPointer, _ stride: Int, _ count: Int, _ n: Int,
                          _ out: UnsafeMutablePointer<Float>, _ outStride: Int) {
-        blockSumRowsWide(w, a, stride: stride, count: count, n, out, outStride, wSize: 20, aSize: 36, offset: 0,
-                         affine: true, highShift: 4, unpack: { packedNibbles($0 + 4) }, dot: dotBytes)
+        blockSumRowsInterleaved(InterleavedQ4_1.self, w, a, stride: stride, count: count, n, out, outStride)
     }
 
     static func q5_0Rows(_ w: UnsafeRawPointer, _ a: UnsafeRawPointer, _ stride: Int, _ count: Int, _ n: Int,
@@ -46,10 +45,7 @@ extension X86Dot {
 
     static func q8_0Rows(_ w: UnsafeRawPointer, _ a: UnsafeRawPointer, _ stride: Int, _ count: Int, _ n: Int,
                          _ out: UnsafeMutablePointer<Float>, _ outStride: Int) {
-        blockSumRowsWide(w, a, stride: stride, count: count, n, out, outStride, wSize: 34, aSize: 34, offset: 0,
-                         affine: false, prefetching: false, signed: true, unpack: { load256($0 + 2) }) { q, y in
-            _mm256_dpbusd_avx_epi32(_mm256_setzero_si256(), _mm256_abs_epi8(q), _mm256_sign_epi8(load256(y), q))
-        }
+        blockSumRowsInterleaved(InterleavedQ8_0.self, w, a, stride: stride, count: count, n, out, outStride)
     }
 }
 #endif

@@ -11,7 +11,7 @@ extension X86Dot {
     typealias Wide4 = (__m512i, __m512i, __m512i, __m512i)
 
     @inline(__always) static func widen(_ a: __m256i, _ b: __m256i) -> __m512i {
-        let halves = unsafeBitCast(SIMD8<Int64>(0, 1, 2, 3, 8, 9, 10, 11), to: __m512i.self)
+        let halves: __m512i = SIMD8<Int64>(0, 1, 2, 3, 8, 9, 10, 11)
         return _mm512_permutex2var_epi64(_mm512_castsi256_si512(a), halves, _mm512_castsi256_si512(b))
     }
 

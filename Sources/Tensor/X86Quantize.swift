@@ -51,6 +51,7 @@ enum X86Quantize {
         let tail = ActivationTail.parts(p, blocks: blocks, size: size)
         let scales = UnsafeMutableRawPointer(mutating: tail.scales), second = UnsafeMutableRawPointer(mutating: tail.second)
         let copy = UnsafeMutableRawPointer(mutating: tail.quants)
+        let interleaved = UnsafeMutableRawPointer(mutating: ActivationTail.interleaved(tail.quants, blocks: blocks))
         for b in 0..<blocks {
             let v0 = load(x + 32 * b), v1 = load(x + 32 * b + 16)
             let amax = reduceMax(maxLanes(abs16(v0), abs16(v1)))
@@ -62,6 +63,7 @@ enum X86Quantize {
             storeBytes(q1, block + qsOffset + 16)
             storeBytes(q0, copy + 32 * b)
             storeBytes(q1, copy + 32 * b + 16)
+            ActivationTail.interleave(copy + 32 * b, b: b, blocks: blocks, into: interleaved)
             Quants.storeHalf(d, block, 0)
             scales.storeBytes(of: Field.half(block, 0), toByteOffset: 4 * b, as: Float.self)
             let sum = unsafeBitCast(_mm512_add_epi32(q0, q1), to: SIMD16<Int32>.self).wrappedSum()

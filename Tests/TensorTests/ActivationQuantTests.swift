@@ -64,7 +64,7 @@ import Testing
         // Every start offset mod 64, so that each padding length is exercised.
         for shift in 0..<64 {
             var buffer = [UInt8](repeating: 0xAA, count: rowBytes + 64)
-            let (scalesAndSums, copy, inside) = try buffer.withUnsafeMutableBytes { p in
+            let (scalesAndSums, copy, inside, interleaved) = try buffer.withUnsafeMutableBytes { p in
                 let row = p.baseAddress! + shift
                 try KernelTable.quantizeActivations(x, cols: x.count, for: traits, into: row)
                 let start = ActivationTail.parts(row, blocks: blocks, size: size).quants
@@ -79,14 +79,25 @@ import Testing
                     return v == Int16(Int8(truncatingIfNeeded: v))
                 }
                 #expect(signExtended, "start offset \(shift): widened quants are not sign-extended bytes")
+                // The interleaved copy (avx512 tier), read back into block order: zeros after the last block.
+                let groups = ActivationTail.interleavedBytes(blocks: blocks) > 0 ? (blocks + 7) / 8 : 0
+                let base = ActivationTail.interleaved(start, blocks: blocks)
+                let interleaved = (0..<(8 * groups)).flatMap { b in
+                    (0..<32).map { i in base.load(fromByteOffset: 256 * (b / 8) + 32 * (i / 4) + 4 * (b % 8) + i % 4, as: UInt8.self) }
+                }
+                let fits = groups == 0 || (Int(bitPattern: base) % 64 == 0 && base + 256 * groups <= UnsafeRawPointer(row + rowBytes))
                 return (Array(UnsafeRawBufferPointer(start: row + blocks * size, count: 8 * blocks)), copy,
                         start + ActivationTail.quantBytes * blocks <= UnsafeRawPointer(row + rowBytes)
-                            && Int(bitPattern: start) % 64 == 0)
+                            && Int(bitPattern: start) % 64 == 0 && fits, interleaved)
             }
             #expect(inside, "start offset \(shift): the quants copy is not aligned inside the row")
             #expect(scalesAndSums == (try QuantOracle.bytes("\(type.name).tail")), "start offset \(shift)")
             let expected = (0..<blocks).flatMap { b in oracle[(b * size + qs)..<((b + 1) * size)] }
             #expect(copy == expected, "start offset \(shift)")
+            if !interleaved.isEmpty {
+                #expect(interleaved == expected.map { $0 } + [UInt8](repeating: 0, count: interleaved.count - expected.count),
+                        "start offset \(shift): interleaved copy")
+            }
         }
     }
 }

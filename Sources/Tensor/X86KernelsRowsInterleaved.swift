@@ -1,0 +1,198 @@
+#if SWIFTLLM_X86_SIMD
+import _Builtin_intrinsics.intel
+
+/// Several-rows kernels for Q4_0, Q4_1 and Q8_0 that need no horizontal sums: each group of
+/// eight weight blocks is rearranged once, for all the rows of a batch, so that 32-bit lane j of
+/// every register holds four quants of block j, like the activations' interleaved copy
+/// (`ActivationTail.interleaved`). Four 512-bit `vpdpbusd` then leave block j's Σq·a in lanes j and
+/// 8 + j, and one add gives the eight block sums `reduce8` gives — integers, exact in any order —
+/// so each row's float steps are `blockSum`'s and every result is bit-identical to the one-row
+/// kernel (`RowsDotTests`). A row costs four products, one add and the float steps per eight
+/// blocks, against `blockSumRowsWide`'s reduction tree of ten more instructions.
+extension X86Dot {
+    /// Q4_0 / Q4_1: the 16 packed bytes of eight blocks (`qs` bytes into each `wSize`-byte block).
+    /// Packed 32-bit word p of a block holds quants 4p…4p+3 in its low nibbles and 16+4p…19+4p in
+    /// its high ones, so words 0–1 and 2–3 of all eight blocks, gathered into two registers, give
+    /// the four registers of quants (0…7, 8…15, 16…23, 24…31 of every block) by masking and shifting.
+    /// Blocks from `present` on are not read (zeros: a last group of fewer than eight).
+    @inline(__always) static func interleavedQ4(_ x: UnsafeRawPointer, present: Int, wSize: Int, qs: Int) -> Wide4 {
+        @inline(__always) func four(_ first: Int) -> __m512i {
+            @inline(__always) func q(_ i: Int) -> SIMD16<UInt8> {
+                first + i < present ? x.loadUnaligned(fromByteOffset: (first + i) * wSize + qs, as: SIMD16<UInt8>.self) : .zero
+            }
+            return unsafeBitCast(SIMD64(lowHalf: SIMD32(lowHalf: q(0), highHalf: q(1)),
+                                        highHalf: SIMD32(lowHalf: q(2), highHalf: q(3))), to: __m512i.self)
+        }
+        // In `a` (blocks 0–3) and `b` (blocks 4–7), word 4j + p is word p of block j.
+        let a = four(0), b = four(4)
+        let words01 = _mm512_permutex2var_epi32(a, unsafeBitCast(
+            SIMD16<Int32>(0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29), to: __m512i.self), b)
+        let words23 = _mm512_permutex2var_epi32(a, unsafeBitCast(
+            SIMD16<Int32>(2, 6, 10, 14, 18, 22, 26, 30, 3, 7, 11, 15, 19, 23, 27, 31), to: __m512i.self), b)
+        let low = _mm512_set1_epi8(0x0F)
+        return (_mm512_and_si512(words01, low), _mm512_and_si512(words23, low),
+                _mm512_and_si512(_mm512_srli_epi16(words01, 4), low), _mm512_and_si512(_mm512_srli_epi16(words23, 4), low))
+    }
+
+    /// Q8_0: the 32 signed quants of eight blocks (34 bytes apart, from byte 2) as unsigned bytes
+    /// q + 128 (the kernel takes 128·Σa off again, exact in integers), in the interleaved order;
+    /// blocks from `present` on are not read.
+    @inline(__always) static func interleavedQ8(_ x: UnsafeRawPointer, present: Int) -> Wide4 {
+        @inline(__always) func two(_ i: Int) -> __m512i {
+            @inline(__always) func q(_ j: Int) -> SIMD32<UInt8> {
+                j < present ? x.loadUnaligned(fromByteOffset: 34 * j + 2, as: SIMD32<UInt8>.self) : .zero
+            }
+            return unsafeBitCast(SIMD64(lowHalf: q(i), highHalf: q(i + 1)), to: __m512i.self)
+        }
+        // From blocks 2i and 2i+1 (two registers): words k = 0…3 (or 4…7) of four blocks, k-major.
+        let first = unsafeBitCast(SIMD16<Int32>(0, 8, 16, 24, 1, 9, 17, 25, 2, 10, 18, 26, 3, 11, 19, 27), to: __m512i.self)
+        let second = unsafeBitCast(SIMD16<Int32>(4, 12, 20, 28, 5, 13, 21, 29, 6, 14, 22, 30, 7, 15, 23, 31), to: __m512i.self)
+        let z0 = two(0), z1 = two(2), z2 = two(4), z3 = two(6)
+        let s0 = _mm512_permutex2var_epi32(z0, first, z1), s1 = _mm512_permutex2var_epi32(z0, second, z1)
+        let s2 = _mm512_permutex2var_epi32(z2, first, z3), s3 = _mm512_permutex2var_epi32(z2, second, z3)
+        // Word k of blocks 0–3 then of blocks 4–7, for k and k + 1.
+        let even = unsafeBitCast(SIMD16<Int32>(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23), to: __m512i.self)
+        let odd = unsafeBitCast(SIMD16<Int32>(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31), to: __m512i.self)
+        let bias = _mm512_set1_epi8(-128)
+        return (_mm512_xor_si512(_mm512_permutex2var_epi32(s0, even, s2), bias),
+                _mm512_xor_si512(_mm512_permutex2var_epi32(s0, odd, s2), bias),
+                _mm512_xor_si512(_mm512_permutex2var_epi32(s1, even, s3), bias),
+                _mm512_xor_si512(_mm512_permutex2var_epi32(s1, odd, s3), bias))
+    }
+
+    /// `blockSumRowsWide` over interleaved weights: `F.group(x, present:)` rearranges the blocks of
+    /// a group (`present` of them: eight, or fewer in a last group), whose sums less
+    /// `F.groupOffset`·Σa are the blocks' Σ(q − offset)·a. Whole groups take `blockSum`'s vector float steps; the
+    /// blocks of a last partial group take `blockTail`'s scalar ones, block after block.
+    static func blockSumRowsInterleaved<F: InterleavedFormat>(
+        _: F.Type, _ w: UnsafeRawPointer, _ a: UnsafeRawPointer, stride: Int, count: Int, _ n: Int,
+        _ out: UnsafeMutablePointer<Float>, _ outStride: Int
+    ) {
+        @inline(__always) func sums(_ q: Wide4, _ y: UnsafeRawPointer) -> __m256i {
+            let zero = _mm512_setzero_si512()
+            let s01 = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(zero, q.0, _mm512_load_si512(y)), q.1, _mm512_load_si512(y + 64))
+            let s23 = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(zero, q.2, _mm512_load_si512(y + 128)),
+                                          q.3, _mm512_load_si512(y + 192))
+            let lanes = unsafeBitCast(_mm512_add_epi32(s01, s23), to: SIMD16<Int32>.self)
+            return unsafeBitCast(lanes.lowHalf &+ lanes.highHalf, to: __m256i.self)
+        }
+        // Per row: its accumulator, then its scales, sums and interleaved quants, found once per
+        // call rather than per group. One allocation (nested closures would not be inlined), typed
+        // so that it stays on the stack (a 64-byte alignment makes it a heap allocation per call).
+        typealias Places = (UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer)
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2 * max(count, 1)) { buffer in
+            // The format's constants read here, inside the closure, so that they fold into its code.
+            let wSize = F.wSize, aSize = F.aSize, groupOffset = F.groupOffset, affine = F.affine
+            let blocks = n / 32, grouped = blocks / 8 * 8
+            let shift = _mm_cvtsi32_si128(Int32(groupOffset.trailingZeroBitCount))
+            let acc = buffer.baseAddress.unsafelyUnwrapped
+            let rows = UnsafeMutableRawPointer(acc + count).bindMemory(to: Places.self, capacity: count)
+            acc.initialize(repeating: SIMD8<Float>(), count: count)
+            for t in 0..<count {
+                let (aScales, aSecond, aq) = ActivationTail.parts(a + t * stride, blocks: blocks, size: aSize)
+                rows[t] = (aScales, aSecond, ActivationTail.interleaved(aq, blocks: blocks))
+            }
+            var b = 0
+            while b < grouped {
+                let x = w + b * wSize
+                if F.prefetching { prefetch(x, bytes: 8 * wSize) }
+                let q = F.group(x, present: 8)
+                let wd = weightHalves8(x, stride: wSize, field: 0)
+                let wm = affine ? weightHalves8(x, stride: wSize, field: 2) : _mm256_setzero_ps()
+                for t in 0..<count {
+                    let (aScales, aSecond, interleaved) = rows[t]
+                    var total = sums(q, interleaved + b * 32)
+                    if groupOffset != 0 {
+                        let aSums = unsafeBitCast((aSecond + 4 * b).loadUnaligned(as: SIMD8<Int32>.self), to: __m256i.self)
+                        total = _mm256_sub_epi32(total, _mm256_sll_epi32(aSums, shift))
+                    }
+                    let ad = (aScales + 4 * b).loadUnaligned(as: SIMD8<Float>.self)
+                    let d = _mm256_mul_ps(wd, ad)
+                    var v = _mm256_fmadd_ps(_mm256_cvtepi32_ps(total), d, acc[t])
+                    if affine {
+                        let s = (aSecond + 4 * b).loadUnaligned(as: SIMD8<Float>.self)
+                        v = _mm256_fmadd_ps(wm, s, v)
+                    }
+                    acc[t] = v
+                }
+                b += 8
+            }
+            let tail = blocks - grouped
+            guard tail > 0 else {
+                for t in 0..<count { out[t * outStride] = hsum(acc[t]) }
+                return
+            }
+            let x = w + grouped * wSize
+            let q = F.group(x, present: tail)
+            var d = SIMD8<Float>(), m = SIMD8<Float>()
+            for k in 0..<tail {
+                d[k] = Field.scale(x + k * wSize, 0)
+                if affine { m[k] = Field.scale(x + k * wSize, 2) }
+            }
+            for t in 0..<count {
+                let (aScales, aSecond, interleaved) = rows[t]
+                let lanes = unsafeBitCast(sums(q, interleaved + grouped * 32), to: SIMD8<Int32>.self)
+                var sum = hsum(acc[t])
+                for k in 0..<tail {
+                    let b = grouped + k
+                    var total = lanes[k]
+                    if groupOffset != 0 {
+                        total &-= groupOffset &* aSecond.loadUnaligned(fromByteOffset: 4 * b, as: Int32.self)
+                    }
+                    sum += d[k] * aScales.loadUnaligned(fromByteOffset: 4 * b, as: Float.self) * Float(total)
+                    if affine { sum += m[k] * aSecond.loadUnaligned(fromByteOffset: 4 * b, as: Float.self) }
+                }
+                out[t * outStride] = sum
+            }
+        }
+    }
+}
+
+/// A weight type for `blockSumRowsInterleaved`; a generic parameter rather than closure and flag
+/// arguments, so that each type gets its own specialized loop with the constants folded in.
+protocol InterleavedFormat {
+    /// Bytes per weight block and per activation block.
+    static var wSize: Int { get }
+    static var aSize: Int { get }
+    /// What the group's products exceed Σ(q − offset)·a by, per unit of Σa (a power of two or 0).
+    static var groupOffset: Int32 { get }
+    /// Whether blocks carry a minimum (m·s added per block).
+    static var affine: Bool { get }
+    static var prefetching: Bool { get }
+    static func group(_ x: UnsafeRawPointer, present: Int) -> X86Dot.Wide4
+}
+
+enum InterleavedQ4_0: InterleavedFormat {
+    static var wSize: Int { 18 }
+    static var aSize: Int { 34 }
+    static var groupOffset: Int32 { 8 }
+    static var affine: Bool { false }
+    static var prefetching: Bool { true }
+    @inline(__always) static func group(_ x: UnsafeRawPointer, present: Int) -> X86Dot.Wide4 {
+        X86Dot.interleavedQ4(x, present: present, wSize: 18, qs: 2)
+    }
+}
+
+enum InterleavedQ4_1: InterleavedFormat {
+    static var wSize: Int { 20 }
+    static var aSize: Int { 36 }
+    static var groupOffset: Int32 { 0 }
+    static var affine: Bool { true }
+    static var prefetching: Bool { true }
+    @inline(__always) static func group(_ x: UnsafeRawPointer, present: Int) -> X86Dot.Wide4 {
+        X86Dot.interleavedQ4(x, present: present, wSize: 20, qs: 4)
+    }
+}
+
+/// No software prefetch, as in `X86Dot.q8_0`.
+enum InterleavedQ8_0: InterleavedFormat {
+    static var wSize: Int { 34 }
+    static var aSize: Int { 34 }
+    static var groupOffset: Int32 { 128 }
+    static var affine: Bool { false }
+    static var prefetching: Bool { false }
+    @inline(__always) static func group(_ x: UnsafeRawPointer, present: Int) -> X86Dot.Wide4 {
+        X86Dot.interleavedQ8(x, present: present)
+    }
+}
+#endif
