@@ -3,10 +3,9 @@ import _Builtin_intrinsics.intel
 
 /// Several-rows forms of the AVX-512 kernels of the 32-element block types (`RowsDot`): each group
 /// of eight weight blocks is unpacked once (quants and scales) for all the activation rows of a
-/// batch (`blockSumRowsInterleaved` for Q4_0, Q4_1 and Q8_0, `blockSumRowsWide` for Q5_0 and
-/// Q5_1), and each row's arithmetic is `blockSum`'s — the same integer block sums, the same float
-/// steps in the same order and the same scalar tail — so every result is bit-identical to the
-/// one-row kernel on that row alone (`RowsDotTests`).
+/// batch (`blockSumRowsInterleaved`), and each row's arithmetic is `blockSum`'s — the same integer
+/// block sums, the same float steps in the same order and the same scalar tail — so every result
+/// is bit-identical to the one-row kernel on that row alone (`RowsDotTests`).
 extension X86Dot {
     static func rowsKernel(for type: GGMLType) -> RowsDot? {
         switch type {
@@ -31,16 +30,12 @@ extension X86Dot {
 
     static func q5_0Rows(_ w: UnsafeRawPointer, _ a: UnsafeRawPointer, _ stride: Int, _ count: Int, _ n: Int,
                          _ out: UnsafeMutablePointer<Float>, _ outStride: Int) {
-        blockSumRowsWide(w, a, stride: stride, count: count, n, out, outStride, wSize: 22, aSize: 34, offset: 16,
-                     affine: false, unpack: { _mm256_or_si256(nibbles($0 + 6), fifthBits(Field.u32($0, 2))) },
-                     dot: dotBytes)
+        blockSumRowsInterleaved(InterleavedQ5_0.self, w, a, stride: stride, count: count, n, out, outStride)
     }
 
     static func q5_1Rows(_ w: UnsafeRawPointer, _ a: UnsafeRawPointer, _ stride: Int, _ count: Int, _ n: Int,
                          _ out: UnsafeMutablePointer<Float>, _ outStride: Int) {
-        blockSumRowsWide(w, a, stride: stride, count: count, n, out, outStride, wSize: 24, aSize: 36, offset: 0,
-                     affine: true, unpack: { _mm256_or_si256(nibbles($0 + 8), fifthBits(Field.u32($0, 4))) },
-                     dot: dotBytes)
+        blockSumRowsInterleaved(InterleavedQ5_1.self, w, a, stride: stride, count: count, n, out, outStride)
     }
 
     static func q8_0Rows(_ w: UnsafeRawPointer, _ a: UnsafeRawPointer, _ stride: Int, _ count: Int, _ n: Int,

@@ -1,15 +1,19 @@
 #if SWIFTLLM_X86_SIMD
 import _Builtin_intrinsics.intel
 
-/// Several-rows kernels for Q4_0, Q4_1 and Q8_0 that need no horizontal sums: each group of
+/// Several-rows kernels for Q4_0, Q4_1, Q5_0, Q5_1 and Q8_0 that need no horizontal sums: each group of
 /// eight weight blocks is rearranged once, for all the rows of a batch, so that 32-bit lane j of
 /// every register holds four quants of block j, like the activations' interleaved copy
 /// (`ActivationTail.interleaved`). Four 512-bit `vpdpbusd` then leave block j's Σq·a in lanes j and
 /// 8 + j, and one add gives the eight block sums `reduce8` gives — integers, exact in any order —
 /// so each row's float steps are `blockSum`'s and every result is bit-identical to the one-row
 /// kernel (`RowsDotTests`). A row costs four products, one add and the float steps per eight
-/// blocks, against `blockSumRowsWide`'s reduction tree of ten more instructions.
+/// blocks; the reduction tree these kernels replaced took ten more instructions, and the rows
+/// kernels ran 2.3–3.7× slower (one thread, 256 rows of 576 or 1536 columns, 1–8 rows).
 extension X86Dot {
+    /// Four registers of interleaved quants: quants 0…7, 8…15, 16…23 and 24…31 of eight blocks.
+    typealias Wide4 = (__m512i, __m512i, __m512i, __m512i)
+
     /// Q4_0 / Q4_1: the 16 packed bytes of eight blocks (`qs` bytes into each `wSize`-byte block).
     /// Packed 32-bit word p of a block holds quants 4p…4p+3 in its low nibbles and 16+4p…19+4p in
     /// its high ones, so words 0–1 and 2–3 of all eight blocks, gathered into two registers, give
@@ -32,6 +36,30 @@ extension X86Dot {
         let low = _mm512_set1_epi8(0x0F)
         return (_mm512_and_si512(words01, low), _mm512_and_si512(words23, low),
                 _mm512_and_si512(_mm512_srli_epi16(words01, 4), low), _mm512_and_si512(_mm512_srli_epi16(words23, 4), low))
+    }
+
+    /// Q5_0 / Q5_1: `interleavedQ4`'s nibbles with each quant's fifth bit (bit e of the block's
+    /// 32-bit `qh` field for quant e) added as 16. Register m holds quants 8m…8m+3 of block j in
+    /// lane j and 8m+4…8m+7 in lane 8 + j, so lane j's bits are `qh` >> 8m and lane 8 + j's
+    /// `qh` >> (8m + 4): the low byte of each lane, copied to its four bytes and tested against
+    /// 1, 2, 4, 8, is the byte mask of the quants that get 16.
+    @inline(__always) static func interleavedQ5(_ x: UnsafeRawPointer, present: Int, wSize: Int, qh: Int, qs: Int) -> Wide4 {
+        let q = interleavedQ4(x, present: present, wSize: wSize, qs: qs)
+        @inline(__always) func h(_ j: Int) -> Int32 {
+            j < present ? Int32(bitPattern: Field.u32(x + j * wSize, qh)) : 0
+        }
+        let low = SIMD8<Int32>(h(0), h(1), h(2), h(3), h(4), h(5), h(6), h(7))
+        let bits = unsafeBitCast(SIMD16(lowHalf: low, highHalf: low), to: __m512i.self)
+        // Bytes 0, 4, 8, 12 of each 128-bit lane, each four times.
+        let lowBytes = _mm512_set4_epi32(0x0C0C_0C0C, 0x0808_0808, 0x0404_0404, 0)
+        let upperHalf = _mm512_set_epi32(4, 4, 4, 4, 4, 4, 4, 4, 0, 0, 0, 0, 0, 0, 0, 0)
+        let bitOfByte = _mm512_set1_epi32(0x0804_0201), sixteen = _mm512_set1_epi8(0x10)
+        @inline(__always) func withFifth(_ nibbles: __m512i, _ m: Int32) -> __m512i {
+            let shifts = _mm512_add_epi32(upperHalf, _mm512_set1_epi32(8 * m))
+            let spread = _mm512_shuffle_epi8(_mm512_srlv_epi32(bits, shifts), lowBytes)
+            return _mm512_or_si512(nibbles, _mm512_maskz_mov_epi8(_mm512_test_epi8_mask(spread, bitOfByte), sixteen))
+        }
+        return (withFifth(q.0, 0), withFifth(q.1, 1), withFifth(q.2, 2), withFifth(q.3, 3))
     }
 
     /// Q8_0: the 32 signed quants of eight blocks (34 bytes apart, from byte 2) as unsigned bytes
@@ -60,7 +88,7 @@ extension X86Dot {
                 _mm512_xor_si512(_mm512_permutex2var_epi32(s1, odd, s3), bias))
     }
 
-    /// `blockSumRowsWide` over interleaved weights: `F.group(x, present:)` rearranges the blocks of
+    /// The several-rows dot products over interleaved weights: `F.group(x, present:)` rearranges the blocks of
     /// a group (`present` of them: eight, or fewer in a last group), whose sums less
     /// `F.groupOffset`·Σa are the blocks' Σ(q − offset)·a. Whole groups take `blockSum`'s vector float steps; the
     /// blocks of a last partial group take `blockTail`'s scalar ones, block after block.
@@ -181,6 +209,28 @@ enum InterleavedQ4_1: InterleavedFormat {
     static var prefetching: Bool { true }
     @inline(__always) static func group(_ x: UnsafeRawPointer, present: Int) -> X86Dot.Wide4 {
         X86Dot.interleavedQ4(x, present: present, wSize: 20, qs: 4)
+    }
+}
+
+enum InterleavedQ5_0: InterleavedFormat {
+    static var wSize: Int { 22 }
+    static var aSize: Int { 34 }
+    static var groupOffset: Int32 { 16 }
+    static var affine: Bool { false }
+    static var prefetching: Bool { true }
+    @inline(__always) static func group(_ x: UnsafeRawPointer, present: Int) -> X86Dot.Wide4 {
+        X86Dot.interleavedQ5(x, present: present, wSize: 22, qh: 2, qs: 6)
+    }
+}
+
+enum InterleavedQ5_1: InterleavedFormat {
+    static var wSize: Int { 24 }
+    static var aSize: Int { 36 }
+    static var groupOffset: Int32 { 0 }
+    static var affine: Bool { true }
+    static var prefetching: Bool { true }
+    @inline(__always) static func group(_ x: UnsafeRawPointer, present: Int) -> X86Dot.Wide4 {
+        X86Dot.interleavedQ5(x, present: present, wSize: 24, qh: 4, qs: 8)
     }
 }
 
