@@ -1,15 +1,15 @@
 #if SWIFTLLM_X86_SIMD
 import _Builtin_intrinsics.intel
 
-/// Several-rows kernels for Q4_0, Q4_1, Q5_0, Q5_1 and Q8_0 that need no horizontal sums: each group of
-/// eight weight blocks is rearranged once, for all the rows of a batch, so that 32-bit lane j of
-/// every register holds four quants of block j, like the activations' interleaved copy
-/// (`ActivationTail.interleaved`). Four 512-bit `vpdpbusd` then leave block j's Σq·a in lanes j and
-/// 8 + j, and one add gives the eight block sums `reduce8` gives — integers, exact in any order —
-/// so each row's float steps are `blockSum`'s and every result is bit-identical to the one-row
-/// kernel (`RowsDotTests`). A row costs four products, one add and the float steps per eight
-/// blocks; the reduction tree these kernels replaced took ten more instructions, and the rows
-/// kernels ran 2.3–3.7× slower (one thread, 256 rows of 576 or 1536 columns, 1–8 rows).
+/// Several-rows kernels for Q4_0, Q4_1, Q5_0, Q5_1 and Q8_0 that need no horizontal sums: each
+/// group of eight weight blocks is rearranged once, for all the rows of a batch, so that 32-bit
+/// lane j of every register holds four quants of block j, like the activations' interleaved copy
+/// (`ActivationTail.interleaved`). Four 512-bit `vpdpbusd` then leave block j's Σq·a in lanes j
+/// and 8 + j, and one add gives the eight block sums `reduce8` gives — integers, exact in any
+/// order — so each row's float steps are `blockSum`'s and every result is bit-identical to the
+/// one-row kernel (`RowsDotTests`). A row costs four products, one add and the float steps per
+/// eight blocks; the reduction tree these kernels replaced took ten more instructions (Q4_1 and
+/// Q8_0 rows ran 2.3–3.7× slower then: one thread, 256 rows of 576 or 1536 columns, 1–8 rows).
 extension X86Dot {
     /// Four registers of interleaved quants: quants 0…7, 8…15, 16…23 and 24…31 of eight blocks.
     typealias Wide4 = (__m512i, __m512i, __m512i, __m512i)
