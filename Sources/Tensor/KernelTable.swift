@@ -10,6 +10,14 @@ public typealias RowsDot = @Sendable (
     _ out: UnsafeMutablePointer<Float>, _ outStride: Int
 ) -> Void
 
+/// `RowsDot` over `weightRows` consecutive weight rows (`rowBytes` apart): the product of weight
+/// row r with activation row t goes to `out[r + t · outStride]`. What a call sets up per activation
+/// row is done once for the band, not once per weight row; results are `RowsDot`'s.
+public typealias RowsBandDot = @Sendable (
+    _ weights: UnsafeRawPointer, _ rowBytes: Int, _ weightRows: Int, _ activations: UnsafeRawPointer,
+    _ activationStride: Int, _ count: Int, _ n: Int, _ out: UnsafeMutablePointer<Float>, _ outStride: Int
+) -> Void
+
 /// Dot products of `count` consecutive weight rows (`rowBytes` apart, `n` elements each) with one
 /// activation row; row r's goes to `out[r]`. Each result is bit-identical to `VecDot` on that row.
 public typealias WeightRowsDot = @Sendable (
@@ -32,6 +40,8 @@ public struct TypeTraits: Sendable {
     public let rowsDot: RowsDot?
     /// The several-weight-rows form of `vecDot` (decode), where this build's tier has one.
     public let weightRowsDot: WeightRowsDot?
+    /// `rowsDot` over a band of weight rows, where this build's tier has one.
+    public let rowsBandDot: RowsBandDot?
 
     /// out[r] = row r · activation for `count` rows from `weights`.
     @inline(__always)
@@ -61,7 +71,8 @@ public enum KernelTable {
             let rows = KernelTier.rowsKernel(for: type)
             let fast = X86Dot.kernel(for: type) ?? rows.map(KernelTier.single) ?? portable
             table[type] = TypeTraits(type: type, activationType: activation, vecDot: fast, portableDot: portable,
-                                     rowsDot: rows, weightRowsDot: KernelTier.weightRowsKernel(for: type))
+                                     rowsDot: rows, weightRowsDot: KernelTier.weightRowsKernel(for: type),
+                                     rowsBandDot: KernelTier.rowsBandKernel(for: type))
         }
         add(.f32, .f32, PortableDot.f32)
         add(.f16, .f32, PortableDot.f16)

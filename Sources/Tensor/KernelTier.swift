@@ -40,6 +40,15 @@ public enum KernelTier: String, Sendable, CaseIterable {
         #endif
     }
 
+    /// The band form of the several-rows kernel of `type` in this build's tier, if it has one.
+    static func rowsBandKernel(for type: GGMLType) -> RowsBandDot? {
+        #if SWIFTLLM_X86_SIMD
+        return X86Dot.rowsBandKernel(for: type)
+        #else
+        return nil
+        #endif
+    }
+
     /// The several-weight-rows kernel of `type` in this build's tier, if it has one.
     static func weightRowsKernel(for type: GGMLType) -> WeightRowsDot? {
         #if SWIFTLLM_X86_SIMD

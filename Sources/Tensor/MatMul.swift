@@ -94,7 +94,12 @@ public enum MatMul {
             if tokens > 1, let rowsDot = traits.rowsDot {
                 // Each weight block unpacked once for all the tokens (same results as one by one).
                 pool.forEachChunk(rows, chunk: chunk) { band in
-                    for r in band { rowsDot(weights + r * rowBytes, act, actBytes, tokens, cols, y + r, rows) }
+                    if let bandDot = traits.rowsBandDot {
+                        bandDot(weights + band.lowerBound * rowBytes, rowBytes, band.count, act, actBytes, tokens, cols,
+                                y + band.lowerBound, rows)
+                    } else {
+                        for r in band { rowsDot(weights + r * rowBytes, act, actBytes, tokens, cols, y + r, rows) }
+                    }
                 }
                 return
             }

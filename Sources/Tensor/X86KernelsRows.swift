@@ -18,6 +18,22 @@ extension X86Dot {
         }
     }
 
+    static func rowsBandKernel(for type: GGMLType) -> RowsBandDot? {
+        switch type {
+        case .q4_0: { w, rb, wr, a, s, c, n, o, os in
+            blockSumRowsInterleaved(InterleavedQ4_0.self, w, rowBytes: rb, weightRows: wr, a, stride: s, count: c, n, o, os) }
+        case .q4_1: { w, rb, wr, a, s, c, n, o, os in
+            blockSumRowsInterleaved(InterleavedQ4_1.self, w, rowBytes: rb, weightRows: wr, a, stride: s, count: c, n, o, os) }
+        case .q5_0: { w, rb, wr, a, s, c, n, o, os in
+            blockSumRowsInterleaved(InterleavedQ5_0.self, w, rowBytes: rb, weightRows: wr, a, stride: s, count: c, n, o, os) }
+        case .q5_1: { w, rb, wr, a, s, c, n, o, os in
+            blockSumRowsInterleaved(InterleavedQ5_1.self, w, rowBytes: rb, weightRows: wr, a, stride: s, count: c, n, o, os) }
+        case .q8_0: { w, rb, wr, a, s, c, n, o, os in
+            blockSumRowsInterleaved(InterleavedQ8_0.self, w, rowBytes: rb, weightRows: wr, a, stride: s, count: c, n, o, os) }
+        default: nil
+        }
+    }
+
     static func q4_0Rows(_ w: UnsafeRawPointer, _ a: UnsafeRawPointer, _ stride: Int, _ count: Int, _ n: Int,
                          _ out: UnsafeMutablePointer<Float>, _ outStride: Int) {
         blockSumRowsInterleaved(InterleavedQ4_0.self, w, a, stride: stride, count: count, n, out, outStride)

@@ -93,8 +93,8 @@ extension X86Dot {
     /// `F.groupOffset`·Σa are the blocks' Σ(q − offset)·a. Whole groups take `blockSum`'s vector float steps; the
     /// blocks of a last partial group take `blockTail`'s scalar ones, block after block.
     static func blockSumRowsInterleaved<F: InterleavedFormat>(
-        _: F.Type, _ w: UnsafeRawPointer, _ a: UnsafeRawPointer, stride: Int, count: Int, _ n: Int,
-        _ out: UnsafeMutablePointer<Float>, _ outStride: Int
+        _: F.Type, _ weights: UnsafeRawPointer, rowBytes: Int = 0, weightRows: Int = 1, _ a: UnsafeRawPointer,
+        stride: Int, count: Int, _ n: Int, _ output: UnsafeMutablePointer<Float>, _ outStride: Int
     ) {
         @inline(__always) func sums(_ q: Wide4, _ y: UnsafeRawPointer) -> __m256i {
             let zero = _mm512_setzero_si512()
@@ -105,7 +105,7 @@ extension X86Dot {
             return unsafeBitCast(lanes.lowHalf &+ lanes.highHalf, to: __m256i.self)
         }
         // Per row: its accumulator, then its scales, sums and interleaved quants, found once per
-        // call rather than per group. One allocation (nested closures would not be inlined), typed
+        // call (for all `weightRows` weight rows) rather than per group. One allocation (nested closures would not be inlined), typed
         // so that it stays on the stack (a 64-byte alignment makes it a heap allocation per call).
         typealias Places = (UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer)
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2 * max(count, 1)) { buffer in
@@ -115,62 +115,65 @@ extension X86Dot {
             let shift = _mm_cvtsi32_si128(Int32(groupOffset.trailingZeroBitCount))
             let acc = buffer.baseAddress.unsafelyUnwrapped
             let rows = UnsafeMutableRawPointer(acc + count).bindMemory(to: Places.self, capacity: count)
-            acc.initialize(repeating: SIMD8<Float>(), count: count)
             for t in 0..<count {
                 let (aScales, aSecond, aq) = ActivationTail.parts(a + t * stride, blocks: blocks, size: aSize)
                 rows[t] = (aScales, aSecond, ActivationTail.interleaved(aq, blocks: blocks))
             }
-            var b = 0
-            while b < grouped {
-                let x = w + b * wSize
-                if F.prefetching { prefetch(x, bytes: 8 * wSize) }
-                let q = F.group(x, present: 8)
-                let wd = weightHalves8(x, stride: wSize, field: 0)
-                let wm = affine ? weightHalves8(x, stride: wSize, field: 2) : _mm256_setzero_ps()
+            for row in 0..<weightRows {
+                let w = weights + row * rowBytes, out = output + row
+                for t in 0..<count { acc[t] = SIMD8<Float>() }
+                var b = 0
+                while b < grouped {
+                    let x = w + b * wSize
+                    if F.prefetching { prefetch(x, bytes: 8 * wSize) }
+                    let q = F.group(x, present: 8)
+                    let wd = weightHalves8(x, stride: wSize, field: 0)
+                    let wm = affine ? weightHalves8(x, stride: wSize, field: 2) : _mm256_setzero_ps()
+                    for t in 0..<count {
+                        let (aScales, aSecond, interleaved) = rows[t]
+                        var total = sums(q, interleaved + b * 32)
+                        if groupOffset != 0 {
+                            let aSums = unsafeBitCast((aSecond + 4 * b).loadUnaligned(as: SIMD8<Int32>.self), to: __m256i.self)
+                            total = _mm256_sub_epi32(total, _mm256_sll_epi32(aSums, shift))
+                        }
+                        let ad = (aScales + 4 * b).loadUnaligned(as: SIMD8<Float>.self)
+                        let d = _mm256_mul_ps(wd, ad)
+                        var v = _mm256_fmadd_ps(_mm256_cvtepi32_ps(total), d, acc[t])
+                        if affine {
+                            let s = (aSecond + 4 * b).loadUnaligned(as: SIMD8<Float>.self)
+                            v = _mm256_fmadd_ps(wm, s, v)
+                        }
+                        acc[t] = v
+                    }
+                    b += 8
+                }
+                let tail = blocks - grouped
+                guard tail > 0 else {
+                    for t in 0..<count { out[t * outStride] = hsum(acc[t]) }
+                    continue
+                }
+                let x = w + grouped * wSize
+                let q = F.group(x, present: tail)
+                var d = SIMD8<Float>(), m = SIMD8<Float>()
+                for k in 0..<tail {
+                    d[k] = Field.scale(x + k * wSize, 0)
+                    if affine { m[k] = Field.scale(x + k * wSize, 2) }
+                }
                 for t in 0..<count {
                     let (aScales, aSecond, interleaved) = rows[t]
-                    var total = sums(q, interleaved + b * 32)
-                    if groupOffset != 0 {
-                        let aSums = unsafeBitCast((aSecond + 4 * b).loadUnaligned(as: SIMD8<Int32>.self), to: __m256i.self)
-                        total = _mm256_sub_epi32(total, _mm256_sll_epi32(aSums, shift))
+                    let lanes = unsafeBitCast(sums(q, interleaved + grouped * 32), to: SIMD8<Int32>.self)
+                    var sum = hsum(acc[t])
+                    for k in 0..<tail {
+                        let b = grouped + k
+                        var total = lanes[k]
+                        if groupOffset != 0 {
+                            total &-= groupOffset &* aSecond.loadUnaligned(fromByteOffset: 4 * b, as: Int32.self)
+                        }
+                        sum += d[k] * aScales.loadUnaligned(fromByteOffset: 4 * b, as: Float.self) * Float(total)
+                        if affine { sum += m[k] * aSecond.loadUnaligned(fromByteOffset: 4 * b, as: Float.self) }
                     }
-                    let ad = (aScales + 4 * b).loadUnaligned(as: SIMD8<Float>.self)
-                    let d = _mm256_mul_ps(wd, ad)
-                    var v = _mm256_fmadd_ps(_mm256_cvtepi32_ps(total), d, acc[t])
-                    if affine {
-                        let s = (aSecond + 4 * b).loadUnaligned(as: SIMD8<Float>.self)
-                        v = _mm256_fmadd_ps(wm, s, v)
-                    }
-                    acc[t] = v
+                    out[t * outStride] = sum
                 }
-                b += 8
-            }
-            let tail = blocks - grouped
-            guard tail > 0 else {
-                for t in 0..<count { out[t * outStride] = hsum(acc[t]) }
-                return
-            }
-            let x = w + grouped * wSize
-            let q = F.group(x, present: tail)
-            var d = SIMD8<Float>(), m = SIMD8<Float>()
-            for k in 0..<tail {
-                d[k] = Field.scale(x + k * wSize, 0)
-                if affine { m[k] = Field.scale(x + k * wSize, 2) }
-            }
-            for t in 0..<count {
-                let (aScales, aSecond, interleaved) = rows[t]
-                let lanes = unsafeBitCast(sums(q, interleaved + grouped * 32), to: SIMD8<Int32>.self)
-                var sum = hsum(acc[t])
-                for k in 0..<tail {
-                    let b = grouped + k
-                    var total = lanes[k]
-                    if groupOffset != 0 {
-                        total &-= groupOffset &* aSecond.loadUnaligned(fromByteOffset: 4 * b, as: Int32.self)
-                    }
-                    sum += d[k] * aScales.loadUnaligned(fromByteOffset: 4 * b, as: Float.self) * Float(total)
-                    if affine { sum += m[k] * aSecond.loadUnaligned(fromByteOffset: 4 * b, as: Float.self) }
-                }
-                out[t * outStride] = sum
             }
         }
     }
