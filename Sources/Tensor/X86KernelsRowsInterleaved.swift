@@ -88,10 +88,11 @@ extension X86Dot {
                 _mm512_xor_si512(_mm512_permutex2var_epi32(s1, odd, s3), bias))
     }
 
-    /// The several-rows dot products over interleaved weights: `F.group(x, present:)` rearranges the blocks of
-    /// a group (`present` of them: eight, or fewer in a last group), whose sums less
-    /// `F.groupOffset`·Σa are the blocks' Σ(q − offset)·a. Whole groups take `blockSum`'s vector float steps; the
-    /// blocks of a last partial group take `blockTail`'s scalar ones, block after block.
+    /// The several-rows dot products of `weightRows` weight rows (`rowBytes` apart; row r's outputs
+    /// from `output + r`) over interleaved weights: `F.group(x, present:)` rearranges the blocks
+    /// of a group (`present` of them: eight, or fewer in a last group), whose sums less
+    /// `F.groupOffset`·Σa are the blocks' Σ(q − offset)·a. Whole groups take `blockSum`'s vector
+    /// float steps; the blocks of a last partial group take `blockTail`'s scalar ones, in order.
     static func blockSumRowsInterleaved<F: InterleavedFormat>(
         _: F.Type, _ weights: UnsafeRawPointer, rowBytes: Int = 0, weightRows: Int = 1, _ a: UnsafeRawPointer,
         stride: Int, count: Int, _ n: Int, _ output: UnsafeMutablePointer<Float>, _ outStride: Int
@@ -104,9 +105,10 @@ extension X86Dot {
             let lanes = unsafeBitCast(_mm512_add_epi32(s01, s23), to: SIMD16<Int32>.self)
             return unsafeBitCast(lanes.lowHalf &+ lanes.highHalf, to: __m256i.self)
         }
-        // Per row: its accumulator, then its scales, sums and interleaved quants, found once per
-        // call (for all `weightRows` weight rows) rather than per group. One allocation (nested closures would not be inlined), typed
-        // so that it stays on the stack (a 64-byte alignment makes it a heap allocation per call).
+        // Per activation row: its accumulator, then its scales, sums and interleaved quants, found
+        // once per call (for all the weight rows) rather than per group. One allocation (nested
+        // closures would not be inlined), typed so that it stays on the stack (a 64-byte alignment
+        // makes it a heap allocation per call).
         typealias Places = (UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer)
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2 * max(count, 1)) { buffer in
             // The format's constants read here, inside the closure, so that they fold into its code.
