@@ -131,6 +131,37 @@ import TestSupport
         }
     }
 
+    /// The band form of the several-rows kernels (`rowsBandDot`: a worker's weight rows in one
+    /// call) gives every weight row and activation row the bits of `rowsDot` on that row.
+    @Test(arguments: types)
+    func bandEqualsRowByRowBitForBit(type: GGMLType) throws {
+        let legacy: Set<GGMLType> = [.q4_0, .q4_1, .q5_0, .q5_1, .q8_0]
+        let expected = KernelTier.active == .avx512 && legacy.contains(type)
+        #expect((KernelTable.traits[type]?.rowsBandDot != nil) == expected, "\(type): kernel presence")
+        for cols in Self.columnCounts(type) {
+            for tokens in [2, 5, 9] {
+                let b = try Batch(type, cols: cols, tokens: tokens, rows: 11, seed: 90 + UInt64(cols + tokens))
+                guard let band = b.traits.rowsBandDot, let rowsDot = b.traits.rowsDot else { continue }
+                var banded = [Float](repeating: .nan, count: tokens * b.rows + 1)
+                var single = [Float](repeating: .nan, count: tokens * b.rows)
+                b.weights.withUnsafeBytes { w in
+                    b.act.withUnsafeBytes { a in
+                        banded.withUnsafeMutableBufferPointer { o in
+                            band(w.baseAddress!, b.rowBytes, b.rows, a.baseAddress!, b.stride, tokens, cols, o.baseAddress!, b.rows)
+                        }
+                        single.withUnsafeMutableBufferPointer { o in
+                            for r in 0..<b.rows {
+                                rowsDot(w.baseAddress! + r * b.rowBytes, a.baseAddress!, b.stride, tokens, cols, o.baseAddress! + r, b.rows)
+                            }
+                        }
+                    }
+                }
+                #expect(banded.prefix(tokens * b.rows).map(\.bitPattern) == single.map(\.bitPattern), "\(type) \(cols) cols, \(tokens) rows")
+                #expect(banded[tokens * b.rows].isNaN, "\(type): wrote past its outputs")
+            }
+        }
+    }
+
     /// The several-weight-rows kernels (decode, four rows against one activation row) give each
     /// row the bits of `vecDot` on it alone, for row counts around the group of four.
     @Test(arguments: types)
