@@ -83,6 +83,7 @@ public enum ActivationTail {
         let tail = parts(row, blocks: blocks, size: size)
         let scales = UnsafeMutableRawPointer(mutating: tail.scales), second = UnsafeMutableRawPointer(mutating: tail.second)
         let copy = UnsafeMutableRawPointer(mutating: tail.quants)
+        let interleavedCopy = UnsafeMutableRawPointer(mutating: interleaved(tail.quants, blocks: blocks))
         let qs = type == .q8_1 ? BlockLayout.Q8_1.qs : BlockLayout.Q8_0.qs
         for b in 0..<blocks {
             let block = UnsafeRawPointer(row + b * size)
@@ -93,8 +94,7 @@ public enum ActivationTail {
                 }
             } else {
                 (copy + 32 * b).copyMemory(from: block + qs, byteCount: 32)
-                interleave(block + qs, b: b, blocks: blocks,
-                           into: UnsafeMutableRawPointer(mutating: interleaved(tail.quants, blocks: blocks)))
+                interleave(block + qs, b: b, blocks: blocks, into: interleavedCopy)
             }
             scales.storeBytes(of: Field.half(block, 0), toByteOffset: 4 * b, as: Float.self)
             if type == .q8_1 {

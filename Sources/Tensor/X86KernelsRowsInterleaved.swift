@@ -183,66 +183,62 @@ extension X86Dot {
 
 /// A weight type for `blockSumRowsInterleaved`; a generic parameter rather than closure and flag
 /// arguments, so that each type gets its own specialized loop with the constants folded in.
-protocol InterleavedFormat {
-    /// Bytes per weight block and per activation block.
+protocol InterleavedFormat: Sendable {
+    /// Bytes per weight block.
     static var wSize: Int { get }
-    static var aSize: Int { get }
     /// What the group's products exceed Σ(q − offset)·a by, per unit of Σa (a power of two or 0).
     static var groupOffset: Int32 { get }
-    /// Whether blocks carry a minimum (m·s added per block).
+    /// Whether blocks carry a minimum (m·s added per block; the activations are then Q8_1).
     static var affine: Bool { get }
     static var prefetching: Bool { get }
     static func group(_ x: UnsafeRawPointer, present: Int) -> X86Dot.Wide4
 }
 
+extension InterleavedFormat {
+    /// Bytes per activation block: Q8_1 (with its sum) for affine weights, Q8_0 otherwise.
+    static var aSize: Int { affine ? 36 : 34 }
+    static var prefetching: Bool { true }
+}
+
 enum InterleavedQ4_0: InterleavedFormat {
     static var wSize: Int { 18 }
-    static var aSize: Int { 34 }
     static var groupOffset: Int32 { 8 }
     static var affine: Bool { false }
-    static var prefetching: Bool { true }
     @inline(__always) static func group(_ x: UnsafeRawPointer, present: Int) -> X86Dot.Wide4 {
-        X86Dot.interleavedQ4(x, present: present, wSize: 18, qs: 2)
+        X86Dot.interleavedQ4(x, present: present, wSize: wSize, qs: 2)
     }
 }
 
 enum InterleavedQ4_1: InterleavedFormat {
     static var wSize: Int { 20 }
-    static var aSize: Int { 36 }
     static var groupOffset: Int32 { 0 }
     static var affine: Bool { true }
-    static var prefetching: Bool { true }
     @inline(__always) static func group(_ x: UnsafeRawPointer, present: Int) -> X86Dot.Wide4 {
-        X86Dot.interleavedQ4(x, present: present, wSize: 20, qs: 4)
+        X86Dot.interleavedQ4(x, present: present, wSize: wSize, qs: 4)
     }
 }
 
 enum InterleavedQ5_0: InterleavedFormat {
     static var wSize: Int { 22 }
-    static var aSize: Int { 34 }
     static var groupOffset: Int32 { 16 }
     static var affine: Bool { false }
-    static var prefetching: Bool { true }
     @inline(__always) static func group(_ x: UnsafeRawPointer, present: Int) -> X86Dot.Wide4 {
-        X86Dot.interleavedQ5(x, present: present, wSize: 22, qh: 2, qs: 6)
+        X86Dot.interleavedQ5(x, present: present, wSize: wSize, qh: 2, qs: 6)
     }
 }
 
 enum InterleavedQ5_1: InterleavedFormat {
     static var wSize: Int { 24 }
-    static var aSize: Int { 36 }
     static var groupOffset: Int32 { 0 }
     static var affine: Bool { true }
-    static var prefetching: Bool { true }
     @inline(__always) static func group(_ x: UnsafeRawPointer, present: Int) -> X86Dot.Wide4 {
-        X86Dot.interleavedQ5(x, present: present, wSize: 24, qh: 4, qs: 8)
+        X86Dot.interleavedQ5(x, present: present, wSize: wSize, qh: 4, qs: 8)
     }
 }
 
 /// No software prefetch, as in `X86Dot.q8_0`.
 enum InterleavedQ8_0: InterleavedFormat {
     static var wSize: Int { 34 }
-    static var aSize: Int { 34 }
     static var groupOffset: Int32 { 128 }
     static var affine: Bool { false }
     static var prefetching: Bool { false }

@@ -148,7 +148,8 @@ struct Drafter {
     /// costs a forward pass of its own, so it runs only when its token would be kept (or when
     /// the next step probes anyway).
     private func modelWorthRunning(after sources: [Source]) -> Bool {
-        guard options.adaptive, singleSeconds != nil else { return options.adaptive ? false : true }
+        guard options.adaptive else { return true }
+        guard singleSeconds != nil else { return false }   // the first steps check nothing
         return bestPrefix(sources + [.model]) == sources.count + 1 || stepsWithoutDrafts >= 15
     }
 
