@@ -33,6 +33,9 @@ struct BenchModel: ParsableCommand {
     @Option(help: "Speculative check passes: rows per pass, comma-separated (vsK: 32 passes that each check K tokens after 128; tok/s counts all K as accepted).")
     var steps = ""
 
+    @Option(help: "Decode batches: sequences per step, comma-separated (bB: 32 steps that each decode one token of B sequences, each after its own 128-token context, as `serve` batches).")
+    var batch = ""
+
     @Option(name: [.customShort("r"), .customLong("repetitions")], help: "Timed runs per test, after one warm-up run.")
     var repetitions = 5
 
@@ -51,6 +54,7 @@ struct BenchModel: ParsableCommand {
         if KVCache.Precision(rawValue: kv) == nil { throw ValidationError("--kv must be f16 or f32, not '\(kv)'") }
         _ = try sizes(prompt, "-p")
         _ = try sizes(gen, "-n")
+        _ = try sizes(batch, "--batch")
         if try sizes(steps, "--steps").contains(where: { $0 > Model.maxStepRows }) {
             throw ValidationError("--steps takes at most \(Model.maxStepRows) rows per pass")
         }
@@ -70,7 +74,9 @@ struct BenchModel: ParsableCommand {
         let prompts = try sizes(prompt, "-p"), gens = try sizes(gen, "-n")
         let precision = KVCache.Precision(rawValue: kv) ?? .f16
         let checks = try sizes(steps, "--steps")
-        let capacity = min(loaded.model.config.contextLength, max(prompts.max() ?? 0, gens.max() ?? 0, checks.isEmpty ? 1 : 128 + Model.maxStepRows))
+        let batches = try sizes(batch, "--batch")
+        let capacity = min(loaded.model.config.contextLength, max(prompts.max() ?? 0, gens.max() ?? 0,
+                                                                  checks.isEmpty && batches.isEmpty ? 1 : 128 + max(Model.maxStepRows, 32)))
         let cache = loaded.model.makeCache(contextLength: capacity, precision: precision, pool: loaded.pool)
         let runner = ModelBenchRunner(model: loaded.model, cache: cache, bos: loaded.tokenizer.addsBOS ? loaded.tokenizer.bos : nil)
         let info = ModelBenchInfo(loaded: loaded, threads: loaded.pool.threadCount, cacheBytes: cache.byteCount, precision: kv)
@@ -93,6 +99,11 @@ struct BenchModel: ParsableCommand {
         for k in checks {
             let samples = try runner.measure(repetitions: repetitions) { try runner.checkSteps(rows: k, count: 32) }
             emit(ModelBenchResult(test: "vs\(k)", tokens: 32 * k, samples: samples.map { Double(32 * k) / $0 }, weightGBs: nil, readGBs: nil), info)
+        }
+        for b in batches {
+            let caches = try runner.prepareBatch(b)
+            let samples = try runner.measure(repetitions: repetitions) { try runner.batchSteps(caches, count: 32) }
+            emit(ModelBenchResult(test: "b\(b)", tokens: 32 * b, samples: samples.map { Double(32 * b) / $0 }, weightGBs: nil, readGBs: nil), info)
         }
         if !json {
             let rss = ModelBenchInfo.peakRSS()

@@ -61,6 +61,25 @@ final class ModelBenchRunner {
         }
     }
 
+    /// `sequences` caches (like `cache`), each holding its own 128-token context, for `batchSteps`.
+    func prepareBatch(_ sequences: Int) throws -> [KVCache] {
+        try (0..<sequences).map { _ in
+            let other = model.makeCache(contextLength: cache.capacity, precision: cache.precision, pool: cache.pool)
+            _ = try model.forward((0..<128).map { _ in randomToken() }, cache: other, logits: .last)
+            return other
+        }
+    }
+
+    /// `count` decode steps that each evaluate the next token of every sequence in `caches` in one
+    /// pass (`forward(batch:)`, as `serve` runs continuous batching), back to the 128-token
+    /// contexts afterwards.
+    func batchSteps(_ caches: [KVCache], count: Int) throws {
+        for _ in 0..<count {
+            _ = try model.forward(batch: caches.map { ForwardSegment(tokens: [randomToken()], cache: $0) })
+        }
+        for other in caches { other.truncate(to: 128) }
+    }
+
     /// Median GB/s of a streaming read, on `pool`'s threads, of the model's own mapped tensor data
     /// (up to `bytes`): the same memory decode reads, and no allocation that would inflate the RSS.
     func readBandwidth(file: GGUFFile, bytes: Int, pool: ThreadPool, repetitions: Int) -> Double {

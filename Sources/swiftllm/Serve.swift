@@ -43,11 +43,15 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Threads for the kernels (default: all cores).")
     var threads: Int?
 
+    @Option(help: "KV cache precision: f16 (as llama.cpp's default and `run`) or f32.")
+    var kv = "f16"
+
     func validate() throws {
         guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0–65535") }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
         if let ctx, ctx < 16 { throw ValidationError("--ctx must be at least 16") }
+        if KVCache.Precision(rawValue: kv) == nil { throw ValidationError("--kv must be f16 or f32, not '\(kv)'") }
     }
 
     func run() async throws {
@@ -55,7 +59,8 @@ struct Serve: AsyncParsableCommand {
         let service: CompletionService
         do {
             let file = try GGUFFile(path: path)
-            let configuration = BatchEngine.Configuration(slots: parallel, contextLength: ctx, maxQueue: maxQueue)
+            let configuration = BatchEngine.Configuration(slots: parallel, contextLength: ctx, maxQueue: maxQueue,
+                                                          kvPrecision: KVCache.Precision(rawValue: kv) ?? .f16)
             service = try CompletionService(file: file, name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent,
                                             configuration: configuration,
                                             pool: threads.map { ThreadPool(threads: $0) } ?? .shared)

@@ -49,5 +49,20 @@ import Testing
         let result = try CLI.run(["bench", "-m", TestPaths.smolLM2.path, "-p", "x"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("-p takes non-negative integers"))
+        let batch = try CLI.run(["bench", "-m", TestPaths.smolLM2.path, "--batch", "2,y"])
+        #expect(batch.status != 0)
+        #expect(batch.stderr.contains("--batch takes non-negative integers"))
+    }
+
+    /// `--batch`: one decode-batch test per size, named bB, each counting 32 steps of B tokens.
+    @Test func decodeBatches() throws {
+        let model = TestPaths.smolLM2
+        try #require(FileManager.default.fileExists(atPath: model.path), "run scripts/fetch-models.sh")
+        let result = try CLI.run(["bench", "-m", model.path, "-p", "0", "-n", "0", "--batch", "1,3", "-r", "1", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let tests = try String(decoding: result.stdout, as: UTF8.self).split(separator: "\n").map { try JSONValue(parsing: Array($0.utf8)) }
+        #expect(tests.map { $0["test"]?.stringValue } == ["b1", "b3"])
+        #expect(tests.map { $0["n_tokens"]?.intValue } == [32, 96])
+        #expect(tests.allSatisfy { ($0["tokens_per_second"]?.doubleValue ?? 0) > 0 && $0["samples_ts"]?.arrayValue?.count == 1 })
     }
 }

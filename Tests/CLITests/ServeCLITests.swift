@@ -19,6 +19,12 @@ import Testing
         #expect(!report.contains("FAIL"), "\(report)")
     }
 
+    @Test func rejectsAnUnknownCachePrecision() throws {
+        let result = try CLI.run(["serve", "-m", TestPaths.smolLM2.path, "--kv", "q8"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("--kv must be f16 or f32, not 'q8'"))
+    }
+
     /// 1,000 malformed or hostile requests (`scripts/testing/hostile_requests.py`): random bytes,
     /// bodies nested 100,000 deep, invalid UTF-8, wrong content types and types, 5 MiB bodies,
     /// headers without bodies, slow partial bodies. Each gets a 4xx or a closed connection, a

@@ -54,4 +54,21 @@ import Testing
         let e = a.map { exp(Double($0) - Double(a.max() ?? 0)) }
         #expect(OpsTests.close(s, e.map { $0 / e.reduce(0, +) }))
     }
+
+    /// log Σ exp against libm in Double, over the lengths around the vector width, a vocabulary,
+    /// masked entries and the degenerate rows.
+    @Test func logSumExpMatchesDoubleLibm() {
+        for n in [1, 2, 15, 16, 17, 31, 33, 100, 49_152] {
+            var x = RandomTensors.floats(n, seed: UInt64(n)).map { $0 * 12 }
+            if n > 4 { x[1] = -.infinity; x[n - 2] = -.infinity }
+            let m = x.max() ?? 0
+            let expected = log(x.reduce(0.0) { $0 + exp(Double($1 - m)) })
+            let (gotMax, gotLog) = Ops.logSumExp(x, n: n)
+            #expect(gotMax == m)
+            #expect(abs(gotLog - expected) < 1e-6 * max(1, abs(expected)), "n \(n): \(gotLog) vs \(expected)")
+        }
+        let masked = [Float](repeating: -.infinity, count: 20)
+        #expect(Ops.logSumExp(masked, n: 20).max == -.infinity)
+    }
 }
+

@@ -120,6 +120,98 @@ import Testing
         #expect(OpsTests.close(out, expected, tolerance: 1e-5))
     }
 
+    /// A decode batch through `causal(_ queries:)` (grouped heads from a few rows on) equals each
+    /// sequence through `causal(q:)` alone (one head per job) bit for bit: grouped-query shapes
+    /// whose groups split into sub-groups of four, plain multi-head, a window, both cache types,
+    /// and one sequence long enough for the blocked path.
+    @Test(arguments: [GGMLType.f32, .f16], [(9, 3, 64), (14, 2, 64), (8, 1, 32), (6, 6, 32), (4, 2, 40)])
+    func batchedAttentionEqualsOneSequenceAtATime(kvType: GGMLType, shape: (heads: Int, kvHeads: Int, headDim: Int)) throws {
+        let (heads, kvHeads, headDim) = shape
+        let kvStride = kvHeads * headDim, scale: Float = 0.125
+        let pool = ThreadPool(threads: 2)
+        for window in [nil, 7] as [Int?] {
+            // (cached positions, new tokens) per sequence.
+            let shapes = [(0, 1), (12, 1), (3, 2), (40, 1), (1, 3), (25, 1), (9, 1), (0, Attention.blockedMinTokens + 2), (17, 1)]
+            var qs: [[Float]] = [], ks: [[Float]] = [], vs: [[Float]] = []
+            for (i, (cached, tokens)) in shapes.enumerated() {
+                let positions = cached + tokens
+                qs.append(RandomTensors.floats(tokens * heads * headDim, seed: UInt64(100 + i)))
+                ks.append(RandomTensors.floats(positions * kvStride, seed: UInt64(200 + i)))
+                vs.append(RandomTensors.floats(positions * kvStride, seed: UInt64(300 + i)))
+            }
+            var alone: [[Float]] = []
+            for (i, (cached, tokens)) in shapes.enumerated() {
+                var out = [Float](repeating: .nan, count: tokens * heads * headDim)
+                try withCache(kvType, ks[i], vs[i], ks[i].map(Float16.init), vs[i].map(Float16.init)) { cache in
+                    Attention.causal(q: qs[i], tokens: tokens, firstPosition: cached, cache: cache, heads: heads, kvHeads: kvHeads,
+                                     headDim: headDim, scale: scale, window: window, out: &out, pool: pool)
+                }
+                alone.append(out)
+            }
+            // Every sequence's buffers stay alive (and fixed) for the batched call.
+            let k16 = ks.map { $0.map(Float16.init) }, v16 = vs.map { $0.map(Float16.init) }
+            var outs = shapes.map { [Float](repeating: .nan, count: $0.1 * heads * headDim) }
+            let q = qs.map { row in UnsafeMutablePointer<Float>.allocate(capacity: row.count) }
+            let o = outs.map { row in UnsafeMutablePointer<Float>.allocate(capacity: row.count) }
+            defer { q.forEach { $0.deallocate() }; o.forEach { $0.deallocate() } }
+            for i in shapes.indices { q[i].initialize(from: qs[i], count: qs[i].count) }
+            var caches: [Attention.Cache] = []
+            let storage: [UnsafeMutableRawPointer] = shapes.indices.flatMap { i -> [UnsafeMutableRawPointer] in
+                let bytes = kvType == .f32 ? 4 : 2
+                let kp = UnsafeMutableRawPointer.allocate(byteCount: ks[i].count * bytes, alignment: 64)
+                let vp = UnsafeMutableRawPointer.allocate(byteCount: vs[i].count * bytes, alignment: 64)
+                if kvType == .f32 {
+                    ks[i].withUnsafeBytes { kp.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+                    vs[i].withUnsafeBytes { vp.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+                } else {
+                    k16[i].withUnsafeBytes { kp.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+                    v16[i].withUnsafeBytes { vp.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+                }
+                return [kp, vp]
+            }
+            defer { storage.forEach { $0.deallocate() } }
+            for i in shapes.indices {
+                caches.append(try Attention.Cache(keys: storage[2 * i], values: storage[2 * i + 1], type: kvType))
+            }
+            let queries = shapes.indices.map { i in
+                Attention.Query(q: q[i], tokens: shapes[i].1, firstPosition: shapes[i].0, cache: caches[i], out: o[i])
+            }
+            Attention.causal(queries, heads: heads, kvHeads: kvHeads, headDim: headDim, scale: scale, window: window, pool: pool)
+            for i in shapes.indices { outs[i] = Array(UnsafeBufferPointer(start: o[i], count: outs[i].count)) }
+            for i in shapes.indices {
+                #expect(outs[i].map(\.bitPattern) == alone[i].map(\.bitPattern),
+                        "\(shape) \(kvType) window \(String(describing: window)) sequence \(i)")
+            }
+        }
+    }
+
+    /// `keyScores` (sixteen keys at a time through a transpose on AVX-512) equals `dotKey` key by
+    /// key bit for bit: ranges with whole blocks of sixteen keys and a remainder, both cache types,
+    /// head sizes with and without a tail, values of very different magnitudes (so that any other
+    /// order of the lane sums shows).
+    @Test(arguments: [GGMLType.f32, .f16], [64, 128, 40])
+    func keyScoresEqualOneKeyAtATime(kvType: GGMLType, headDim: Int) throws {
+        let kvHeads = 2, positions = 53, kvStride = kvHeads * headDim
+        let q = RandomTensors.floats(headDim, seed: 11).enumerated().map { $1 * Float(1 << ($0 % 13)) }
+        let k = RandomTensors.floats(positions * kvStride, seed: 12).enumerated().map { $1 * Float(1 << ($0 % 7)) }
+        let v = [Float](repeating: 0, count: k.count)
+        try withCache(kvType, k, v, k.map(Float16.init), v.map(Float16.init)) { cache in
+            for (first, last) in [(0, 52), (3, 18), (5, 20), (7, 7), (0, 15)] {
+                var scores = [Float](repeating: .nan, count: positions)
+                q.withUnsafeBufferPointer { qp in
+                    scores.withUnsafeMutableBufferPointer { sp in
+                        Attention.keyScores(q: qp.baseAddress!, cache: cache, kvStride: kvStride, kvOffset: headDim, headDim: headDim,
+                                            first: first, last: last, scale: 0.3, scores: sp.baseAddress!)
+                    }
+                }
+                for key in first...last {
+                    let expected = q.withUnsafeBufferPointer { 0.3 * Attention.dotKey($0.baseAddress!, cache, key * kvStride + headDim, headDim) }
+                    #expect(scores[key].bitPattern == expected.bitPattern, "keys \(first)...\(last), key \(key)")
+                }
+            }
+        }
+    }
+
     private func withCache(
         _ type: GGMLType, _ k: [Float], _ v: [Float], _ k16: [Float16], _ v16: [Float16],
         _ body: (Attention.Cache) throws -> Void

@@ -26,10 +26,12 @@ public final class BatchEngine: @unchecked Sendable {
         public var maxQueue: Int
         /// Prompt tokens evaluated between two decode steps.
         public var prefillChunk: Int
+        /// The caches' element type: f16 (as `Session` and llama.cpp by default) halves the bytes
+        /// each decode step reads from every sequence's cache.
         public var kvPrecision: KVCache.Precision
 
         public init(slots: Int = 4, contextLength: Int? = nil, maxQueue: Int = 64, prefillChunk: Int = 256,
-                    kvPrecision: KVCache.Precision = .f32) {
+                    kvPrecision: KVCache.Precision = .f16) {
             self.slots = max(1, slots)
             self.contextLength = contextLength
             self.maxQueue = max(0, maxQueue)
@@ -58,6 +60,7 @@ public final class BatchEngine: @unchecked Sendable {
     let decoder: any TokenTextDecoding
     let endOfGeneration: Set<Int32>
     private let caches: [KVCache]
+    private let pool: ThreadPool
     // Everything below is guarded by `condition`.
     private let condition = NSCondition()
     private var queue: [Sequence] = []
@@ -72,6 +75,7 @@ public final class BatchEngine: @unchecked Sendable {
         self.decoder = decoder
         self.endOfGeneration = endOfGeneration
         self.configuration = configuration
+        self.pool = pool
         caches = (0..<configuration.slots).map { _ in
             model.makeCache(contextLength: configuration.contextLength, precision: configuration.kvPrecision, pool: pool)
         }
@@ -229,7 +233,11 @@ public final class BatchEngine: @unchecked Sendable {
                 counters.decodeSteps += 1
                 counters.decodedRows += batch.count
             }
-            for (sequence, row) in zip(batch, logits) { advance(sequence, logits: row) }
+            // Sampling (and a grammar's masks) is per sequence: spread it over the pool's threads,
+            // which would otherwise wait for the engine thread between two forward passes.
+            pool.forEachChunk(batch.count, chunk: 1) { range in
+                for index in range { advance(batch[index], logits: logits[index]) }
+            }
         } catch {
             for sequence in batch { fail(sequence, error) }
         }
@@ -287,8 +295,9 @@ public final class BatchEngine: @unchecked Sendable {
     }
 }
 
-/// One generation in the engine. Its generator and slot are touched only by the engine thread;
-/// `cancelled` is guarded by the engine's lock.
+/// One generation in the engine. Its generator and slot are touched only by the engine thread, or
+/// during a decode step's sampling by the one pool thread that samples it; `cancelled` is guarded
+/// by the engine's lock.
 private final class Sequence: @unchecked Sendable {
     let prompt: [Int32]
     let reusePrefix: Bool

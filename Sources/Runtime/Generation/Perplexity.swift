@@ -62,11 +62,10 @@ public enum PerplexityEvaluator {
     /// log softmax(row)[index] in double precision.
     static func logSoftmax(_ logits: [Float], row: Int, width: Int, at index: Int) -> Double {
         let base = row * width
-        var maxLogit = -Float.infinity
-        for i in 0..<width { maxLogit = max(maxLogit, logits[base + i]) }
-        var sum = 0.0
-        for i in 0..<width { sum += exp(Double(logits[base + i] - maxLogit)) }
-        return Double(logits[base + index] - maxLogit) - log(sum)
+        let (maxLogit, logSum) = logits.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress.map { Ops.logSumExp($0 + base, n: width) } ?? (-.infinity, 0)
+        }
+        return Double(logits[base + index] - maxLogit) - logSum
     }
 }
 

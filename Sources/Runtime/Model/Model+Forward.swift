@@ -213,16 +213,20 @@ extension Model {
         }
         let source = owns ? index : lc.kvSource
         let outWidth = lc.headCount * lc.valueDim
+        var queries: [Attention.Query] = []
+        queries.reserveCapacity(pass.segments.count)
         for (segment, offset) in zip(pass.segments, pass.offsets) {
             let cache = segment.cache, n = segment.tokens.count, start = cache.count
             if owns {
                 cache.keys[index].write(k + offset * kvDim, count: n * kvDim, at: start * kvDim)
                 cache.values[index].write(v + offset * vDim, count: n * vDim, at: start * vDim)
             }
-            Attention.causal(q: q + offset * qDim, tokens: n, firstPosition: start, cache: try cache.layer(source),
-                             heads: lc.headCount, kvHeads: lc.kvHeadCount, headDim: hd, scale: c.attentionScale(layer: index),
-                             window: lc.slidingWindow, out: s.attn.pointer + offset * outWidth, pool: pool)
+            queries.append(Attention.Query(q: q + offset * qDim, tokens: n, firstPosition: start, cache: try cache.layer(source),
+                                           out: s.attn.pointer + offset * outWidth))
         }
+        // One dispatch for the whole batch (a decode step's sequences), not one per sequence.
+        Attention.causal(queries, heads: lc.headCount, kvHeads: lc.kvHeadCount, headDim: hd,
+                         scale: c.attentionScale(layer: index), window: lc.slidingWindow, pool: pool)
         if gated {
             let attn = s.attn.pointer
             for t in 0..<T {
