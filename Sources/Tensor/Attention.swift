@@ -30,22 +30,8 @@ public enum Attention {
         heads: Int, kvHeads: Int, headDim: Int, scale: Float, window: Int? = nil,
         out: UnsafeMutablePointer<Float>, pool: ThreadPool
     ) {
-        if tokens >= blockedMinTokens {
-            causalBlocked(q: q, tokens: tokens, firstPosition: firstPosition, cache: cache, heads: heads, kvHeads: kvHeads,
-                          headDim: headDim, scale: scale, window: window, out: out, pool: pool)
-            return
-        }
-        let maxKeys = firstPosition + tokens
-        pool.run { worker, workers in
-            let scores = UnsafeMutablePointer<Float>.allocate(capacity: maxKeys)
-            defer { scores.deallocate() }
-            for job in ThreadPool.split(tokens * heads, worker: worker, of: workers) {
-                let t = job / heads
-                head(job % heads, q: q + t * heads * headDim, position: firstPosition + t, cache: cache, heads: heads,
-                     kvHeads: kvHeads, headDim: headDim, scale: scale, window: window, scores: scores,
-                     out: out + t * heads * headDim)
-            }
-        }
+        causal([Query(q: q, tokens: tokens, firstPosition: firstPosition, cache: cache, out: out)], heads: heads,
+               kvHeads: kvHeads, headDim: headDim, scale: scale, window: window, pool: pool)
     }
 
     /// One sequence's part of a batched `causal`: `tokens` queries (`(tokens, heads, headDim)`) at
@@ -68,7 +54,8 @@ public enum Attention {
 
     /// `causal` for several sequences at once, each over its own cache (a decode batch): the
     /// short ones share one dispatch to the pool instead of one each, with the same arithmetic
-    /// per head, so the results equal `causal` query by query bit for bit.
+    /// per head whichever way the heads are split into jobs, so the results equal `causal`
+    /// query by query bit for bit.
     public static func causal(
         _ queries: [Query], heads: Int, kvHeads: Int, headDim: Int, scale: Float, window: Int? = nil, pool: ThreadPool
     ) {
@@ -76,9 +63,9 @@ public enum Attention {
         var maxKeys = 0
         for (index, query) in queries.enumerated() {
             if query.tokens >= blockedMinTokens {
-                causal(q: query.q, tokens: query.tokens, firstPosition: query.firstPosition, cache: query.cache,
-                       heads: heads, kvHeads: kvHeads, headDim: headDim, scale: scale, window: window, out: query.out,
-                       pool: pool)
+                causalBlocked(q: query.q, tokens: query.tokens, firstPosition: query.firstPosition, cache: query.cache,
+                              heads: heads, kvHeads: kvHeads, headDim: headDim, scale: scale, window: window, out: query.out,
+                              pool: pool)
                 continue
             }
             for t in 0..<query.tokens { rows.append((index, t)) }
@@ -134,10 +121,6 @@ public enum Attention {
     ) {
         let first = window.map { max(0, position - $0 + 1) } ?? 0
         let half = cache.type == .f16
-        @inline(__always) func row(_ base: UnsafeRawPointer, _ element: Int) -> SIMD16<Float> {
-            half ? HalfConversion.float16(base + 2 * element)
-                 : base.loadUnaligned(fromByteOffset: 4 * element, as: SIMD16<Float>.self)
-        }
         for j in 0..<count {
             keyScores(q: q + (h0 + j) * headDim, cache: cache, kvStride: kvStride, kvOffset: kvOffset, headDim: headDim,
                       first: first, last: position, scale: scale, scores: scores + j * scoreStride)
@@ -150,7 +133,7 @@ public enum Attention {
             var o0 = SIMD16<Float>(), o1 = SIMD16<Float>(), o2 = SIMD16<Float>(), o3 = SIMD16<Float>()
             for k in first...position {
                 if d == 0 && k + 8 <= position { prefetchRow(cache, values: true, (k + 8) * kvStride + kvOffset, headDim) }
-                let value = row(cache.values, k * kvStride + kvOffset + d)
+                let value = row16(cache.values, half: half, k * kvStride + kvOffset + d)
                 o0 = o0 + s0[k] * value
                 if count > 1 { o1 = o1 + s1[k] * value }
                 if count > 2 { o2 = o2 + s2[k] * value }

@@ -31,9 +31,8 @@ extension Attention {
                         var acc = SIMD16<Float>()
                         var i = 0
                         while i < headDim {
-                            let key = half ? HalfConversion.float16(cache.keys + 2 * (base + i))
-                                           : cache.keys.loadUnaligned(fromByteOffset: 4 * (base + i), as: SIMD16<Float>.self)
-                            acc += UnsafeRawPointer(q + i).loadUnaligned(as: SIMD16<Float>.self) * key
+                            acc += UnsafeRawPointer(q + i).loadUnaligned(as: SIMD16<Float>.self)
+                                * row16(cache.keys, half: half, base + i)
                             i += 16
                         }
                         accumulators[j] = acc
@@ -49,6 +48,12 @@ extension Attention {
             scores[k] = scale * dotKey(q, cache, k * kvStride + kvOffset, headDim)
             k += 1
         }
+    }
+
+    /// Sixteen cache elements from `element` on (of keys or values at `base`), as F32.
+    @inline(__always)
+    static func row16(_ base: UnsafeRawPointer, half: Bool, _ element: Int) -> SIMD16<Float> {
+        half ? HalfConversion.float16(base + 2 * element) : base.loadUnaligned(fromByteOffset: 4 * element, as: SIMD16<Float>.self)
     }
 
     /// Asks for the cache lines of the `count` elements of the keys (or values) at `element`

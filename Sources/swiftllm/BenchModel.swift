@@ -51,7 +51,7 @@ struct BenchModel: ParsableCommand {
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if repetitions < 1 { throw ValidationError("-r must be at least 1") }
-        if KVCache.Precision(rawValue: kv) == nil { throw ValidationError("--kv must be f16 or f32, not '\(kv)'") }
+        _ = try KVCache.Precision.option(kv)
         _ = try sizes(prompt, "-p")
         _ = try sizes(gen, "-n")
         _ = try sizes(batch, "--batch")
@@ -72,7 +72,7 @@ struct BenchModel: ParsableCommand {
     func run() throws {
         let loaded = try LoadedModel(path: model, threads: threads)
         let prompts = try sizes(prompt, "-p"), gens = try sizes(gen, "-n")
-        let precision = KVCache.Precision(rawValue: kv) ?? .f16
+        let precision = try KVCache.Precision.option(kv)
         let checks = try sizes(steps, "--steps")
         let batches = try sizes(batch, "--batch")
         let capacity = min(loaded.model.config.contextLength, max(prompts.max() ?? 0, gens.max() ?? 0,

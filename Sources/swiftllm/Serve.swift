@@ -51,7 +51,7 @@ struct Serve: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0–65535") }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
         if let ctx, ctx < 16 { throw ValidationError("--ctx must be at least 16") }
-        if KVCache.Precision(rawValue: kv) == nil { throw ValidationError("--kv must be f16 or f32, not '\(kv)'") }
+        _ = try KVCache.Precision.option(kv)
     }
 
     func run() async throws {
@@ -60,7 +60,7 @@ struct Serve: AsyncParsableCommand {
         do {
             let file = try GGUFFile(path: path)
             let configuration = BatchEngine.Configuration(slots: parallel, contextLength: ctx, maxQueue: maxQueue,
-                                                          kvPrecision: KVCache.Precision(rawValue: kv) ?? .f16)
+                                                          kvPrecision: try KVCache.Precision.option(kv))
             service = try CompletionService(file: file, name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent,
                                             configuration: configuration,
                                             pool: threads.map { ThreadPool(threads: $0) } ?? .shared)
