@@ -85,9 +85,9 @@ extension Attention {
             var i = 0
             while i < 16 {
                 if i & block == 0 {
-                    let x = unsafeBitCast(v[i], to: __m512.self), y = unsafeBitCast(v[i + block], to: __m512.self)
-                    v[i] = unsafeBitCast(_mm512_permutex2var_ps(x, lowIndex, y), to: SIMD16<Float>.self)
-                    v[i + block] = unsafeBitCast(_mm512_permutex2var_ps(x, highIndex, y), to: SIMD16<Float>.self)
+                    let x = v[i], y = v[i + block]
+                    v[i] = _mm512_permutex2var_ps(x, lowIndex, y)
+                    v[i + block] = _mm512_permutex2var_ps(x, highIndex, y)
                 }
                 i += 1
             }

@@ -87,22 +87,12 @@ public enum MatMul {
         let actBytes = traits.activationRowBytes(cols: cols)
         try withUnsafeTemporaryAllocation(byteCount: actBytes * tokens, alignment: 64) { buffer throws(KernelError) in
             let act = UnsafeMutableRawPointer(buffer.baseAddress!)
-            for t in 0..<tokens {
-                try KernelTable.quantizeActivations(x + t * cols, cols: cols, for: traits, into: act + t * actBytes)
+            if tokens == 1 {
+                try KernelTable.quantizeActivations(x, cols: cols, for: traits, into: act)
+            } else {
+                try quantizeRows(x, cols: cols, tokens: tokens, for: [traits], into: [act], strides: [actBytes], pool: pool)
             }
-            let dot = traits.vecDot, chunk = rowChunk(rows: rows, rowBytes: rowBytes, threads: pool.threadCount)
-            if tokens > 1, let rowsDot = traits.rowsDot {
-                // Each weight block unpacked once for all the tokens (same results as one by one).
-                pool.forEachChunk(rows, chunk: chunk) { band in
-                    if let bandDot = traits.rowsBandDot {
-                        bandDot(weights + band.lowerBound * rowBytes, rowBytes, band.count, act, actBytes, tokens, cols,
-                                y + band.lowerBound, rows)
-                    } else {
-                        for r in band { rowsDot(weights + r * rowBytes, act, actBytes, tokens, cols, y + r, rows) }
-                    }
-                }
-                return
-            }
+            let chunk = rowChunk(rows: rows, rowBytes: rowBytes, threads: pool.threadCount)
             if tokens == 1 {
                 pool.forEachChunk(rows, chunk: chunk) { band in
                     traits.dotRows(weights + band.lowerBound * rowBytes, rowBytes: rowBytes, count: band.count, act, n: cols,
@@ -110,11 +100,11 @@ public enum MatMul {
                 }
                 return
             }
+            // Each weight block unpacked once for all the tokens where the tier has several-rows
+            // kernels (same results as one by one).
             pool.forEachChunk(rows, chunk: chunk) { band in
-                for r in band {
-                    let row = weights + r * rowBytes
-                    for t in 0..<tokens { y[t * rows + r] = dot(row, act + t * actBytes, cols) }
-                }
+                rowDots(traits, weights + band.lowerBound * rowBytes, rowBytes: rowBytes, count: band.count, act, stride: actBytes,
+                        tokens: tokens, cols: cols, into: y + band.lowerBound, outStride: rows)
             }
         }
     }

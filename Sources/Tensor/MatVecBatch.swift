@@ -75,3 +75,117 @@ extension MatMul {
         }
     }
 }
+
+extension MatMul {
+    /// Several products Y = X·Wᵀ with the same `tokens` rows of `x` (`cols` floats each) by
+    /// quantized dot products, e.g. the Q, K and V projections of a decode batch: `x` is quantized
+    /// once per activation format (the rows shared out among the pool's workers), then all rows
+    /// of all matrices go to the workers in one dispatch. `item.y` receives `(tokens, item.rows)`,
+    /// row-major. Every result has the bits `matmul(… strategy: .dot)` gives that matrix alone.
+    ///
+    /// ```swift
+    /// try MatMul.matmuls([MatvecItem(weights: wq, type: .q4_1, rows: 576, y: q),
+    ///                     MatvecItem(weights: wk, type: .q4_1, rows: 192, y: k)],
+    ///                    cols: 576, x: h, tokens: 8, pool: pool)
+    /// ```
+    public static func matmuls(
+        _ items: [MatvecItem], cols: Int, x: UnsafePointer<Float>, tokens: Int, pool: ThreadPool
+    ) throws(KernelError) {
+        guard tokens > 1 else {
+            try matvecs(items, cols: cols, x: x, pool: pool)
+            return
+        }
+        var traits: [TypeTraits] = []
+        var rowBytes: [Int] = []
+        var owners: [TypeTraits] = []
+        for item in items {
+            let t = try KernelTable.traits(for: item.type)
+            guard let bytes = item.type.rowBytes(elements: cols) else { throw .notWholeBlocks(item.type, count: cols) }
+            traits.append(t)
+            rowBytes.append(bytes)
+            if !owners.contains(where: { $0.activationType == t.activationType }) { owners.append(t) }
+        }
+        // `tokens` activation rows per format, `activationRowBytes` apart as in `matmul`.
+        let strides = owners.map { $0.activationRowBytes(cols: cols) }
+        var offsets: [Int] = []
+        var total = 0
+        for stride in strides {
+            offsets.append(total)
+            total += (stride * tokens + 63) / 64 * 64
+        }
+        let totalRows = items.reduce(0) { $0 + $1.rows }
+        guard totalRows > 0 else { return }
+        try withUnsafeTemporaryAllocation(byteCount: max(total, 64), alignment: 64) { buffer throws(KernelError) in
+            let base = UnsafeMutableRawPointer(buffer.baseAddress!)
+            try quantizeRows(x, cols: cols, tokens: tokens, for: owners, into: offsets.map { base + $0 }, strides: strides,
+                             pool: pool)
+            let owner = traits.map { t in owners.firstIndex { $0.activationType == t.activationType } ?? 0 }
+            let activation = owner.map { UnsafeRawPointer(base + offsets[$0]) }, stride = owner.map { strides[$0] }
+            let chunk = rowChunk(rows: totalRows, rowBytes: rowBytes.max() ?? 1, threads: pool.threadCount)
+            pool.forEachChunk(totalRows, chunk: chunk) { band in
+                var first = 0
+                for (i, item) in items.enumerated() {
+                    let lo = max(band.lowerBound, first), hi = min(band.upperBound, first + item.rows)
+                    first += item.rows
+                    guard lo < hi else { continue }
+                    let start = lo - first + item.rows
+                    rowDots(traits[i], item.weights + start * rowBytes[i], rowBytes: rowBytes[i], count: hi - lo,
+                            activation[i], stride: stride[i], tokens: tokens, cols: cols, into: item.y + start, outStride: item.rows)
+                }
+            }
+        }
+    }
+
+    /// Weight rows `weights…` (`count` of them, `rowBytes` apart) against `tokens` quantized
+    /// activation rows (`stride` apart): output (row r, token t) at `y[t·outStride + r]`. The
+    /// several-rows kernels where the tier has them (each weight block unpacked once for all the
+    /// tokens), else one dot product per pair; the same bits either way.
+    static func rowDots(
+        _ traits: TypeTraits, _ weights: UnsafeRawPointer, rowBytes: Int, count: Int, _ act: UnsafeRawPointer, stride: Int,
+        tokens: Int, cols: Int, into y: UnsafeMutablePointer<Float>, outStride: Int
+    ) {
+        if let bandDot = traits.rowsBandDot {
+            bandDot(weights, rowBytes, count, act, stride, tokens, cols, y, outStride)
+        } else if let rowsDot = traits.rowsDot {
+            for r in 0..<count { rowsDot(weights + r * rowBytes, act, stride, tokens, cols, y + r, outStride) }
+        } else {
+            for r in 0..<count {
+                let row = weights + r * rowBytes
+                for t in 0..<tokens { y[t * outStride + r] = traits.vecDot(row, act + t * stride, cols) }
+            }
+        }
+    }
+
+    /// Quantizes `tokens` rows of `x` into each owner's activation format (row t of owner i at
+    /// `bases[i] + t·strides[i]`). The first row of each format is done here, so that an
+    /// unsupported format throws; from `parallelQuantizeMinTokens` rows on the others are shared
+    /// out among the pool's workers (a decode batch's rows would otherwise leave the other workers
+    /// waiting), and they cannot fail where the first did not: same format, same width.
+    static func quantizeRows(
+        _ x: UnsafePointer<Float>, cols: Int, tokens: Int, for owners: [TypeTraits], into bases: [UnsafeMutableRawPointer],
+        strides: [Int], pool: ThreadPool
+    ) throws(KernelError) {
+        for (i, owner) in owners.enumerated() {
+            try KernelTable.quantizeActivations(x, cols: cols, for: owner, into: bases[i])
+        }
+        let rest = tokens - 1, jobs = owners.count * rest
+        guard jobs > 0 else { return }
+        if tokens < parallelQuantizeMinTokens || pool.threadCount < 2 {
+            for (i, owner) in owners.enumerated() {
+                for t in 1..<tokens {
+                    try KernelTable.quantizeActivations(x + t * cols, cols: cols, for: owner, into: bases[i] + t * strides[i])
+                }
+            }
+            return
+        }
+        pool.forEachChunk(jobs, chunk: (jobs + pool.threadCount - 1) / pool.threadCount) { band in
+            for job in band {
+                let i = job / rest, t = job % rest + 1
+                try? KernelTable.quantizeActivations(x + t * cols, cols: cols, for: owners[i], into: bases[i] + t * strides[i])
+            }
+        }
+    }
+
+    /// Activation rows from which `quantizeRows` shares the quantization out among the workers.
+    static let parallelQuantizeMinTokens = 4
+}

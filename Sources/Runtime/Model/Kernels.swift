@@ -55,3 +55,25 @@ extension Kernels {
         }
     }
 }
+
+extension Kernels {
+    /// y = x·Wᵀ for several matrices sharing the input `x` (`tokens` rows): below
+    /// `batchMinTokens` rows (a decode batch, a speculation check) one activation quantization
+    /// per format and one thread-pool dispatch for all of them (`MatMul.matmuls`, the bits of
+    /// `matmul` on each alone); otherwise `matmul` on each.
+    static func matmuls(_ items: [(WeightMatrix, UnsafeMutablePointer<Float>)], _ x: UnsafePointer<Float>, tokens: Int,
+                        pool: ThreadPool, strategy forced: MatMul.Strategy? = nil) throws(ModelError) {
+        guard let cols = items.first?.0.cols else { return }
+        let strategy: MatMul.Strategy = forced ?? (tokens < batchMinTokens ? .dot : .int8)
+        guard strategy == .dot else {
+            for (matrix, out) in items { try matmul(matrix, x, tokens: tokens, out, pool: pool, strategy: strategy) }
+            return
+        }
+        do {
+            try MatMul.matmuls(items.map { MatvecItem(weights: $0.0.data, type: $0.0.type, rows: $0.0.rows, y: $0.1) },
+                               cols: cols, x: x, tokens: tokens, pool: pool)
+        } catch {
+            throw .kernel(name: items.map(\.0.name).joined(separator: ", "), detail: error.description)
+        }
+    }
+}

@@ -46,8 +46,7 @@ extension Model {
                             if m == 1 {
                                 try Kernels.matvecs([(gateRows, gb), (upRows, ub)], xb, pool: pool)
                             } else {
-                                try Kernels.matmul(gateRows, xb, tokens: m, gb, pool: pool, strategy: pass.strategy)
-                                try Kernels.matmul(upRows, xb, tokens: m, ub, pool: pool, strategy: pass.strategy)
+                                try Kernels.matmuls([(gateRows, gb), (upRows, ub)], xb, tokens: m, pool: pool, strategy: pass.strategy)
                             }
                             activation(gb, ub, ub, m * ff)
                             try Kernels.matmul(downRows, ub, tokens: m, yb, pool: pool, strategy: pass.strategy)

@@ -162,7 +162,7 @@ extension Model {
         if T == 1 {
             try Kernels.matvecs(items, h, pool: pool)
         } else {
-            for (matrix, out) in items { try Kernels.matmul(matrix, h, tokens: T, out, pool: pool, strategy: pass.strategy) }
+            try Kernels.matmuls(items, h, tokens: T, pool: pool, strategy: pass.strategy)
         }
         addBias(w.qBias, qTarget, rows: T)
         addBias(w.kBias, k, rows: T)
@@ -259,8 +259,7 @@ extension Model {
             if T == 1 {
                 try Kernels.matvecs([(gateWeights, gate), (layer.up, up)], h, pool: pool)
             } else {
-                try Kernels.matmul(gateWeights, h, tokens: T, gate, pool: pool, strategy: strategy)
-                try Kernels.matmul(layer.up, h, tokens: T, up, pool: pool, strategy: strategy)
+                try Kernels.matmuls([(gateWeights, gate), (layer.up, up)], h, tokens: T, pool: pool, strategy: strategy)
             }
             addBias(layer.gateBias, gate, rows: T)
             addBias(layer.upBias, up, rows: T)

@@ -44,9 +44,8 @@ extension Model {
         if T == 1 {
             try Kernels.matvecs([(w.qkv, qkv), (w.gate, z), (w.beta, beta), (w.alpha, alpha)], h, pool: pool)
         } else {
-            for (matrix, out) in [(w.qkv, qkv), (w.gate, z), (w.beta, beta), (w.alpha, alpha)] {
-                try Kernels.matmul(matrix, h, tokens: T, out, pool: pool, strategy: pass.strategy)
-            }
+            try Kernels.matmuls([(w.qkv, qkv), (w.gate, z), (w.beta, beta), (w.alpha, alpha)], h, tokens: T, pool: pool,
+                                strategy: pass.strategy)
         }
         let out = s.attn.pointer
         let u = UnsafeMutablePointer<Float>.allocate(capacity: channels)
