@@ -1,6 +1,5 @@
 #if SWIFTLLM_X86_SIMD
 import _Builtin_intrinsics.intel
-import CPrefetch
 #endif
 
 extension Attention {
@@ -62,12 +61,7 @@ extension Attention {
     static func prefetchRow(_ cache: Cache, values: Bool, _ element: Int, _ count: Int) {
         #if SWIFTLLM_X86_SIMD
         let size = cache.type == .f16 ? 2 : 4
-        let start = (values ? cache.values : cache.keys) + element * size
-        var line = 0
-        while line < count * size {
-            swiftllm_prefetch(start + line)
-            line += 64
-        }
+        X86Dot.prefetchLines((values ? cache.values : cache.keys) + element * size, bytes: count * size)
         #endif
     }
 

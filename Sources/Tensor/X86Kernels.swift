@@ -116,9 +116,14 @@ extension X86Dot {
 
     /// Prefetches the cache lines `prefetchDistance` bytes ahead of the `bytes` bytes at `x`.
     @inline(__always) static func prefetch(_ x: UnsafeRawPointer, bytes: Int) {
+        prefetchLines(x + prefetchDistance, bytes: bytes)
+    }
+
+    /// Prefetches the 64-byte cache lines of the `bytes` bytes from `start`, one request per line.
+    @inline(__always) static func prefetchLines(_ start: UnsafeRawPointer, bytes: Int) {
         var line = 0
         while line < bytes {
-            swiftllm_prefetch(x + prefetchDistance + line)
+            swiftllm_prefetch(start + line)
             line += 64
         }
     }

@@ -1,6 +1,5 @@
 #if SWIFTLLM_X86_SIMD
 import _Builtin_intrinsics.intel
-import CPrefetch
 
 /// Four-weight-rows forms of the AVX-512 Q4_K, Q5_K and Q6_K kernels for decode (`WeightRowsDot`):
 /// four rows of a matrix against one activation row, so the activation loads, its sub-block sums
@@ -50,12 +49,7 @@ extension X86Dot {
     /// prefetcher follows poorly (half the one-row speed without this): while on block b of a
     /// group, fetch the matching share of the next group's bytes, one linear stream.
     @inline(__always) static func prefetchGroup(_ w: UnsafeRawPointer, _ rowBytes: Int, _ b: Int, _ size: Int) {
-        let next = w + 4 * rowBytes + 4 * b * size
-        var line = 0
-        while line < 4 * size {
-            swiftllm_prefetch(next + line)
-            line += 64
-        }
+        prefetchLines(w + 4 * rowBytes + 4 * b * size, bytes: 4 * size)
     }
 
     /// Rows longer than this many bytes go one at a time: four long rows are four streams in
