@@ -31,47 +31,81 @@ extension MatMul {
     public static func matvecs(
         _ items: [MatvecItem], cols: Int, x: UnsafePointer<Float>, pool: ThreadPool
     ) throws(KernelError) {
-        var traits: [TypeTraits] = []
-        var rowBytes: [Int] = []
-        // The first item's traits for each activation format, in order of appearance.
-        var owners: [TypeTraits] = []
+        let plan = try ItemsPlan(items, cols: cols, tokens: 1)
+        guard plan.totalRows > 0 else { return }
+        try withUnsafeTemporaryAllocation(byteCount: max(plan.bytes, 64), alignment: 64) { buffer throws(KernelError) in
+            let base = UnsafeMutableRawPointer(buffer.baseAddress!)
+            for (i, owner) in plan.owners.enumerated() {
+                try KernelTable.quantizeActivations(x, cols: cols, for: owner, into: base + plan.offsets[i])
+            }
+            let chunk = MatMul.rowChunk(rows: plan.totalRows, rowBytes: plan.rowBytes.max() ?? 1, threads: pool.threadCount)
+            pool.forEachChunk(plan.totalRows, chunk: chunk) { band in
+                ItemsPlan.forEachPart(of: band, items) { i, start, count in
+                    plan.traits[i].dotRows(items[i].weights + start * plan.rowBytes[i], rowBytes: plan.rowBytes[i], count: count,
+                                           plan.activation(i, base), n: cols, into: items[i].y + start)
+                }
+            }
+        }
+    }
+}
+
+/// What `matvecs` and `matmuls` work out from their items before computing: each item's kernel
+/// traits and row bytes, the activation formats they need (the first item's traits for each, in
+/// order of appearance), and the buffer layout — `tokens` activation rows per format,
+/// `activationRowBytes` apart, each format's rows from a 64-byte boundary.
+struct ItemsPlan {
+    let traits: [TypeTraits]
+    let rowBytes: [Int]
+    let owners: [TypeTraits]
+    /// Per item, the index of its activation format in `owners`.
+    let owner: [Int]
+    /// Per format, the bytes between its activation rows, and where its rows start.
+    let strides: [Int]
+    let offsets: [Int]
+    /// Bytes of the activation buffer.
+    let bytes: Int
+    /// Rows of all items together.
+    let totalRows: Int
+
+    init(_ items: [MatvecItem], cols: Int, tokens: Int) throws(KernelError) {
+        var traits: [TypeTraits] = [], rowBytes: [Int] = [], owners: [TypeTraits] = [], owner: [Int] = []
         for item in items {
             let t = try KernelTable.traits(for: item.type)
             guard let bytes = item.type.rowBytes(elements: cols) else { throw .notWholeBlocks(item.type, count: cols) }
             traits.append(t)
             rowBytes.append(bytes)
-            if !owners.contains(where: { $0.activationType == t.activationType }) { owners.append(t) }
+            if let index = owners.firstIndex(where: { $0.activationType == t.activationType }) {
+                owner.append(index)
+            } else {
+                owner.append(owners.count)
+                owners.append(t)
+            }
         }
-        // One activation row per format, 64-byte aligned, in order of `owners`.
+        let strides = owners.map { $0.activationRowBytes(cols: cols) }
         var offsets: [Int] = []
         var total = 0
-        for owner in owners {
+        for stride in strides {
             offsets.append(total)
-            total += (owner.activationRowBytes(cols: cols) + 63) / 64 * 64
+            total += (stride * tokens + 63) / 64 * 64
         }
-        let totalRows = items.reduce(0) { $0 + $1.rows }
-        guard totalRows > 0 else { return }
-        try withUnsafeTemporaryAllocation(byteCount: max(total, 64), alignment: 64) { buffer throws(KernelError) in
-            let base = UnsafeMutableRawPointer(buffer.baseAddress!)
-            for (i, owner) in owners.enumerated() {
-                try KernelTable.quantizeActivations(x, cols: cols, for: owner, into: base + offsets[i])
-            }
-            let activation = traits.map { t in
-                UnsafeRawPointer(base + offsets[owners.firstIndex { $0.activationType == t.activationType } ?? 0])
-            }
-            let chunk = MatMul.rowChunk(rows: totalRows, rowBytes: rowBytes.max() ?? 1, threads: pool.threadCount)
-            pool.forEachChunk(totalRows, chunk: chunk) { band in
-                var first = 0
-                for (i, item) in items.enumerated() {
-                    let lo = max(band.lowerBound, first), hi = min(band.upperBound, first + item.rows)
-                    if lo < hi {
-                        let start = lo - first
-                        traits[i].dotRows(item.weights + start * rowBytes[i], rowBytes: rowBytes[i], count: hi - lo,
-                                          activation[i], n: cols, into: item.y + start)
-                    }
-                    first += item.rows
-                }
-            }
+        (self.traits, self.rowBytes, self.owners, self.owner) = (traits, rowBytes, owners, owner)
+        (self.strides, self.offsets, bytes) = (strides, offsets, total)
+        totalRows = items.reduce(0) { $0 + $1.rows }
+    }
+
+    /// Item `i`'s first activation row in the buffer at `base`.
+    func activation(_ i: Int, _ base: UnsafeMutableRawPointer) -> UnsafeRawPointer {
+        UnsafeRawPointer(base + offsets[owner[i]])
+    }
+
+    /// The rows of `band` (of all `items`' rows, item after item) item by item: `body(item, first
+    /// row within the item, row count)` for each item the band overlaps.
+    static func forEachPart(of band: Range<Int>, _ items: [MatvecItem], _ body: (Int, Int, Int) -> Void) {
+        var first = 0
+        for (i, item) in items.enumerated() {
+            let lo = max(band.lowerBound, first), hi = min(band.upperBound, first + item.rows)
+            if lo < hi { body(i, lo - first, hi - lo) }
+            first += item.rows
         }
     }
 }
@@ -95,42 +129,18 @@ extension MatMul {
             try matvecs(items, cols: cols, x: x, pool: pool)
             return
         }
-        var traits: [TypeTraits] = []
-        var rowBytes: [Int] = []
-        var owners: [TypeTraits] = []
-        for item in items {
-            let t = try KernelTable.traits(for: item.type)
-            guard let bytes = item.type.rowBytes(elements: cols) else { throw .notWholeBlocks(item.type, count: cols) }
-            traits.append(t)
-            rowBytes.append(bytes)
-            if !owners.contains(where: { $0.activationType == t.activationType }) { owners.append(t) }
-        }
-        // `tokens` activation rows per format, `activationRowBytes` apart as in `matmul`.
-        let strides = owners.map { $0.activationRowBytes(cols: cols) }
-        var offsets: [Int] = []
-        var total = 0
-        for stride in strides {
-            offsets.append(total)
-            total += (stride * tokens + 63) / 64 * 64
-        }
-        let totalRows = items.reduce(0) { $0 + $1.rows }
-        guard totalRows > 0 else { return }
-        try withUnsafeTemporaryAllocation(byteCount: max(total, 64), alignment: 64) { buffer throws(KernelError) in
+        let plan = try ItemsPlan(items, cols: cols, tokens: tokens)
+        guard plan.totalRows > 0 else { return }
+        try withUnsafeTemporaryAllocation(byteCount: max(plan.bytes, 64), alignment: 64) { buffer throws(KernelError) in
             let base = UnsafeMutableRawPointer(buffer.baseAddress!)
-            try quantizeRows(x, cols: cols, tokens: tokens, for: owners, into: offsets.map { base + $0 }, strides: strides,
-                             pool: pool)
-            let owner = traits.map { t in owners.firstIndex { $0.activationType == t.activationType } ?? 0 }
-            let activation = owner.map { UnsafeRawPointer(base + offsets[$0]) }, stride = owner.map { strides[$0] }
-            let chunk = rowChunk(rows: totalRows, rowBytes: rowBytes.max() ?? 1, threads: pool.threadCount)
-            pool.forEachChunk(totalRows, chunk: chunk) { band in
-                var first = 0
-                for (i, item) in items.enumerated() {
-                    let lo = max(band.lowerBound, first), hi = min(band.upperBound, first + item.rows)
-                    first += item.rows
-                    guard lo < hi else { continue }
-                    let start = lo - first + item.rows
-                    rowDots(traits[i], item.weights + start * rowBytes[i], rowBytes: rowBytes[i], count: hi - lo,
-                            activation[i], stride: stride[i], tokens: tokens, cols: cols, into: item.y + start, outStride: item.rows)
+            try quantizeRows(x, cols: cols, tokens: tokens, for: plan.owners, into: plan.offsets.map { base + $0 },
+                             strides: plan.strides, pool: pool)
+            let chunk = rowChunk(rows: plan.totalRows, rowBytes: plan.rowBytes.max() ?? 1, threads: pool.threadCount)
+            pool.forEachChunk(plan.totalRows, chunk: chunk) { band in
+                ItemsPlan.forEachPart(of: band, items) { i, start, count in
+                    rowDots(plan.traits[i], items[i].weights + start * plan.rowBytes[i], rowBytes: plan.rowBytes[i], count: count,
+                            plan.activation(i, base), stride: plan.strides[plan.owner[i]], tokens: tokens, cols: cols,
+                            into: items[i].y + start, outStride: items[i].rows)
                 }
             }
         }
