@@ -114,7 +114,8 @@ public enum SchemaConformance {
 
     /// The instance with object members in the order the compiled grammar writes them: the
     /// schema's `properties` order (following `$ref`, `allOf` and the first matching `anyOf` /
-    /// `oneOf` branch), then required names not in `properties`, then other members as given.
+    /// `oneOf` branch), then required names not in `properties`, then names a presence condition
+    /// mentions (`Presence.split`) in its order, then other members as given.
     public static func canonicalOrder(_ value: JSONValue, schema: JSONValue, root: JSONValue, depth: Int = 0) -> JSONValue {
         guard depth < 64 else { return value }
         var order: [String] = []
@@ -123,9 +124,16 @@ public enum SchemaConformance {
         var restItems: JSONValue? = nil
         var additional: JSONValue? = nil
         var dependencyNames: [String] = []
+        var presenceNames: [String] = []
         let validator = JSONSchemaValidator(root: root)
         func collect(_ s: JSONValue, _ level: Int) {
-            guard level < 32, case .object(let o) = s else { return }
+            guard level < 32, case .object(var o) = s else { return }
+            // Conditions on which members are present: the grammar requires the present names
+            // in the order the condition mentions them (`presenceVariants`).
+            if let (condition, rest) = Presence.split(o) {
+                presenceNames += condition.names
+                o = rest
+            }
             for (k, v) in o["properties"]?.objectValue ?? JSONObject() where subschemas[k] == nil {
                 order.append(k)
                 subschemas[k] = v
@@ -164,6 +172,7 @@ public enum SchemaConformance {
             }
         }
         collect(schema, 0)
+        for k in presenceNames where !order.contains(k) && value[k] != nil { order.append(k) }
         for k in dependencyNames where !order.contains(k) { order.append(k) }
         switch value {
         case .object(let o):

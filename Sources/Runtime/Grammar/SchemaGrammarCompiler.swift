@@ -63,6 +63,7 @@ struct SchemaGrammarCompiler {
         depth += 1
         defer { depth -= 1 }
         guard depth < 200 else { throw fail("schema nests too deeply (recursive allOf or $ref?)", pointer) }
+        if let values = finiteValues(schemaIn) { return values }
         var schema = try lowerNot(schemaIn, pointer: pointer)
         try checkKeywords(schema, pointer: pointer)
 
@@ -95,17 +96,16 @@ struct SchemaGrammarCompiler {
                 schema = try merge(schema, .object(b), pointer: p)
             }
         }
+        if let variants = try presenceVariants(schema, pointer: pointer) {
+            var options: [GrammarExpr] = []
+            for v in variants { options.append(try compileObject(v, pointer: pointer)) }
+            return .choice(options)
+        }
         for keyword in ["anyOf", "oneOf"] {
             guard let listed = schema[keyword]?.arrayValue else { continue }
             schema[keyword] = nil
-            var branches = listed
-            if keyword == "oneOf" {
-                if let exclusive = try exclusiveRequired(branches, pointer: pointer + "/oneOf") {
-                    branches = exclusive
-                } else {
-                    try checkDisjoint(branches, base: schema, pointer: pointer + "/oneOf")
-                }
-            }
+            let branches = listed
+            if keyword == "oneOf" { try checkDisjoint(branches, base: schema, pointer: pointer + "/oneOf") }
             var options: [GrammarExpr] = []
             let base = schema.members.filter { !SchemaKeywords.annotations.contains($0.key) }
             for (i, branch) in branches.enumerated() {
@@ -127,39 +127,6 @@ struct SchemaGrammarCompiler {
             return .choice(options)
         }
         return try compileTyped(schema, pointer: pointer)
-    }
-
-    /// `oneOf` whose branches only list `required` names ("exactly one of these"): branch i becomes
-    /// "R_i present and, for every other branch j, its one extra name absent", which makes the
-    /// branches disjoint. Nil when the branches have another shape.
-    mutating func exclusiveRequired(_ branches: [JSONValue], pointer: String) throws(JSONSchemaError) -> [JSONValue]? {
-        var sets: [[String]] = []
-        for b in branches {
-            guard case .object(let o) = b, let r = o["required"]?.arrayValue,
-                o.keys.allSatisfy({ $0 == "required" || SchemaKeywords.annotations.contains($0) })
-            else { return nil }
-            sets.append(r.compactMap(\.stringValue))
-        }
-        var out: [JSONValue] = []
-        for (i, mine) in sets.enumerated() {
-            var absent: [String] = []
-            var possible = true
-            for (j, other) in sets.enumerated() where j != i {
-                let extra = other.filter { !mine.contains($0) }
-                if extra.isEmpty {
-                    possible = false
-                } else if extra.count == 1 {
-                    absent.append(extra[0])
-                } else {
-                    try unsupported("oneOf of required sets differing in more than one name is not supported", pointer)
-                    return nil
-                }
-            }
-            guard possible else { continue }
-            let properties = JSONObject(absent.map { ($0, JSONValue.bool(false)) })
-            out.append(.object(JSONObject([("required", .array(mine.map { .string($0) })), ("properties", .object(properties))])))
-        }
-        return out
     }
 
     /// `dependencies` / `dependentRequired` / `dependentSchemas` as a choice of variants: for each
@@ -215,6 +182,7 @@ struct SchemaGrammarCompiler {
             // Keywords that assert nothing in these forms.
             if key == "uniqueItems", value == .bool(false) || SchemaGrammarCompiler.uniqueEnumItems(schema) != nil { continue }
             if key == "patternProperties" { continue }
+            if key == "not", let value, Presence.of(value) != nil { continue }   // presenceVariants
             if key == "propertyNames", value == .bool(true) || value == .object(JSONObject()) { continue }
             if key == "then" || key == "else", schema["if"] == nil { continue }
             if key == "contains" || key == "minContains", SchemaGrammarCompiler.containsIsExpressible(schema) { continue }

@@ -47,6 +47,8 @@ extension SchemaGrammarCompiler {
                     }
                 }
                 out[key] = .object(merged)
+            case "not":
+                out[key] = .object(JSONObject([("anyOf", .array([av, bv]))]))   // ¬a ∧ ¬b = ¬(a ∨ b)
             case "items", "additionalProperties", "additionalItems":
                 out[key] = try mergeValues(av, bv, pointer: "\(pointer)/\(key)")
             case "enum":
@@ -122,7 +124,8 @@ extension SchemaGrammarCompiler {
 
     func disjoint(_ x: JSONObject, _ y: JSONObject, base: JSONObject) -> Bool {
         func types(_ s: JSONObject) -> Set<String> {
-            var t = SchemaGrammarCompiler.types(of: s) ?? SchemaGrammarCompiler.types(of: base) ?? SchemaKeywords.allTypes
+            var t = SchemaGrammarCompiler.types(of: s) ?? SchemaGrammarCompiler.values(s).map(SchemaGrammarCompiler.types(ofValues:))
+                ?? SchemaGrammarCompiler.types(of: base) ?? SchemaKeywords.allTypes
             if t.contains("number") { t.insert("integer") }
             return t
         }
@@ -148,6 +151,23 @@ extension SchemaGrammarCompiler {
             }
         }
         return false
+    }
+
+    /// The types of `values` (an integral number is both an integer and a number).
+    static func types(ofValues values: [JSONValue]) -> Set<String> {
+        var out: Set<String> = []
+        for v in values {
+            switch v {
+            case .null: out.insert("null")
+            case .bool: out.insert("boolean")
+            case .int: out.formUnion(["integer", "number"])
+            case .double(let d): out.formUnion(d.rounded() == d ? ["integer", "number"] : ["number"])
+            case .string: out.insert("string")
+            case .array: out.insert("array")
+            case .object: out.insert("object")
+            }
+        }
+        return out
     }
 
     static func values(_ s: JSONObject) -> [JSONValue]? {

@@ -26,13 +26,15 @@ import TestSupport
         return (compiled.count, vT - vOK + iT - iOK)
     }
 
-    @Test(arguments: ["Glaiveai2K", "Github_easy"])
-    func coverageAndNoWrongAnswers(prefix: String) throws {
+    /// Coverage floors below what compiles now (Glaiveai2K 1696 of 1707, Github_easy 1852 of
+    /// 1943); llguidance's table gives .99 and .98.
+    @Test(arguments: [("Glaiveai2K", 0.99), ("Github_easy", 0.95)])
+    func coverageAndNoWrongAnswers(prefix: String, floor: Double) throws {
         let files = try MaskBenchTests.files(prefix: prefix)
         #expect(files.count > 1000)
         let reports = files.map { SchemaConformance.check(file: $0, vocabulary: nil) }
         let (compiled, wrong) = MaskBenchTests.summarize(reports, label: prefix)
-        #expect(Double(compiled) >= 0.95 * Double(files.count))
+        #expect(Double(compiled) >= floor * Double(files.count))
         #expect(wrong == 0)
     }
 
@@ -45,7 +47,7 @@ import TestSupport
         #expect(files.count > 600)
         let reports = files.map { SchemaConformance.check(file: $0, vocabulary: nil) }
         let (compiled, wrong) = MaskBenchTests.summarize(reports, label: "other splits")
-        #expect(compiled > 50)
+        #expect(compiled > 500)   // 527 (Synthesized: listed values beside `not`)
         #expect(wrong == 0)
     }
 }
