@@ -25,6 +25,9 @@ public struct GrammarBuilder {
     private var names: [String] = []
     private var bodies: [GrammarExpr?] = []
     private var nameToID: [String: Int] = [:]
+    /// The next suffix to try per `freshRule` base (without it, the k-th rule of one base
+    /// tried k names).
+    private var nextSuffix: [String: Int] = [:]
     /// Upper bound on lowered rules, so hostile `{m,n}` counts cannot exhaust memory.
     public var maxRules = 500_000
 
@@ -43,11 +46,12 @@ public struct GrammarBuilder {
     /// A new rule with a unique name derived from `base`.
     public mutating func freshRule(_ base: String) -> Int {
         var name = base
-        var n = 1
+        var n = nextSuffix[base] ?? 1
         while nameToID[name] != nil {
             name = "\(base)-\(n)"
             n += 1
         }
+        nextSuffix[base] = n
         return ruleID(name)
     }
 

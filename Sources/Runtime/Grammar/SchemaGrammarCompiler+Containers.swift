@@ -71,13 +71,22 @@ extension SchemaGrammarCompiler {
             schema["patternProperties"] = nil
         }
         let required = Set((schema["required"]?.arrayValue ?? []).compactMap(\.stringValue))
+        let patterns = schema["patternProperties"]?.objectValue ?? JSONObject()
         var props: [(key: String, schema: JSONValue, pointer: String)] = []
         for (key, value) in schema["properties"]?.objectValue ?? JSONObject() {
-            props.append((key, value, "\(pointer)/properties/\(JSONPointer.escape(key))"))
+            let p = "\(pointer)/properties/\(JSONPointer.escape(key))"
+            // A declared member must also satisfy every pattern it matches.
+            var merged = value
+            if let matched = try patternSchemas(for: key, patterns, pointer: pointer + "/patternProperties") {
+                merged = try mergeValues(value, matched, pointer: p)
+            }
+            props.append((key, merged, p))
         }
         let additional = schema["additionalProperties"] ?? .bool(true)
         for key in (schema["required"]?.arrayValue ?? []).compactMap(\.stringValue) where !props.contains(where: { $0.key == key }) {
-            props.append((key, additional, pointer + "/additionalProperties"))
+            // `additionalProperties` applies to a name no pattern matches.
+            let matched = try patternSchemas(for: key, patterns, pointer: pointer + "/patternProperties")
+            props.append((key, matched ?? additional, matched == nil ? pointer + "/additionalProperties" : pointer + "/patternProperties"))
         }
         let declared = Set(props.map(\.key))
         let allowsExtra = additional != .bool(false)
@@ -133,43 +142,90 @@ extension SchemaGrammarCompiler {
         return .sequence([.literal("{"), w, first, w, .literal("}")])
     }
 
-    /// Extra members under `patternProperties`. Exact only in these cases: every pattern has the
-    /// same value schema and no declared property name matches a pattern, with
-    /// `additionalProperties: false` (keys must match a pattern); or every pattern's schema allows
-    /// anything and additional properties are allowed (the patterns then constrain nothing).
+    /// Extra members under `patternProperties`: a key that is not declared goes with the
+    /// schemas of every pattern it matches (all of them merged), or with `additionalProperties`
+    /// when it matches none. When every pattern has the same schema and `additionalProperties`
+    /// is false, keys are the patterns' union (one regex); otherwise the keys are split by which
+    /// patterns they match, each part an automaton (`CodePointDFA`) less the declared names.
+    /// Declared names that match a pattern get its schema in `object` (`patternSchemas`).
     mutating func patternMembers(_ patterns: JSONObject, additional: JSONValue, declared: Set<String>, pointer: String) throws(JSONSchemaError) -> GrammarExpr? {
         let p = pointer + "/patternProperties"
         let schemas = patterns.members.map(\.value)
         let trivial = schemas.allSatisfy { $0 == .bool(true) || $0 == .object(JSONObject()) }
-        if additional != .bool(false) {
-            if trivial {
-                let value = try compile(additional, pointer: pointer + "/additionalProperties")
-                return .sequence([try keyExcluding(declared), ws, .literal(":"), ws, value])
+        if additional != .bool(false), trivial {
+            let value = try compile(additional, pointer: pointer + "/additionalProperties")
+            return .sequence([try keyExcluding(declared), ws, .literal(":"), ws, value])
+        }
+        if additional == .bool(false), schemas.allSatisfy({ $0 == schemas[0] }),
+            !declared.contains(where: { name in patterns.keys.contains { JSONSchemaValidator.search($0, in: name) != false } })
+        {
+            var keys: [GrammarExpr] = []
+            for pattern in patterns.keys {
+                do {
+                    keys.append(try RegexCompiler.compile(pattern, encoding: .jsonString))
+                } catch {
+                    try unsupported("patternProperties: \(error)", "\(p)/\(JSONPointer.escape(pattern))")
+                    return nil
+                }
             }
-            try unsupported("patternProperties next to additionalProperties other than false is not supported", p)
+            let value = try compile(schemas[0], pointer: "\(p)/\(JSONPointer.escape(patterns.keys[0]))")
+            return .sequence([.literal("\""), .choice(keys), .literal("\""), ws, .literal(":"), ws, value])
+        }
+        guard patterns.count <= 4 else {
+            try unsupported("more than 4 patternProperties with different schemas (or beside additionalProperties) are not supported", p)
             return nil
         }
-        guard schemas.allSatisfy({ $0 == schemas[0] }) else {
-            try unsupported("patternProperties with different schemas per pattern is not supported", p)
-            return nil
-        }
-        for name in declared {
-            for pattern in patterns.keys where JSONSchemaValidator.search(pattern, in: name) != false {
-                try unsupported("patternProperties matching the declared property '\(name)' is not supported", p)
-                return nil
-            }
-        }
-        var keys: [GrammarExpr] = []
+        var set = RegexSet()
+        var ids: [Int] = []
         for pattern in patterns.keys {
             do {
-                keys.append(try RegexCompiler.compile(pattern, encoding: .jsonString))
+                ids.append(try set.add(pattern: pattern))
             } catch {
                 try unsupported("patternProperties: \(error)", "\(p)/\(JSONPointer.escape(pattern))")
                 return nil
             }
         }
-        let value = try compile(schemas[0], pointer: "\(p)/\(JSONPointer.escape(patterns.keys[0]))")
-        return .sequence([.literal("\""), .choice(keys), .literal("\""), ws, .literal(":"), ws, value])
+        let names = set.add(strings: declared.sorted())
+        var options: [GrammarExpr] = []
+        do {
+            let automata = try set.automata()
+            let undeclared = automata[names].complemented()
+            for mask in 0..<(1 << ids.count) {
+                var keys = undeclared
+                for (i, id) in ids.enumerated() {
+                    keys = try keys.intersection(mask & (1 << i) != 0 ? automata[id] : automata[id].complemented()).minimized()
+                }
+                if keys.isEmpty { continue }
+                var value = mask == 0 ? additional : JSONValue.bool(true)
+                for (i, schema) in schemas.enumerated() where mask & (1 << i) != 0 {
+                    value = try mergeValues(value, schema, pointer: "\(p)/\(JSONPointer.escape(patterns.keys[i]))")
+                }
+                if value == .bool(false) { continue }
+                let key = keys.grammar(encode: RegexCompiler.jsonEncoded, builder: &builder, name: "key")
+                let compiled = try compile(value, pointer: mask == 0 ? pointer + "/additionalProperties" : p)
+                options.append(.sequence([.literal("\""), key, .literal("\""), ws, .literal(":"), ws, compiled]))
+            }
+        } catch {
+            try unsupported("patternProperties keys need more than \(CodePointDFA.maxStates) automaton states", p)
+            return nil
+        }
+        return .choice(options)
+    }
+
+    /// The schema a declared member `name` must also satisfy: every pattern of
+    /// `patternProperties` it matches (nil when it matches none). A pattern that cannot be
+    /// decided is refused.
+    mutating func patternSchemas(for name: String, _ patterns: JSONObject, pointer: String) throws(JSONSchemaError) -> JSONValue? {
+        var out: JSONValue? = nil
+        for (pattern, schema) in patterns {
+            switch JSONSchemaValidator.search(pattern, in: name) {
+            case true?:
+                if let previous = out { out = try mergeValues(previous, schema, pointer: pointer) } else { out = schema }
+            case false?: continue
+            case nil: try unsupported("patternProperties: cannot read the pattern '\(pattern)'", pointer)
+            }
+        }
+        return out
     }
 
     /// A JSON string key that is none of `excluded`: a trie over the excluded keys' characters,

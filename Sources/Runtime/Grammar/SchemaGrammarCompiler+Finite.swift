@@ -9,9 +9,10 @@ extension SchemaGrammarCompiler {
     func finiteValues(_ schema: JSONObject) -> GrammarExpr? {
         guard let candidates = SchemaGrammarCompiler.listedValues(.object(schema), root: root, depth: 0) else { return nil }
         let validator = JSONSchemaValidator(root: root)
+        let standard = JSONValue.object(SchemaGrammarCompiler.standardized(schema))
         var kept: [JSONValue] = []
         for value in candidates {
-            switch validator.validate(value, against: .object(schema)) {
+            switch validator.validate(value, against: standard) {
             case .valid where !kept.contains(value): kept.append(value)
             case .valid, .invalid: continue
             case .unsupported: return nil

@@ -78,13 +78,26 @@ extension SchemaGrammarCompiler {
         let minLength = schema["minLength"]?.intValue ?? 0
         let maxLength = schema["maxLength"]?.intValue
         let hasLength = minLength > 0 || maxLength != nil
+        if let maxLength, maxLength < minLength { return .choice([]) }
+        // Several patterns, patterns it must not match, or a pattern or format with length
+        // bounds it does not imply: one automaton for all of them.
+        let format = schema["format"]?.stringValue
+        if let format, StringFormats.standardButUnsupported.contains(format) {
+            try unsupported("format '\(format)' is not supported", pointer + "/format")
+        }
+        let positives = ([schema["pattern"]?.stringValue] + SchemaGrammarCompiler.strings(schema[SchemaGrammarCompiler.extraPatternsKey])
+            + [format.flatMap { StringFormats.patterns[$0] }]).compactMap { $0 }
+        let negatives = SchemaGrammarCompiler.strings(schema[SchemaGrammarCompiler.notPatternsKey])
         /// A pattern or format whose own lengths already lie within the bounds makes them redundant.
         func lengthsImplied(by regex: String) -> Bool {
             guard let b = try? RegexCompiler.lengthBounds(regex) else { return false }
             return b.min >= minLength && (maxLength.map { m in b.max.map { $0 <= m } ?? false } ?? true)
         }
+        let singleClass = schema["pattern"] != nil && positives.count == 1 && RegexCompiler.isAnchoredSingleClassRepeat(positives[0])
+        if !negatives.isEmpty || positives.count > 1 || positives.count == 1 && hasLength && !lengthsImplied(by: positives[0]) && !singleClass {
+            return try automatonString(positives, not: negatives, minLength: minLength, maxLength: maxLength, pointer: pointer)
+        }
         if let pattern = schema["pattern"]?.stringValue {
-            if schema["format"] != nil { try unsupported("pattern together with format is not supported", pointer + "/format") }
             var body: GrammarExpr
             do {
                 body = try RegexCompiler.compile(pattern, encoding: .jsonString)
@@ -92,14 +105,11 @@ extension SchemaGrammarCompiler {
                 try unsupported("pattern: \(error)", pointer + "/pattern")
                 return try genericString()
             }
-            if hasLength, !lengthsImplied(by: pattern) {
-                // `^c{m,n}$` for one character class c: intersect the counts with the lengths.
-                guard RegexCompiler.isAnchoredSingleClassRepeat(pattern), case .sequence(let parts) = body,
-                    parts.count == 1, case .repeated(let c, let m, let n) = parts[0]
-                else {
-                    try unsupported("pattern together with minLength/maxLength is not supported", pointer + "/pattern")
-                    return .sequence([.literal("\""), body, .literal("\"")])
-                }
+            // `^c{m,n}$` for one character class c: the counts intersected with the lengths
+            // (other bounds the pattern does not imply went to `automatonString`).
+            if hasLength, RegexCompiler.isAnchoredSingleClassRepeat(pattern), case .sequence(let parts) = body,
+                parts.count == 1, case .repeated(let c, let m, let n) = parts[0]
+            {
                 let low = max(m, minLength)
                 let high = [n, maxLength].compactMap { $0 }.min()
                 if let high, high < low { return .choice([]) }
@@ -107,10 +117,7 @@ extension SchemaGrammarCompiler {
             }
             return .sequence([.literal("\""), body, .literal("\"")])
         }
-        if let format = schema["format"]?.stringValue, let regex = StringFormats.patterns[format] {
-            if hasLength, !lengthsImplied(by: regex) {
-                try unsupported("format together with minLength/maxLength is not supported", pointer + "/format")
-            }
+        if let format, let regex = StringFormats.patterns[format] {
             do {
                 let body = try RegexCompiler.compile(regex, encoding: .jsonString)
                 return try shared("format-\(format)") { _ throws(JSONSchemaError) in
@@ -120,10 +127,7 @@ extension SchemaGrammarCompiler {
                 throw fail("internal format regex: \(error)", pointer + "/format")
             }
         }
-        if let format = schema["format"]?.stringValue {
-            if StringFormats.standardButUnsupported.contains(format) {
-                try unsupported("format '\(format)' is not supported", pointer + "/format")
-            }
+        if let format, !StringFormats.standardButUnsupported.contains(format) {
             // Validators ignore formats they do not know (JSON Schema says so), and so do we.
             warnings.append("\(pointer)/format: unknown format '\(format)' is not enforced")
         }
@@ -133,7 +137,6 @@ extension SchemaGrammarCompiler {
                 SubstringGrammar.expression(of: c.options.copySources, builder: &c.builder)
             }
         }
-        if let maxLength, maxLength < minLength { return .choice([]) }
         guard minLength <= 100_000, (maxLength ?? 0) <= 100_000 else {
             throw fail("string length bounds above 100000 are not supported", pointer)
         }
@@ -287,11 +290,79 @@ extension SchemaGrammarCompiler {
                 throw fail("pattern: \(error)", pointer + "/pattern")
             }
         }
-        if let maxLength, maxLength < minLength { return .choice([]) }
         guard minLength <= 100_000, (maxLength ?? 0) <= 100_000 else {
             throw fail("string length bounds above 100000 are not supported", pointer)
         }
         let allowed = CodePointSet([UInt32(forbidden)...UInt32(forbidden)]).inverted()
         return .repeated(allowed.utf8Expr, min: minLength, max: maxLength)
+    }
+}
+
+extension SchemaGrammarCompiler {
+    /// Internal keywords (never in a user's schema: `$` names are reserved) that `lowerNot` and
+    /// `merge` write: patterns a string must also match (a second `pattern` from an `allOf`), and
+    /// patterns it must not match (`not: {pattern}`, `not: {enum: [strings]}`). Like `pattern`,
+    /// they apply to strings only.
+    static let extraPatternsKey = "$swiftllm:patterns"
+    static let notPatternsKey = "$swiftllm:notPatterns"
+
+    static func strings(_ value: JSONValue?) -> [String] { (value?.arrayValue ?? []).compactMap(\.stringValue) }
+
+    /// `schema` with the internal keywords written as standard ones, for the validator.
+    static func standardized(_ schema: JSONObject) -> JSONObject {
+        var out = schema
+        var all = out["allOf"]?.arrayValue ?? []
+        for p in strings(schema[extraPatternsKey]) { all.append(.object(JSONObject([("pattern", .string(p))]))) }
+        for p in strings(schema[notPatternsKey]) {
+            // Not a string, or not matching.
+            all.append(.object(JSONObject([("anyOf", .array([
+                .object(JSONObject([("not", .object(JSONObject([("type", .string("string"))])))])),
+                .object(JSONObject([("not", .object(JSONObject([("pattern", .string(p))])))])),
+            ]))])))
+        }
+        out[extraPatternsKey] = nil
+        out[notPatternsKey] = nil
+        if !all.isEmpty { out["allOf"] = .array(all) }
+        return out
+    }
+
+    /// The anchored pattern matching exactly `text`.
+    static func literalPattern(_ text: String) -> String {
+        var out = "^"
+        for scalar in text.unicodeScalars {
+            if "\\^$.|?*+()[]{}/-".unicodeScalars.contains(scalar) { out += "\\" }
+            out.unicodeScalars.append(scalar)
+        }
+        return out + "$"
+    }
+
+    /// A string matching every pattern in `positives`, none in `negatives`, with `minLength` to
+    /// `maxLength` characters: the product of their automata, minimized, as one rule per state.
+    mutating func automatonString(_ positives: [String], not negatives: [String], minLength: Int, maxLength: Int?,
+                                  pointer: String) throws(JSONSchemaError) -> GrammarExpr {
+        var set = RegexSet()
+        var positiveIDs: [Int] = [], negativeIDs: [Int] = []
+        do {
+            for p in positives { positiveIDs.append(try set.add(pattern: p)) }
+            for p in negatives { negativeIDs.append(try set.add(pattern: p)) }
+        } catch {
+            try unsupported("pattern: \(error)", pointer + "/pattern")
+            return try genericString()
+        }
+        let anything = set.addAnything()
+        do {
+            let automata = try set.automata()
+            var dfa = automata[anything]
+            for id in positiveIDs { dfa = try dfa.intersection(automata[id]).minimized() }
+            for id in negativeIDs { dfa = try dfa.intersection(automata[id].complemented()).minimized() }
+            // Not minimized after the counter: states at different counts rarely merge, and
+            // Moore's refinement would take a round per count.
+            if minLength > 0 || maxLength != nil { dfa = try dfa.lengthBounded(min: minLength, max: maxLength) }
+            let body = dfa.grammar(encode: RegexCompiler.jsonEncoded, builder: &builder, name: "str")
+            return .sequence([.literal("\""), body, .literal("\"")])
+        } catch {
+            try unsupported("these patterns and length bounds together need more than \(CodePointDFA.maxStates) automaton states", pointer)
+            return try genericString()
+        }
     }
 }

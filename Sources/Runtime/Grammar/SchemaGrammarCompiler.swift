@@ -289,7 +289,7 @@ struct SchemaGrammarCompiler {
             return true
         }
         let validator = JSONSchemaValidator(root: root)
-        switch validator.validate(v, against: .object(rest)) {
+        switch validator.validate(v, against: .object(SchemaGrammarCompiler.standardized(rest))) {
         case .valid: return true
         case .invalid: return false
         case .unsupported(let keyword, let at):

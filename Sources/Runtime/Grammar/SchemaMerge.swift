@@ -20,6 +20,10 @@ extension SchemaGrammarCompiler {
                 continue
             }
             if av == bv { continue }
+            if key == SchemaGrammarCompiler.extraPatternsKey || key == SchemaGrammarCompiler.notPatternsKey {
+                out[key] = .array((av.arrayValue ?? []) + (bv.arrayValue ?? []))
+                continue
+            }
             if SchemaKeywords.annotations.contains(key) || !SchemaKeywords.assertions.contains(key) { continue }
             switch key {
             case "type":
@@ -49,6 +53,9 @@ extension SchemaGrammarCompiler {
                 out[key] = .object(merged)
             case "not":
                 out[key] = .object(JSONObject([("anyOf", .array([av, bv]))]))   // ¬a ∧ ¬b = ¬(a ∨ b)
+            case "pattern":
+                // Both apply: the second joins the patterns a string must also match.
+                out[SchemaGrammarCompiler.extraPatternsKey] = .array(SchemaGrammarCompiler.strings(out[SchemaGrammarCompiler.extraPatternsKey]).map { .string($0) } + [bv])
             case "items", "additionalProperties", "additionalItems":
                 out[key] = try mergeValues(av, bv, pointer: "\(pointer)/\(key)")
             case "enum":
@@ -194,6 +201,19 @@ extension SchemaGrammarCompiler {
         case .bool(true):
             return try merge(out, .bool(false), pointer: p)
         case .object(let o):
+            let asserted = o.members.filter { !SchemaKeywords.annotations.contains($0.key) }
+            // `not: {pattern}`: a string that does not match (a non-string matches any pattern).
+            if asserted.count == 1, let pattern = o["pattern"]?.stringValue {
+                let internalNot = JSONObject([("type", .string("string")), (SchemaGrammarCompiler.notPatternsKey, .array([.string(pattern)]))])
+                return try merge(out, .object(internalNot), pointer: p)
+            }
+            // `not: {enum: [strings]}`: a string that is none of them (any other value passes).
+            if asserted.count == 1, let values = o["enum"]?.arrayValue ?? o["const"].map({ [$0] }),
+                values.allSatisfy({ $0.stringValue != nil })
+            {
+                let patterns = values.compactMap(\.stringValue).map { JSONValue.string(SchemaGrammarCompiler.literalPattern($0)) }
+                return try merge(out, .object(JSONObject([(SchemaGrammarCompiler.notPatternsKey, .array(patterns))])), pointer: p)
+            }
             guard o.keys.allSatisfy({ $0 == "type" || SchemaKeywords.annotations.contains($0) }),
                 var excluded = SchemaGrammarCompiler.types(of: o), excluded.isSubset(of: SchemaKeywords.allTypes),
                 !excluded.contains("integer") || excluded.contains("number")

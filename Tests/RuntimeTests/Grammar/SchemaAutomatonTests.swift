@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Runtime
+
+/// `CodePointDFA` and what it lets the compiler express: patterns with length bounds or a
+/// format, several patterns, patterns a string must not match, `patternProperties` beside open
+/// `additionalProperties`. Checked against Python's `re` and `jsonschema`.
+@Suite struct SchemaAutomatonTests {
+    /// Each pattern's automaton, its complement, and its intersection with the next pattern's
+    /// accept exactly what Python's `re.search` finds.
+    @Test func automataAgreeWithPythonRe() throws {
+        let patterns = RegexCompilerTests.patterns
+        var set = RegexSet()
+        let ids = try patterns.map { try set.add(pattern: $0) }
+        let automata = try set.automata()
+        let texts = RegexCompilerTests.texts
+        var pairs: [(Int, String)] = []
+        for i in patterns.indices { for t in texts { pairs.append((i, t)) } }
+        let input = pairs.map { JSONValue.array([.string(patterns[$0.0]), .string($0.1)]).compactText }.joined(separator: "\n") + "\n"
+        let verdicts = try runPythonOracle("regex_search.py", input: input).split(separator: "\n").map { $0 == "1" }
+        #expect(verdicts.count == pairs.count)
+        var expected: [String: Bool] = [:]
+        for ((i, t), v) in zip(pairs, verdicts) { expected["\(i) \(t)"] = v }
+        var wrong: [String] = []
+        for (i, id) in ids.enumerated() {
+            let dfa = automata[id].minimized(), complement = automata[id].complemented()
+            let j = (i + 1) % ids.count
+            let both = try automata[id].intersection(automata[ids[j]]).minimized()
+            for t in texts {
+                let mine = expected["\(i) \(t)"] ?? false, theirs = expected["\(j) \(t)"] ?? false
+                if dfa.accepts(t) != mine { wrong.append("\(patterns[i]) on \(t.debugDescription)") }
+                if complement.accepts(t) == mine { wrong.append("not \(patterns[i]) on \(t.debugDescription)") }
+                if both.accepts(t) != (mine && theirs) { wrong.append("\(patterns[i]) and \(patterns[j]) on \(t.debugDescription)") }
+            }
+        }
+        #expect(wrong.isEmpty, "\(wrong.prefix(6))")
+    }
+
+    /// A length-bounded automaton accepts exactly the strings of the pattern with those lengths.
+    @Test func lengthBoundsCountCodePoints() throws {
+        var set = RegexSet()
+        let id = try set.add(pattern: "^[a-zà-ÿ][a-zà-ÿ0-9-]*$")
+        let dfa = try set.automata()[id].minimized().lengthBounded(min: 2, max: 4)
+        for text in ["a", "ab", "àé", "a-1", "abcd", "abcde", "1ab", "éééé", "ééééé"] {
+            let count = text.unicodeScalars.count
+            let first = text.unicodeScalars.first.map { ("a"..."z").contains($0) || ("à"..."ÿ").contains($0) } ?? false
+            #expect(dfa.accepts(text) == (first && (2...4).contains(count)), "\(text)")
+        }
+    }
+
+    @Test func stringsAgreeWithPython() throws {
+        try SchemaPresenceTests.expectAgreement([
+            #"{"type":"string","pattern":"^[a-z][a-z0-9-]*$","minLength":3,"maxLength":6}"#,
+            #"{"type":"string","pattern":"[0-9a-f]+","minLength":4,"maxLength":4}"#,
+            #"{"type":"string","format":"date","pattern":"^2024"}"#,
+            #"{"allOf":[{"pattern":"^a"},{"pattern":"b$"}]}"#,
+            #"{"not":{"pattern":"^x"}}"#,
+            #"{"type":"string","not":{"enum":["intramural","a.b"]}}"#,
+            #"{"not":{"const":"a+b"}}"#,
+            #"{"type":"string","format":"email","maxLength":12}"#,
+            #"{"allOf":[{"not":{"pattern":"^a"}},{"not":{"pattern":"c$"}}],"maxLength":3}"#,
+        ], [
+            #""""#, #""a""#, #""ab""#, #""abc""#, #""a-b""#, #""abc-12""#, #""abcdefg""#, #""0abc""#, #""1f2e""#,
+            #""xyz1234""#, #""12ab""#, #""2024-02-29""#, #""2024-13-01""#, #""2023-02-28""#, #""abcb""#, #""xa""#,
+            #""intramural""#, #""a.b""#, #""axb""#, #""a+b""#, #""aab""#, #""me@x.io""#, #""toolong@example.com""#,
+            #""a@b""#, #""bbc""#, #""bb""#, "5", "null", "[]",
+        ])
+    }
+
+    @Test func patternPropertiesBesideOpenMembers() throws {
+        try SchemaPresenceTests.expectAgreement([
+            #"{"type":"object","patternProperties":{"^s_":{"type":"string"},"_n$":{"type":"integer"}},"properties":{"s_id":{"minLength":2},"plain":{"type":"boolean"}},"required":["s_req"]}"#,
+            #"{"type":"object","patternProperties":{"^[0-9]+$":{"type":"integer"}},"additionalProperties":{"type":"string"}}"#,
+            #"{"type":"object","patternProperties":{"^a":{"type":"integer"},"b":{"minimum":5}},"additionalProperties":false}"#,
+        ], [
+            "{}", #"{"s_req":"x"}"#, #"{"s_req":1}"#, #"{"s_a":"x","s_req":"y"}"#, #"{"s_a":1,"s_req":"y"}"#,
+            #"{"x_n":1,"s_req":"q"}"#, #"{"x_n":"1","s_req":"q"}"#, #"{"s_n":1,"s_req":"q"}"#, #"{"s_n":"1","s_req":"q"}"#,
+            #"{"s_id":"a","s_req":"q"}"#, #"{"s_id":"ab","s_req":"q"}"#, #"{"s_id":5,"s_req":"q"}"#,
+            #"{"plain":true,"s_req":"q"}"#, #"{"plain":1,"s_req":"q"}"#, #"{"other":[1],"s_req":"q"}"#,
+            #"{"12":3}"#, #"{"12":"3"}"#, #"{"x":"y"}"#, #"{"x":1}"#, #"{"a":1}"#, #"{"ab":7}"#, #"{"ab":3}"#,
+            #"{"b":"z"}"#, #"{"b":2}"#, #"{"c":1}"#,
+        ])
+    }
+}
