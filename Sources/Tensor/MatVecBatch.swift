@@ -122,10 +122,16 @@ extension MatMul {
     ///                     MatvecItem(weights: wk, type: .q4_1, rows: 192, y: k)],
     ///                    cols: 576, x: h, tokens: 8, pool: pool)
     /// ```
+    ///
+    /// `prepare(t)`, when given, runs just before row t of `x` is read — the per-row work that
+    /// produces it (a norm, a residual add, an activation) — on whichever thread quantizes that
+    /// row, so a batch's rows are prepared in parallel. Rows must not depend on each other.
     public static func matmuls(
-        _ items: [MatvecItem], cols: Int, x: UnsafePointer<Float>, tokens: Int, pool: ThreadPool
+        _ items: [MatvecItem], cols: Int, x: UnsafePointer<Float>, tokens: Int, pool: ThreadPool,
+        prepare: (Int) -> Void = { _ in }
     ) throws(KernelError) {
         guard tokens > 1 else {
+            prepare(0)
             try matvecs(items, cols: cols, x: x, pool: pool)
             return
         }
@@ -134,7 +140,7 @@ extension MatMul {
         try withUnsafeTemporaryAllocation(byteCount: max(plan.bytes, 64), alignment: 64) { buffer throws(KernelError) in
             let base = UnsafeMutableRawPointer(buffer.baseAddress!)
             try quantizeRows(x, cols: cols, tokens: tokens, for: plan.owners, into: plan.offsets.map { base + $0 },
-                             strides: plan.strides, pool: pool)
+                             strides: plan.strides, pool: pool, prepare: prepare)
             let chunk = rowChunk(rows: plan.totalRows, rowBytes: plan.rowBytes.max() ?? 1, threads: pool.threadCount)
             pool.forEachChunk(plan.totalRows, chunk: chunk) { band in
                 ItemsPlan.forEachPart(of: band, items) { i, start, count in
@@ -173,25 +179,31 @@ extension MatMul {
     /// waiting), and they cannot fail where the first did not: same format, same width.
     static func quantizeRows(
         _ x: UnsafePointer<Float>, cols: Int, tokens: Int, for owners: [TypeTraits], into bases: [UnsafeMutableRawPointer],
-        strides: [Int], pool: ThreadPool
+        strides: [Int], pool: ThreadPool, prepare: (Int) -> Void = { _ in }
     ) throws(KernelError) {
+        prepare(0)
         for (i, owner) in owners.enumerated() {
             try KernelTable.quantizeActivations(x, cols: cols, for: owner, into: bases[i])
         }
-        let rest = tokens - 1, jobs = owners.count * rest
-        guard jobs > 0 else { return }
+        let rest = tokens - 1
+        guard rest > 0 else { return }
         if tokens < parallelQuantizeMinTokens || pool.threadCount < 2 {
-            for (i, owner) in owners.enumerated() {
-                for t in 1..<tokens {
+            for t in 1..<tokens {
+                prepare(t)
+                for (i, owner) in owners.enumerated() {
                     try KernelTable.quantizeActivations(x + t * cols, cols: cols, for: owner, into: bases[i] + t * strides[i])
                 }
             }
             return
         }
-        pool.forEachChunk(jobs, chunk: (jobs + pool.threadCount - 1) / pool.threadCount) { band in
-            for job in band {
-                let i = job / rest, t = job % rest + 1
-                try? KernelTable.quantizeActivations(x + t * cols, cols: cols, for: owners[i], into: bases[i] + t * strides[i])
+        // A row at a time: prepared, then quantized into every format.
+        pool.forEachChunk(rest, chunk: (rest + pool.threadCount - 1) / pool.threadCount) { band in
+            for j in band {
+                let t = j + 1
+                prepare(t)
+                for (i, owner) in owners.enumerated() {
+                    try? KernelTable.quantizeActivations(x + t * cols, cols: cols, for: owner, into: bases[i] + t * strides[i])
+                }
             }
         }
     }

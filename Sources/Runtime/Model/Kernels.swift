@@ -61,17 +61,21 @@ extension Kernels {
     /// `batchMinTokens` rows (a decode batch, a speculation check) one activation quantization
     /// per format and one thread-pool dispatch for all of them (`MatMul.matmuls`, the bits of
     /// `matmul` on each alone); otherwise `matmul` on each.
+    /// `prepare(t)` runs before row t of `x` is read (`MatMul.matmuls`), on the pool's threads
+    /// when the rows are quantized there; otherwise on this thread, for every row first.
     static func matmuls(_ items: [(WeightMatrix, UnsafeMutablePointer<Float>)], _ x: UnsafePointer<Float>, tokens: Int,
-                        pool: ThreadPool, strategy forced: MatMul.Strategy? = nil) throws(ModelError) {
+                        pool: ThreadPool, strategy forced: MatMul.Strategy? = nil,
+                        prepare: (Int) -> Void = { _ in }) throws(ModelError) {
         guard let cols = items.first?.0.cols else { return }
         let strategy: MatMul.Strategy = forced ?? (tokens < batchMinTokens ? .dot : .int8)
         guard strategy == .dot else {
+            for t in 0..<tokens { prepare(t) }
             for (matrix, out) in items { try matmul(matrix, x, tokens: tokens, out, pool: pool, strategy: strategy) }
             return
         }
         do {
             try MatMul.matmuls(items.map { MatvecItem(weights: $0.0.data, type: $0.0.type, rows: $0.0.rows, y: $0.1) },
-                               cols: cols, x: x, tokens: tokens, pool: pool)
+                               cols: cols, x: x, tokens: tokens, pool: pool, prepare: prepare)
         } catch {
             throw .kernel(name: items.map(\.0.name).joined(separator: ", "), detail: error.description)
         }

@@ -125,32 +125,61 @@ extension Model {
     }
 
     /// Every layer over the pass's rows: x in `scratch.x` is updated in place.
+    ///
+    /// Per-row work between the products — the residual add (with its post-norm) and the norm
+    /// before the attention or feed-forward products — runs as their `prepare` step, row by row
+    /// on the threads that quantize the rows, rather than on this thread alone between them:
+    /// the same arithmetic per row, so the same bits.
     private func runLayers(_ pass: ForwardPass) throws(ModelError) {
         let T = pass.rows, d = config.embeddingLength, x = pass.scratch.x.pointer, h = pass.scratch.h.pointer
+        // The previous layer's feed-forward output in h, not yet added to x (its post-norm).
+        var pending: WeightVector?? = nil
+        func residual(_ t: Int, _ norm: WeightVector?) {
+            if let norm { normRows(h + t * d, norm, rows: 1, out: h + t * d) }
+            Ops.add(x + t * d, h + t * d, out: x + t * d, n: d)
+        }
         for (index, layer) in layers.enumerated() {
-            normRows(x, layer.attnNorm, rows: T, out: h)
             if let attention = layer.attention {
-                try attentionMixer(index, attention, pass)
-            } else if let convolution = layer.shortConvolution {
-                try shortConvolutionMixer(index, convolution, pass)
-            } else if let net = layer.deltaNet {
-                try deltaNetMixer(index, net, pass)
+                let carried = pending
+                try attentionMixer(index, attention, pass) { t in
+                    if let carried { residual(t, carried) }
+                    self.normRows(x + t * d, layer.attnNorm, rows: 1, out: h + t * d)
+                }
+            } else {
+                if let carried = pending { addResidual(h, into: x, norm: carried, rows: T) }
+                normRows(x, layer.attnNorm, rows: T, out: h)
+                if let convolution = layer.shortConvolution {
+                    try shortConvolutionMixer(index, convolution, pass)
+                } else if let net = layer.deltaNet {
+                    try deltaNetMixer(index, net, pass)
+                }
             }
-            addResidual(h, into: x, norm: layer.postAttnNorm, rows: T)
-            normRows(x, layer.ffnNorm, rows: T, out: h)
+            pending = nil
+            let intoFFN: (Int) -> Void = { t in
+                residual(t, layer.postAttnNorm)
+                self.normRows(x + t * d, layer.ffnNorm, rows: 1, out: h + t * d)
+            }
             if let ffn = layer.ffn {
-                try feedForward(ffn, pass)
-            } else if let experts = layer.experts {
-                try expertFeedForward(index, experts, pass)
+                try feedForward(ffn, pass, prepare: intoFFN)
+            } else {
+                for t in 0..<T { intoFFN(t) }
+                if let experts = layer.experts { try expertFeedForward(index, experts, pass) }
+            }
+            if layer.perLayerInput == nil && layer.outputScale == nil {
+                pending = .some(layer.postFFNNorm)
+                continue
             }
             addResidual(h, into: x, norm: layer.postFFNNorm, rows: T)
             if let input = layer.perLayerInput { try perLayerInput(index, input, pass) }
             if let scale = layer.outputScale { Ops.scale(x, by: scale, out: x, n: T * d) }
         }
+        if let carried = pending { addResidual(h, into: x, norm: carried, rows: T) }
     }
 
     /// Attention of layer `index` over the normed input in `scratch.h`; the output replaces it.
-    private func attentionMixer(_ index: Int, _ w: AttentionWeights, _ pass: ForwardPass) throws(ModelError) {
+    /// `prepare(t)` writes row t of the normed input into `scratch.h` (see `runLayers`).
+    private func attentionMixer(_ index: Int, _ w: AttentionWeights, _ pass: ForwardPass,
+                                prepare: (Int) -> Void) throws(ModelError) {
         let c = config, lc = c.layers[index], s = pass.scratch, pool = pass.pool, T = pass.rows
         let h = s.h.pointer, q = s.q.pointer, k = s.k.pointer, v = s.v.pointer
         let qDim = lc.qDim, kvDim = lc.kvDim, vDim = lc.vDim, hd = lc.headDim
@@ -160,9 +189,10 @@ extension Model {
         if let wk = w.k { items.append((wk, k)) }
         if let wv = w.v { items.append((wv, v)) }
         if T == 1 {
+            prepare(0)
             try Kernels.matvecs(items, h, pool: pool)
         } else {
-            try Kernels.matmuls(items, h, tokens: T, pool: pool, strategy: pass.strategy)
+            try Kernels.matmuls(items, h, tokens: T, pool: pool, strategy: pass.strategy, prepare: prepare)
         }
         addBias(w.qBias, qTarget, rows: T)
         addBias(w.kBias, k, rows: T)
@@ -250,21 +280,36 @@ extension Model {
     }
 
     /// act(gate) · up, then down, from the normed input in `scratch.h`; the output replaces it.
-    private func feedForward(_ layer: FeedForwardWeights, _ pass: ForwardPass) throws(ModelError) {
+    /// `prepare(t)` writes row t of the normed input into `scratch.h` (see `runLayers`).
+    private func feedForward(_ layer: FeedForwardWeights, _ pass: ForwardPass, prepare: (Int) -> Void) throws(ModelError) {
         let T = pass.rows, s = pass.scratch, pool = pass.pool, strategy = pass.strategy
         let ff = layer.width
         let h = s.h.pointer, gate = s.gate.pointer, up = s.up.pointer
         let gated = config.spec.activation == .silu ? Ops.swiglu : Ops.geglu
         if let gateWeights = layer.gate {
             if T == 1 {
+                prepare(0)
                 try Kernels.matvecs([(gateWeights, gate), (layer.up, up)], h, pool: pool)
             } else {
-                try Kernels.matmuls([(gateWeights, gate), (layer.up, up)], h, tokens: T, pool: pool, strategy: strategy)
+                try Kernels.matmuls([(gateWeights, gate), (layer.up, up)], h, tokens: T, pool: pool, strategy: strategy,
+                                    prepare: prepare)
             }
-            addBias(layer.gateBias, gate, rows: T)
-            addBias(layer.upBias, up, rows: T)
-            gated(gate, up, up, T * ff)
+            // The gate's activation times up, row by row as the down product reads them.
+            let activate: (Int) -> Void = { t in
+                if let bias = layer.gateBias { Ops.add(gate + t * ff, bias.pointer, out: gate + t * ff, n: ff) }
+                if let bias = layer.upBias { Ops.add(up + t * ff, bias.pointer, out: up + t * ff, n: ff) }
+                gated(gate + t * ff, up + t * ff, up + t * ff, ff)
+            }
+            if T == 1 {
+                activate(0)
+                try Kernels.matmul(layer.down, up, tokens: T, h, pool: pool, strategy: strategy)
+            } else {
+                try Kernels.matmuls([(layer.down, h)], up, tokens: T, pool: pool, strategy: strategy, prepare: activate)
+            }
+            addBias(layer.downBias, h, rows: T)
+            return
         } else {
+            for t in 0..<T { prepare(t) }
             try Kernels.matmul(layer.up, h, tokens: T, gate, pool: pool, strategy: strategy)   // (T, 2ff): [gate | up] per row
             addBias(layer.upBias, gate, rows: T)
             for t in 0..<T {
