@@ -75,40 +75,143 @@ enum IntegerRanges {
         .literal("."), .repeated(digit, min: 0, max: nil), digitRange(1, 9), .repeated(digit, min: 0, max: nil),
     ])
 
-    /// Decimal numbers (no exponent) in a range with integer bounds, each `(value, exclusive)`.
-    static func decimalRange(low: (Int, Bool)?, high: (Int, Bool)?) -> E {
+    /// A bound of a decimal range: its magnitude's integer part and fraction digits (no
+    /// trailing zeros), and whether it is exclusive.
+    struct Bound {
+        var integer: Int
+        var fraction: [UInt8] = []
+        var exclusive: Bool
+
+        /// `|value|` as written by the shortest round-trip spelling, nil when that needs an
+        /// exponent or the integer part is above 10¹⁵.
+        init?(magnitudeOf value: Double, exclusive: Bool) {
+            let text = abs(value).description
+            guard !text.contains("e"), !text.contains("E") else { return nil }
+            let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+            guard let whole = Int(parts[0]), whole <= 1_000_000_000_000_000 else { return nil }
+            integer = whole
+            var digits = parts.count > 1 ? Array(parts[1].utf8).map { $0 - 48 } : []
+            while digits.last == 0 { digits.removeLast() }
+            fraction = digits
+            self.exclusive = exclusive
+        }
+
+        init(integer: Int, fraction: [UInt8] = [], exclusive: Bool) {
+            self.integer = integer
+            self.fraction = fraction
+            self.exclusive = exclusive
+        }
+    }
+
+    /// Decimal numbers (no exponent) in a range whose bounds are decimals, each `(value,
+    /// exclusive)`; nil when a bound has no plain decimal spelling (see `Bound`).
+    static func decimalRange(low: (Double, Bool)?, high: (Double, Bool)?) -> E? {
         var options: [E] = []
         // Non-negative values, written without '-'.
         if high.map({ $0.0 > 0 || ($0.0 == 0 && !$0.1) }) ?? true {
-            let l = low.map { $0.0 >= 0 ? $0 : (0, false) } ?? (0, false)
-            if let e = nonNegative(low: l, high: high) { options.append(e) }
+            let l: Bound?
+            if let low, low.0 >= 0 { l = Bound(magnitudeOf: low.0, exclusive: low.1) } else { l = Bound(integer: 0, exclusive: false) }
+            let h = high.map { Bound(magnitudeOf: $0.0, exclusive: $0.1) }
+            guard let l, h.map({ $0 != nil }) ?? true else { return nil }
+            if let e = nonNegative(low: l, high: h ?? nil) { options.append(e) }
         }
         // Negative values: '-' and a magnitude u > 0 with -u in range.
         if low.map({ $0.0 < 0 }) ?? true {
-            let l: (Int, Bool) = high.map { $0.0 < 0 ? (-$0.0, $0.1) : (0, true) } ?? (0, true)
-            let h: (Int, Bool)? = low.map { (-$0.0, $0.1) }
-            if let e = nonNegative(low: l, high: h) { options.append(.sequence([.literal("-"), e])) }
+            let l: Bound?
+            if let high, high.0 < 0 { l = Bound(magnitudeOf: high.0, exclusive: high.1) } else { l = Bound(integer: 0, exclusive: true) }
+            let h = low.map { Bound(magnitudeOf: $0.0, exclusive: $0.1) }
+            guard let l, h.map({ $0 != nil }) ?? true else { return nil }
+            if let e = nonNegative(low: l, high: h ?? nil) { options.append(.sequence([.literal("-"), e])) }
         }
         return options.count == 1 ? options[0] : .choice(options)
     }
 
     /// Numerals I(.F)? with value v, low <= v <= high (respecting exclusivity), low >= 0.
-    static func nonNegative(low: (Int, Bool), high: (Int, Bool)?) -> E? {
-        let (l, lx) = low
+    static func nonNegative(low: Bound, high: Bound?) -> E? {
+        let l = low.integer
         var options: [E] = []
-        if let (h, hx) = high {
+        if let high {
+            let h = high.integer
             if l < h {
-                options.append(.sequence([.literal(String(l)), lx ? nonZeroFraction : anyFraction]))
+                options.append(.sequence([.literal(String(l)), fraction(atLeast(low.fraction, strict: low.exclusive))]))
                 if l + 1 <= h - 1 { options.append(.sequence([natural(l + 1, h - 1), anyFraction])) }
-                if !hx { options.append(.sequence([.literal(String(h)), zeroFraction])) }
-            } else if l == h, !lx, !hx {
-                options.append(.sequence([.literal(String(l)), zeroFraction]))
+                options.append(.sequence([.literal(String(h)), fraction(atMost(high.fraction, strict: high.exclusive))]))
+            } else if l == h {
+                options.append(.sequence([.literal(String(l)), fraction(between(low, high))]))
             }
         } else {
-            options.append(.sequence([.literal(String(l)), lx ? nonZeroFraction : anyFraction]))
+            options.append(.sequence([.literal(String(l)), fraction(atLeast(low.fraction, strict: low.exclusive))]))
             options.append(.sequence([natural(l + 1, nil), anyFraction]))
         }
         if options.isEmpty { return nil }
         return options.count == 1 ? options[0] : .choice(options)
+    }
+
+    /// Digit strings after the point (empty: no fraction), as a choice of non-empty ones and
+    /// whether the empty one is in.
+    struct Digits {
+        var empty = false
+        var nonEmpty: [E] = []
+    }
+
+    /// `(.D)?` for the digit strings D of `digits` (nothing when there are none).
+    static func fraction(_ digits: Digits) -> E {
+        var options: [E] = digits.empty ? [.empty] : []
+        if !digits.nonEmpty.isEmpty {
+            options.append(.sequence([.literal("."), digits.nonEmpty.count == 1 ? digits.nonEmpty[0] : .choice(digits.nonEmpty)]))
+        }
+        return options.count == 1 ? options[0] : .choice(options)
+    }
+
+    static let digits = E.repeated(digit, min: 0, max: nil)
+
+    /// `d` followed by each string of `rest`.
+    static func prefixed(_ d: UInt8, _ rest: Digits) -> [E] {
+        (rest.empty ? [digitRange(d, d)] : []) + rest.nonEmpty.map { .sequence([digitRange(d, d), $0]) }
+    }
+
+    /// Digit strings D with 0.D ≥ 0.R (> when strict); R has no trailing zeros.
+    static func atLeast(_ r: [UInt8], strict: Bool) -> Digits {
+        guard let r0 = r.first else {
+            return strict ? Digits(nonEmpty: [.sequence([digits, digitRange(1, 9), digits])]) : Digits(empty: true, nonEmpty: [.sequence([digit, digits])])
+        }
+        var out = Digits()
+        if r0 < 9 { out.nonEmpty.append(.sequence([digitRange(r0 + 1, 9), digits])) }
+        out.nonEmpty += prefixed(r0, atLeast(Array(r.dropFirst()), strict: strict))
+        return out
+    }
+
+    /// Digit strings D with 0.D ≤ 0.R (< when strict); R has no trailing zeros.
+    static func atMost(_ r: [UInt8], strict: Bool) -> Digits {
+        guard let r0 = r.first else {
+            return strict ? Digits() : Digits(empty: true, nonEmpty: [.repeated(.literal("0"), min: 1, max: nil)])
+        }
+        // Stopping early leaves zeros against R's later nonzero digit: smaller.
+        var out = Digits(empty: true)
+        if r0 > 0 { out.nonEmpty.append(.sequence([digitRange(0, r0 - 1), digits])) }
+        out.nonEmpty += prefixed(r0, atMost(Array(r.dropFirst()), strict: strict))
+        return out
+    }
+
+    /// Digit strings D with 0.A ≤ 0.D ≤ 0.B (each side strict when its bound is exclusive).
+    static func between(_ low: Bound, _ high: Bound) -> Digits {
+        let a = low.fraction, b = high.fraction
+        if a.isEmpty && b.isEmpty {
+            return low.exclusive || high.exclusive ? Digits() : atMost([], strict: false)
+        }
+        let a0 = a.first ?? 0, b0 = b.first ?? 0
+        if a0 > b0 { return Digits() }
+        // Nothing after the point is 0: in when the lower bound is 0 and inclusive.
+        var out = Digits(empty: a.isEmpty && !low.exclusive)
+        if a0 == b0 {
+            let rest = between(Bound(integer: 0, fraction: Array(a.dropFirst()), exclusive: low.exclusive),
+                               Bound(integer: 0, fraction: Array(b.dropFirst()), exclusive: high.exclusive))
+            out.nonEmpty += prefixed(a0, rest)
+            return out
+        }
+        out.nonEmpty += prefixed(a0, atLeast(Array(a.dropFirst()), strict: low.exclusive))
+        if a0 + 1 <= b0 - 1 { out.nonEmpty.append(.sequence([digitRange(a0 + 1, b0 - 1), digits])) }
+        out.nonEmpty += prefixed(b0, atMost(Array(b.dropFirst()), strict: high.exclusive))
+        return out
     }
 }

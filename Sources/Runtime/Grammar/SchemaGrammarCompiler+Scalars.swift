@@ -262,12 +262,12 @@ extension SchemaGrammarCompiler {
         if low == nil, high == nil {
             return try plainNumber()
         }
-        for bound in [low?.0, high?.0].compactMap({ $0 }) where bound.rounded() != bound || abs(bound) > 1e15 {
-            try unsupported("number bound \(bound) is not supported (integer bounds are)", pointer)
+        if let low, let high, low.0 > high.0 { return .choice([]) }
+        guard let range = IntegerRanges.decimalRange(low: low, high: high) else {
+            try unsupported("number bounds \([low?.0, high?.0].compactMap { $0 }) need an exponent or exceed 10^15", pointer)
             return try plainNumber()
         }
-        return IntegerRanges.decimalRange(
-            low: low.map { (Int($0.0), $0.1) }, high: high.map { (Int($0.0), $0.1) })
+        return range
     }
 }
 

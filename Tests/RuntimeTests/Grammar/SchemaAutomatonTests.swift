@@ -83,3 +83,47 @@ import TestSupport
         ])
     }
 }
+
+/// Number ranges with decimal bounds: the grammar accepts exactly the numerals whose value lies
+/// in the range (exact decimal arithmetic), and agrees with Python `jsonschema`.
+@Suite struct DecimalBoundsTests {
+    static let samples: [String] = {
+        var out: [String] = []
+        for whole in ["0", "1", "9", "10", "11", "459", "460", "12"] {
+            for frac in ["", ".0", ".05", ".1", ".099", ".1000", ".10001", ".5", ".49", ".50", ".51", ".6", ".66", ".67", ".671", ".9", ".99", ".999"] {
+                out.append(whole + frac)
+                out.append("-" + whole + frac)
+            }
+        }
+        return out.filter { $0 != "-0" && $0 != "-0.0" }
+    }()
+
+    @Test(arguments: [
+        (Optional(10.5), false, Optional(11.0), true), (Optional(0.1), false, nil, false), (nil, false, Optional(-459.67), false),
+        (Optional(-459.67), true, Optional(-0.05), false), (Optional(0.05), false, Optional(0.5), false),
+        (Optional(0.5), true, Optional(0.51), true), (Optional(-0.5), false, Optional(0.5), true), (Optional(9.99), false, Optional(9.999), false),
+        (Optional(0.0), true, Optional(0.1), false), (Optional(12.5), false, Optional(12.5), false),
+    ] as [(Double?, Bool, Double?, Bool)])
+    func decimalBoundsMatchArithmetic(low: Double?, lowExclusive: Bool, high: Double?, highExclusive: Bool) throws {
+        var members: [String] = [#""type":"number""#]
+        if let low { members.append(lowExclusive ? #""exclusiveMinimum":\#(low)"# : #""minimum":\#(low)"#) }
+        if let high { members.append(highExclusive ? #""exclusiveMaximum":\#(high)"# : #""maximum":\#(high)"#) }
+        let schema = "{" + members.joined(separator: ",") + "}"
+        let g = try schemaGrammar(schema)
+        for s in DecimalBoundsTests.samples {
+            let v = Decimal(string: s) ?? 0
+            var inside = true
+            if let low, let l = Decimal(string: String(low)) { inside = inside && (lowExclusive ? v > l : v >= l) }
+            if let high, let h = Decimal(string: String(high)) { inside = inside && (highExclusive ? v < h : v <= h) }
+            #expect(matches(g, s) == inside, "\(schema) on \(s)")
+        }
+    }
+
+    @Test func agreesWithPython() throws {
+        try expectAgreementWithPython([
+            #"{"type":"number","minimum":10.5,"maximum":99999999999.99}"#,
+            #"{"type":"number","minimum":-459.67}"#,
+            #"{"type":"number","exclusiveMinimum":0.01,"exclusiveMaximum":0.5}"#,
+        ], ["10.5", "10.49", "99999999999.99", "99999999999.991", "-459.67", "-459.68", "0.01", "0.011", "0.5", "0.49", "12", "-1", "0"])
+    }
+}
