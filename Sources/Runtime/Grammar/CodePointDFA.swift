@@ -190,7 +190,10 @@ struct CodePointDFA {
     /// The automaton as grammar rules (one per state, made with `builder`): each state a choice
     /// of one code point from a class (spelled by `encode`) followed by the next state's rule,
     /// and the empty string where it accepts. Minimize first.
-    func grammar(encode: (CodePointSet) -> GrammarExpr, builder: inout GrammarBuilder, name: String) -> GrammarExpr {
+    /// `anyChar`, when given, spells a self-loop over every code point (a state past which
+    /// anything goes): the caller's shared character rule, whose loop the mask caches already know.
+    func grammar(encode: (CodePointSet) -> GrammarExpr, builder: inout GrammarBuilder, name: String,
+                 anyChar: GrammarExpr? = nil) -> GrammarExpr {
         let k = alphabet.count
         let alive = live()
         guard alive[0] else { return .choice([]) }
@@ -205,12 +208,23 @@ struct CodePointDFA {
                 if targets[n] == nil { order.append(n) }
                 targets[n, default: CodePointSet()].insert(alphabet[symbol])
             }
+            // A self-loop is written as a repetition before the other moves (the shape of a
+            // string's character loop, which the mask's loop caches recognise).
+            let loop = targets[s]
             var options: [GrammarExpr] = order.compactMap { n in
-                guard let set = targets[n], let rule = rules[n] else { return nil }
+                guard n != s, let set = targets[n], let rule = rules[n] else { return nil }
                 return .sequence([encode(set), .rule(rule)])
             }
             if accepting[s] { options.append(.empty) }
-            if let rule = rules[s] { builder.define(rule, .choice(options)) }
+            let exits: GrammarExpr = options.count == 1 ? options[0] : .choice(options)
+            guard let rule = rules[s] else { continue }
+            if let loop {
+                let everything = loop.ranges == CodePointSet.any.ranges
+                let step = everything ? anyChar ?? encode(loop) : encode(loop)
+                builder.define(rule, .sequence([.repeated(step, min: 0, max: nil), exits]))
+            } else {
+                builder.define(rule, exits)
+            }
         }
         return rules[0].map { .rule($0) } ?? .choice([])
     }

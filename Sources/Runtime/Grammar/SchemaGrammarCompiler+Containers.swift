@@ -201,7 +201,8 @@ extension SchemaGrammarCompiler {
                     value = try mergeValues(value, schema, pointer: "\(p)/\(JSONPointer.escape(patterns.keys[i]))")
                 }
                 if value == .bool(false) { continue }
-                let key = keys.grammar(encode: RegexCompiler.jsonEncoded, builder: &builder, name: "key")
+                let key = keys.grammar(encode: RegexCompiler.jsonEncoded, builder: &builder, name: "key",
+                                       anyChar: try keyChar(except: []))
                 let compiled = try compile(value, pointer: mask == 0 ? pointer + "/additionalProperties" : p)
                 options.append(.sequence([.literal("\""), key, .literal("\""), ws, .literal(":"), ws, compiled]))
             }

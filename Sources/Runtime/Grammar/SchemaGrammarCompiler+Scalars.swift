@@ -87,7 +87,13 @@ extension SchemaGrammarCompiler {
         }
         let positives = ([schema["pattern"]?.stringValue] + SchemaGrammarCompiler.strings(schema[SchemaGrammarCompiler.extraPatternsKey])
             + [format.flatMap { StringFormats.patterns[$0] }]).compactMap { $0 }
+        let excluded = SchemaGrammarCompiler.strings(schema[SchemaGrammarCompiler.notStringsKey])
+        if !excluded.isEmpty, positives.isEmpty, schema[SchemaGrammarCompiler.notPatternsKey] == nil, !hasLength {
+            // Any string but these: the key trie's shape, which the mask has a fast path for.
+            return try keyExcluding(Set(excluded))
+        }
         let negatives = SchemaGrammarCompiler.strings(schema[SchemaGrammarCompiler.notPatternsKey])
+            + excluded.map(SchemaGrammarCompiler.literalPattern)
         /// A pattern or format whose own lengths already lie within the bounds makes them redundant.
         func lengthsImplied(by regex: String) -> Bool {
             guard let b = try? RegexCompiler.lengthBounds(regex) else { return false }
@@ -305,6 +311,10 @@ extension SchemaGrammarCompiler {
     /// they apply to strings only.
     static let extraPatternsKey = "$swiftllm:patterns"
     static let notPatternsKey = "$swiftllm:notPatterns"
+    /// Strings a string must not be (`not: {enum: [strings]}`).
+    static let notStringsKey = "$swiftllm:notStrings"
+    /// The internal keywords, lists that `merge` concatenates.
+    static let internalListKeys: Set<String> = [extraPatternsKey, notPatternsKey, notStringsKey]
 
     static func strings(_ value: JSONValue?) -> [String] { (value?.arrayValue ?? []).compactMap(\.stringValue) }
 
@@ -320,8 +330,11 @@ extension SchemaGrammarCompiler {
                 .object(JSONObject([("not", .object(JSONObject([("pattern", .string(p))])))])),
             ]))])))
         }
+        let excluded = schema[notStringsKey]?.arrayValue ?? []
+        if !excluded.isEmpty { all.append(.object(JSONObject([("not", .object(JSONObject([("enum", .array(excluded))])))]))) }
         out[extraPatternsKey] = nil
         out[notPatternsKey] = nil
+        out[notStringsKey] = nil
         if !all.isEmpty { out["allOf"] = .array(all) }
         return out
     }
@@ -358,7 +371,8 @@ extension SchemaGrammarCompiler {
             // Not minimized after the counter: states at different counts rarely merge, and
             // Moore's refinement would take a round per count.
             if minLength > 0 || maxLength != nil { dfa = try dfa.lengthBounded(min: minLength, max: maxLength) }
-            let body = dfa.grammar(encode: RegexCompiler.jsonEncoded, builder: &builder, name: "str")
+            let anyChar = try shared("char") { _ throws(JSONSchemaError) in SchemaGrammarCompiler.stringChar }
+            let body = dfa.grammar(encode: RegexCompiler.jsonEncoded, builder: &builder, name: "str", anyChar: anyChar)
             return .sequence([.literal("\""), body, .literal("\"")])
         } catch {
             try unsupported("these patterns and length bounds together need more than \(CodePointDFA.maxStates) automaton states", pointer)

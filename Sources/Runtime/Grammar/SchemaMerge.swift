@@ -20,7 +20,7 @@ extension SchemaGrammarCompiler {
                 continue
             }
             if av == bv { continue }
-            if key == SchemaGrammarCompiler.extraPatternsKey || key == SchemaGrammarCompiler.notPatternsKey {
+            if SchemaGrammarCompiler.internalListKeys.contains(key) {
                 out[key] = .array((av.arrayValue ?? []) + (bv.arrayValue ?? []))
                 continue
             }
@@ -211,8 +211,7 @@ extension SchemaGrammarCompiler {
             if asserted.count == 1, let values = o["enum"]?.arrayValue ?? o["const"].map({ [$0] }),
                 values.allSatisfy({ $0.stringValue != nil })
             {
-                let patterns = values.compactMap(\.stringValue).map { JSONValue.string(SchemaGrammarCompiler.literalPattern($0)) }
-                return try merge(out, .object(JSONObject([(SchemaGrammarCompiler.notPatternsKey, .array(patterns))])), pointer: p)
+                return try merge(out, .object(JSONObject([(SchemaGrammarCompiler.notStringsKey, .array(values))])), pointer: p)
             }
             guard o.keys.allSatisfy({ $0 == "type" || SchemaKeywords.annotations.contains($0) }),
                 var excluded = SchemaGrammarCompiler.types(of: o), excluded.isSubset(of: SchemaKeywords.allTypes),
