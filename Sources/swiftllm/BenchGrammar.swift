@@ -19,13 +19,18 @@ struct BenchGrammar: AsyncParsableCommand {
             and cold, on a newly built vocabulary (no token sets cached: what the first \
             constrained generation in a process pays, with no prompt processing to hide the \
             background warm-up): first_mask_us is its first mask, mask_max_cold_us its slowest.
+
+            With --maskbench DIR instead of --json-schema, every MaskBench-style file in DIR             ({"schema", "tests"}) is compiled and each instance walked token by token through             the model's vocabulary, timing the full mask at every step (as `grammar check`);             prints the masks of all files pooled (mean, p50, p99, p99.9, max), wrong verdicts,             and per split (the file name before `---`) how many files compile. Exit status 1 if             any instance was answered wrongly.
             """)
 
     @Option(name: .shortAndLong, help: "The GGUF model (default: SmolLM2-135M-Instruct in the models folder).")
     var model: String?
 
     @Option(name: .customLong("json-schema"), help: "The JSON Schema file.")
-    var jsonSchema: String
+    var jsonSchema: String?
+
+    @Option(help: "A folder of MaskBench-style files: pooled mask times over all their instances.")
+    var maskbench: String?
 
     @Option(name: [.customShort("n"), .customLong("n-predict")], help: "Tokens to generate per run.")
     var nPredict = 64
@@ -43,11 +48,17 @@ struct BenchGrammar: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
+        if (jsonSchema == nil) == (maskbench == nil) { throw ValidationError("give exactly one of --json-schema and --maskbench") }
         if nPredict < 1 { throw ValidationError("-n must be at least 1") }
         if reps < 1 { throw ValidationError("--reps must be at least 1") }
     }
 
     func run() async throws {
+        if let maskbench {
+            try runMaskBench(maskbench)
+            return
+        }
+        guard let jsonSchema else { return }
         let schemaText = try ConstraintOptions.read(jsonSchema)
         var compileMillis: [Double] = []
         var compiled: CompiledGrammar?
@@ -85,8 +96,54 @@ struct BenchGrammar: AsyncParsableCommand {
         do {
             return CompiledGrammar(try JSONSchemaCompiler.compile(text: schemaText).grammar)
         } catch {
-            throw CLIError("\(jsonSchema): \(error)")
+            throw CLIError("\(jsonSchema ?? "schema"): \(error)")
         }
+    }
+
+    /// `--maskbench DIR`: every file's instances walked token by token, masks pooled.
+    private func runMaskBench(_ folder: String) throws {
+        let path = try ModelPath.resolve(model)
+        let vocabulary: TokenVocabulary
+        do {
+            vocabulary = try TokenVocabulary.load(path: path)
+        } catch {
+            throw CLIError(error.description)
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") }.sorted()
+        guard !names.isEmpty else { throw CLIError("\(folder): no .json files") }
+        let options = SchemaConformance.Options(compiler: .init(integralSpellings: true))
+        let reports = names.map {
+            SchemaConformance.check(file: URL(fileURLWithPath: folder).appendingPathComponent($0), vocabulary: vocabulary, options: options)
+        }
+        var splits: [(String, (compiled: Int, files: Int))] = []
+        for (name, report) in zip(names, reports) {
+            let split = SchemaConformance.split(ofFile: name)
+            if let i = splits.firstIndex(where: { $0.0 == split }) {
+                splits[i].1.files += 1
+                if report.compiled { splits[i].1.compiled += 1 }
+            } else {
+                splits.append((split, (report.compiled ? 1 : 0, 1)))
+            }
+        }
+        guard case .object(var summary) = SchemaConformance.summary(reports) else { return }
+        summary["vocabulary"] = .int(vocabulary.count)
+        summary["splits"] = .object(JSONObject(splits.map { ($0.0, .object(JSONObject([
+            ("files", .int($0.1.files)), ("compiled", .int($0.1.compiled)),
+        ]))) }))
+        if json {
+            print(JSONValue.object(summary).compactText)
+        } else {
+            func figure(_ key: String) -> String { summary[key].map { $0.compactText } ?? "-" }
+            print("vocabulary \(vocabulary.count) tokens; \(figure("compiled")) of \(figure("files")) files compile; "
+                + "wrong verdicts \(figure("wrong"))")
+            print("masks \(figure("masks")): mean \(figure("mean_mask_us")) µs, p50 \(figure("p50_mask_us")), "
+                + "p99 \(figure("p99_mask_us")), p99.9 \(figure("p999_mask_us")), max \(figure("max_mask_us"))")
+            for (split, counts) in splits {
+                let share = String(format: "%.3f", Double(counts.compiled) / Double(max(counts.files, 1)))
+                print("  \(split): \(counts.compiled) of \(counts.files) compile (\(share))")
+            }
+        }
+        if (summary["wrong"]?.intValue ?? 0) > 0 { throw ExitCode(1) }
     }
 
     struct Repetition {

@@ -56,21 +56,8 @@ struct GrammarCheck: AsyncParsableCommand {
                     + "mask mean \(format(report.meanMaskMicros)) µs, p99 \(format(report.p99MaskMicros)) µs")
             }
         }
-        let compiled = reports.filter(\.compiled)
-        let all = compiled.flatMap(\.maskMicros).sorted()
-        let wrong = compiled.reduce(0) { $0 + ($1.validTotal - $1.validOK) + ($1.invalidTotal - $1.invalidOK) }
-        let mean = all.isEmpty ? 0 : all.reduce(0, +) / Double(all.count)
-        func quantile(_ q: Double) -> Double { all.isEmpty ? 0 : all[min(all.count - 1, Int(Double(all.count) * q))] }
-        func rounded(_ x: Double) -> JSONValue { .double((x * 10).rounded() / 10) }
-        let summary = JSONValue.object(JSONObject([
-            ("files", .int(reports.count)), ("compiled", .int(compiled.count)),
-            ("valid_ok", .int(compiled.reduce(0) { $0 + $1.validOK })), ("valid_total", .int(compiled.reduce(0) { $0 + $1.validTotal })),
-            ("invalid_ok", .int(compiled.reduce(0) { $0 + $1.invalidOK })),
-            ("invalid_total", .int(compiled.reduce(0) { $0 + $1.invalidTotal })),
-            ("wrong", .int(wrong)), ("masks", .int(all.count)),
-            ("mean_mask_us", rounded(mean)), ("p50_mask_us", rounded(quantile(0.5))), ("p99_mask_us", rounded(quantile(0.99))),
-            ("p999_mask_us", rounded(quantile(0.999))), ("max_mask_us", rounded(all.last ?? 0)),
-        ]))
+        let summary = SchemaConformance.summary(reports)
+        let wrong = summary["wrong"]?.intValue ?? 0
         if json {
             print(summary.compactText)
         } else {

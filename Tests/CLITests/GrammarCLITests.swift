@@ -10,7 +10,7 @@ import Testing
     @Test func checkPrintsPerFileJSONAndSummary() throws {
         let model = TestPaths.smolLM2
         try #require(FileManager.default.fileExists(atPath: model.path), "run scripts/fetch-models.sh")
-        let files = ["Glaiveai2K---book_flight_d310c236.json", "Github_easy---o10008.json", "Github_easy---o10013.json"]
+        let files = ["Glaiveai2K---book_flight_d310c236.json", "Github_easy---o10008.json", "Github_easy---o13129.json"]
         let result = try CLI.run(["grammar", "check", "-m", model.path, "--json"] + files.map { GrammarCLITests.maskbench.appendingPathComponent($0).path })
         #expect(result.status == 0, "\(result.stderr)")
         let lines = String(decoding: result.stdout, as: UTF8.self).split(separator: "\n")
@@ -47,6 +47,34 @@ import Testing
         }
         #expect(report["vocabulary"] == 49152)
         #expect((report["masks"]?.intValue ?? 0) > 0)
+    }
+
+    /// `bench grammar --maskbench DIR`: the pooled figures over a folder of MaskBench files, with
+    /// per-split coverage; the counts agree with `grammar check` on the same files.
+    @Test func benchGrammarOverAMaskBenchFolder() throws {
+        let model = TestPaths.smolLM2
+        try #require(FileManager.default.fileExists(atPath: model.path), "run scripts/fetch-models.sh")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("maskbench-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let files = ["Glaiveai2K---book_flight_d310c236.json", "Github_easy---o10008.json", "Github_easy---o10013.json", "JME_3.json"]
+        for file in files {
+            try FileManager.default.copyItem(at: GrammarCLITests.maskbench.appendingPathComponent(file), to: folder.appendingPathComponent(file))
+        }
+        let result = try CLI.run(["bench", "grammar", "-m", model.path, "--maskbench", folder.path, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try JSONValue(parsing: String(decoding: result.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        let check = try CLI.run(["grammar", "check", "-m", model.path, "--json"] + files.map { folder.appendingPathComponent($0).path })
+        let checked = try JSONValue(parsing: String(String(decoding: check.stdout, as: UTF8.self).split(separator: "\n").last ?? ""))
+        for key in ["files", "compiled", "valid_ok", "valid_total", "invalid_ok", "invalid_total", "wrong", "masks"] {
+            #expect(report[key] != nil && report[key] == checked[key], "\(key)")
+        }
+        #expect(report["vocabulary"] == 49152 && report["files"] == 4)
+        #expect(report["splits"]?["Github_easy"]?["files"] == 2 && report["splits"]?["JME"]?["files"] == 1)
+        let pooled = ["p50_mask_us", "p99_mask_us", "p999_mask_us", "max_mask_us"].compactMap { report[$0]?.doubleValue }
+        #expect(pooled.count == 4 && pooled == pooled.sorted())
+        let both = try CLI.run(["bench", "grammar", "--maskbench", folder.path, "--json-schema", "x.json"])
+        #expect(both.status != 0)
     }
 
     @Test func missingVocabularyFails() throws {

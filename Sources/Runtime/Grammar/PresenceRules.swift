@@ -82,14 +82,14 @@ struct PresenceCubes {
         var absent: [String] = []
     }
 
-    /// The cubes, or nil when there are more than `maxCubes` (or more than 16 names to split on).
+    /// The cubes, or nil when there are more than `maxCubes` (or more than 12 names to split on).
     let cubes: [Cube]
     /// Whether instances that are not objects satisfy the condition.
     let nonObjects: Bool
 
     init?(_ condition: Presence, fixedPresent: Set<String>, maxCubes: Int) {
         let variables = condition.names.filter { !fixedPresent.contains($0) }
-        guard variables.count <= 16 else { return nil }
+        guard variables.count <= 12 else { return nil }
         nonObjects = condition.holds(nil)
         // Shannon splitting: a name at a time, until the condition is constant on what is left.
         var out: [Cube] = []

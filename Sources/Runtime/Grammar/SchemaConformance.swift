@@ -112,6 +112,34 @@ public enum SchemaConformance {
         return vocabulary.eosTokens.first.map { constraint.allows($0) } ?? constraint.isComplete
     }
 
+    /// Every report pooled: files, compiled, instances answered right and wrong, and the mask
+    /// times of all compiled files together (mean, p50, p99, p99.9, max in µs) — the figures
+    /// `grammar check` and `bench grammar --maskbench` print.
+    public static func summary(_ reports: [Report]) -> JSONValue {
+        let compiled = reports.filter(\.compiled)
+        let all = compiled.flatMap(\.maskMicros).sorted()
+        let wrong = compiled.reduce(0) { $0 + ($1.validTotal - $1.validOK) + ($1.invalidTotal - $1.invalidOK) }
+        let mean = all.isEmpty ? 0 : all.reduce(0, +) / Double(all.count)
+        func quantile(_ q: Double) -> Double { all.isEmpty ? 0 : all[min(all.count - 1, Int(Double(all.count) * q))] }
+        func rounded(_ x: Double) -> JSONValue { .double((x * 10).rounded() / 10) }
+        return .object(JSONObject([
+            ("files", .int(reports.count)), ("compiled", .int(compiled.count)),
+            ("valid_ok", .int(compiled.reduce(0) { $0 + $1.validOK })), ("valid_total", .int(compiled.reduce(0) { $0 + $1.validTotal })),
+            ("invalid_ok", .int(compiled.reduce(0) { $0 + $1.invalidOK })),
+            ("invalid_total", .int(compiled.reduce(0) { $0 + $1.invalidTotal })),
+            ("wrong", .int(wrong)), ("masks", .int(all.count)),
+            ("mean_mask_us", rounded(mean)), ("p50_mask_us", rounded(quantile(0.5))), ("p99_mask_us", rounded(quantile(0.99))),
+            ("p999_mask_us", rounded(quantile(0.999))), ("max_mask_us", rounded(all.last ?? 0)),
+        ]))
+    }
+
+    /// The split a MaskBench file belongs to: its name before `---` (`Github_easy---o1.json`), or
+    /// before the first `_` (`JME_3.json`).
+    public static func split(ofFile name: String) -> String {
+        if let range = name.range(of: "---") { return String(name[..<range.lowerBound]) }
+        return String(name.prefix { $0 != "_" && $0 != "." })
+    }
+
     /// The instance with object members in the order the compiled grammar writes them: the
     /// schema's `properties` order (following `$ref`, `allOf` and the first matching `anyOf` /
     /// `oneOf` branch), then required names not in `properties`, then names a presence condition
