@@ -60,6 +60,8 @@ import TestSupport
             #"{"not":{"const":"a+b"}}"#,
             #"{"type":"string","format":"email","maxLength":12}"#,
             #"{"allOf":[{"not":{"pattern":"^a"}},{"not":{"pattern":"c$"}}],"maxLength":3}"#,
+            // Excluded strings with regex syntax in them, through the automaton (a length too).
+            #"{"type":"string","not":{"enum":["a.b","a+b","xa"]},"maxLength":3}"#,
         ], [
             #""""#, #""a""#, #""ab""#, #""abc""#, #""a-b""#, #""abc-12""#, #""abcdefg""#, #""0abc""#, #""1f2e""#,
             #""xyz1234""#, #""12ab""#, #""2024-02-29""#, #""2024-13-01""#, #""2023-02-28""#, #""abcb""#, #""xa""#,
