@@ -8,7 +8,7 @@
 /// ```swift
 /// var set = RegexSet()
 /// let id = try set.add(pattern: "^[a-z][a-z0-9-]*$")
-/// let dfa = try set.automaton(id).lengthBounded(min: 3, max: 63).minimized()
+/// let dfa = try set.automata()[id].minimized().lengthBounded(min: 3, max: 63)
 /// ```
 struct CodePointDFA {
     /// Most states an automaton may have (subset construction, products, counters).
@@ -189,7 +189,7 @@ struct CodePointDFA {
 
     /// The automaton as grammar rules (one per state, made with `builder`): each state a choice
     /// of one code point from a class (spelled by `encode`) followed by the next state's rule,
-    /// and the empty string where it accepts. Minimize first.
+    /// and the empty string where it accepts. States that cannot reach acceptance get no rule.
     /// `anyChar`, when given, spells a self-loop over every code point (a state past which
     /// anything goes): the caller's shared character rule, whose loop the mask caches already know.
     func grammar(encode: (CodePointSet) -> GrammarExpr, builder: inout GrammarBuilder, name: String,

@@ -96,9 +96,10 @@ struct PresenceCubes {
         var stack: [(Int, Cube)] = [(0, Cube())]
         while let (next, cube) = stack.popLast() {
             let free = Array(variables[next...])
+            let decided = fixedPresent.union(cube.present)
             var anyTrue = false, anyFalse = false
             for pattern in 0..<(1 << free.count) {
-                var present = fixedPresent.union(cube.present)
+                var present = decided
                 for (bit, name) in free.enumerated() where pattern & (1 << bit) != 0 { present.insert(name) }
                 if condition.holds(present) { anyTrue = true } else { anyFalse = true }
                 if anyTrue && anyFalse { break }

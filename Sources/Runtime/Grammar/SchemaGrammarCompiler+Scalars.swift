@@ -113,7 +113,7 @@ extension SchemaGrammarCompiler {
             }
             // `^c{m,n}$` for one character class c: the counts intersected with the lengths
             // (other bounds the pattern does not imply went to `automatonString`).
-            if hasLength, RegexCompiler.isAnchoredSingleClassRepeat(pattern), case .sequence(let parts) = body,
+            if hasLength, singleClass, case .sequence(let parts) = body,
                 parts.count == 1, case .repeated(let c, let m, let n) = parts[0]
             {
                 let low = max(m, minLength)

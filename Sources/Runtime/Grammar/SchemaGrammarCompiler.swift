@@ -102,9 +102,8 @@ struct SchemaGrammarCompiler {
             return .choice(options)
         }
         for keyword in ["anyOf", "oneOf"] {
-            guard let listed = schema[keyword]?.arrayValue else { continue }
+            guard let branches = schema[keyword]?.arrayValue else { continue }
             schema[keyword] = nil
-            let branches = listed
             if keyword == "oneOf" { try checkDisjoint(branches, base: schema, pointer: pointer + "/oneOf") }
             var options: [GrammarExpr] = []
             let base = schema.members.filter { !SchemaKeywords.annotations.contains($0.key) }

@@ -55,7 +55,7 @@ extension SchemaGrammarCompiler {
                 out[key] = .object(JSONObject([("anyOf", .array([av, bv]))]))   // ¬a ∧ ¬b = ¬(a ∨ b)
             case "pattern":
                 // Both apply: the second joins the patterns a string must also match.
-                out[SchemaGrammarCompiler.extraPatternsKey] = .array(SchemaGrammarCompiler.strings(out[SchemaGrammarCompiler.extraPatternsKey]).map { .string($0) } + [bv])
+                out[SchemaGrammarCompiler.extraPatternsKey] = .array((out[SchemaGrammarCompiler.extraPatternsKey]?.arrayValue ?? []) + [bv])
             case "items", "additionalProperties", "additionalItems":
                 out[key] = try mergeValues(av, bv, pointer: "\(pointer)/\(key)")
             case "enum":

@@ -134,6 +134,7 @@ extension Model {
         let T = pass.rows, d = config.embeddingLength, x = pass.scratch.x.pointer, h = pass.scratch.h.pointer
         // The previous layer's feed-forward output in h, not yet added to x (its post-norm).
         var pending: WeightVector?? = nil
+        /// Row t: x += norm(h) (or h when there is no post-norm); h is overwritten.
         func residual(_ t: Int, _ norm: WeightVector?) {
             if let norm { normRows(h + t * d, norm, rows: 1, out: h + t * d) }
             Ops.add(x + t * d, h + t * d, out: x + t * d, n: d)
@@ -146,7 +147,7 @@ extension Model {
                     self.normRows(x + t * d, layer.attnNorm, rows: 1, out: h + t * d)
                 }
             } else {
-                if let carried = pending { addResidual(h, into: x, norm: carried, rows: T) }
+                if let carried = pending { for t in 0..<T { residual(t, carried) } }
                 normRows(x, layer.attnNorm, rows: T, out: h)
                 if let convolution = layer.shortConvolution {
                     try shortConvolutionMixer(index, convolution, pass)
@@ -169,11 +170,11 @@ extension Model {
                 pending = .some(layer.postFFNNorm)
                 continue
             }
-            addResidual(h, into: x, norm: layer.postFFNNorm, rows: T)
+            for t in 0..<T { residual(t, layer.postFFNNorm) }
             if let input = layer.perLayerInput { try perLayerInput(index, input, pass) }
             if let scale = layer.outputScale { Ops.scale(x, by: scale, out: x, n: T * d) }
         }
-        if let carried = pending { addResidual(h, into: x, norm: carried, rows: T) }
+        if let carried = pending { for t in 0..<T { residual(t, carried) } }
     }
 
     /// Attention of layer `index` over the normed input in `scratch.h`; the output replaces it.
@@ -188,12 +189,7 @@ extension Model {
         var items: [(WeightMatrix, UnsafeMutablePointer<Float>)] = [(w.q, qTarget)]
         if let wk = w.k { items.append((wk, k)) }
         if let wv = w.v { items.append((wv, v)) }
-        if T == 1 {
-            prepare(0)
-            try Kernels.matvecs(items, h, pool: pool)
-        } else {
-            try Kernels.matmuls(items, h, tokens: T, pool: pool, strategy: pass.strategy, prepare: prepare)
-        }
+        try Kernels.matmuls(items, h, tokens: T, pool: pool, strategy: pass.strategy, prepare: prepare)
         addBias(w.qBias, qTarget, rows: T)
         addBias(w.kBias, k, rows: T)
         addBias(w.vBias, v, rows: T)
@@ -287,13 +283,8 @@ extension Model {
         let h = s.h.pointer, gate = s.gate.pointer, up = s.up.pointer
         let gated = config.spec.activation == .silu ? Ops.swiglu : Ops.geglu
         if let gateWeights = layer.gate {
-            if T == 1 {
-                prepare(0)
-                try Kernels.matvecs([(gateWeights, gate), (layer.up, up)], h, pool: pool)
-            } else {
-                try Kernels.matmuls([(gateWeights, gate), (layer.up, up)], h, tokens: T, pool: pool, strategy: strategy,
-                                    prepare: prepare)
-            }
+            try Kernels.matmuls([(gateWeights, gate), (layer.up, up)], h, tokens: T, pool: pool, strategy: strategy,
+                                prepare: prepare)
             // The gate's activation times up, row by row as the down product reads them.
             let activate: (Int) -> Void = { t in
                 if let bias = layer.gateBias { Ops.add(gate + t * ff, bias.pointer, out: gate + t * ff, n: ff) }
@@ -331,13 +322,6 @@ extension Model {
     func addBias(_ bias: WeightVector?, _ y: UnsafeMutablePointer<Float>, rows: Int) {
         guard let bias else { return }
         for t in 0..<rows { Ops.add(y + t * bias.count, bias.pointer, out: y + t * bias.count, n: bias.count) }
-    }
-
-    /// x += norm(h) (or h when there is no post-norm), row by row. h: (rows, d), overwritten.
-    private func addResidual(_ h: UnsafeMutablePointer<Float>, into x: UnsafeMutablePointer<Float>, norm: WeightVector?, rows: Int) {
-        if let norm { normRows(h, norm, rows: rows, out: h) }
-        let n = rows * config.embeddingLength
-        Ops.add(x, h, out: x, n: n)
     }
 }
 
