@@ -45,7 +45,7 @@ var package = Package(
             name: "CVulkan", path: "Sources/CVulkan", pkgConfig: "vulkan",
             providers: [.apt(["libvulkan-dev"])]),
         .systemLibrary(name: "CPrefetch", path: "Sources/CPrefetch"),
-        .target(name: "Tensor", dependencies: ["CBLAS", "CPrefetch"]),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CPrefetch", "CVulkan"]),
         .target(name: "GGUF", dependencies: ["Tensor"]),
         .target(name: "Runtime", dependencies: ["Tensor", "GGUF", .product(name: "Logging", package: "swift-log")]),
         .target(

@@ -18,8 +18,9 @@ public final class CompletionService: Sendable {
     private let grammars = Grammars()
 
     /// A nil `configuration.contextLength` means the model's training context, at most 8,192.
-    public init(file: GGUFFile, name: String, configuration: BatchEngine.Configuration, pool: ThreadPool = .shared) throws {
-        let model = try Model(file: file)
+    public init(file: GGUFFile, name: String, configuration: BatchEngine.Configuration, backend: ComputeBackend = .cpu,
+                pool: ThreadPool = .shared) throws {
+        let model = try Model(file: file, backend: backend)
         var configuration = configuration
         configuration.contextLength = configuration.contextLength ?? min(model.config.contextLength, 8192)
         tokenizer = try Tokenizer(file: file)

@@ -13,7 +13,7 @@ public enum CLI {
         return TestPaths.repoRoot.appendingPathComponent(".build/release/swiftllm")
     }
 
-    public static func run(_ arguments: [String], stdin: Data? = nil) throws -> Subprocess.Result {
-        try Subprocess.run(executable, arguments, stdin: stdin)
+    public static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> Subprocess.Result {
+        try Subprocess.run(executable, arguments, stdin: stdin, environment: environment)
     }
 }

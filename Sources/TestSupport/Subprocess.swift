@@ -10,10 +10,15 @@ public enum Subprocess {
         public var text: String { String(decoding: stdout, as: UTF8.self) }
     }
 
-    public static func run(_ executable: URL, _ arguments: [String], stdin: Data? = nil) throws -> Result {
+    /// `environment` entries are added to (or replace) this process's environment.
+    public static func run(_ executable: URL, _ arguments: [String], stdin: Data? = nil,
+                           environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe()
         let err = Pipe()
         let input = Pipe()

@@ -39,6 +39,8 @@ struct BenchModel: ParsableCommand {
     @Option(name: [.customShort("r"), .customLong("repetitions")], help: "Timed runs per test, after one warm-up run.")
     var repetitions = 5
 
+    @OptionGroup var compute: BackendOptions
+
     @Option(help: "Worker threads (default: physical cores).")
     var threads: Int?
 
@@ -70,7 +72,7 @@ struct BenchModel: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try LoadedModel(path: model, threads: threads)
+        let loaded = try LoadedModel(path: model, threads: threads, backend: compute.computeBackend)
         let prompts = try sizes(prompt, "-p"), gens = try sizes(gen, "-n")
         let precision = try KVCache.Precision.option(kv)
         let checks = try sizes(steps, "--steps")

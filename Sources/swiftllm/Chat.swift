@@ -14,13 +14,15 @@ struct Chat: AsyncParsableCommand {
 
     @OptionGroup var options: SamplingOptions
 
+    @OptionGroup var compute: BackendOptions
+
     @OptionGroup var speculation: SpeculationFlags
 
     @Option(help: "A system message that starts the conversation.")
     var system: String?
 
     func run() async throws {
-        let loaded = try LoadedModel(path: options.model, threads: options.threads)
+        let loaded = try LoadedModel(path: options.model, threads: options.threads, backend: compute.computeBackend)
         try options.checkLogitBias(vocabularySize: loaded.model.config.vocabularySize)
         let session = loaded.makeSession(contextLength: options.ctx, batchSize: options.batch)
         var generation = options.generationOptions

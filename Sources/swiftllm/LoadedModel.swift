@@ -13,11 +13,11 @@ struct LoadedModel {
     let chat: ChatTemplate.ModelFormat
     let pool: ThreadPool
 
-    init(path: String?, threads: Int?) throws {
+    init(path: String?, threads: Int?, backend: ComputeBackend = .cpu) throws {
         let resolved = try ModelPath.resolve(path)
         do {
             file = try GGUFFile(path: resolved)
-            model = try Model(file: file)
+            model = try Model(file: file, backend: backend)
             tokenizer = try Tokenizer(file: file)
             chat = try ChatTemplate.ModelFormat(metadata: file.metadata)
         } catch {

@@ -110,8 +110,10 @@ struct ModelBenchInfo {
     let threads: Int
     let cacheBytes: Int
     let precision: String
+    let backend: String
 
     init(loaded: LoadedModel, threads: Int, cacheBytes: Int, precision: String) {
+        backend = loaded.model.backendName
         let meta = loaded.file.metadata
         let arch = meta.architecture ?? "?"
         let type = InspectSummary.fileType(meta["general.file_type"]?.intValue)
@@ -174,7 +176,7 @@ struct ModelBenchResult {
         let rate = String(format: "%.2f ± %.2f", mean, stddev)
         let weights = weightGBs.map { String(format: "%.2f", $0) } ?? "-"
         let read = readGBs.map { String(format: "%.2f", $0) } ?? "-"
-        return "| \(info.description) | \(size) | \(InspectSummary.humanCount(info.parameters)) | CPU | \(info.threads) | \(test) | \(rate) | \(weights) | \(read) |"
+        return "| \(info.description) | \(size) | \(InspectSummary.humanCount(info.parameters)) | \(info.backend) | \(info.threads) | \(test) | \(rate) | \(weights) | \(read) |"
     }
 
     func json(_ info: ModelBenchInfo) -> String {
@@ -184,7 +186,7 @@ struct ModelBenchResult {
             ("samples_ts", .array(samples.map { number($0) })),
             ("n_tokens", .int(tokens)), ("model", .string(info.description)), ("model_path", .string(info.path)),
             ("model_size", .int(info.fileBytes)), ("model_n_params", .int(info.parameters)),
-            ("backend", .string("CPU")), ("threads", .int(info.threads)), ("kv_type", .string(info.precision)),
+            ("backend", .string(info.backend)), ("threads", .int(info.threads)), ("kv_type", .string(info.precision)),
             ("weight_bytes_per_token", .int(info.weightBytesPerToken)),
             ("weight_gb_per_s", number(weightGBs)), ("read_bw_gb_per_s", number(readGBs)),
             ("kv_cache_bytes", .int(info.cacheBytes)), ("peak_rss_bytes", .int(ModelBenchInfo.peakRSS())),

@@ -22,6 +22,8 @@ struct PerplexityCommand: AsyncParsableCommand {
     @Option(name: .customShort("c"), help: "Tokens per chunk.")
     var context: Int = 512
 
+    @OptionGroup var compute: BackendOptions
+
     @Option(help: "Threads for the kernels (default: physical cores).")
     var threads: Int?
 
@@ -34,7 +36,7 @@ struct PerplexityCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
-        let loaded = try LoadedModel(path: model, threads: threads)
+        let loaded = try LoadedModel(path: model, threads: threads, backend: compute.computeBackend)
         let tokens = loaded.tokenizer.encode(String(decoding: data, as: UTF8.self), addSpecial: true, parseSpecial: false)
         let bos = loaded.tokenizer.addsBOS ? loaded.tokenizer.bos : nil
         let start = Date()

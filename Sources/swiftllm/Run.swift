@@ -17,6 +17,8 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var options: SamplingOptions
 
+    @OptionGroup var compute: BackendOptions
+
     @OptionGroup var constraint: ConstraintOptions
 
     @OptionGroup var speculation: SpeculationFlags
@@ -32,7 +34,7 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let text = try PromptInput.read(argument: prompt, file: file)
-        let loaded = try LoadedModel(path: options.model, threads: options.threads)
+        let loaded = try LoadedModel(path: options.model, threads: options.threads, backend: compute.computeBackend)
         try options.checkLogitBias(vocabularySize: loaded.model.config.vocabularySize)
         let tokens = raw ? loaded.rawTokens(text)
             : try loaded.chatTokens([.object(JSONObject([("role", "user"), ("content", .string(text))]))])

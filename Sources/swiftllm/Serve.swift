@@ -40,6 +40,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Most seconds one request may run.")
     var timeout: Double = 600
 
+    @OptionGroup var compute: BackendOptions
+
     @Option(name: .shortAndLong, help: "Threads for the kernels (default: all cores).")
     var threads: Int?
 
@@ -62,7 +64,7 @@ struct Serve: AsyncParsableCommand {
             let configuration = BatchEngine.Configuration(slots: parallel, contextLength: ctx, maxQueue: maxQueue,
                                                           kvPrecision: try KVCache.Precision.option(kv))
             service = try CompletionService(file: file, name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent,
-                                            configuration: configuration,
+                                            configuration: configuration, backend: compute.computeBackend,
                                             pool: threads.map { ThreadPool(threads: $0) } ?? .shared)
         } catch {
             throw CLIError("\(path): \(error)")

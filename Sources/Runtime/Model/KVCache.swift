@@ -25,6 +25,8 @@ public final class KVCache: @unchecked Sendable {
     let recurrent: RecurrentState?
     /// The forward pass's work buffers for this sequence.
     let scratch = ForwardScratch()
+    /// K and V on the device when the model runs on Vulkan (made on the first pass).
+    var vulkan: VulkanCacheState?
 
     init(config: ModelConfig, capacity: Int, precision: KVCache.Precision, pool: ThreadPool) {
         self.pool = pool

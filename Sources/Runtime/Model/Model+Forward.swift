@@ -37,6 +37,15 @@ extension Model {
                        selection: rows.map { .rows($0) } ?? .all, strategy: .dot)
     }
 
+    /// `forward` with every product's strategy forced: `.blas` multiplies F32 activations (no
+    /// int8 rounding), the arithmetic of the Vulkan path, which tests compare it with.
+    func forward(_ tokens: [Int32], cache: KVCache, logits selection: LogitsSelection,
+                 strategy: MatMul.Strategy) throws(ModelError) -> [Float] {
+        guard !tokens.isEmpty else { return [] }
+        return try run([ForwardSegment(tokens: tokens, cache: cache)], scratch: cache.scratch, pool: cache.pool,
+                       selection: selection, strategy: strategy)
+    }
+
     /// The most tokens `forwardSteps` takes in one pass.
     public static var maxStepRows: Int { Attention.blockedMinTokens - 1 }
 
@@ -70,6 +79,14 @@ extension Model {
                 throw .contextFull(limit: segment.cache.capacity)
             }
             for token in segment.tokens where token < 0 || Int(token) >= c.vocabularySize { throw .invalidToken(token) }
+        }
+        if let gpu = accelerator.model {
+            // Each segment on its own (a batch is not yet one pass on the device).
+            var logits: [Float] = []
+            for segment in segments {
+                logits += try gpu.forward(self, tokens: segment.tokens, cache: segment.cache, selection: selection)
+            }
+            return logits
         }
         let pass = ForwardPass(segments: segments, scratch: s, pool: pool, strategy: strategy)
         s.reserve(tokens: T, config: c)
@@ -203,16 +220,9 @@ extension Model {
         }
         let owns = w.k != nil
         if owns && w.v == nil { v.update(from: k, count: T * kvDim) }   // V = K (gemma4 without attn_v)
-        let dims = lc.ropeDimensions, base = lc.ropeBase
+        let dims = lc.ropeDimensions
         let frequencies = s.rope.pointer, cosines = frequencies + dims / 2, sines = cosines + T * dims / 2
-        // θᵢ = position · base^(−2i/dims) with one powf per pair, rather than ggml's running
-        // product: on the reference prompts this agrees with llama.cpp's greedy text more often.
-        for i in 0..<dims / 2 { frequencies[i] = c.ropePairRotates(i) ? powf(base, -Float(2 * i) / Float(dims)) : 0 }
-        if lc.usesRopeFactors, let factors = ropeFactors, factors.count >= dims / 2 {
-            for i in 0..<dims / 2 { frequencies[i] /= factors.pointer[i] }
-        }
-        c.yarn?.scale(frequencies, dims: dims, base: base)
-        let magnitude = c.yarn?.magnitude ?? 1
+        let magnitude = ropeFrequencies(lc, into: frequencies)
         let style: RoPE.Style = c.spec.ropeStyle == .neox ? .neox : .normal
         for t in 0..<T {
             let qt = q + t * qDim, kt = k + t * kvDim
@@ -264,6 +274,20 @@ extension Model {
         }
         try Kernels.matmul(w.output, s.attn.pointer, tokens: T, h, pool: pool, strategy: pass.strategy)
         addBias(w.outputBias, h, rows: T)
+    }
+
+    /// The `dims / 2` rotation frequencies of layer `lc` (θᵢ = position · frequencyᵢ); returns the
+    /// factor cos θ and sin θ are multiplied by (YaRN's magnitude, else 1).
+    func ropeFrequencies(_ lc: LayerConfig, into frequencies: UnsafeMutablePointer<Float>) -> Float {
+        let c = config, dims = lc.ropeDimensions, base = lc.ropeBase
+        // θᵢ = position · base^(−2i/dims) with one powf per pair, rather than ggml's running
+        // product: on the reference prompts this agrees with llama.cpp's greedy text more often.
+        for i in 0..<dims / 2 { frequencies[i] = c.ropePairRotates(i) ? powf(base, -Float(2 * i) / Float(dims)) : 0 }
+        if lc.usesRopeFactors, let factors = ropeFactors, factors.count >= dims / 2 {
+            for i in 0..<dims / 2 { frequencies[i] /= factors.pointer[i] }
+        }
+        c.yarn?.scale(frequencies, dims: dims, base: base)
+        return c.yarn?.magnitude ?? 1
     }
 
     /// x / √(Σx² / divisor + eps), in place, without a gain: the RMS norm with `divisor` n (V-norm),

@@ -23,12 +23,20 @@ public final class Model: Sendable {
     let perLayerInputs: PerLayerInputTables?
     /// Tensors of the file the architecture does not read (empty unless `allowUnusedTensors`).
     public let unusedTensors: [String]
+    /// Where the forward passes run.
+    public let backend: ComputeBackend
+    /// "CPU", or "Vulkan (DEVICE NAME)".
+    public var backendName: String { accelerator.model.map { "Vulkan (\($0.device.info.name))" } ?? "CPU" }
+    /// The weights on the Vulkan device (`backend` is `.vulkan`), set once at the end of init.
+    let accelerator = AcceleratorSlot()
 
     /// Binds the file's tensors to the architecture's. Every tensor must be one the architecture
     /// reads: a file with others is refused (`ModelError.unusedTensors`), because running without
     /// them would silently give wrong outputs. `allowUnusedTensors` loads it anyway and lists them
-    /// in `unusedTensors` (for tools such as `inspect`).
-    public init(file: GGUFFile, allowUnusedTensors: Bool = false) throws(ModelError) {
+    /// in `unusedTensors` (for tools such as `inspect`). `backend: .vulkan(device:)` uploads the
+    /// weights to a Vulkan device, where every forward pass then runs; it throws
+    /// `ModelError.backend` when there is no Vulkan driver or the device cannot run the model.
+    public init(file: GGUFFile, allowUnusedTensors: Bool = false, backend: ComputeBackend = .cpu) throws(ModelError) {
         let config = try ModelConfig(metadata: file.metadata)
         self.config = config
         self.file = file
@@ -66,7 +74,12 @@ public final class Model: Sendable {
         if !allowUnusedTensors && !unusedTensors.isEmpty {
             throw .unusedTensors(architecture: config.spec.name, names: unusedTensors)
         }
-        KernelNotice.reportOnce()
+        self.backend = backend
+        if backend != .cpu {
+            accelerator.model = try VulkanModel(model: self, backend: backend)
+        } else {
+            KernelNotice.reportOnce()
+        }
     }
 
     /// A KV cache for up to `contextLength` tokens (default: the model's training context). Its
@@ -76,4 +89,10 @@ public final class Model: Sendable {
         KVCache(config: config, capacity: min(contextLength ?? config.contextLength, config.contextLength),
                 precision: precision, pool: pool)
     }
+}
+
+/// Holds a model's Vulkan weights: set once during `Model.init`, before the model is shared,
+/// and only read afterwards.
+final class AcceleratorSlot: @unchecked Sendable {
+    var model: VulkanModel?
 }

@@ -198,6 +198,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     /// Tensors in the file that the architecture does not use: running without them would give
     /// wrong outputs silently, so the file is refused (llama.cpp refuses it too).
     case unusedTensors(architecture: String, names: [String])
+    /// The compute backend cannot run (no Vulkan driver, a model it does not support, a failed call).
+    case backend(String)
 
     public var description: String {
         switch self {
@@ -213,6 +215,7 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
         case .contextFull(let limit): "the context is full (\(limit) tokens); start a new session or raise --ctx"
         case .invalidToken(let id): "token id \(id) is outside the vocabulary"
         case .kernel(let name, let detail): "kernel failed on '\(name)': \(detail)"
+        case .backend(let detail): detail
         case .unusedTensors(let arch, let names):
             "architecture '\(arch)' does not use \(names.count == 1 ? "tensor" : "\(names.count) tensors") "
                 + names.prefix(8).map { "'\($0)'" }.joined(separator: ", ") + (names.count > 8 ? ", …" : "")
