@@ -3,10 +3,11 @@
 // y[yOffset + t*yStride + r] = sum_c dequant(W[r][c]) * x[xOffset + t*xStride + c]
 // for every token t < tokens and row r < rows.
 //
-// One workgroup of 64 threads computes ROWS = 4 consecutive rows for all tokens, LANES = 16
-// threads per row. Tokens are taken in chunks of up to 8: each thread dequantizes its share of
+// One workgroup of 64 threads computes ROWS consecutive rows for all tokens, LANES = 64 / ROWS
+// threads per row; ROWS is specialization constant 0 (1, 2, 4, 8 or 16; the host picks 4 for
+// GPUs and 16 for CPU implementations, whose cost is mostly per workgroup). Tokens are taken in chunks of up to 8: each thread dequantizes its share of
 // its row once per chunk and keeps 8 partial sums, which are then reduced through shared
-// memory. The host dispatches (min(g, 32768), ceil(g / 32768), 1) workgroups, g = ceil(rows / 4).
+// memory. The host dispatches (min(g, 32768), ceil(g / 32768), 1) workgroups, g = ceil(rows / ROWS).
 // (One row per workgroup left most threads idle on short rows — a 576-column Q4_1 row has 18
 // blocks — and CPU implementations such as lavapipe pay a fixed cost per workgroup.)
 //
@@ -52,7 +53,7 @@ layout(push_constant) uniform Params {
 } p;
 
 const uint THREADS = 64u;
-const uint ROWS = 4u;                // rows per workgroup
+layout(constant_id = 0) const uint ROWS = 4u;   // rows per workgroup
 const uint LANES = THREADS / ROWS;   // threads per row
 const uint CHUNK = 8u;  // tokens per pass over the row
 #define LANE (gl_LocalInvocationID.x % LANES)
@@ -171,7 +172,7 @@ void accumulateRow(uint rowBase, uint t0, uint nt);
 #ifdef MATVEC_ELEMENTWISE
 float weightAt(uint rowBase, uint c);
 
-// Element c of the row goes to lane c % 16, four elements (c, c+16, c+32, c+48) at a time, so
+// Element c of the row goes to lane c % LANES, four elements (c, c + LANES, …) at a time, so
 // neighbouring lanes read neighbouring weights and inputs; any cols >= 1.
 void accumulateRow(uint rowBase, uint t0, uint nt) {
     uint x0 = p.xOffset + t0 * p.xStride, tid = gl_LocalInvocationID.x;
@@ -218,17 +219,19 @@ void main() {
         if (inside) {
             accumulateRow(rowBase, t0, nt);
         }
-        // Thread i < 32 sums the 16 lane sums of token i / 4 and row i % 4. The barrier after
-        // keeps the next chunk's zeroing behind this chunk's reads.
+        // Item k = (token k / ROWS, row k % ROWS) sums its row's LANES lane sums. The barrier
+        // after keeps the next chunk's zeroing behind this chunk's reads.
         barrier();
-        uint t = tid / ROWS, r = tid % ROWS;
-        if (t < nt && first + r < p.rows) {
-            float total = 0.0;
-            uint base = t * THREADS + r * LANES;
-            [[unroll]] for (uint i = 0u; i < LANES; i++) {
-                total += partials[base + i];
+        for (uint k = tid; k < nt * ROWS; k += THREADS) {
+            uint t = k / ROWS, r = k % ROWS;
+            if (first + r < p.rows) {
+                float total = 0.0;
+                uint base = t * THREADS + r * LANES;
+                for (uint i = 0u; i < LANES; i++) {
+                    total += partials[base + i];
+                }
+                y[p.yOffset + (t0 + t) * p.yStride + first + r] = total;
             }
-            y[p.yOffset + (t0 + t) * p.yStride + first + r] = total;
         }
         barrier();
     }

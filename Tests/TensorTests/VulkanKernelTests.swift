@@ -52,11 +52,11 @@ import Testing
     }
 
     /// Matvec over the CPU tests' shape sweep: odd row counts, several column counts per block
-    /// size, token counts around the shader's 8-token chunks, and nonzero offsets and strides.
+    /// size, token counts around the shader's 8-token chunks, nonzero offsets and strides, and
+    /// 1, 4 and 16 rows per workgroup.
     @Test(arguments: [GGMLType.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K])
     func matvecMatchesTheDequantizedProduct(type: GGMLType) throws {
         let d = try Self.open()
-        let kernel = try #require(VulkanKernel.matvec(type))
         let colsList: [Int] = switch type.blockSize {
         case 1: [1, 33, 577]
         case 32: [32, 96, 576]
@@ -64,7 +64,8 @@ import Testing
         }
         var worst = 0.0
         for cols in colsList {
-            for (rows, tokens) in [(1, 1), (7, 3), (300, 9), (65, 17)] {
+            for (rows, tokens, perGroup) in [(1, 1, 4), (7, 3, 16), (300, 9, 4), (65, 17, 16), (37, 2, 1)] {
+                let kernel = try #require(VulkanKernel.matvec(type, rowsPerGroup: perGroup))
                 let rowBytes = try #require(type.rowBytes(elements: cols))
                 let wOffset = 8
                 var weights = [UInt8](repeating: 0xFF, count: wOffset)
@@ -79,7 +80,7 @@ import Testing
                 let binding = try d.bind(kernel, [wBuffer, xBuffer, yBuffer])
                 let push: [UInt32] = [rows, cols, rowBytes, tokens, wOffset, xOffset, xStride, yOffset, yStride].map { UInt32($0) }
                 try d.execute { r throws(VulkanError) in
-                    try r.dispatch(binding, push: push, groups: VulkanKernel.matvecGroups(rows: rows))
+                    try r.dispatch(binding, push: push, groups: VulkanKernel.matvecGroups(rows: rows, rowsPerGroup: perGroup))
                 }
                 let y = try Self.read(d, yBuffer, count: yCount)
                 var row = [Float](repeating: 0, count: cols)
@@ -97,7 +98,7 @@ import Testing
                         let got = Double(y[yOffset + t * yStride + r])
                         let error = abs(got - exact) / (magnitude + 1e-30)
                         worst = max(worst, error)
-                        #expect(abs(got - exact) <= 1e-5 * magnitude + 1e-6, "\(type) rows \(rows) cols \(cols) tokens \(tokens): row \(r) token \(t): \(got) vs \(exact)")
+                        #expect(abs(got - exact) <= 1e-5 * magnitude + 1e-6, "\(type) rows \(rows)/\(perGroup) cols \(cols) tokens \(tokens): row \(r) token \(t): \(got) vs \(exact)")
                     }
                 }
                 // Outside the outputs nothing changed.

@@ -116,6 +116,10 @@ public final class VulkanDevice: @unchecked Sendable {
         return (allowed.first { types[$0].propertyFlags & preferred == preferred } ?? allowed.first).map(UInt32.init)
     }
 
+    /// Rows per matvec workgroup on this device: 16 on CPU implementations (lavapipe), whose
+    /// cost is mostly per workgroup, 4 on GPUs.
+    public var matvecRowsPerGroup: Int { info.kind == .cpu ? 16 : 4 }
+
     /// The largest single buffer the device promises to bind as storage.
     public var maxStorageBytes: Int { Int(limits.maxStorageBufferRange) }
 
@@ -123,9 +127,9 @@ public final class VulkanDevice: @unchecked Sendable {
 
     /// The pipeline of `kernel` (made on first use, then cached).
     func pipeline(_ kernel: VulkanKernel) throws(VulkanError) -> VulkanPipeline {
-        if let made = pipelines[kernel.name] { return made }
+        if let made = pipelines[kernel.key] { return made }
         let made = try VulkanPipeline(device: self, kernel: kernel)
-        pipelines[kernel.name] = made
+        pipelines[kernel.key] = made
         return made
     }
 

@@ -3,20 +3,18 @@
 extension VulkanKernel {
     /// y = W·x for `tokens` inputs, W of `type` (`matvec_<type>.comp`): bindings W, x, y; push
     /// rows, cols, rowBytes, tokens, wOffset (bytes), xOffset, xStride, yOffset, yStride (floats).
-    /// Nil when no shader multiplies `type`.
-    public static func matvec(_ type: GGMLType) -> VulkanKernel? {
+    /// Each workgroup computes `rowsPerGroup` rows (1, 2, 4, 8 or 16; see
+    /// `VulkanDevice.matvecRowsPerGroup`). Nil when no shader multiplies `type`.
+    public static func matvec(_ type: GGMLType, rowsPerGroup: Int = 4) -> VulkanKernel? {
         let name = "matvec_" + type.name.lowercased()
-        guard ShaderLibrary.base64[name] != nil else { return nil }
-        return VulkanKernel(name: name, bindings: 3, pushWords: 9)
+        guard ShaderLibrary.base64[name] != nil, [1, 2, 4, 8, 16].contains(rowsPerGroup) else { return nil }
+        return VulkanKernel(name: name, bindings: 3, pushWords: 9, specialization: [UInt32(rowsPerGroup)])
     }
 
-    /// Rows one matvec workgroup computes.
-    public static let matvecRowsPerGroup = 4
-
-    /// Workgroups for a matvec over `rows` rows (`matvecRowsPerGroup` rows per workgroup, 32768
-    /// workgroups per grid row).
-    public static func matvecGroups(rows: Int) -> (Int, Int, Int) {
-        let groups = (rows + matvecRowsPerGroup - 1) / matvecRowsPerGroup
+    /// Workgroups for a matvec over `rows` rows, `rowsPerGroup` rows per workgroup, 32768
+    /// workgroups per grid row.
+    public static func matvecGroups(rows: Int, rowsPerGroup: Int = 4) -> (Int, Int, Int) {
+        let groups = (rows + rowsPerGroup - 1) / rowsPerGroup
         return (min(groups, 32768), (groups + 32767) / 32768, 1)
     }
 

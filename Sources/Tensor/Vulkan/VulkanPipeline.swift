@@ -6,12 +6,18 @@ public struct VulkanKernel: Sendable, Hashable {
     public let name: String
     public let bindings: Int
     public let pushWords: Int
+    /// Values of specialization constants 0, 1, … (32-bit).
+    public let specialization: [UInt32]
 
-    public init(name: String, bindings: Int, pushWords: Int) {
+    public init(name: String, bindings: Int, pushWords: Int, specialization: [UInt32] = []) {
         self.name = name
         self.bindings = bindings
         self.pushWords = pushWords
+        self.specialization = specialization
     }
+
+    /// The pipeline cache's key: the shader and its specialization.
+    var key: String { ([name] + specialization.map(String.init)).joined(separator: "/") }
 
     /// The compiled shader (from `Kernels/spirv`, embedded by `Kernels/compile.sh`).
     var spirv: [UInt32]? { ShaderLibrary.words(name) }
@@ -83,17 +89,31 @@ public final class VulkanPipeline: @unchecked Sendable {
         }
 
         var pipeline: VkPipeline?
+        var entries = kernel.specialization.indices.map {
+            VkSpecializationMapEntry(constantID: UInt32($0), offset: UInt32(4 * $0), size: 4)
+        }
+        var values = kernel.specialization
         let pipelineResult: VkResult? = "main".withCString { entry in
-            var stage = VkPipelineShaderStageCreateInfo()
-            stage.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO
-            stage.stage = VK_SHADER_STAGE_COMPUTE_BIT
-            stage.module = module
-            stage.pName = entry
-            var info = VkComputePipelineCreateInfo()
-            info.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO
-            info.stage = stage
-            info.layout = pipelineLayout
-            return f.createComputePipelines(d, nil, 1, &info, nil, &pipeline)
+            entries.withUnsafeMutableBufferPointer { entryPointer in
+                values.withUnsafeMutableBytes { valuePointer in
+                    var specialization = VkSpecializationInfo(mapEntryCount: UInt32(entryPointer.count),
+                                                              pMapEntries: UnsafePointer(entryPointer.baseAddress),
+                                                              dataSize: valuePointer.count, pData: UnsafeRawPointer(valuePointer.baseAddress))
+                    return withUnsafePointer(to: &specialization) { specializationPointer in
+                        var stage = VkPipelineShaderStageCreateInfo()
+                        stage.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO
+                        stage.stage = VK_SHADER_STAGE_COMPUTE_BIT
+                        stage.module = module
+                        stage.pName = entry
+                        stage.pSpecializationInfo = entryPointer.isEmpty ? nil : specializationPointer
+                        var info = VkComputePipelineCreateInfo()
+                        info.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO
+                        info.stage = stage
+                        info.layout = pipelineLayout
+                        return f.createComputePipelines(d, nil, 1, &info, nil, &pipeline)
+                    }
+                }
+            }
         }
         guard pipelineResult == VK_SUCCESS, let pipeline else {
             f.destroyPipelineLayout(d, pipelineLayout, nil)

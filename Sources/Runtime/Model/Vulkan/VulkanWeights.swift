@@ -14,10 +14,12 @@ struct DeviceMatrix {
     let rows: Int
     let cols: Int
     let rowBytes: Int
+    let rowsPerGroup: Int
 
     init(_ w: WeightMatrix, device: VulkanDevice, input: VulkanBuffer, output: VulkanBuffer,
          uploaded: inout [UnsafeRawPointer: [VulkanBuffer]]) throws(ModelError) {
-        guard let kernel = VulkanKernel.matvec(w.type) else {
+        rowsPerGroup = device.matvecRowsPerGroup
+        guard let kernel = VulkanKernel.matvec(w.type, rowsPerGroup: rowsPerGroup) else {
             throw .backend("the Vulkan backend has no matvec shader for \(w.type) (tensor '\(w.name)')")
         }
         rows = w.rows
@@ -49,7 +51,7 @@ struct DeviceMatrix {
     func record(_ r: VulkanRecorder, tokens: Int, x: Int, xStride: Int, y: Int, yStride: Int) throws(VulkanError) {
         for part in parts {
             let push = [part.rows, cols, rowBytes, tokens, 0, x, xStride, y + part.firstRow, yStride].map { UInt32($0) }
-            try r.dispatch(part.binding, push: push, groups: VulkanKernel.matvecGroups(rows: part.rows))
+            try r.dispatch(part.binding, push: push, groups: VulkanKernel.matvecGroups(rows: part.rows, rowsPerGroup: rowsPerGroup))
         }
     }
 }
