@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func everyShaderIsEmbedded() {
-        for name in ["rms_norm", "add", "glu", "rope", "kv_store", "attention"] { #expect(ShaderLibrary.words(name) != nil, "\(name)") }
+        for name in ["rms_norm", "add", "glu", "rope", "kv_store", "attention", "scale_rows"] { #expect(ShaderLibrary.words(name) != nil, "\(name)") }
         for type in [GGMLType.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K] {
             #expect(VulkanKernel.matvec(type) != nil, "\(type)")
         }
@@ -155,6 +155,27 @@ import Testing
         for i in 0..<n {
             #expect(abs(got[gated + i] - silu[i]) <= 1e-5 * max(1, abs(silu[i])), "swiglu \(i)")
             #expect(abs(got[gated + n + i] - gelu[i]) <= 1e-5 * max(1, abs(gelu[i])), "geglu \(i)")
+        }
+    }
+
+    /// Per-row factors: every element of row r times factor r, the padding between rows untouched.
+    @Test func scaleRowsScalesEachRowByItsFactor() throws {
+        let d = try Self.open()
+        let n = 300, rows = 3, stride = n + 7
+        let x = RandomTensors.floats(rows * stride, seed: 11)
+        let factors: [Float] = [1.5, -0.25, 3]
+        let arena = try Self.buffer(d, floats: x)
+        let io = try Self.buffer(d, floats: [9, 9] + factors)
+        let scale = try d.bind(.scaleRows, [arena, io])
+        try d.execute { r throws(VulkanError) in
+            try r.dispatch(scale, push: [n, rows, 0, stride, 2].map { UInt32($0) }, groups: ((n + 255) / 256, rows, 1))
+        }
+        let got = try Self.read(d, arena, count: x.count)
+        for row in 0..<rows {
+            for i in 0..<stride {
+                let expected = i < n ? x[row * stride + i] * factors[row] : x[row * stride + i]
+                #expect(got[row * stride + i] == expected, "row \(row) element \(i)")
+            }
         }
     }
 

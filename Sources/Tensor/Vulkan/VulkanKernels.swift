@@ -26,6 +26,8 @@ extension VulkanKernel {
     public static let glu = VulkanKernel(name: "glu", bindings: 1, pushWords: 9)
     /// Bindings arena, io (angle tables); push heads, headDim, dims, tokens, xOff, xStride, tableOff, style.
     public static let rope = VulkanKernel(name: "rope", bindings: 2, pushWords: 8)
+    /// Bindings arena, io (factors); push n, rows, xOff, xStride, factorOff.
+    public static let scaleRows = VulkanKernel(name: "scale_rows", bindings: 2, pushWords: 5)
     /// Bindings arena, cache; push pairs, rows, srcOff, srcStride, dstOff, dstStride.
     public static let kvStore = VulkanKernel(name: "kv_store", bindings: 2, pushWords: 6)
     /// Bindings arena, cache; push headDim, valueDim, heads, kvHeads, tokens, firstPosition, window,

@@ -15,7 +15,7 @@ import Testing
 
     /// The tiny models whose layers the Vulkan path runs, with `TinyModelTests`' tolerances.
     static let tinyModels = TinyModelTests.floatModels.filter {
-        !["tiny-qwen3moe-f32", "tiny-lfm2-f32", "tiny-qwen35-f32", "tiny-gemma4-f32", "tiny-mistral3-f32"].contains($0.0)
+        !["tiny-qwen3moe-f32", "tiny-lfm2-f32", "tiny-qwen35-f32", "tiny-gemma4-f32"].contains($0.0)
     }
 
     static func tiny(_ name: String) -> String { TinyModelTests.tiny.appendingPathComponent("\(name).gguf").path }
@@ -69,7 +69,7 @@ import Testing
         #expect(diff < 1e-3)
     }
 
-    @Test(arguments: ["tiny-lfm2-f32", "tiny-qwen35-f32", "tiny-qwen3moe-f32", "tiny-gemma4-f32", "tiny-mistral3-f32"])
+    @Test(arguments: ["tiny-lfm2-f32", "tiny-qwen35-f32", "tiny-qwen3moe-f32", "tiny-gemma4-f32"])
     func unsupportedModelsAreRefusedClearly(_ name: String) throws {
         do {
             _ = try Model(file: GGUFFile(path: Self.tiny(name)), backend: Self.vulkan)

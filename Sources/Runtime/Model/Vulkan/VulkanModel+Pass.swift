@@ -76,6 +76,9 @@ extension VulkanModel {
                 }
             }
         }
+        if let temperature = c.attentionTemperature {
+            for t in 0..<T { io[layout.factors + t] = temperature.factor(position: first + t) }
+        }
         let L = layout, eps = c.rmsEpsilon.bitPattern
         do {
             try device.execute { r throws(VulkanError) in
@@ -126,6 +129,10 @@ extension VulkanModel {
                 let push = [UInt32(heads), UInt32(hd), UInt32(dims), UInt32(T), UInt32(x), UInt32(stride), UInt32(ropeTables[index]), style]
                 try r.dispatch(rope, push: push, groups: ((heads * dims / 2 + 63) / 64, T, 1))
             }
+            r.barrier()
+        }
+        if c.attentionTemperature != nil {
+            try r.dispatch(scaleRows, push: [qDim, T, L.q, qDim, L.factors].map { UInt32($0) }, groups: ((qDim + 255) / 256, T, 1))
             r.barrier()
         }
         let cache = state.layers[index]

@@ -27,6 +27,7 @@ final class VulkanModel: @unchecked Sendable {
     let add: VulkanBinding
     let glu: VulkanBinding
     let rope: VulkanBinding
+    let scaleRows: VulkanBinding
     /// Where each layer's angle table lies in io (layers with the same RoPE share one).
     let ropeTables: [Int]
     let ropeGroups: [RopeGroup]
@@ -64,6 +65,8 @@ final class VulkanModel: @unchecked Sendable {
         }
         ropeGroups = groups
         ropeTables = tables
+        layout.factors = ioCount
+        ioCount += maxRows
         layout.logits = ioCount
         self.layout = layout
         ioCount += maxRows * c.vocabularySize
@@ -91,6 +94,7 @@ final class VulkanModel: @unchecked Sendable {
             add = try device.bind(.add, [arena, vectors])
             glu = try device.bind(.glu, [arena])
             rope = try device.bind(.rope, [arena, io])
+            scaleRows = try device.bind(.scaleRows, [arena, io])
         } catch let error as VulkanError {
             throw .backend(error.description)
         } catch let error as ModelError {
@@ -107,7 +111,6 @@ final class VulkanModel: @unchecked Sendable {
         if model.perLayerInputs != nil { return "per-layer inputs (gemma4)" }
         if c.spec.gatedAttention { return "gated attention" }
         if c.spec.valueNorm { return "value norms" }
-        if c.attentionTemperature != nil { return "attention temperature scaling" }
         for (i, layer) in model.layers.enumerated() {
             let lc = c.layers[i]
             guard let attention = layer.attention else { return "layer \(i) is a \(lc.mixer.rawValue) layer" }
@@ -128,7 +131,9 @@ final class VulkanModel: @unchecked Sendable {
 struct ArenaLayout {
     let x, h, q, k, v, attn, gate, up: Int
     let count: Int
-    /// Offset of the logits in the io buffer (set once the io layout is known).
+    /// Offsets of the per-row factors (attention temperature) and the logits in the io buffer
+    /// (set once the io layout is known).
+    var factors = 0
     var logits = 0
     let d, hWidth, attnWidth, ff: Int
 
