@@ -92,13 +92,8 @@ extension Model {
         s.reserve(tokens: T, config: c)
         let d = c.embeddingLength
         let x = s.x.pointer, h = s.h.pointer
-        let embedScale: Float = c.spec.scaleEmbeddingBySqrtDim ? Float(d).squareRoot() : 1
         let allTokens = segments.flatMap(\.tokens)
-        for (t, token) in allTokens.enumerated() {
-            let row = x + t * d
-            try Kernels.dequantizeRow(tokenEmbedding, row: Int(token), into: row)
-            if embedScale != 1 { Ops.scale(row, by: embedScale, out: row, n: d) }
-        }
+        try embed(allTokens, into: x)
         // A recurrent state cannot be rolled back token by token: remember it at the start and
         // end of every multi-token pass (prompt boundaries), where prefix reuse goes back to.
         for segment in segments where segment.tokens.count > 1 {
@@ -133,11 +128,8 @@ extension Model {
         try logits.withUnsafeMutableBufferPointer { out throws(ModelError) in
             guard let base = out.baseAddress else { return }
             try Kernels.matmul(output, h, tokens: rows, base, pool: pool, strategy: strategy)
-            addBias(outputBias, base, rows: rows)
-            if let cap = c.finalLogitSoftcap, cap > 0 {
-                for i in 0..<out.count { out[i] = cap * tanhf(out[i] / cap) }
-            }
         }
+        finishLogits(&logits)
         return logits
     }
 
@@ -233,12 +225,8 @@ extension Model {
             }
             if dims > 0 {
                 let ct = cosines + t * dims / 2, st = sines + t * dims / 2
-                let position = Float(pass.positions[t]) * c.ropeScale
-                for i in 0..<dims / 2 {
-                    let theta = position * frequencies[i]
-                    ct[i] = cosf(theta) * magnitude
-                    st[i] = sinf(theta) * magnitude
-                }
+                ropeAngles(position: pass.positions[t], frequencies: frequencies, pairs: dims / 2, magnitude: magnitude,
+                           cosines: ct, sines: st)
                 RoPE.rotate(qt, heads: lc.headCount, headDim: hd, dims: dims, cosines: ct, sines: st, style: style)
                 if owns { RoPE.rotate(kt, heads: lc.kvHeadCount, headDim: hd, dims: dims, cosines: ct, sines: st, style: style) }
             }
@@ -288,6 +276,42 @@ extension Model {
         }
         c.yarn?.scale(frequencies, dims: dims, base: base)
         return c.yarn?.magnitude ?? 1
+    }
+
+    /// Rows of logits from the output matrix, finished: the output bias added, then the final
+    /// soft-cap where the architecture has one.
+    func finishLogits(_ logits: inout [Float]) {
+        let rows = logits.count / max(config.vocabularySize, 1)
+        logits.withUnsafeMutableBufferPointer { out in
+            guard let base = out.baseAddress else { return }
+            addBias(outputBias, base, rows: rows)
+            if let cap = config.finalLogitSoftcap, cap > 0 {
+                for i in 0..<out.count { out[i] = cap * tanhf(out[i] / cap) }
+            }
+        }
+    }
+
+    /// cos θᵢ and sin θᵢ (times `magnitude`) of the `pairs` rotations at `position`, θᵢ = position ·
+    /// ropeScale · frequencyᵢ (frequencies from `ropeFrequencies`).
+    func ropeAngles(position: Int, frequencies: UnsafePointer<Float>, pairs: Int, magnitude: Float,
+                    cosines: UnsafeMutablePointer<Float>, sines: UnsafeMutablePointer<Float>) {
+        let position = Float(position) * config.ropeScale
+        for i in 0..<pairs {
+            let theta = position * frequencies[i]
+            cosines[i] = cosf(theta) * magnitude
+            sines[i] = sinf(theta) * magnitude
+        }
+    }
+
+    /// The input rows of `tokens`: their embeddings (scaled by √d where the architecture says so).
+    func embed(_ tokens: [Int32], into x: UnsafeMutablePointer<Float>) throws(ModelError) {
+        let d = config.embeddingLength
+        let scale: Float = config.spec.scaleEmbeddingBySqrtDim ? Float(d).squareRoot() : 1
+        for (t, token) in tokens.enumerated() {
+            let row = x + t * d
+            try Kernels.dequantizeRow(tokenEmbedding, row: Int(token), into: row)
+            if scale != 1 { Ops.scale(row, by: scale, out: row, n: d) }
+        }
     }
 
     /// x / √(Σx² / divisor + eps), in place, without a gain: the RMS norm with `divisor` n (V-norm),

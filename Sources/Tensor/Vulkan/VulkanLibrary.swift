@@ -39,9 +39,14 @@ final class VulkanLibrary: @unchecked Sendable {
 
     /// An instance-level (or global, with a nil instance) function; throws when the loader has none.
     func function<F>(_ name: String, instance: VkInstance?) throws(VulkanError) -> F {
-        guard let raw = name.withCString({ getInstanceProcAddr(instance, $0) }) else { throw .missingFunction(name) }
-        return unsafeBitCast(raw, to: F.self)
+        try resolve(name) { getInstanceProcAddr(instance, $0) }
     }
+}
+
+/// The function `lookup` (a `vkGet…ProcAddr`) gives for `name`, as type `F`; throws when it gives none.
+func resolve<F>(_ name: String, _ lookup: (UnsafePointer<CChar>) -> PFN_vkVoidFunction?) throws(VulkanError) -> F {
+    guard let raw = name.withCString(lookup) else { throw .missingFunction(name) }
+    return unsafeBitCast(raw, to: F.self)
 }
 
 /// The instance-level functions the backend calls.
@@ -114,8 +119,7 @@ struct DeviceFunctions {
 
     init(_ instance: InstanceFunctions, _ device: VkDevice) throws(VulkanError) {
         func load<F>(_ name: String) throws(VulkanError) -> F {
-            guard let raw = name.withCString({ instance.getDeviceProcAddr(device, $0) }) else { throw .missingFunction(name) }
-            return unsafeBitCast(raw, to: F.self)
+            try resolve(name) { instance.getDeviceProcAddr(device, $0) }
         }
         destroyDevice = try load("vkDestroyDevice")
         deviceWaitIdle = try load("vkDeviceWaitIdle")

@@ -38,13 +38,24 @@ import Testing
     @Test(arguments: floatModels)
     func matchesLlamaCpp(_ name: String, _ tolerance: Float) throws {
         let model = try Model(file: GGUFFile(path: Self.tiny.appendingPathComponent("\(name).gguf").path))
+        let (worst, checkedSteps) = try Self.compare(model, name, tolerance: tolerance)
+        print("\(name): max top-10 logit Δ \(worst), greedy steps checked \(checkedSteps)")
+        #expect(worst <= tolerance, "\(name): max top-10 logit difference \(worst)")
+        #expect(checkedSteps > (tolerance > 0.1 ? 40 : 80), "\(name): only \(checkedSteps) greedy steps had a clear margin")
+    }
+
+    /// `model` teacher-forced on `name`'s reference prompts and llama.cpp's greedy tokens: the
+    /// largest difference from llama.cpp's top-10 logits, and how many greedy steps whose
+    /// llama.cpp margin exceeds twice `tolerance` were checked (each must be llama.cpp's argmax).
+    static func compare(_ model: Model, _ name: String, tolerance: Float,
+                        contextLength: Int? = nil) throws -> (worst: Float, checkedSteps: Int) {
         let prompts = try ReferencePrompt.load(Self.tiny.appendingPathComponent("\(name).jsonl"))
         let margins = try Self.margins(name)
         #expect(prompts.count == 4 && margins.count == 4)
         var worst: Float = 0
         var checkedSteps = 0
         for (p, reference) in prompts.enumerated() {
-            let cache = model.makeCache()
+            let cache = model.makeCache(contextLength: contextLength)
             let sequence = reference.tokens + reference.greedy.dropLast()
             let logits = try model.forward(sequence, cache: cache, logits: .all)
             let vocab = model.config.vocabularySize
@@ -62,9 +73,7 @@ import Testing
                 checkedSteps += 1
             }
         }
-        print("\(name): max top-10 logit Δ \(worst), greedy steps checked \(checkedSteps)")
-        #expect(worst <= tolerance, "\(name): max top-10 logit difference \(worst)")
-        #expect(checkedSteps > (tolerance > 0.1 ? 40 : 80), "\(name): only \(checkedSteps) greedy steps had a clear margin")
+        return (worst, checkedSteps)
     }
 
     @Test func thresholdAndSplitBatchesAgree() throws {

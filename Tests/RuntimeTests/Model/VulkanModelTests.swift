@@ -23,25 +23,7 @@ import Testing
     @Test(arguments: tinyModels)
     func tinyModelMatchesLlamaCpp(_ name: String, _ tolerance: Float) throws {
         let model = try Model(file: GGUFFile(path: Self.tiny(name)), backend: Self.vulkan)
-        let prompts = try ReferencePrompt.load(TinyModelTests.tiny.appendingPathComponent("\(name).jsonl"))
-        let margins = try TinyModelTests.margins(name)
-        let vocab = model.config.vocabularySize
-        var worst: Float = 0
-        var checkedSteps = 0
-        for (p, reference) in prompts.enumerated() {
-            let cache = model.makeCache(contextLength: 512)
-            let logits = try model.forward(reference.tokens + reference.greedy.dropLast(), cache: cache, logits: .all)
-            for (position, top) in reference.topK.enumerated() {
-                for entry in top { worst = max(worst, abs(logits[position * vocab + Int(entry.token)] - entry.logit)) }
-            }
-            for (step, token) in reference.greedy.enumerated() where margins[p][step] > 2 * tolerance {
-                let position = reference.tokens.count - 1 + step
-                let row = logits[(position * vocab)..<((position + 1) * vocab)]
-                #expect(Int32((row.indices.max { row[$0] < row[$1] } ?? -1) - position * vocab) == token,
-                        "\(name) prompt \(p) greedy step \(step)")
-                checkedSteps += 1
-            }
-        }
+        let (worst, checkedSteps) = try TinyModelTests.compare(model, name, tolerance: tolerance, contextLength: 512)
         print("vulkan \(name): max top-10 logit Δ \(worst), greedy steps checked \(checkedSteps)")
         #expect(worst <= tolerance, "\(name): max top-10 logit difference \(worst)")
         #expect(checkedSteps > (tolerance > 0.1 ? 40 : 80))

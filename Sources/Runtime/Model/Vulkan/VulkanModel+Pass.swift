@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Tensor
 
 extension VulkanModel {
@@ -39,14 +34,7 @@ extension VulkanModel {
         if case .rows(let rows) = selection {
             logits = rows.filter { $0 >= 0 && $0 < tokens.count }.flatMap { logits[$0 * width..<($0 + 1) * width] }
         }
-        let rows = logits.count / max(width, 1)
-        logits.withUnsafeMutableBufferPointer { out in
-            guard let base = out.baseAddress else { return }
-            model.addBias(model.outputBias, base, rows: rows)
-            if let cap = model.config.finalLogitSoftcap, cap > 0 {
-                for i in 0..<out.count { out[i] = cap * tanhf(out[i] / cap) }
-            }
-        }
+        model.finishLogits(&logits)
         return logits
     }
 
@@ -57,22 +45,18 @@ extension VulkanModel {
         let c = model.config, T = tokens.count, d = c.embeddingLength
         guard let ioRaw = io.contents else { throw .backend("the io buffer is not mapped") }
         let io = ioRaw.assumingMemoryBound(to: Float.self)
-        let embedScale: Float = c.spec.scaleEmbeddingBySqrtDim ? Float(d).squareRoot() : 1
-        for (t, token) in tokens.enumerated() {
-            try Kernels.dequantizeRow(model.tokenEmbedding, row: Int(token), into: io + t * d)
-            if embedScale != 1 { Ops.scale(io + t * d, by: embedScale, out: io + t * d, n: d) }
-        }
+        try model.embed(tokens, into: io)
         let first = cache.count
         var frequencies = [Float](repeating: 0, count: max(1, (ropeGroups.map(\.dims).max() ?? 0) / 2))
         for group in ropeGroups where group.dims > 0 {
-            let magnitude = frequencies.withUnsafeMutableBufferPointer { model.ropeFrequencies(c.layers[group.layer], into: $0.baseAddress!) }
-            let pairs = group.dims / 2
-            for t in 0..<T {
-                let position = Float(first + t) * c.ropeScale, row = io + group.offset + t * group.dims
-                for i in 0..<pairs {
-                    let theta = position * frequencies[i]
-                    row[i] = cosf(theta) * magnitude
-                    row[pairs + i] = sinf(theta) * magnitude
+            frequencies.withUnsafeMutableBufferPointer { f in
+                guard let base = f.baseAddress else { return }
+                let magnitude = model.ropeFrequencies(c.layers[group.layer], into: base)
+                let pairs = group.dims / 2
+                for t in 0..<T {
+                    let row = io + group.offset + t * group.dims
+                    model.ropeAngles(position: first + t, frequencies: base, pairs: pairs, magnitude: magnitude,
+                                     cosines: row, sines: row + pairs)
                 }
             }
         }

@@ -80,9 +80,8 @@ final class VulkanModel: @unchecked Sendable {
             var packed = DeviceVectors()
             var uploaded: [UnsafeRawPointer: [VulkanBuffer]] = [:]
             var layers: [DeviceLayer] = []
-            for (i, weights) in model.layers.enumerated() {
-                layers.append(try DeviceLayer(weights, shape: c.layers[i], device: device, arena: arena, vectors: &packed,
-                                              uploaded: &uploaded))
+            for weights in model.layers {
+                layers.append(try DeviceLayer(weights, device: device, arena: arena, vectors: &packed, uploaded: &uploaded))
             }
             outputNorm = packed.offset(model.outputNorm)
             output = try DeviceMatrix(model.output, device: device, input: arena, output: io, uploaded: &uploaded)
@@ -135,13 +134,12 @@ struct ArenaLayout {
     /// (set once the io layout is known).
     var factors = 0
     var logits = 0
-    let d, hWidth, attnWidth, ff: Int
 
     init(config c: ModelConfig, rows: Int) {
-        d = c.embeddingLength
-        attnWidth = c.layers.map { $0.headCount * $0.valueDim }.max() ?? 0
-        hWidth = max(d, attnWidth)
-        ff = c.layers.map(\.feedForwardLength).max() ?? c.feedForwardLength
+        let d = c.embeddingLength
+        let attnWidth = c.layers.map { $0.headCount * $0.valueDim }.max() ?? 0
+        let hWidth = max(d, attnWidth)
+        let ff = c.layers.map(\.feedForwardLength).max() ?? c.feedForwardLength
         let widths = [d, hWidth, c.layers.map(\.qDim).max() ?? 0, c.layers.map(\.kvDim).max() ?? 0,
                       c.layers.map(\.vDim).max() ?? 0, attnWidth, 2 * ff, ff]
         var offsets: [Int] = []
@@ -164,20 +162,22 @@ struct DeviceLayer {
     let postAttnNorm, postFFNNorm, qNorm, kNorm: Int?
     let qBias, kBias, vBias, oBias, gateBias, upBias, downBias: Int?
 
-    init(_ w: LayerWeights, shape: LayerConfig, device: VulkanDevice, arena: VulkanBuffer, vectors: inout DeviceVectors,
+    init(_ w: LayerWeights, device: VulkanDevice, arena: VulkanBuffer, vectors: inout DeviceVectors,
          uploaded: inout [UnsafeRawPointer: [VulkanBuffer]]) throws(ModelError) {
         guard let a = w.attention, let wk = a.k, let wv = a.v, let f = w.ffn else {
             throw .backend("the Vulkan backend needs attention and a dense feed-forward block in every layer")
         }
-        q = try DeviceMatrix(a.q, device: device, input: arena, output: arena, uploaded: &uploaded)
-        k = try DeviceMatrix(wk, device: device, input: arena, output: arena, uploaded: &uploaded)
-        v = try DeviceMatrix(wv, device: device, input: arena, output: arena, uploaded: &uploaded)
-        o = try DeviceMatrix(a.output, device: device, input: arena, output: arena, uploaded: &uploaded)
-        gate = try f.gate.map { (g: WeightMatrix) throws(ModelError) in
-            try DeviceMatrix(g, device: device, input: arena, output: arena, uploaded: &uploaded)
+        /// `m` on the device, reading and writing the arena.
+        func matrix(_ m: WeightMatrix) throws(ModelError) -> DeviceMatrix {
+            try DeviceMatrix(m, device: device, input: arena, output: arena, uploaded: &uploaded)
         }
-        up = try DeviceMatrix(f.up, device: device, input: arena, output: arena, uploaded: &uploaded)
-        down = try DeviceMatrix(f.down, device: device, input: arena, output: arena, uploaded: &uploaded)
+        q = try matrix(a.q)
+        k = try matrix(wk)
+        v = try matrix(wv)
+        o = try matrix(a.output)
+        gate = try f.gate.map { (g: WeightMatrix) throws(ModelError) in try matrix(g) }
+        up = try matrix(f.up)
+        down = try matrix(f.down)
         attnNorm = vectors.offset(w.attnNorm)
         ffnNorm = vectors.offset(w.ffnNorm)
         postAttnNorm = vectors.offset(w.postAttnNorm)
