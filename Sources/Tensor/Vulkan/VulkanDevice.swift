@@ -17,9 +17,7 @@ public final class VulkanDevice: @unchecked Sendable {
     let commandBuffer: VkCommandBuffer
     private let fence: VkFence
     private var pipelines: [String: VulkanPipeline] = [:]
-    private var descriptorPools: [VkDescriptorPool] = []
-    private var setsLeftInPool = 0
-    private var descriptorsLeftInPool = 0
+    private var descriptorPools: [VulkanDescriptorPool] = []
 
     /// Opens device `index` (as `Vulkan.devices()` lists them), or the preferred one: discrete >
     /// integrated > virtual > CPU implementation.
@@ -99,7 +97,6 @@ public final class VulkanDevice: @unchecked Sendable {
 
     deinit {
         _ = f.deviceWaitIdle(handle)
-        for pool in descriptorPools { f.destroyDescriptorPool(handle, pool, nil) }
         f.destroyFence(handle, fence, nil)
         f.destroyCommandPool(handle, commandPool, nil)
         // The VkDevice goes with the core, after the last pipeline and buffer that hold it.
@@ -133,60 +130,20 @@ public final class VulkanDevice: @unchecked Sendable {
         return made
     }
 
-    /// A descriptor set for `pipeline` with `buffers` at bindings 0, 1, … (whole buffers). Sets
-    /// live as long as the device; make them once (at load) and reuse them every step.
-    func descriptorSet(_ pipeline: VulkanPipeline, _ buffers: [VulkanBuffer]) throws(VulkanError) -> VkDescriptorSet {
-        guard buffers.count == pipeline.bindings else {
-            throw .unsupported("\(pipeline.name) takes \(pipeline.bindings) buffers, given \(buffers.count)")
+    /// A descriptor set for `pipeline` with `buffers` at bindings 0, 1, … from the device's own
+    /// pools, which live as long as the device (for sets made once at load), and the pool it came
+    /// from.
+    func descriptorSet(_ pipeline: VulkanPipeline, _ buffers: [VulkanBuffer]) throws(VulkanError) -> (VkDescriptorSet, VulkanDescriptorPool) {
+        if descriptorPools.last?.fits(buffers.count) != true {
+            descriptorPools.append(try VulkanDescriptorPool(device: self, sets: 1024, descriptors: 1024 * 8))
         }
-        if setsLeftInPool == 0 || descriptorsLeftInPool < buffers.count {
-            let setsPerPool: UInt32 = 1024, descriptorsPerPool = setsPerPool * 8
-            var size = VkDescriptorPoolSize(type: VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, descriptorCount: descriptorsPerPool)
-            let result: VkResult? = withUnsafePointer(to: &size) { sizePointer in
-                var info = VkDescriptorPoolCreateInfo()
-                info.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO
-                info.maxSets = setsPerPool
-                info.poolSizeCount = 1
-                info.pPoolSizes = sizePointer
-                var pool: VkDescriptorPool?
-                let r = f.createDescriptorPool(handle, &info, nil, &pool)
-                if let pool { descriptorPools.append(pool) }
-                return r
-            }
-            try vkCheck(result, "vkCreateDescriptorPool")
-            setsLeftInPool = Int(setsPerPool)
-            descriptorsLeftInPool = Int(descriptorsPerPool)
-        }
-        var set: VkDescriptorSet?
-        var layout: VkDescriptorSetLayout? = pipeline.setLayout
-        let allocated: VkResult? = withUnsafePointer(to: &layout) { layoutPointer in
-            var info = VkDescriptorSetAllocateInfo()
-            info.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO
-            info.descriptorPool = descriptorPools.last ?? nil
-            info.descriptorSetCount = 1
-            info.pSetLayouts = layoutPointer
-            return f.allocateDescriptorSets(handle, &info, &set)
-        }
-        try vkCheck(allocated, "vkAllocateDescriptorSets")
-        guard let set else { throw .call("vkAllocateDescriptorSets", -3) }
-        setsLeftInPool -= 1
-        descriptorsLeftInPool -= buffers.count
-        var infos = buffers.map { VkDescriptorBufferInfo(buffer: $0.handle, offset: 0, range: VkDeviceSize(VK_WHOLE_SIZE)) }
-        infos.withUnsafeMutableBufferPointer { infoPointer in
-            var writes: [VkWriteDescriptorSet] = (0..<buffers.count).map { i in
-                var write = VkWriteDescriptorSet()
-                write.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET
-                write.dstSet = set
-                write.dstBinding = UInt32(i)
-                write.descriptorCount = 1
-                write.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER
-                write.pBufferInfo = UnsafePointer(infoPointer.baseAddress.map { $0 + i })
-                return write
-            }
-            f.updateDescriptorSets(handle, UInt32(writes.count), &writes, 0, nil)
-        }
-        return set
+        guard let pool = descriptorPools.last else { throw .call("vkCreateDescriptorPool", -3) }
+        return (try pool.allocate(pipeline, buffers), pool)
     }
+
+    /// How many descriptor pools the device itself has made (for tests: sets made per cache come
+    /// from the cache's own pool, not these).
+    var sharedDescriptorPools: Int { descriptorPools.count }
 
     // MARK: submission
 

@@ -201,12 +201,20 @@ public struct VulkanBinding: @unchecked Sendable {
     let set: VkDescriptorSet
     /// Keeps the bound buffers alive as long as the binding.
     let buffers: [VulkanBuffer]
+    /// The pool the set came from, freed after its last binding.
+    let pool: VulkanDescriptorPool
 }
 
 extension VulkanDevice {
-    /// `kernel` with `buffers` at bindings 0, 1, … (made at load, reused every step).
-    public func bind(_ kernel: VulkanKernel, _ buffers: [VulkanBuffer]) throws(VulkanError) -> VulkanBinding {
+    /// `kernel` with `buffers` at bindings 0, 1, … (made at load, reused every step). The set
+    /// comes from `pool`, and is freed with it, or else from the device's own pools, which last
+    /// as long as the device.
+    public func bind(_ kernel: VulkanKernel, _ buffers: [VulkanBuffer], from pool: VulkanDescriptorPool? = nil) throws(VulkanError) -> VulkanBinding {
         let pipeline = try pipeline(kernel)
-        return VulkanBinding(pipeline: pipeline, set: try descriptorSet(pipeline, buffers), buffers: buffers)
+        if let pool {
+            return VulkanBinding(pipeline: pipeline, set: try pool.allocate(pipeline, buffers), buffers: buffers, pool: pool)
+        }
+        let (set, shared) = try descriptorSet(pipeline, buffers)
+        return VulkanBinding(pipeline: pipeline, set: set, buffers: buffers, pool: shared)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import GGUF
 @testable import Runtime
-import Tensor
+@testable import Tensor
 import TestSupport
 import Testing
 
@@ -49,6 +49,24 @@ import Testing
         let resumed = try model.forward(Array(tokens[20..<30]), cache: cache)
         let diff = zip(resumed, whole[(29 * vocab)..<(30 * vocab)]).map { abs($0 - $1) }.max() ?? .infinity
         #expect(diff < 1e-3)
+    }
+
+    /// A cache's descriptor sets come from its own pool, freed with the cache: 300 caches made
+    /// and dropped (each with a pass) leave no pool behind and add none to the device's own.
+    @Test func droppedCachesFreeTheirDescriptorSets() throws {
+        let model = try Model(file: GGUFFile(path: Self.tiny("tiny-qwen2-f32")), backend: Self.vulkan)
+        let device = try #require(model.accelerator.model?.device)
+        _ = try model.forward([1, 2], cache: model.makeCache(contextLength: 64))
+        let sharedPools = device.sharedDescriptorPools
+        weak var lastPool: VulkanDescriptorPool?
+        for i in 0..<300 {
+            let cache = model.makeCache(contextLength: 64)
+            _ = try model.forward([Int32(1 + i % 7)], cache: cache)
+            lastPool = cache.vulkan?.layers.first?.store.pool
+            #expect(lastPool != nil)
+        }
+        #expect(lastPool == nil, "the last cache's descriptor pool outlived the cache")
+        #expect(device.sharedDescriptorPools == sharedPools)
     }
 
     @Test(arguments: ["tiny-lfm2-f32", "tiny-qwen35-f32", "tiny-qwen3moe-f32", "tiny-gemma4-f32"])

@@ -209,10 +209,12 @@ final class VulkanCacheState: @unchecked Sendable {
 
     init(_ gpu: VulkanModel, config c: ModelConfig, capacity: Int) throws(ModelError) {
         do {
+            // The cache's sets come from its own pool, freed with the cache.
+            let pool = try gpu.device.makeDescriptorPool(sets: 2 * c.layers.count, descriptors: 4 * c.layers.count)
             layers = try c.layers.map { (lc: LayerConfig) throws(VulkanError) in
                 let buffer = try gpu.device.makeBuffer(bytes: capacity * (lc.kvDim + lc.vDim) * 2)
-                return Layer(store: try gpu.device.bind(.kvStore, [gpu.arena, buffer]),
-                             attend: try gpu.device.bind(.attention, [gpu.arena, buffer]),
+                return Layer(store: try gpu.device.bind(.kvStore, [gpu.arena, buffer], from: pool),
+                             attend: try gpu.device.bind(.attention, [gpu.arena, buffer], from: pool),
                              values: capacity * lc.kvDim / 2)
             }
         } catch {
