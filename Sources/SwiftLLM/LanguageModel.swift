@@ -28,10 +28,30 @@ public final class LanguageModel: Sendable {
     let chat: ChatTemplate.ModelFormat
     let vocabulary: TokenVocabulary
 
-    private init(path: String) throws {
+    /// Where the model's forward passes run.
+    public enum Backend: Sendable, Equatable {
+        /// This machine's cores (SIMD and BLAS kernels): the default.
+        case cpu
+        /// A Vulkan GPU (or CPU implementation such as lavapipe): `device` as `swiftllm devices`
+        /// lists them, or nil for the preferred one (discrete > integrated > virtual > CPU).
+        /// The weights are uploaded once at load; every forward pass then runs on the device.
+        case vulkan(device: Int? = nil)
+
+        var compute: ComputeBackend {
+            switch self {
+            case .cpu: .cpu
+            case .vulkan(let device): .vulkan(device: device)
+            }
+        }
+    }
+
+    /// Where the model runs: "CPU", or "Vulkan (device name)".
+    public var backendName: String { model.backendName }
+
+    private init(path: String, backend: Backend) throws {
         let file = try GGUFFile(path: path)
         self.file = file
-        model = try Model(file: file)
+        model = try Model(file: file, backend: backend.compute)
         tokenizer = try Tokenizer(file: file)
         chat = try ChatTemplate.ModelFormat(metadata: file.metadata)
         vocabulary = TokenVocabulary(tokenizer: tokenizer)
@@ -45,11 +65,13 @@ public final class LanguageModel: Sendable {
         }
     }
 
-    /// Loads a GGUF file. Throws `LanguageModelError.loadFailed` with the reason when the file is
-    /// missing, not GGUF, damaged, or of an architecture or tensor type this engine does not run.
-    public static func load(_ path: String) async throws -> LanguageModel {
+    /// Loads a GGUF file to run on `backend`. Throws `LanguageModelError.loadFailed` with the
+    /// reason when the file is missing, not GGUF, damaged, or of an architecture or tensor type
+    /// this engine does not run, or when `backend` is `.vulkan` and there is no Vulkan driver or
+    /// device, or the device path does not run the model's architecture.
+    public static func load(_ path: String, backend: Backend = .cpu) async throws -> LanguageModel {
         do {
-            return try LanguageModel(path: path)
+            return try LanguageModel(path: path, backend: backend)
         } catch {
             throw LanguageModelError.loadFailed(path: path, reason: "\(error)")
         }

@@ -47,6 +47,26 @@ import Testing
         #expect(expected.hasPrefix(model.text(of: Array(try Support.greedyTopK(file: "gemma-3-270m-q4_k_m-greedy-topk.jsonl", prompt: 1).greedy))))
     }
 
+    /// The same session on the Vulkan path (lavapipe in CI) follows llama.cpp by the same rule; an
+    /// absent device is a load error that names it.
+    @Test func smolLM2OnVulkanRespondsAsLlamaCpp() async throws {
+        let model = try await LanguageModel.load(Support.modelPath(Support.smollm2), backend: .vulkan())
+        #expect(model.backendName.hasPrefix("Vulkan ("), "\(model.backendName)")
+        let session = LanguageModelSession(model: model, instructions: "You are a helpful assistant.")
+        let response = try await session.respond(to: Self.haiku, options: GenerationOptions(sampling: .greedy, maximumResponseTokens: 12))
+        let (step, margin, _) = try Self.divergence(response.content, model: model, reference: "smollm2-135m-instruct-q4_1-greedy-topk.jsonl")
+        // (On lavapipe it leaves at step 5, where llama.cpp's margin is 0.31; its margin at step 0
+        // is 0.33, so even step 0 would be within the rule.)
+        #expect(step >= 12 || margin.map { $0 <= 0.4 } == true, "left llama.cpp's greedy at step \(step), margin \(margin ?? -1)")
+        #expect(model.tokenCount(of: response.content) >= 8)
+        do {
+            _ = try await LanguageModel.load(Support.modelPath(Support.smollm2), backend: .vulkan(device: 99))
+            Issue.record("device 99 loaded")
+        } catch let error as LanguageModelError {
+            #expect("\(error)".contains("99"), "\(error)")
+        }
+    }
+
     @Test func streamSnapshotsAddUpToTheResponse() async throws {
         let model = try await Support.model(Support.smollm2)
         let session = LanguageModelSession(model: model, instructions: "You are a helpful assistant.")
