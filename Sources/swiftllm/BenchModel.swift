@@ -41,6 +41,8 @@ struct BenchModel: ParsableCommand {
 
     @OptionGroup var compute: BackendOptions
 
+    @OptionGroup var profiling: ProfileFlag
+
     @Option(help: "Worker threads (default: physical cores).")
     var threads: Int?
 
@@ -74,6 +76,7 @@ struct BenchModel: ParsableCommand {
     func run() throws {
         let loaded = try LoadedModel(path: model, threads: threads, backend: compute.computeBackend)
         let prompts = try sizes(prompt, "-p"), gens = try sizes(gen, "-n")
+        try profiling.start(loaded.model)
         let precision = try KVCache.Precision.option(kv)
         let checks = try sizes(steps, "--steps")
         let batches = try sizes(batch, "--batch")
@@ -106,6 +109,9 @@ struct BenchModel: ParsableCommand {
             let caches = try runner.prepareBatch(b)
             let samples = try runner.measure(repetitions: repetitions) { try runner.batchSteps(caches, count: 32) }
             emit(ModelBenchResult(test: "b\(b)", tokens: 32 * b, samples: samples.map { Double(32 * b) / $0 }, weightGBs: nil, readGBs: nil), info)
+        }
+        if let profile = profiling.report(loaded.model, json: json) {
+            write(profile)
         }
         if !json {
             let rss = ModelBenchInfo.peakRSS()

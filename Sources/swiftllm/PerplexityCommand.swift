@@ -24,6 +24,8 @@ struct PerplexityCommand: AsyncParsableCommand {
 
     @OptionGroup var compute: BackendOptions
 
+    @OptionGroup var profiling: ProfileFlag
+
     @Option(help: "Threads for the kernels (default: physical cores).")
     var threads: Int?
 
@@ -38,6 +40,7 @@ struct PerplexityCommand: AsyncParsableCommand {
         guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
         let loaded = try LoadedModel(path: model, threads: threads, backend: compute.computeBackend)
         let tokens = loaded.tokenizer.encode(String(decoding: data, as: UTF8.self), addSpecial: true, parseSpecial: false)
+        try profiling.start(loaded.model)
         let bos = loaded.tokenizer.addsBOS ? loaded.tokenizer.bos : nil
         let start = Date()
         let result = try PerplexityEvaluator.evaluate(model: loaded.model, tokens: tokens, contextLength: context, bos: bos,
@@ -46,6 +49,9 @@ struct PerplexityCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data(line.utf8))
         }
         print(String(format: "chunks %d, scored tokens %d", result.chunks, result.scoredTokens))
+        if let table = profiling.report(loaded.model) {
+            FileHandle.standardError.write(Data((table + "\n").utf8))
+        }
         print(String(format: "PPL = %.4f +/- %.5f", result.perplexity, result.uncertainty))
     }
 }

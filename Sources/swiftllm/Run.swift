@@ -19,6 +19,8 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var compute: BackendOptions
 
+    @OptionGroup var profiling: ProfileFlag
+
     @OptionGroup var constraint: ConstraintOptions
 
     @OptionGroup var speculation: SpeculationFlags
@@ -36,6 +38,7 @@ struct Run: AsyncParsableCommand {
         let text = try PromptInput.read(argument: prompt, file: file)
         let loaded = try LoadedModel(path: options.model, threads: options.threads, backend: compute.computeBackend)
         try options.checkLogitBias(vocabularySize: loaded.model.config.vocabularySize)
+        try profiling.start(loaded.model)
         let tokens = raw ? loaded.rawTokens(text)
             : try loaded.chatTokens([.object(JSONObject([("role", "user"), ("content", .string(text))]))])
         var generation = options.generationOptions
@@ -54,6 +57,9 @@ struct Run: AsyncParsableCommand {
                 StatsReport.print(stats)
                 complete = stats.grammarComplete ?? true
             }
+        }
+        if let table = profiling.report(loaded.model) {
+            FileHandle.standardError.write(Data((table + "\n").utf8))
         }
         if !complete {
             throw CLIError("generation stopped before the output was complete under the grammar (the text above is truncated); raise -n")

@@ -53,8 +53,25 @@ import Testing
         let expected = first.greedy.prefix(decisive).flatMap { tokenizer.textBytes(of: $0) }
         #expect(Array(result.stdout) == expected, "got: \(result.text)")
 
-        let bench = try CLI.run(["bench", "-m", TestPaths.smolLM2.path, "--backend", "vulkan", "-p", "8", "-n", "4", "-r", "1", "--json"])
+        let bench = try CLI.run(["bench", "-m", TestPaths.smolLM2.path, "--backend", "vulkan", "-p", "8", "-n", "4", "-r", "1", "--json", "--profile"])
         #expect(bench.status == 0, "\(bench.stderr)")
         #expect(bench.text.contains("\"backend\""), "\(bench.text)")
+        // --profile: one JSON line of device time per shader. SmolLM2 (llama, 30 layers) runs two
+        // RMS norms per layer and the output norm, and one attention per layer, in every pass.
+        let line = try #require(bench.text.split(separator: "\n").first { $0.hasPrefix("{\"profile\"") })
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let rows = try #require(object["profile"] as? [[String: Any]])
+        let calls = Dictionary(uniqueKeysWithValues: rows.compactMap { row in
+            (row["shader"] as? String).flatMap { name in (row["calls"] as? Int).map { (name, $0) } }
+        })
+        let passes = (calls["attention"] ?? 0) / 30
+        #expect(passes >= 2 && calls["attention"] == 30 * passes, "\(calls)")
+        #expect(calls["rms_norm"] == 61 * passes, "\(calls)")
+        #expect(calls.keys.contains { $0.hasPrefix("matvec_") }, "\(calls)")
+        #expect(rows.allSatisfy { ($0["seconds"] as? Double ?? 0) > 0 }, "\(rows)")
+
+        let cpu = try CLI.run(["run", "-m", TestPaths.smolLM2.path, "--profile", "-n", "2", "hi"])
+        #expect(cpu.status == 1)
+        #expect(cpu.stderr.contains("needs the Vulkan backend"), "\(cpu.stderr)")
     }
 }

@@ -158,6 +158,38 @@ import Testing
         }
     }
 
+    /// Timestamps: every dispatch and copy of a profiled command buffer is counted under its
+    /// shader's name, each with device time, and their sum fits inside the wall time of the
+    /// submission (and is most of it: large adds dominate).
+    @Test func profileTimesEveryDispatch() throws {
+        let d = try Self.open()
+        let n = 1 << 22
+        let arena = try d.makeBuffer(bytes: 3 * n * 4)
+        let vectors = try d.makeBuffer(bytes: 4)
+        let add = try d.bind(.add, [arena, vectors])
+        try d.startProfiling()
+        defer { d.stopProfiling() }
+        let start = DispatchTime.now().uptimeNanoseconds
+        try d.execute { r throws(VulkanError) in
+            for i in 0..<3 {
+                try r.dispatch(add, push: [n, 0, n, 2 * n, n, 0].map { UInt32($0) }, groups: VulkanKernel.spread(n, size: 256))
+                r.barrier()
+                if i == 1 { r.copy(arena, 0, to: arena, n * 4, bytes: n * 4) }
+                r.barrier()
+            }
+        }
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let profile = try #require(d.profile)
+        #expect(profile.map(\.name).sorted() == ["add", "copy"])
+        #expect(profile.first { $0.name == "add" }?.calls == 3)
+        #expect(profile.first { $0.name == "copy" }?.calls == 1)
+        #expect(profile.allSatisfy { $0.seconds > 0 })
+        let total = profile.reduce(0) { $0 + $1.seconds }
+        print("profile: \(profile), wall \(wall) s")
+        #expect(total <= wall * 1.01)
+        #expect(total >= wall * 0.2)
+    }
+
     /// Per-row factors: every element of row r times factor r, the padding between rows untouched.
     @Test func scaleRowsScalesEachRowByItsFactor() throws {
         let d = try Self.open()

@@ -18,6 +18,10 @@ public final class VulkanDevice: @unchecked Sendable {
     private let fence: VkFence
     private var pipelines: [String: VulkanPipeline] = [:]
     private var descriptorPools: [VulkanDescriptorPool] = []
+    /// Valid bits of the compute queue's timestamps (0: none).
+    let timestampBits: UInt32
+    /// Set while profiling: timestamps around every dispatch and copy (`startProfiling`).
+    var profiler: VulkanProfiler?
 
     /// Opens device `index` (as `Vulkan.devices()` lists them), or the preferred one: discrete >
     /// integrated > virtual > CPU implementation.
@@ -41,7 +45,8 @@ public final class VulkanDevice: @unchecked Sendable {
         let properties = instance.properties(physical)
         limits = properties.limits
         memory = instance.memoryProperties(physical)
-        guard let family = instance.computeQueueFamily(physical) else { throw .noDevice }
+        guard let (family, timestampBits) = instance.computeQueue(physical) else { throw .noDevice }
+        self.timestampBits = timestampBits
         var device: VkDevice?
         var priority: Float = 1
         let created: VkResult? = withUnsafePointer(to: &priority) { priorityPointer in
@@ -154,6 +159,7 @@ public final class VulkanDevice: @unchecked Sendable {
         begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO
         begin.flags = UInt32(VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT.rawValue)
         try vkCheck(f.beginCommandBuffer(commandBuffer, &begin), "vkBeginCommandBuffer")
+        profiler?.begin(commandBuffer)
         let recorder = VulkanRecorder(device: self)
         do {
             try body(recorder)
@@ -174,6 +180,7 @@ public final class VulkanDevice: @unchecked Sendable {
         var fences: VkFence? = fence
         try vkCheck(f.waitForFences(handle, 1, &fences, VkBool32(VK_TRUE), UInt64.max), "vkWaitForFences")
         try vkCheck(f.resetFences(handle, 1, &fences), "vkResetFences")
+        try profiler?.collect()
     }
 }
 

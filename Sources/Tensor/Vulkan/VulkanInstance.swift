@@ -96,6 +96,12 @@ final class VulkanInstance: @unchecked Sendable {
 
     /// The first queue family with compute, if any.
     func computeQueueFamily(_ device: VkPhysicalDevice) -> UInt32? {
+        computeQueue(device)?.family
+    }
+
+    /// The compute queue family `computeQueueFamily` picks, and how many bits of its timestamps
+    /// are valid (0: the queue cannot write timestamps).
+    func computeQueue(_ device: VkPhysicalDevice) -> (family: UInt32, timestampBits: UInt32)? {
         var count: UInt32 = 0
         functions.getPhysicalDeviceQueueFamilyProperties(device, &count, nil)
         var families = [VkQueueFamilyProperties](repeating: VkQueueFamilyProperties(), count: Int(count))
@@ -103,10 +109,9 @@ final class VulkanInstance: @unchecked Sendable {
         let compute = UInt32(VK_QUEUE_COMPUTE_BIT.rawValue)
         // A compute-only family first (a dedicated compute queue), then any with compute.
         let graphics = UInt32(VK_QUEUE_GRAPHICS_BIT.rawValue)
-        if let dedicated = families.indices.first(where: { families[$0].queueFlags & compute != 0 && families[$0].queueFlags & graphics == 0 }) {
-            return UInt32(dedicated)
-        }
-        return families.indices.first { families[$0].queueFlags & compute != 0 }.map(UInt32.init)
+        guard let index = families.indices.first(where: { families[$0].queueFlags & compute != 0 && families[$0].queueFlags & graphics == 0 })
+            ?? families.indices.first(where: { families[$0].queueFlags & compute != 0 }) else { return nil }
+        return (UInt32(index), families[index].timestampValidBits)
     }
 
     func info(_ index: Int) -> VulkanDeviceInfo {

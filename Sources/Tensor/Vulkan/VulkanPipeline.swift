@@ -162,6 +162,7 @@ public struct VulkanRecorder {
             }
         }
         f.cmdDispatch(cb, UInt32(groups.0), UInt32(groups.1), UInt32(groups.2))
+        device.profiler?.mark(pipeline.name, cb)
     }
 
     /// Makes every earlier shader and transfer write visible to later shaders and transfers.
@@ -190,6 +191,7 @@ public struct VulkanRecorder {
     public func copy(_ source: VulkanBuffer, _ sourceOffset: Int, to destination: VulkanBuffer, _ destinationOffset: Int, bytes: Int) {
         var region = VkBufferCopy(srcOffset: VkDeviceSize(sourceOffset), dstOffset: VkDeviceSize(destinationOffset), size: VkDeviceSize(bytes))
         device.f.cmdCopyBuffer(device.commandBuffer, source.handle, destination.handle, 1, &region)
+        device.profiler?.mark("copy", device.commandBuffer)
     }
 }
 

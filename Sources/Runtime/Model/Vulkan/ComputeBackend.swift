@@ -15,3 +15,27 @@ public enum ComputeBackend: Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension Model {
+    /// Starts timing every shader dispatch of the model's device passes (timestamp queries),
+    /// from zero. Throws `ModelError.backend` on the CPU backend, or when the device cannot
+    /// write timestamps.
+    public func startProfiling() throws(ModelError) {
+        guard let gpu = accelerator.model else { throw .backend("profiling times device passes: it needs the Vulkan backend") }
+        gpu.lock.lock()
+        defer { gpu.lock.unlock() }
+        do {
+            try gpu.device.startProfiling()
+        } catch {
+            throw .backend(error.description)
+        }
+    }
+
+    /// Device time per shader since `startProfiling()`, longest first; nil when not profiling.
+    public var deviceProfile: [VulkanOpTiming]? {
+        guard let gpu = accelerator.model else { return nil }
+        gpu.lock.lock()
+        defer { gpu.lock.unlock() }
+        return gpu.device.profile
+    }
+}
