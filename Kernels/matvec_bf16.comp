@@ -1,11 +1,4 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
-
-// BF16 weights: element c of a row is the 16-bit value at rowBase + 2c, the top half of an f32.
-#define MATVEC_ELEMENTWISE
+#include "types/bf16.glsl"
 #include "matvec_common.glsl"
-
-float weightAt(uint rowBase, uint c) {
-    uint i = rowBase + 2u * c;
-    return uintBitsToFloat(((w[i >> 2] >> ((i & 2u) * 8u)) & 0xffffu) << 16);
-}

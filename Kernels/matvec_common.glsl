@@ -1,7 +1,5 @@
-// Shared part of the dequantizing matrix-vector shaders (matvec_<type>.comp).
-//
-// y[yOffset + t*yStride + r] = sum_c dequant(W[r][c]) * x[xOffset + t*xStride + c]
-// for every token t < tokens and row r < rows.
+// Matrix-vector products for decode and short passes (matvec_<type>.comp): see blocks.glsl for
+// the product and how a type's weights are read.
 //
 // One workgroup of 64 threads computes ROWS consecutive rows for all tokens, LANES = 64 / ROWS
 // threads per row; ROWS is specialization constant 0 (1, 2, 4, 8 or 16; the host picks 4 for
@@ -18,39 +16,12 @@
 // slower for one token there). A read-modify-write of a shared slot per 32 multiply-adds is
 // cheap on GPUs.
 //
-// A type file includes this one and then defines
-//     void accumulateRow(uint rowBase, uint t0, uint nt);
-// which adds this thread's share of the row (starting at byte rowBase of `w`) times tokens
-// t0 ..< t0 + nt into its slots (with dotTokens32). Quantized types split the row into
-// 32-element units (a legacy block, or a 32-element slice of a 256-element K-quant super-block):
-// unit = LANE, LANE + LANES, ... Types without blocks (F32, F16, BF16) define MATVEC_ELEMENTWISE
-// before the include and define
-//     float weightAt(uint rowBase, uint c);
-// instead; this file then provides accumulateRow for any number of columns.
-//
-// Only core Vulkan 1.1 features: weights are read as 32-bit words and unpacked by hand.
-// GL_EXT_control_flow_attributes only adds loop-unroll hints to the SPIR-V (no capability).
+// Quantized rows are split into 32-element units, unit = LANE, LANE + LANES, …; element-wise
+// rows into elements c = LANE, LANE + LANES, … (any number of columns).
 
-#extension GL_EXT_control_flow_attributes : enable
+#include "blocks.glsl"
 
 layout(local_size_x = 64) in;
-
-// Raw GGUF bytes of the matrix, packed little-endian into uints.
-layout(std430, set = 0, binding = 0) readonly buffer Weights { uint w[]; };
-layout(std430, set = 0, binding = 1) readonly buffer Input { float x[]; };
-layout(std430, set = 0, binding = 2) buffer Output { float y[]; };
-
-layout(push_constant) uniform Params {
-    uint rows;      // output features
-    uint cols;      // elements per row
-    uint rowBytes;  // bytes per row = cols / blockSize * typeSize
-    uint tokens;    // number of input vectors
-    uint wOffset;   // byte offset of row 0 inside `w` (a multiple of 4)
-    uint xOffset;   // float offset of token 0's input in x
-    uint xStride;   // floats between consecutive tokens' inputs
-    uint yOffset;   // float offset of token 0's output in y
-    uint yStride;   // floats between consecutive tokens' outputs
-} p;
 
 const uint THREADS = 64u;
 layout(constant_id = 0) const uint ROWS = 4u;   // rows per workgroup
@@ -59,91 +30,6 @@ const uint CHUNK = 8u;  // tokens per pass over the row
 #define LANE (gl_LocalInvocationID.x % LANES)
 
 shared float partials[CHUNK * THREADS];  // token t's partial sums at [t * 64 ..< t * 64 + 64]
-
-// ---- Byte access -------------------------------------------------------------------------------
-// Blocks are 18, 22, 34, 110, 210… bytes, so fields are generally not 4-byte aligned.
-
-// The byte at byte offset i.
-uint byteAt(uint i) {
-    return (w[i >> 2] >> ((i & 3u) * 8u)) & 0xffu;
-}
-
-// The f16 at even byte offset i (a 16-bit field never straddles two words).
-float halfAt(uint i) {
-    return unpackHalf2x16(w[i >> 2] >> ((i & 2u) * 8u)).x;
-}
-
-// The little-endian u16 at even byte offset i.
-uint u16At(uint i) {
-    return (w[i >> 2] >> ((i & 2u) * 8u)) & 0xffffu;
-}
-
-// The little-endian u32 at any byte offset i.
-uint u32At(uint i) {
-    uint k = i >> 2, s = (i & 3u) * 8u;
-    uint lo = w[k];
-    if (s == 0u) {
-        return lo;
-    }
-    return (lo >> s) | (w[k + 1u] << (32u - s));
-}
-
-// The 16 bytes at even byte offset i as 4 little-endian words (reads no word past the last byte).
-void load16Bytes(uint i, out uint q[4]) {
-    uint k = i >> 2;
-    if ((i & 2u) == 0u) {
-        [[unroll]] for (uint j = 0u; j < 4u; j++) {
-            q[j] = w[k + j];
-        }
-    } else {
-        uint prev = w[k];
-        [[unroll]] for (uint j = 0u; j < 4u; j++) {
-            uint next = w[k + j + 1u];
-            q[j] = (prev >> 16) | (next << 16);
-            prev = next;
-        }
-    }
-}
-
-// The 32 bytes at even byte offset i as 8 little-endian words.
-void load32Bytes(uint i, out uint q[8]) {
-    uint k = i >> 2;
-    if ((i & 2u) == 0u) {
-        [[unroll]] for (uint j = 0u; j < 8u; j++) {
-            q[j] = w[k + j];
-        }
-    } else {
-        uint prev = w[k];
-        [[unroll]] for (uint j = 0u; j < 8u; j++) {
-            uint next = w[k + j + 1u];
-            q[j] = (prev >> 16) | (next << 16);
-            prev = next;
-        }
-    }
-}
-
-// The four bytes of a word, lowest first, unsigned.
-uvec4 bytes4(uint word) {
-    return (uvec4(word) >> uvec4(0u, 8u, 16u, 24u)) & 0xffu;
-}
-
-// The four bytes of a word, lowest first, as signed int8 values.
-ivec4 signedBytes4(uint word) {
-    return ivec4(uvec4(word) << uvec4(24u, 16u, 8u, 0u)) >> 24;
-}
-
-// Scale and min (6 bits each) of sub-block j (0..7) of a Q4_K/Q5_K super-block, from the 12
-// packed bytes at byte offset i: sub-blocks 0-3 are the low 6 bits of bytes j and j + 4;
-// sub-blocks 4-7 take their low 4 bits from byte j + 4 (scale: low nibble, min: high nibble) and
-// their top 2 bits from the top bits of bytes j - 4 (scale) and j (min).
-uvec2 scaleMinK4(uint i, uint j) {
-    if (j < 4u) {
-        return uvec2(byteAt(i + j) & 63u, byteAt(i + j + 4u) & 63u);
-    }
-    uint low = byteAt(i + j + 4u);
-    return uvec2((low & 0xfu) | ((byteAt(i + j - 4u) >> 6) << 4),
-                 (low >> 4) | ((byteAt(i + j) >> 6) << 4));
-}
 
 // ---- Dot products with the chunk's tokens ------------------------------------------------------
 
@@ -167,10 +53,7 @@ void dotTokens32(vec4 v[8], uint col, uint t0, uint nt) {
     }
 }
 
-void accumulateRow(uint rowBase, uint t0, uint nt);
-
-#ifdef MATVEC_ELEMENTWISE
-float weightAt(uint rowBase, uint c);
+#ifdef ELEMENTWISE
 
 // Element c of the row goes to lane c % LANES, four elements (c, c + LANES, …) at a time, so
 // neighbouring lanes read neighbouring weights and inputs; any cols >= 1.
@@ -195,6 +78,16 @@ void accumulateRow(uint rowBase, uint t0, uint nt) {
             o += p.xStride;
             slot += THREADS;
         }
+    }
+}
+#else
+// Adds this thread's units of the row times tokens t0 ..< t0 + nt to its slots.
+void accumulateRow(uint rowBase, uint t0, uint nt) {
+    uint units = p.cols / 32u;
+    for (uint u = LANE; u < units; u += LANES) {
+        vec4 v[8];
+        unitWeights(rowBase, u, v);
+        dotTokens32(v, u * 32u, t0, nt);
     }
 }
 #endif

@@ -1,11 +1,4 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
-
-// F16 weights: element c of a row is the IEEE half at rowBase + 2c (an odd-length row leaves the
-// next row 2-byte aligned; a half never straddles two words).
-#define MATVEC_ELEMENTWISE
+#include "types/f16.glsl"
 #include "matvec_common.glsl"
-
-float weightAt(uint rowBase, uint c) {
-    return halfAt(rowBase + 2u * c);
-}

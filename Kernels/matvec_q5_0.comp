@@ -1,27 +1,4 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
+#include "types/q5_0.glsl"
 #include "matvec_common.glsl"
-
-// Q5_0: 32 elements in 22 bytes: d (f16) at 0, qh (u32) at 2, qs[16] at 6.
-// Element j < 16: low nibble of qs[j] plus bit j of qh as bit 4; element j + 16: high nibble of
-// qs[j] plus bit j + 16 of qh. w = d * (q - 16).
-void accumulateRow(uint rowBase, uint t0, uint nt) {
-    uint blocks = p.cols / 32u;
-    for (uint b = LANE; b < blocks; b += LANES) {
-        uint base = rowBase + b * 22u;
-        float d = halfAt(base);
-        uint qh = u32At(base + 2u);
-        uint qs[4];
-        load16Bytes(base + 6u, qs);
-        vec4 v[8];
-        [[unroll]] for (uint k = 0u; k < 4u; k++) {
-            uvec4 q = bytes4(qs[k]);
-            uvec4 lanes = uvec4(0u, 1u, 2u, 3u) + 4u * k;
-            uvec4 hiLow = ((uvec4(qh) >> lanes) & 1u) << 4;
-            uvec4 hiHigh = ((uvec4(qh) >> (lanes + 16u)) & 1u) << 4;
-            v[k] = d * (vec4((q & 0xfu) | hiLow) - 16.0);
-            v[k + 4u] = d * (vec4((q >> 4) | hiHigh) - 16.0);
-        }
-        dotTokens32(v, b * 32u, t0, nt);
-    }
-}

@@ -46,14 +46,16 @@ import Testing
         for name in ["rms_norm", "add", "glu", "rope", "kv_store", "attention", "scale_rows"] { #expect(ShaderLibrary.words(name) != nil, "\(name)") }
         for type in [GGMLType.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K] {
             #expect(VulkanKernel.matvec(type) != nil, "\(type)")
+            #expect(VulkanKernel.matmul(type) != nil, "\(type)")
         }
         // SPIR-V's magic number opens every module.
         for name in ShaderLibrary.names { #expect(ShaderLibrary.words(name)?.first == 0x0723_0203, "\(name)") }
     }
 
-    /// Matvec over the CPU tests' shape sweep: odd row counts, several column counts per block
-    /// size, token counts around the shader's 8-token chunks, nonzero offsets and strides, and
-    /// 1, 4 and 16 rows per workgroup.
+    /// Matvec and the tiled matmul over the CPU tests' shape sweep: odd row counts, several
+    /// column counts per block size, token counts around the matvec's 8-token chunks and the
+    /// matmul's 32-token tiles (and row counts around its 64-row tiles), nonzero offsets and
+    /// strides, and 1, 4 and 16 rows per matvec workgroup.
     @Test(arguments: [GGMLType.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K])
     func matvecMatchesTheDequantizedProduct(type: GGMLType) throws {
         let d = try Self.open()
@@ -64,8 +66,9 @@ import Testing
         }
         var worst = 0.0
         for cols in colsList {
-            for (rows, tokens, perGroup) in [(1, 1, 4), (7, 3, 16), (300, 9, 4), (65, 17, 16), (37, 2, 1)] {
-                let kernel = try #require(VulkanKernel.matvec(type, rowsPerGroup: perGroup))
+            for (rows, tokens, perGroup, tiled) in [(1, 1, 4, false), (7, 3, 16, false), (300, 9, 4, false), (65, 17, 16, false),
+                                                    (37, 2, 1, false), (1, 1, 0, true), (65, 33, 0, true), (130, 9, 0, true), (64, 32, 0, true)] {
+                let kernel = try #require(tiled ? VulkanKernel.matmul(type) : VulkanKernel.matvec(type, rowsPerGroup: perGroup))
                 let rowBytes = try #require(type.rowBytes(elements: cols))
                 let wOffset = 8
                 var weights = [UInt8](repeating: 0xFF, count: wOffset)
@@ -80,7 +83,8 @@ import Testing
                 let binding = try d.bind(kernel, [wBuffer, xBuffer, yBuffer])
                 let push: [UInt32] = [rows, cols, rowBytes, tokens, wOffset, xOffset, xStride, yOffset, yStride].map { UInt32($0) }
                 try d.execute { r throws(VulkanError) in
-                    try r.dispatch(binding, push: push, groups: VulkanKernel.matvecGroups(rows: rows, rowsPerGroup: perGroup))
+                    try r.dispatch(binding, push: push, groups: tiled ? VulkanKernel.matmulGroups(rows: rows, tokens: tokens)
+                                   : VulkanKernel.matvecGroups(rows: rows, rowsPerGroup: perGroup))
                 }
                 let y = try Self.read(d, yBuffer, count: yCount)
                 var row = [Float](repeating: 0, count: cols)
@@ -98,7 +102,7 @@ import Testing
                         let got = Double(y[yOffset + t * yStride + r])
                         let error = abs(got - exact) / (magnitude + 1e-30)
                         worst = max(worst, error)
-                        #expect(abs(got - exact) <= 1e-5 * magnitude + 1e-6, "\(type) rows \(rows)/\(perGroup) cols \(cols) tokens \(tokens): row \(r) token \(t): \(got) vs \(exact)")
+                        #expect(abs(got - exact) <= 1e-5 * magnitude + 1e-6, "\(type) \(tiled ? "matmul" : "matvec") rows \(rows)/\(perGroup) cols \(cols) tokens \(tokens): row \(r) token \(t): \(got) vs \(exact)")
                     }
                 }
                 // Outside the outputs nothing changed.

@@ -11,6 +11,21 @@ extension VulkanKernel {
         return VulkanKernel(name: name, bindings: 3, pushWords: 9, specialization: [UInt32(rowsPerGroup)])
     }
 
+    /// y = W·x for `tokens` inputs as a tiled product (`matmul_<type>.comp`, for prefill): the
+    /// same bindings and push constants as `matvec`; workgroups from `matmulGroups`. Each weight
+    /// is dequantized once per 32 tokens (the matvec: once per 8). Nil when no shader
+    /// multiplies `type`.
+    public static func matmul(_ type: GGMLType) -> VulkanKernel? {
+        let name = "matmul_" + type.name.lowercased()
+        guard ShaderLibrary.base64[name] != nil else { return nil }
+        return VulkanKernel(name: name, bindings: 3, pushWords: 9)
+    }
+
+    /// Workgroups for a tiled product: 64 rows × 32 tokens each.
+    public static func matmulGroups(rows: Int, tokens: Int) -> (Int, Int, Int) {
+        ((rows + 63) / 64, (tokens + 31) / 32, 1)
+    }
+
     /// Workgroups for a matvec over `rows` rows, `rowsPerGroup` rows per workgroup, 32768
     /// workgroups per grid row.
     public static func matvecGroups(rows: Int, rowsPerGroup: Int = 4) -> (Int, Int, Int) {

@@ -1,11 +1,13 @@
 import Tensor
 
 /// A weight matrix on the device: one or more row ranges, each in a buffer of its own (a part
-/// stays within the device's largest storage buffer), bound to the matvec shader with the
-/// arena as input and `output` as result buffer.
+/// stays within the device's largest storage buffer), bound to the matvec shader (decode, short
+/// passes) and the tiled matmul shader (prefill) with the arena as input and `output` as result
+/// buffer.
 struct DeviceMatrix {
     struct Part {
         let binding: VulkanBinding
+        let tiled: VulkanBinding
         let firstRow: Int
         let rows: Int
     }
@@ -15,11 +17,14 @@ struct DeviceMatrix {
     let cols: Int
     let rowBytes: Int
     let rowsPerGroup: Int
+    /// Passes of more tokens than this use the tiled product: the matvec dequantizes each weight
+    /// once per 8 tokens, so up to 8 it reads the weights once too, with no tile to fill.
+    static let matvecTokenLimit = 8
 
     init(_ w: WeightMatrix, device: VulkanDevice, input: VulkanBuffer, output: VulkanBuffer,
          uploaded: inout [UnsafeRawPointer: [VulkanBuffer]]) throws(ModelError) {
         rowsPerGroup = device.matvecRowsPerGroup
-        guard let kernel = VulkanKernel.matvec(w.type, rowsPerGroup: rowsPerGroup) else {
+        guard let kernel = VulkanKernel.matvec(w.type, rowsPerGroup: rowsPerGroup), let tiled = VulkanKernel.matmul(w.type) else {
             throw .backend("the Vulkan backend has no matvec shader for \(w.type) (tensor '\(w.name)')")
         }
         rows = w.rows
@@ -40,7 +45,8 @@ struct DeviceMatrix {
                 uploaded[w.data] = buffers
             }
             parts = try zip(ranges, buffers).map { (range, buffer) throws(VulkanError) in
-                Part(binding: try device.bind(kernel, [buffer, input, output]), firstRow: range.0, rows: range.1)
+                Part(binding: try device.bind(kernel, [buffer, input, output]), tiled: try device.bind(tiled, [buffer, input, output]),
+                     firstRow: range.0, rows: range.1)
             }
         } catch {
             throw .backend("uploading '\(w.name)': \(error)")
@@ -51,7 +57,11 @@ struct DeviceMatrix {
     func record(_ r: VulkanRecorder, tokens: Int, x: Int, xStride: Int, y: Int, yStride: Int) throws(VulkanError) {
         for part in parts {
             let push = [part.rows, cols, rowBytes, tokens, 0, x, xStride, y + part.firstRow, yStride].map { UInt32($0) }
-            try r.dispatch(part.binding, push: push, groups: VulkanKernel.matvecGroups(rows: part.rows, rowsPerGroup: rowsPerGroup))
+            if tokens > Self.matvecTokenLimit {
+                try r.dispatch(part.tiled, push: push, groups: VulkanKernel.matmulGroups(rows: part.rows, tokens: tokens))
+            } else {
+                try r.dispatch(part.binding, push: push, groups: VulkanKernel.matvecGroups(rows: part.rows, rowsPerGroup: rowsPerGroup))
+            }
         }
     }
 }
