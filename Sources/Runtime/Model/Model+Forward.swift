@@ -81,12 +81,9 @@ extension Model {
             for token in segment.tokens where token < 0 || Int(token) >= c.vocabularySize { throw .invalidToken(token) }
         }
         if let gpu = accelerator.model {
-            // Each segment on its own (a batch is not yet one pass on the device).
-            var logits: [Float] = []
-            for segment in segments {
-                logits += try gpu.forward(self, tokens: segment.tokens, cache: segment.cache, selection: selection)
-            }
-            return logits
+            // Several sequences share each device pass; decode steps (`.dot`) keep every row's
+            // arithmetic what it would be alone.
+            return try gpu.forward(self, segments: segments, selection: selection, tiled: strategy != .dot)
         }
         let pass = ForwardPass(segments: segments, scratch: s, pool: pool, strategy: strategy)
         s.reserve(tokens: T, config: c)

@@ -30,7 +30,8 @@ import Testing
     }
 
     /// Decoding one token at a time (positions carried in the device cache, passes of one row)
-    /// gives the logits of one long pass (several 32-row passes), and a truncated cache resumes.
+    /// gives the logits of one long pass (several 32-row passes), a check pass gives exactly the
+    /// steps' logits, and a truncated cache resumes.
     @Test func stepsEqualOnePass() throws {
         let model = try Model(file: GGUFFile(path: Self.tiny("tiny-qwen2-f32")), backend: Self.vulkan)
         let tokens = try ReferencePrompt.load(TinyModelTests.tiny.appendingPathComponent("tiny-qwen2-f32.jsonl"))[3].tokens
@@ -45,10 +46,56 @@ import Testing
             worst = max(worst, zip(step, whole[(i * vocab)..<((i + 1) * vocab)]).map { abs($0 - $1) }.max() ?? .infinity)
         }
         #expect(worst < 1e-3)
+        // A speculative check pass (`forwardSteps`, several rows) gives exactly the logits of
+        // the one-token steps it stands for: drafted tokens are accepted as decoding would.
+        cache.truncate(to: 35)
+        var steps: [Float] = []
+        for i in 35..<42 { steps += try model.forward([tokens[i]], cache: cache) }
+        cache.truncate(to: 35)
+        let checked = try model.forwardSteps(Array(tokens[35..<42]), cache: cache)
+        #expect(checked == steps)
         cache.truncate(to: 20)
         let resumed = try model.forward(Array(tokens[20..<30]), cache: cache)
         let diff = zip(resumed, whole[(29 * vocab)..<(30 * vocab)]).map { abs($0 - $1) }.max() ?? .infinity
         #expect(diff < 1e-3)
+    }
+
+    /// Several sequences in one device pass (as `serve` batches them): a decode step of 10
+    /// sequences at different positions gives each exactly the logits of its own one-token step
+    /// (more than 8 rows, so the tiled products must stay out of decode steps), and a batch of
+    /// prompts that spans several 32-row passes gives each sequence the last-row logits of its
+    /// own forward, within the tiled products' rounding.
+    @Test func batchedPassesMatchEachSequenceAlone() throws {
+        let model = try Model(file: GGUFFile(path: Self.tiny("tiny-qwen2-f32")), backend: Self.vulkan)
+        let tokens = try ReferencePrompt.load(TinyModelTests.tiny.appendingPathComponent("tiny-qwen2-f32.jsonl"))[3].tokens
+        #expect(tokens.count > 40)
+        let lengths = [3, 9, 14, 20, 25, 31, 5, 12, 17, 1]
+        func prompts(_ caches: [KVCache]) throws -> [[Float]] {
+            try model.forward(batch: zip(lengths, caches).map { ForwardSegment(tokens: Array(tokens[..<$0]), cache: $1) })
+        }
+        // Prompts in one batch: 137 rows over five passes, sequences split across passes. Two
+        // sets of caches get the same batch (so their contents are bit-equal: a 3-token prompt
+        // alone takes the matvec, in a batch the tiled product), a third each prompt alone.
+        let caches = lengths.map { _ in model.makeCache(contextLength: 128) }
+        let alone = lengths.map { _ in model.makeCache(contextLength: 128) }
+        let separate = lengths.map { _ in model.makeCache(contextLength: 128) }
+        let batched = try prompts(caches)
+        _ = try prompts(alone)
+        var worst: Float = 0
+        for (i, length) in lengths.enumerated() {
+            let own = try model.forward(Array(tokens[..<length]), cache: separate[i])
+            worst = max(worst, zip(batched[i], own).map { abs($0 - $1) }.max() ?? .infinity)
+            #expect(caches[i].count == length && caches[i].tokens == Array(tokens[..<length]))
+        }
+        #expect(worst < 1e-3, "prompt batch vs alone: \(worst)")
+        for step in 0..<3 {
+            let next = lengths.map { tokens[$0 + step] }
+            let batch = try model.forward(batch: zip(next, caches).map { ForwardSegment(tokens: [$0], cache: $1) })
+            for i in lengths.indices {
+                let own = try model.forward([next[i]], cache: alone[i])
+                #expect(batch[i] == own, "step \(step), sequence \(i): max Δ \(zip(batch[i], own).map { abs($0 - $1) }.max() ?? -1)")
+            }
+        }
     }
 
     /// A cache's descriptor sets come from its own pool, freed with the cache: 300 caches made

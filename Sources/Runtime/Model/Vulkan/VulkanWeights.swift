@@ -53,11 +53,13 @@ struct DeviceMatrix {
         }
     }
 
-    /// y[t·yStride + r] = W[r]·x[t·xStride …] for `tokens` inputs (offsets in floats).
-    func record(_ r: VulkanRecorder, tokens: Int, x: Int, xStride: Int, y: Int, yStride: Int) throws(VulkanError) {
+    /// y[t·yStride + r] = W[r]·x[t·xStride …] for `tokens` inputs (offsets in floats); `tiled`
+    /// lets more than `matvecTokenLimit` tokens take the tiled product (whose sums round
+    /// differently: decode batches keep the matvec, so each row is what it would be alone).
+    func record(_ r: VulkanRecorder, tokens: Int, x: Int, xStride: Int, y: Int, yStride: Int, tiled: Bool) throws(VulkanError) {
         for part in parts {
             let push = [part.rows, cols, rowBytes, tokens, 0, x, xStride, y + part.firstRow, yStride].map { UInt32($0) }
-            if tokens > Self.matvecTokenLimit {
+            if tiled && tokens > Self.matvecTokenLimit {
                 try r.dispatch(part.tiled, push: push, groups: VulkanKernel.matmulGroups(rows: part.rows, tokens: tokens))
             } else {
                 try r.dispatch(part.binding, push: push, groups: VulkanKernel.matvecGroups(rows: part.rows, rowsPerGroup: rowsPerGroup))
