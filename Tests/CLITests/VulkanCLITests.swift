@@ -74,4 +74,15 @@ import Testing
         #expect(cpu.status == 1)
         #expect(cpu.stderr.contains("needs the Vulkan backend"), "\(cpu.stderr)")
     }
+
+    /// `serve --backend vulkan` with the `openai` client: three concurrent greedy requests get
+    /// exactly their one-at-a-time answers, and the decode steps carried several sequences each
+    /// (one device pass per step).
+    @Test func serveOnVulkanBatchesConcurrentRequests() throws {
+        try #require(FileManager.default.fileExists(atPath: TestPaths.smolLM2.path), "run scripts/fetch-models.sh")
+        let result = try Python.runTestingScript("openai_client_check.py", ["serve-vulkan", CLI.executable.path, TestPaths.smolLM2.path])
+        #expect(result.status == 0, "\(result.text)\n\(result.stderr)")
+        #expect(result.text.split(separator: "\n").filter { $0.hasPrefix("ok   vulkan:") }.count == 2, "\(result.text)")
+        #expect(!result.text.contains("FAIL"), "\(result.text)")
+    }
 }

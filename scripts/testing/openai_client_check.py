@@ -2,10 +2,13 @@
 
 usage: openai_client_check.py serve SWIFTLLM MODEL   (starts the two servers itself, runs both modes,
                                                      stops each with SIGINT and checks it exits 0)
+       openai_client_check.py serve-vulkan SWIFTLLM MODEL   (one server on --backend vulkan, mode vulkan)
        openai_client_check.py BASE_URL API_KEY MODE
   MODE api    chat, streaming, tools (required, named, auto), json_schema, logprobs, usage, errors,
               concurrent requests, a client that leaves mid-stream (server: --parallel 4 or more)
   MODE queue  a full queue answers 429 (server: --parallel 1 --max-queue 1)
+  MODE vulkan three concurrent greedy requests equal one-at-a-time ones, decoded in shared device
+              passes (server: --backend vulkan --parallel 3 or more; short answers, lavapipe is slow)
 Prints one line per check; exits 1 if any failed.
 """
 import json, sys, threading, time
@@ -228,6 +231,26 @@ def queue():
           results.count("429") >= 1 and results.count("ok") >= 2 and set(results) <= {"ok", "429"}, results)
 
 
+def vulkan():
+    prompts = [f"Name a colour, number {i}." for i in range(3)]
+    alone = [ask(p, max_tokens=6, temperature=0, extra_body=FRESH).choices[0].message.content for p in prompts]
+    before = metrics()
+    together = [None] * 3
+
+    def run(i):
+        together[i] = ask(prompts[i], max_tokens=6, temperature=0, extra_body=FRESH).choices[0].message.content
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    check("vulkan: concurrent greedy answers equal one-at-a-time ones", together == alone and all(alone), list(zip(alone, together)))
+    m = metrics()
+    sequences = m.get("swiftllm_decoded_sequences_total", 0) - before.get("swiftllm_decoded_sequences_total", 0)
+    steps = m.get("swiftllm_decode_steps_total", 0) - before.get("swiftllm_decode_steps_total", 0)
+    check("vulkan: decode steps carried several sequences", sequences > steps > 0, (sequences, steps))
+
+
 def serve(swiftllm, model, key, mode, *flags):
     """Starts `swiftllm serve` on a free port, runs `mode` against it, stops it with SIGINT."""
     global base, client
@@ -236,14 +259,16 @@ def serve(swiftllm, model, key, mode, *flags):
             return
         base = url
         client = openai.OpenAI(base_url=base, api_key=key, max_retries=0, timeout=120)
-        {"api": api, "queue": queue}[mode]()
+        {"api": api, "queue": queue, "vulkan": vulkan}[mode]()
 
 
-if sys.argv[1] == "serve":
+if sys.argv[1] == "serve-vulkan":
+    serve(sys.argv[2], sys.argv[3], "sk-test", "vulkan", "--parallel", "4", "--ctx", "512", "--backend", "vulkan")
+elif sys.argv[1] == "serve":
     serve(sys.argv[2], sys.argv[3], "sk-test", "api", "--parallel", "4", "--ctx", "2048")
     serve(sys.argv[2], sys.argv[3], "sk-test", "queue", "--parallel", "1", "--max-queue", "1", "--ctx", "1024")
 else:
     base, key, mode = sys.argv[1], sys.argv[2], sys.argv[3]
     client = openai.OpenAI(base_url=base, api_key=key, max_retries=0, timeout=120)
-    {"api": api, "queue": queue}[mode]()
+    {"api": api, "queue": queue, "vulkan": vulkan}[mode]()
 sys.exit(checks.status())
