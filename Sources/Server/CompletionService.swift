@@ -80,6 +80,7 @@ public final class CompletionService: Sendable {
         var options = GenerationOptions(maxTokens: request.maxTokens, sampler: request.sampler, stopStrings: request.stop,
                                         constraint: constraint, recordTokens: request.logprobs)
         options.topLogprobs = request.topLogprobs
+        options.speculation = engine.configuration.speculation
         if let bad = request.sampler.logitBias.keys.first(where: { Int($0) >= engine.model.config.vocabularySize }) {
             throw .invalid("logit_bias", "token id \(bad) is outside the vocabulary of \(engine.model.config.vocabularySize)")
         }

@@ -48,12 +48,20 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "KV cache precision: f16 (as llama.cpp's default and `run`) or f32.")
     var kv = "f16"
 
+    @Option(name: .customLong("jump-forward"),
+            help: "Under a grammar (tool calls, json_schema), what to do with the text it forces: checked (draft its tokens and check them in the decode step; the output is unchanged), appended (take them unchecked), off.")
+    var jumpForward: JumpForward = .checked
+
+    @Option(help: "Prompt lookup: draft up to N tokens per step from earlier context, checked in the decode step (0: off).")
+    var lookup = 0
+
     func validate() throws {
         guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0–65535") }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
         if let ctx, ctx < 16 { throw ValidationError("--ctx must be at least 16") }
         _ = try KVCache.Precision.option(kv)
+        if lookup < 0 { throw ValidationError("--lookup must be at least 0") }
     }
 
     func run() async throws {
@@ -62,7 +70,8 @@ struct Serve: AsyncParsableCommand {
         do {
             let file = try GGUFFile(path: path)
             let configuration = BatchEngine.Configuration(slots: parallel, contextLength: ctx, maxQueue: maxQueue,
-                                                          kvPrecision: try KVCache.Precision.option(kv))
+                                                          kvPrecision: try KVCache.Precision.option(kv),
+                                                          speculation: SpeculationOptions(jumpForward: jumpForward, lookup: lookup))
             service = try CompletionService(file: file, name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent,
                                             configuration: configuration, backend: compute.computeBackend,
                                             pool: threads.map { ThreadPool(threads: $0) } ?? .shared)

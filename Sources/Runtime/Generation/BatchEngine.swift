@@ -3,7 +3,10 @@ import Tensor
 
 /// Continuous batching: up to `slots` generations run together, and one decode step evaluates the
 /// next token of every running sequence in a single forward pass (`Model.forward(batch:)`), so
-/// each weight row is read once per step for all of them. Requests wait in a bounded queue, take
+/// each weight row is read once per step for all of them. Each sequence speculates as `run` does
+/// (`GenerationOptions.speculation`: jump-forward under a grammar, prompt lookup; not a draft
+/// model): its drafted tokens ride in the same pass (`Model.forwardSteps(batch:)`), and the
+/// output is what one token per step gives. Requests wait in a bounded queue, take
 /// a free slot between steps (the slot whose cache shares the longest prefix with their prompt,
 /// which is not evaluated again), and leave when they finish or their stream is dropped. Prompts
 /// are evaluated in chunks, one chunk between two decode steps, so a long prompt does not stall
@@ -29,9 +32,13 @@ public final class BatchEngine: @unchecked Sendable {
         /// The caches' element type: f16 (as `Session` and llama.cpp by default) halves the bytes
         /// each decode step reads from every sequence's cache.
         public var kvPrecision: KVCache.Precision
+        /// Speculation for requests that do not set their own (the server's `--jump-forward`
+        /// and `--lookup`); a draft model is never used.
+        public var speculation: SpeculationOptions
 
         public init(slots: Int = 4, contextLength: Int? = nil, maxQueue: Int = 64, prefillChunk: Int = 256,
-                    kvPrecision: KVCache.Precision = .f16) {
+                    kvPrecision: KVCache.Precision = .f16, speculation: SpeculationOptions = SpeculationOptions()) {
+            self.speculation = speculation
             self.slots = max(1, slots)
             self.contextLength = contextLength
             self.maxQueue = max(0, maxQueue)
@@ -98,6 +105,9 @@ public final class BatchEngine: @unchecked Sendable {
         guard !prompt.isEmpty else { throw .emptyPrompt }
         guard prompt.count <= contextLength else { throw .promptTooLong(tokens: prompt.count, limit: contextLength) }
         let (stream, continuation) = AsyncThrowingStream<GenerationEvent, Error>.makeStream()
+        // A draft model has one cache: it cannot serve several sequences at once.
+        var options = options
+        options.speculation.draftModel = nil
         let admitted = condition.withLock { () -> Result<Sequence, BatchEngineError> in
             guard !stopping else { return .failure(.shuttingDown) }
             // Slots plus queue places, however far the engine thread has got with admitting.
@@ -225,21 +235,60 @@ public final class BatchEngine: @unchecked Sendable {
             sequence.generator.stop(.contextFull)
             finish(sequence)
         }
-        let batch = decoding.filter { caches[$0.slot].count < caches[$0.slot].capacity }
+        var batch = decoding.filter { caches[$0.slot].count < caches[$0.slot].capacity }
+        guard !batch.isEmpty else { return }
+        // Drafting (which walks a grammar) and sampling are per sequence: spread them over the
+        // pool's threads, which would otherwise wait for the engine thread between two passes.
+        pool.forEachChunk(batch.count, chunk: 1) { range in
+            for index in range { plan(batch[index]) }
+        }
+        for sequence in batch where sequence.plan == nil {
+            if let error = sequence.planError { fail(sequence, error) } else { finish(sequence) }
+        }
+        batch.removeAll { $0.plan == nil }
         guard !batch.isEmpty else { return }
         do {
-            let logits = try model.forward(batch: batch.map { ForwardSegment(tokens: [$0.pending ?? 0], cache: caches[$0.slot]) })
+            let segments = batch.map { ForwardSegment(tokens: $0.plan?.tokens ?? [], cache: caches[$0.slot]) }
+            let started = ContinuousClock.now
+            let logits = segments.allSatisfy({ $0.tokens.count == 1 }) ? try model.forward(batch: segments)
+                : try model.forwardSteps(batch: segments)
+            let seconds = (ContinuousClock.now - started).seconds
             condition.withLock {
                 counters.decodeSteps += 1
                 counters.decodedRows += batch.count
             }
-            // Sampling (and a grammar's masks) is per sequence: spread it over the pool's threads,
-            // which would otherwise wait for the engine thread between two forward passes.
             pool.forEachChunk(batch.count, chunk: 1) { range in
-                for index in range { advance(batch[index], logits: logits[index]) }
+                for index in range { check(batch[index], rows: logits[index], seconds: seconds) }
             }
         } catch {
             for sequence in batch { fail(sequence, error) }
+        }
+    }
+
+    /// The sequence's step: its pending token and the drafts worth checking (`sequence.plan`).
+    private func plan(_ sequence: Sequence) {
+        guard let token = sequence.pending else { return }
+        if sequence.loop == nil {
+            sequence.loop = DecodeLoop(model: model, cache: caches[sequence.slot], generator: sequence.generator, decoder: decoder)
+        }
+        do {
+            sequence.plan = try sequence.loop?.plan(after: token, generator: &sequence.generator, allRows: true)
+        } catch {
+            sequence.planError = error
+        }
+    }
+
+    /// Checks the sequence's drafts against its rows' logits and samples the token after them.
+    private func check(_ sequence: Sequence, rows: [Float], seconds: Double) {
+        guard let plan = sequence.plan else { return }
+        sequence.plan = nil
+        let continuation = sequence.continuation
+        let next = sequence.loop?.apply(plan, rows: rows, seconds: seconds, generator: &sequence.generator,
+                                        emit: { continuation.yield($0) })
+        if let next {
+            sequence.pending = next
+        } else {
+            finish(sequence)
         }
     }
 
@@ -308,6 +357,11 @@ private final class Sequence: @unchecked Sendable {
     var promptSeconds: Double = 0
     /// The sampled token the next decode step evaluates.
     var pending: Int32?
+    /// Drafting and checking for the decode steps (made at the first one).
+    var loop: DecodeLoop?
+    /// This step's token and drafts, between planning and checking.
+    var plan: DecodeLoop.StepPlan?
+    var planError: (any Error)?
     var cancelled = false
 
     init(prompt: [Int32], reusePrefix: Bool, continuation: AsyncThrowingStream<GenerationEvent, Error>.Continuation,

@@ -27,11 +27,33 @@ public struct DecodeLoop {
         drafter = active ? Drafter(options: options, decoder: decoder, endTokens: generator.endTokens) : nil
     }
 
+    /// One step's work: the token to evaluate, the drafts after it, and the rows whose logits
+    /// the check needs (positions in `tokens`).
+    struct StepPlan {
+        let tokens: [Int32]
+        let sources: [Drafter.Source]
+        let appended: [Bool]
+        let needed: [Int]
+        let base: Int
+        var drafts: ArraySlice<Int32> { tokens.dropFirst() }
+    }
+
     /// Evaluates `token` (and any drafts) and returns the next token to evaluate, or nil when
     /// generation ended (the generator's `stats.stopReason` says why). The cache holds exactly
     /// the accepted tokens afterwards.
     public mutating func step(after token: Int32, generator: inout TokenGenerator,
                               emit: (GenerationEvent) -> Void) throws -> Int32? {
+        guard let plan = try plan(after: token, generator: &generator) else { return nil }
+        let started = ContinuousClock.now
+        let rows = plan.tokens.count == 1 ? try model.forward([token], cache: cache)
+            : try model.forwardSteps(plan.tokens, cache: cache, rows: plan.needed)
+        return apply(plan, rows: rows, seconds: (ContinuousClock.now - started).seconds, generator: &generator, emit: emit)
+    }
+
+    /// What the step after `token` evaluates: `token` and the drafts worth checking, or nil when
+    /// the context is full (the generator is stopped). `allRows` asks for every row's logits
+    /// (a batch pass computes them all).
+    mutating func plan(after token: Int32, generator: inout TokenGenerator, allRows: Bool = false) throws(ModelError) -> StepPlan? {
         guard cache.count < cache.capacity else {
             generator.stop(.contextFull)
             return nil
@@ -45,31 +67,36 @@ public struct DecodeLoop {
             self.drafter = drafter
         }
         let drafts = proposal.tokens
-        let started = ContinuousClock.now
-        if drafts.isEmpty {
-            let logits = try model.forward([token], cache: cache)
-            generator.recordStep(SpeculationStats())
-            let next = generator.next(logits: logits, emit: emit)
-            drafter?.observe(rows: 1, seconds: (ContinuousClock.now - started).seconds, sources: [], accepted: 0)
-            return next
-        }
-        let base = cache.count
         // Logits are needed where the model samples: after a looked-up or draft-model token's
         // predecessor, and after the last token. Forced tokens need none unless tokens are recorded.
         let appended = proposal.sources.map { $0 == .forced && generator.options.speculation.jumpForward == .appended }
-        let record = generator.options.recordTokens
+        let record = generator.options.recordTokens || allRows
         let needed = (0...drafts.count).filter { $0 == drafts.count || record || !appended[$0] }
-        let rows = try model.forwardSteps([token] + drafts, cache: cache, rows: needed)
+        return StepPlan(tokens: [token] + drafts, sources: proposal.sources, appended: appended, needed: needed, base: cache.count)
+    }
+
+    /// Checks `plan`'s drafts against `rows` (the logits of its `needed` rows, in order, from a
+    /// pass that evaluated `plan.tokens`), keeps the accepted prefix in the cache and returns the
+    /// next token to evaluate, or nil when generation ended.
+    mutating func apply(_ plan: StepPlan, rows: [Float], seconds: Double, generator: inout TokenGenerator,
+                        emit: (GenerationEvent) -> Void) -> Int32? {
+        let drafts = Array(plan.drafts)
+        if drafts.isEmpty {
+            generator.recordStep(SpeculationStats())
+            let next = generator.next(logits: rows, emit: emit)
+            drafter?.observe(rows: 1, seconds: seconds, sources: [], accepted: 0)
+            return next
+        }
         let width = model.config.vocabularySize
         var rowIndex: [Int: Int] = [:]
-        for (index, position) in needed.enumerated() { rowIndex[position] = index }
+        for (index, position) in plan.needed.enumerated() { rowIndex[position] = index }
         func logits(at position: Int) -> [Float]? {
             rowIndex[position].map { Array(rows[$0 * width..<($0 + 1) * width]) }
         }
         var accepted = 0
         var next: Int32?
         for i in 0...drafts.count {
-            if i < drafts.count && appended[i] {
+            if i < drafts.count && plan.appended[i] {
                 guard generator.force(drafts[i], logits: logits(at: i), emit: emit) != nil else { break }
                 accepted += 1
                 continue
@@ -82,9 +109,9 @@ public struct DecodeLoop {
             next = sampled
             break
         }
-        cache.truncate(to: base + 1 + accepted)
+        cache.truncate(to: plan.base + 1 + accepted)
         var stats = SpeculationStats()
-        for (i, source) in proposal.sources.enumerated() {
+        for (i, source) in plan.sources.enumerated() {
             let kept = i < accepted ? 1 : 0
             switch source {
             case .forced: stats.forced.drafted += 1; stats.forced.accepted += kept
@@ -94,8 +121,7 @@ public struct DecodeLoop {
         }
         generator.recordStep(stats)
         drafter?.modelFeedback(drafted: stats.model.drafted, accepted: stats.model.accepted)
-        drafter?.observe(rows: drafts.count + 1, seconds: (ContinuousClock.now - started).seconds,
-                         sources: proposal.sources, accepted: accepted)
+        drafter?.observe(rows: drafts.count + 1, seconds: seconds, sources: plan.sources, accepted: accepted)
         return next
     }
 }

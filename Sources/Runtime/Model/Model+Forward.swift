@@ -37,6 +37,27 @@ extension Model {
                        selection: rows.map { .rows($0) } ?? .all, strategy: .dot)
     }
 
+    /// `forwardSteps` for several sequences in one pass, each appending its tokens (at most
+    /// `maxStepRows`) to its own cache: returns every row's logits per segment (tokens.count ×
+    /// vocabularySize each), bit-identical to one-token steps of each sequence alone. This is how
+    /// the server checks several sequences' drafts in one decode step.
+    public func forwardSteps(batch segments: [ForwardSegment]) throws(ModelError) -> [[Float]] {
+        guard let first = segments.first else { return [] }
+        guard Set(segments.map { ObjectIdentifier($0.cache) }).count == segments.count else {
+            throw .kernel(name: "batch", detail: "two segments of one batch share a KV cache")
+        }
+        for segment in segments where segment.tokens.count > Self.maxStepRows {
+            throw .kernel(name: "forwardSteps", detail: "\(segment.tokens.count) tokens; at most \(Self.maxStepRows) per pass")
+        }
+        let logits = try run(segments, scratch: first.cache.scratch, pool: first.cache.pool, selection: .all, strategy: .dot)
+        let width = config.vocabularySize
+        var start = 0
+        return segments.map { segment in
+            defer { start += segment.tokens.count * width }
+            return Array(logits[start..<(start + segment.tokens.count * width)])
+        }
+    }
+
     /// `forward` with every product's strategy forced: `.blas` multiplies F32 activations (no
     /// int8 rounding), the arithmetic of the Vulkan path, which tests compare it with.
     func forward(_ tokens: [Int32], cache: KVCache, logits selection: LogitsSelection,

@@ -107,6 +107,52 @@ import Testing
         #expect(engine.snapshot.decodedRows >= 4 * engine.snapshot.decodeSteps / 2)
     }
 
+    /// Speculation in the engine: four tool-call requests under a JSON Schema (jump-forward) with
+    /// prompt lookup, decoded together, give the tokens each gets from a session decoding one
+    /// token per step, in fewer decode steps than tokens.
+    @Test func speculativeBatchEqualsOneTokenPerStep() async throws {
+        let file = try GGUFFile(path: TestPaths.smolLM2.path)
+        let model = try Model(file: file)
+        let tokenizer = try Tokenizer(file: file)
+        let vocabulary = TokenVocabulary(tokenizer: tokenizer)
+        let schema = #"{"type": "object", "properties": {"name": {"const": "get_weather"}, "arguments": {"type": "object", "properties": {"city": {"type": "string"}, "unit": {"enum": ["celsius", "fahrenheit"]}}, "required": ["city", "unit"], "additionalProperties": false}}, "required": ["name", "arguments"], "additionalProperties": false}"#
+        let grammar = try JSONSchemaCompiler.compile(text: schema).grammar
+        let cities = ["Paris", "Tokyo", "Lima", "Oslo"]
+        let prompts = cities.map { city in
+            tokenizer.encode("<|im_start|>user\nWhat is the weather in \(city), in celsius? Answer with a call.<|im_end|>\n<|im_start|>assistant\n",
+                             addSpecial: true, parseSpecial: true)
+        }
+        func options(_ speculation: SpeculationOptions) -> GenerationOptions {
+            var options = GenerationOptions(maxTokens: 64, sampler: .greedy)
+            options.constraint = GrammarConstraint(grammar: grammar, vocabulary: vocabulary)
+            options.speculation = speculation
+            return options
+        }
+        var expected: [Outcome] = []
+        for prompt in prompts {
+            let session = Session(model: model, decoder: tokenizer, endOfGeneration: tokenizer.endOfGeneration, contextLength: 256)
+            expected.append(try await Self.collect(session.generate(prompt: prompt, options: options(.off))))
+        }
+        let engine = BatchEngine(model: model, decoder: tokenizer, endOfGeneration: tokenizer.endOfGeneration,
+                                 configuration: .init(slots: 4, contextLength: 256))
+        defer { engine.shutdown() }
+        let streams = try prompts.map { try engine.submit(prompt: $0, options: options(SpeculationOptions(lookup: 4))) }
+        var tokens = 0, steps = 0, accepted = 0, complete = 0
+        for (i, stream) in streams.enumerated() {
+            let outcome = try await Self.collect(stream)
+            #expect(outcome.tokens == expected[i].tokens, "request \(i): \(outcome.text) vs \(expected[i].text)")
+            #expect(outcome.stats?.grammarComplete == expected[i].stats?.grammarComplete)
+            if outcome.stats?.grammarComplete == true { complete += 1 }
+            tokens += outcome.stats?.generatedTokens ?? 0
+            steps += outcome.stats?.decodeSteps ?? 0
+            accepted += outcome.stats?.speculation.accepted ?? 0
+        }
+        print("speculative batch: \(complete) of 4 calls complete, \(tokens) tokens in \(steps) sequence steps, \(accepted) drafts accepted; engine steps \(engine.snapshot.decodeSteps)")
+        #expect(accepted > 0 && steps < tokens)
+        #expect(complete >= 2, "calls completed within the budget: \(complete)")
+        #expect(engine.snapshot.decodedRows > engine.snapshot.decodeSteps)
+    }
+
     @Test func droppedStreamFreesTheSlotAndTheQueueIsBounded() async throws {
         let (model, prompts) = try SessionTests.load()
         let engine = BatchEngine(model: model, decoder: ByteDecoder(), endOfGeneration: [],

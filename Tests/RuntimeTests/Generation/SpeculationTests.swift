@@ -29,6 +29,32 @@ import Testing
         }
     }
 
+    /// `forwardSteps(batch:)`: three sequences at different positions checking 1, 5 and 15
+    /// rows in one pass get, row for row, the logits of their own one-token steps.
+    @Test(arguments: ["smollm2", "gemma3", "tiny-llama-q4_0"])
+    func batchedForwardStepsEqualEachSequenceSteps(_ name: String) throws {
+        let model = try Self.model(name)
+        let prompts: [[Int32]] = [[1, 42, 77], [1, 300, 12, 5, 99, 150, 8, 9, 10], [1, 61, 72]]
+        let continuations: [[Int32]] = [[17], [230, 8, 64, 111, 19], [250, 3, 44, 61, 72, 13, 27, 33, 5, 6, 7, 8, 9, 10, 11]]
+        let width = model.config.vocabularySize
+        var expected: [[[Float]]] = []
+        for (prompt, continuation) in zip(prompts, continuations) {
+            let cache = model.makeCache(contextLength: 64)
+            _ = try model.forward(prompt, cache: cache)
+            expected.append(try continuation.map { token throws in try model.forward([token], cache: cache) })
+        }
+        let caches = prompts.map { _ in model.makeCache(contextLength: 64) }
+        for (prompt, cache) in zip(prompts, caches) { _ = try model.forward(prompt, cache: cache) }
+        let rows = try model.forwardSteps(batch: zip(continuations, caches).map { ForwardSegment(tokens: $0, cache: $1) })
+        for (i, continuation) in continuations.enumerated() {
+            #expect(rows[i].count == continuation.count * width)
+            for row in continuation.indices {
+                #expect(Array(rows[i][row * width..<(row + 1) * width]) == expected[i][row], "\(name): sequence \(i), row \(row)")
+            }
+            #expect(caches[i].tokens == prompts[i] + continuation)
+        }
+    }
+
     static func model(_ name: String) throws -> Model {
         let path: String
         switch name {

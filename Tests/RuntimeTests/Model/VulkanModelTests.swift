@@ -96,6 +96,16 @@ import Testing
                 #expect(batch[i] == own, "step \(step), sequence \(i): max Δ \(zip(batch[i], own).map { abs($0 - $1) }.max() ?? -1)")
             }
         }
+        // Check passes of several sequences (the server's speculation): rows equal the steps.
+        let drafts: [[Int32]] = lengths.indices.map { i in Array(tokens[(lengths[i] + 3)..<(lengths[i] + 3 + 1 + i % 4)]) }
+        let checked = try model.forwardSteps(batch: zip(drafts, caches).map { ForwardSegment(tokens: $0, cache: $1) })
+        let vocab = model.config.vocabularySize
+        for i in lengths.indices {
+            for (row, token) in drafts[i].enumerated() {
+                let own = try model.forward([token], cache: alone[i])
+                #expect(Array(checked[i][(row * vocab)..<((row + 1) * vocab)]) == own, "check pass, sequence \(i), row \(row)")
+            }
+        }
     }
 
     /// A cache's descriptor sets come from its own pool, freed with the cache: 300 caches made
