@@ -31,6 +31,8 @@ struct LocalModelOptions: ParsableArguments {
     @Option(help: "Prompt lookup: tokens drafted per step by copying from earlier context (0: off).")
     var lookup = 8
 
+    @OptionGroup var compute: BackendOptions
+
     func validate() throws {
         if lookup < 0 { throw ValidationError("--lookup must be at least 0") }
         if let toolFormat, ToolCallFormat.Family(rawValue: toolFormat) == nil {
@@ -53,7 +55,7 @@ struct LocalModelOptions: ParsableArguments {
             let trained = (try? ModelConfig(metadata: file.metadata).contextLength) ?? 4096
             configuration.contextLength = ctx ?? min(4096, trained)
             return try LocalModel(file: file, configuration: configuration,
-                                  pool: threads.map { ThreadPool(threads: $0) } ?? .shared)
+                                  pool: threads.map { ThreadPool(threads: $0) } ?? .shared, backend: compute.computeBackend)
         } catch {
             throw CLIError("\(resolved): \(error)")
         }

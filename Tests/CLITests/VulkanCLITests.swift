@@ -29,9 +29,14 @@ import Testing
             #expect(message.contains("Vulkan found no device"), "\(message)")
             #expect(!message.contains("\n"), "\(message)")
         }
-        let badIndex = try CLI.run(["run", "-m", TestPaths.smolLM2.path, "--backend", "vulkan", "--device", "99", "-n", "2", "hi"])
-        #expect(badIndex.status == 1)
-        #expect(badIndex.stderr.contains("no Vulkan device 99"), "\(badIndex.stderr)")
+        // Every command with --backend reaches the device choice (agent and eval through the
+        // local model's options).
+        for command in [["run", "-n", "2", "hi"], ["agent", "--builtin", "clock", "What time is it?"],
+                        ["perplexity", "-f", TestPaths.repoRoot.appendingPathComponent("README.md").path]] {
+            let badIndex = try CLI.run([command[0], "-m", TestPaths.smolLM2.path, "--backend", "vulkan", "--device", "99"] + command.dropFirst())
+            #expect(badIndex.status == 1, "\(command[0]): \(badIndex.stderr)")
+            #expect(badIndex.stderr.contains("no Vulkan device 99"), "\(command[0]): \(badIndex.stderr)")
+        }
         let mistyped = try CLI.run(["run", "-m", TestPaths.smolLM2.path, "--backend", "cuda", "hi"])
         #expect(mistyped.status != 0)
         #expect(mistyped.stderr.contains("--backend must be cpu or vulkan"))

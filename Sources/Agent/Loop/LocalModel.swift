@@ -83,9 +83,11 @@ public final class LocalModel: StepTaker {
     let session: Session
     private let grammars = GrammarCache()
 
-    public convenience init(file: GGUFFile, configuration: Configuration = Configuration(), pool: ThreadPool = .shared) throws {
+    /// `backend: .vulkan(device:)` runs the forward passes on a Vulkan device.
+    public convenience init(file: GGUFFile, configuration: Configuration = Configuration(), pool: ThreadPool = .shared,
+                            backend: ComputeBackend = .cpu) throws {
         let tokenizer = try Tokenizer(file: file)
-        self.init(model: try Model(file: file), tokenizer: tokenizer, chat: try ChatTemplate.ModelFormat(metadata: file.metadata),
+        self.init(model: try Model(file: file, backend: backend), tokenizer: tokenizer, chat: try ChatTemplate.ModelFormat(metadata: file.metadata),
                   vocabulary: TokenVocabulary(tokenizer: tokenizer), configuration: configuration, pool: pool)
     }
 
