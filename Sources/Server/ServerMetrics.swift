@@ -6,7 +6,7 @@ import Synchronization
 /// Prometheus' text format for `GET /metrics`. The engine's gauges are read when scraped.
 final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
-    private let promptTokens, cachedPromptTokens, completionTokens, disconnects: Counter
+    private let promptTokens, cachedPromptTokens, completionTokens, disconnects, draftedTokens, acceptedDrafts: Counter
     private let firstToken, perToken: ValueHistogram
     private let queueDepth, active, slots, cachedTokens, activeTokens, capacity: Gauge
     private let decodeSteps, decodedSequences: Counter
@@ -19,6 +19,10 @@ final class ServerMetrics: Sendable {
                                                   "Prompt tokens taken from a slot's cache instead of evaluated."))
         completionTokens = registry.makeCounter(descriptor: Self.descriptor("swiftllm_completion_tokens_total", "Generated tokens."))
         disconnects = registry.makeCounter(descriptor: Self.descriptor("swiftllm_client_disconnects_total", "Streams whose client went away."))
+        draftedTokens = registry.makeCounter(descriptor: Self.descriptor("swiftllm_drafted_tokens_total",
+                                             "Tokens drafted by speculation (jump-forward, prompt lookup) and checked, of finished requests."))
+        acceptedDrafts = registry.makeCounter(descriptor: Self.descriptor("swiftllm_accepted_draft_tokens_total",
+                                              "Drafted tokens the model's own samples agreed with, of finished requests."))
         firstToken = registry.makeValueHistogram(descriptor: Self.descriptor("swiftllm_time_to_first_token_seconds",
                                                  "From the request's admission to its first generated token."), buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30])
         perToken = registry.makeValueHistogram(descriptor: Self.descriptor("swiftllm_time_per_output_token_seconds",
@@ -50,6 +54,8 @@ final class ServerMetrics: Sendable {
         promptTokens.increment(by: Int64(stats.promptTokens))
         cachedPromptTokens.increment(by: Int64(stats.promptTokens - stats.promptTokensEvaluated))
         completionTokens.increment(by: Int64(max(0, stats.generatedTokens)))
+        draftedTokens.increment(by: Int64(stats.speculation.drafted))
+        acceptedDrafts.increment(by: Int64(stats.speculation.accepted))
         if stats.generatedTokens > 0 { firstToken.record(stats.timeToFirstToken) }
         if stats.generatedTokens > 1 { perToken.record(stats.generationSeconds / Double(stats.generatedTokens - 1)) }
     }

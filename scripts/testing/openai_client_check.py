@@ -5,7 +5,8 @@ usage: openai_client_check.py serve SWIFTLLM MODEL   (starts the two servers its
        openai_client_check.py serve-vulkan SWIFTLLM MODEL   (one server on --backend vulkan, mode vulkan)
        openai_client_check.py BASE_URL API_KEY MODE
   MODE api    chat, streaming, tools (required, named, auto), json_schema, logprobs, usage, errors,
-              concurrent requests, a client that leaves mid-stream (server: --parallel 4 or more)
+              concurrent requests, speculation counters, a client that leaves mid-stream
+              (server: --parallel 4 or more)
   MODE queue  a full queue answers 429 (server: --parallel 1 --max-queue 1)
   MODE vulkan three concurrent greedy requests equal one-at-a-time ones, decoded in shared device
               passes (server: --backend vulkan --parallel 3 or more; short answers, lavapipe is slow)
@@ -196,6 +197,9 @@ def api():
     check("concurrent greedy answers equal one-at-a-time ones", together == alone, list(zip(alone, together)))
     m = metrics()
     check("metrics show batched decode steps", m.get("swiftllm_decoded_sequences_total", 0) > m.get("swiftllm_decode_steps_total", 0), m)
+    # The tool calls above ran under grammars: jump-forward drafted their forced text.
+    drafted, accepted = m.get("swiftllm_drafted_tokens_total", 0), m.get("swiftllm_accepted_draft_tokens_total", -1)
+    check("metrics count drafted and accepted tokens", drafted > 0 and 0 <= accepted <= drafted, (drafted, accepted))
 
     stream = ask("Write a very long story about the sea.", max_tokens=4000, stream=True, temperature=0.8)
     for i, _ in enumerate(stream):
