@@ -49,9 +49,7 @@ struct PerplexityCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data(line.utf8))
         }
         print(String(format: "chunks %d, scored tokens %d", result.chunks, result.scoredTokens))
-        if let table = profiling.report(loaded.model) {
-            FileHandle.standardError.write(Data((table + "\n").utf8))
-        }
+        profiling.reportOnStandardError(loaded.model)
         print(String(format: "PPL = %.4f +/- %.5f", result.perplexity, result.uncertainty))
     }
 }

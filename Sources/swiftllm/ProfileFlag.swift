@@ -21,6 +21,11 @@ struct ProfileFlag: ParsableArguments {
         return json ? Self.json(timings) : Self.table(timings)
     }
 
+    /// Writes the table to stderr, when asked (`run`, `perplexity`: stdout carries their output).
+    func reportOnStandardError(_ model: Model) {
+        if let table = report(model) { FileHandle.standardError.write(Data((table + "\n").utf8)) }
+    }
+
     /// Op, calls, total ms, µs per call and share of the device time, longest first.
     static func table(_ timings: [VulkanOpTiming]) -> String {
         let total = timings.reduce(0) { $0 + $1.seconds }

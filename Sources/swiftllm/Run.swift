@@ -58,9 +58,7 @@ struct Run: AsyncParsableCommand {
                 complete = stats.grammarComplete ?? true
             }
         }
-        if let table = profiling.report(loaded.model) {
-            FileHandle.standardError.write(Data((table + "\n").utf8))
-        }
+        profiling.reportOnStandardError(loaded.model)
         if !complete {
             throw CLIError("generation stopped before the output was complete under the grammar (the text above is truncated); raise -n")
         }

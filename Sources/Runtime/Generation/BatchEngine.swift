@@ -228,20 +228,14 @@ public final class BatchEngine: @unchecked Sendable {
         if let reading = work.first(where: { $0.pending == nil && !$0.generator.isFinished }) {
             prefill(reading)
         }
-        let decoding = work.filter { $0.pending != nil }
-        guard !decoding.isEmpty else { return }
-        let full = decoding.filter { caches[$0.slot].count >= caches[$0.slot].capacity }
-        for sequence in full {
-            sequence.generator.stop(.contextFull)
-            finish(sequence)
-        }
-        var batch = decoding.filter { caches[$0.slot].count < caches[$0.slot].capacity }
+        var batch = work.filter { $0.pending != nil }
         guard !batch.isEmpty else { return }
         // Drafting (which walks a grammar) and sampling are per sequence: spread them over the
         // pool's threads, which would otherwise wait for the engine thread between two passes.
         pool.forEachChunk(batch.count, chunk: 1) { range in
             for index in range { plan(batch[index]) }
         }
+        // No plan: the sequence's cache is full (its generator is stopped) or drafting failed.
         for sequence in batch where sequence.plan == nil {
             if let error = sequence.planError { fail(sequence, error) } else { finish(sequence) }
         }

@@ -30,9 +30,7 @@ extension Model {
     /// attention kernel, whose sums differ in the last bits).
     public func forwardSteps(_ tokens: [Int32], cache: KVCache, rows: [Int]? = nil) throws(ModelError) -> [Float] {
         guard !tokens.isEmpty else { return [] }
-        guard tokens.count <= Self.maxStepRows else {
-            throw .kernel(name: "forwardSteps", detail: "\(tokens.count) tokens; at most \(Self.maxStepRows) per pass")
-        }
+        try Self.checkStepRows(tokens.count)
         return try run([ForwardSegment(tokens: tokens, cache: cache)], scratch: cache.scratch, pool: cache.pool,
                        selection: rows.map { .rows($0) } ?? .all, strategy: .dot)
     }
@@ -43,12 +41,8 @@ extension Model {
     /// the server checks several sequences' drafts in one decode step.
     public func forwardSteps(batch segments: [ForwardSegment]) throws(ModelError) -> [[Float]] {
         guard let first = segments.first else { return [] }
-        guard Set(segments.map { ObjectIdentifier($0.cache) }).count == segments.count else {
-            throw .kernel(name: "batch", detail: "two segments of one batch share a KV cache")
-        }
-        for segment in segments where segment.tokens.count > Self.maxStepRows {
-            throw .kernel(name: "forwardSteps", detail: "\(segment.tokens.count) tokens; at most \(Self.maxStepRows) per pass")
-        }
+        try Self.checkDistinctCaches(segments)
+        for segment in segments { try Self.checkStepRows(segment.tokens.count) }
         let logits = try run(segments, scratch: first.cache.scratch, pool: first.cache.pool, selection: .all, strategy: .dot)
         let width = config.vocabularySize
         var start = 0
@@ -70,6 +64,18 @@ extension Model {
     /// The most tokens `forwardSteps` takes in one pass.
     public static var maxStepRows: Int { Attention.blockedMinTokens - 1 }
 
+    private static func checkStepRows(_ count: Int) throws(ModelError) {
+        guard count <= maxStepRows else {
+            throw .kernel(name: "forwardSteps", detail: "\(count) tokens; at most \(maxStepRows) per pass")
+        }
+    }
+
+    private static func checkDistinctCaches(_ segments: [ForwardSegment]) throws(ModelError) {
+        guard Set(segments.map { ObjectIdentifier($0.cache) }).count == segments.count else {
+            throw .kernel(name: "batch", detail: "two segments of one batch share a KV cache")
+        }
+    }
+
     /// One forward pass over several sequences, each appending its `tokens` to its own cache:
     /// every weight matrix is read once for all of them. Returns the logits after each segment's
     /// last token, in order. When every segment has one token (a decode step), the products use
@@ -77,9 +83,7 @@ extension Model {
     /// the logits it would get alone. Runs on the first segment's thread pool and work buffers.
     public func forward(batch segments: [ForwardSegment]) throws(ModelError) -> [[Float]] {
         guard let first = segments.first else { return [] }
-        guard Set(segments.map { ObjectIdentifier($0.cache) }).count == segments.count else {
-            throw .kernel(name: "batch", detail: "two segments of one batch share a KV cache")
-        }
+        try Self.checkDistinctCaches(segments)
         let decode = segments.allSatisfy { $0.tokens.count == 1 }
         let logits = try run(segments, scratch: first.cache.scratch, pool: first.cache.pool, selection: .last,
                              strategy: decode ? .dot : nil)

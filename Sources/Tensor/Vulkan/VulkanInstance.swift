@@ -94,13 +94,8 @@ final class VulkanInstance: @unchecked Sendable {
         return memory
     }
 
-    /// The first queue family with compute, if any.
-    func computeQueueFamily(_ device: VkPhysicalDevice) -> UInt32? {
-        computeQueue(device)?.family
-    }
-
-    /// The compute queue family `computeQueueFamily` picks, and how many bits of its timestamps
-    /// are valid (0: the queue cannot write timestamps).
+    /// The compute queue family to use (a compute-only one first), and how many bits of its
+    /// timestamps are valid (0: the queue cannot write timestamps); nil when none has compute.
     func computeQueue(_ device: VkPhysicalDevice) -> (family: UInt32, timestampBits: UInt32)? {
         var count: UInt32 = 0
         functions.getPhysicalDeviceQueueFamilyProperties(device, &count, nil)
@@ -133,7 +128,7 @@ final class VulkanInstance: @unchecked Sendable {
         let local = heaps.filter { $0.flags & UInt32(VK_MEMORY_HEAP_DEVICE_LOCAL_BIT.rawValue) != 0 }.map(\.size).max() ?? 0
         return VulkanDeviceInfo(index: index, name: name, kind: kind,
                                 apiVersion: "\(v >> 22).\((v >> 12) & 0x3ff).\(v & 0xfff)",
-                                deviceLocalBytes: local, hasCompute: computeQueueFamily(device) != nil)
+                                deviceLocalBytes: local, hasCompute: computeQueue(device) != nil)
     }
 }
 
