@@ -21,8 +21,8 @@ enum Int8Gemm {
         weights: UnsafeRawPointer, type: GGMLType, rows: Int, cols: Int, rowBytes: Int,
         x: UnsafePointer<Float>, tokens: Int, y: UnsafeMutablePointer<Float>, pool: ThreadPool
     ) -> Bool {
-        guard let format = Int8WeightFormat.of(type), cols % format.blockSize == 0 else { return false }
-        let act = Int8Activations(cols: cols, blockSize: format.blockSize, tokens: tokens)
+        guard let format = Int8WeightFormat.of(type), cols % format.scaleSpan == 0 else { return false }
+        let act = Int8Activations(cols: cols, blockSize: format.blockSize, scaleSpan: format.scaleSpan, tokens: tokens)
         defer { act.deallocate() }
         pool.run { worker, workers in
             act.quantize(x, tokens: ThreadPool.split(tokens, worker: worker, of: workers), offset: format.offset)
@@ -83,16 +83,28 @@ enum Int8Gemm {
         }
     }
 
-    /// All tokens through one tile, with the kernel specialized for the format's sub-block size.
+    /// All tokens through one tile, with the kernel specialized for the format's sub-block size and
+    /// scale span (32-element blocks, or 16-element sub-blocks in 256-element spans).
     static func multiply(
         _ tile: Int8GemmKernel.Tile, format: Int8WeightFormat, act: Int8Activations,
         y: UnsafeMutablePointer<Float>, rowStride: Int
     ) {
-        switch (format.blockSize, format.affine) {
-        case (32, true): tokens(tile, act, y, rowStride, steps: 8, affine: true)
-        case (32, false): tokens(tile, act, y, rowStride, steps: 8, affine: false)
-        case (16, true): tokens(tile, act, y, rowStride, steps: 4, affine: true)
-        default: tokens(tile, act, y, rowStride, steps: 4, affine: false)
+        let span = format.scaleSpan / format.blockSize
+        switch (format.blockSize, format.affine, span > 1) {
+        case (32, true, false): tokens(tile, act, y, rowStride, steps: 8, affine: true)
+        case (32, false, false): tokens(tile, act, y, rowStride, steps: 8, affine: false)
+        case (16, true, true): spans(tile, act, y, rowStride, steps: 4, affine: true, blocks: 16)
+        default: spans(tile, act, y, rowStride, steps: 4, affine: false, blocks: 16)
+        }
+    }
+
+    @inline(__always) static func spans(
+        _ tile: Int8GemmKernel.Tile, _ act: Int8Activations, _ y: UnsafeMutablePointer<Float>, _ rowStride: Int,
+        steps: Int, affine: Bool, blocks: Int
+    ) {
+        for t0 in stride(from: 0, to: act.paddedTokens, by: tokenStep) {
+            Int8GemmKernel.runSpans(steps: steps, affine: affine, spanBlocks: blocks, tile: tile, act: act, t0: t0,
+                                    y: y, rowStride: rowStride)
         }
     }
 

@@ -5,12 +5,16 @@ import _Builtin_intrinsics.intel
 /// per block of `blockSize` elements, the scale `d`, the float sum `d·Σq` (for weights with a
 /// float offset) and the integer correction `−offset·Σq` (for weights stored as `q + offset`).
 ///
+/// With a `scaleSpan` larger than `blockSize` (Q2_K, Q3_K, Q6_K: 256, as llama.cpp's Q8_K), one scale
+/// `d = max|x|/127` covers the whole span and every block in it repeats it; `sums` then hold the
+/// unscaled `Σq`, since the kernel multiplies by `d` once per span (`Int8GemmKernel.runSpans`).
+///
 /// Interleaved by groups of 4 tokens (`Int8Gemm.tokenStep`) so that the kernel reads one stream:
 /// `q` holds, per group and per 4 columns, 16 bytes (4 tokens × 4 columns), and the per-block
 /// arrays hold, per group and block, the 4 tokens' values. Tokens are padded to whole groups with
 /// zeros, whose outputs the kernel computes but never stores.
 struct Int8Activations {
-    let cols: Int, blockSize: Int, tokens: Int, paddedTokens: Int
+    let cols: Int, blockSize: Int, scaleSpan: Int, tokens: Int, paddedTokens: Int
     let q: UnsafeMutablePointer<Int8>
     let scales: UnsafeMutablePointer<Float>
     let sums: UnsafeMutablePointer<Float>
@@ -18,9 +22,10 @@ struct Int8Activations {
 
     var blocks: Int { cols / blockSize }
 
-    init(cols: Int, blockSize: Int, tokens: Int) {
+    init(cols: Int, blockSize: Int, scaleSpan: Int, tokens: Int) {
         self.cols = cols
         self.blockSize = blockSize
+        self.scaleSpan = scaleSpan
         self.tokens = tokens
         paddedTokens = (tokens + Int8Gemm.tokenStep - 1) / Int8Gemm.tokenStep * Int8Gemm.tokenStep
         let blocks = cols / blockSize
@@ -42,33 +47,36 @@ struct Int8Activations {
         corrections.deallocate()
     }
 
-    /// Quantizes tokens `range` of `x` (`tokens × cols` floats): d = max|x|/127 per block,
+    /// Quantizes tokens `range` of `x` (`tokens × cols` floats): d = max|x|/127 per scale span,
     /// q = round(x/d). `offset` is the weights' unsigned offset (0 for affine weights).
     func quantize(_ x: UnsafePointer<Float>, tokens range: Range<Int>, offset: Int32) {
-        let blocks = self.blocks, size = blockSize
+        let blocks = self.blocks, size = blockSize, span = scaleSpan
+        let spanned = span > size
         for t in range {
             let group = t / 4, lane = t % 4
-            for b in 0..<blocks {
-                let src = x + t * cols + b * size
-                let dst = UnsafeMutableRawPointer(q + group * 4 * cols + b * size * 4 + lane * 4)
-                let meta = (group * blocks + b) * 4 + lane
+            for s0 in stride(from: 0, to: cols, by: span) {
                 var amax = _mm512_setzero_ps()
-                for i in stride(from: 0, to: size, by: 16) {
-                    amax = _mm512_max_ps(amax, _mm512_abs_ps(_mm512_loadu_ps(src + i)))
+                for i in stride(from: 0, to: span, by: 16) {
+                    amax = _mm512_max_ps(amax, _mm512_abs_ps(_mm512_loadu_ps(x + t * cols + s0 + i)))
                 }
                 let d = _mm512_reduce_max_ps(amax) / 127
                 let inverse = _mm512_set1_ps(d == 0 ? 0 : 1 / d)
-                var total = _mm512_setzero_si512()
-                for i in stride(from: 0, to: size, by: 16) {
-                    let v = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(src + i), inverse))
-                    total = _mm512_add_epi32(total, v)
-                    let bytes = unsafeBitCast(_mm512_cvtsepi32_epi8(v), to: SIMD4<UInt32>.self)
-                    for c in 0..<4 { dst.storeBytes(of: bytes[c], toByteOffset: 4 * i + 16 * c, as: UInt32.self) }
+                for b in (s0 / size)..<((s0 + span) / size) {
+                    let src = x + t * cols + b * size
+                    let dst = UnsafeMutableRawPointer(q + group * 4 * cols + b * size * 4 + lane * 4)
+                    let meta = (group * blocks + b) * 4 + lane
+                    var total = _mm512_setzero_si512()
+                    for i in stride(from: 0, to: size, by: 16) {
+                        let v = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(src + i), inverse))
+                        total = _mm512_add_epi32(total, v)
+                        let bytes = unsafeBitCast(_mm512_cvtsepi32_epi8(v), to: SIMD4<UInt32>.self)
+                        for c in 0..<4 { dst.storeBytes(of: bytes[c], toByteOffset: 4 * i + 16 * c, as: UInt32.self) }
+                    }
+                    let sum = _mm512_reduce_add_epi32(total)
+                    scales[meta] = d
+                    sums[meta] = spanned ? Float(sum) : d * Float(sum)
+                    corrections[meta] = -offset * sum
                 }
-                let sum = _mm512_reduce_add_epi32(total)
-                scales[meta] = d
-                sums[meta] = d * Float(sum)
-                corrections[meta] = -offset * sum
             }
         }
     }
