@@ -36,17 +36,19 @@ extension X86Dot {
     }
 
     /// One Q4_K / Q5_K super-block's 8 mins (u16 lanes) and 8 scales (u16, low 128 bits): the 12
-    /// scale bytes unpacked as ggml does.
+    /// scale bytes unpacked as ggml does, in vector lanes. As 32-bit words s0, s1, s2 of the 12
+    /// bytes, the scale bytes are u0 = s0 & 0x3f…, u1 = (s2 & 0x0f…) | ((s0 >> 6) & 0x03…) << 4, the
+    /// min bytes u2 = s1 & 0x3f…, u3 = ((s2 >> 4) & 0x0f…) | ((s1 >> 6) & 0x03…) << 4: lanes 0 and 1
+    /// compute (u0, u2) and (u1, u3) side by side.
     @inline(__always) static func k45Scales(_ x: UnsafeRawPointer) -> (mins: __m128i, scales: __m512i) {
         typealias L = BlockLayout.Q4_K
-        let s0 = Field.u32(x, L.scales), s1 = Field.u32(x, L.scales + 4), s2 = Field.u32(x, L.scales + 8)
-        let u0 = s0 & 0x3f3f_3f3f
-        let u1 = (s2 & 0x0f0f_0f0f) | (((s0 >> 6) & 0x0303_0303) << 4)
-        let u2 = s1 & 0x3f3f_3f3f
-        let u3 = ((s2 >> 4) & 0x0f0f_0f0f) | (((s1 >> 6) & 0x0303_0303) << 4)
-        let mins = _mm_cvtepu8_epi16(_mm_set_epi32(0, 0, Int32(bitPattern: u3), Int32(bitPattern: u2)))
-        let scales = _mm512_castsi128_si512(_mm_cvtepu8_epi16(_mm_set_epi32(0, 0, Int32(bitPattern: u1), Int32(bitPattern: u0))))
-        return (mins, scales)
+        let words = load128(x + L.scales) // s0, s1, s2 and 4 bytes of quants (unused)
+        let six = _mm_and_si128(words, _mm_set1_epi8(0x3F))
+        let top = _mm_slli_epi32(_mm_and_si128(_mm_srli_epi32(words, 6), _mm_set1_epi8(0x03)), 4)
+        let s2 = _mm_set1_epi32(Int32(bitPattern: Field.u32(x, L.scales + 8)))
+        let nibbles = _mm_and_si128(_mm_srlv_epi32(s2, _mm_setr_epi32(0, 4, 0, 0)), _mm_set1_epi8(0x0F))
+        let packed = _mm_unpacklo_epi32(six, _mm_or_si128(nibbles, top)) // u0, u1, u2, u3
+        return (_mm_cvtepu8_epi16(_mm_unpackhi_epi64(packed, packed)), _mm512_castsi128_si512(_mm_cvtepu8_epi16(packed)))
     }
 
     /// Σ_j min_j · (sum of sub-block j's activations), from the Q8_K block's `bsums` at `y`.
