@@ -83,18 +83,18 @@ enum Int8Gemm {
         }
     }
 
-    /// All tokens through one tile, with the kernel specialized for the format's sub-block size and
-    /// scale span (32-element blocks, or 16-element sub-blocks in 256-element spans).
+    /// All tokens through one tile, with the kernel specialized for the format's sub-block size:
+    /// 32-element blocks carry their own activation scale, 16-element sub-blocks share one per
+    /// 256-element span (`Int8WeightFormat.scaleSpan`).
     static func multiply(
         _ tile: Int8GemmKernel.Tile, format: Int8WeightFormat, act: Int8Activations,
         y: UnsafeMutablePointer<Float>, rowStride: Int
     ) {
-        let span = format.scaleSpan / format.blockSize
-        switch (format.blockSize, format.affine, span > 1) {
-        case (32, true, false): tokens(tile, act, y, rowStride, steps: 8, affine: true)
-        case (32, false, false): tokens(tile, act, y, rowStride, steps: 8, affine: false)
-        case (16, true, true): spans(tile, act, y, rowStride, steps: 4, affine: true, blocks: 16)
-        default: spans(tile, act, y, rowStride, steps: 4, affine: false, blocks: 16)
+        switch (format.blockSize, format.affine) {
+        case (32, true): tokens(tile, act, y, rowStride, steps: 8, affine: true)
+        case (32, false): tokens(tile, act, y, rowStride, steps: 8, affine: false)
+        case (16, true): spans(tile, act, y, rowStride, steps: 4, affine: true, blocks: format.scaleSpan / 16)
+        default: spans(tile, act, y, rowStride, steps: 4, affine: false, blocks: format.scaleSpan / 16)
         }
     }
 

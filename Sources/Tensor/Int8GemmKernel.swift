@@ -7,7 +7,8 @@ import _Builtin_intrinsics.intel
 /// Per sub-block and 4 columns, one vector holds 4 unsigned weight bytes of each of 16 rows and
 /// `vpdpbusd` multiplies it with 4 signed activation bytes of one token broadcast to every lane.
 /// After each sub-block the int32 sums are converted and accumulated as d_w·d_x·Σq·x (+ m·d_x·Σx
-/// for affine weights); integer weight offsets enter as the initial value −offset·Σx.
+/// for affine weights); integer weight offsets enter as the initial value −offset·Σx. With
+/// activation scales per span (`runSpans`), d_x multiplies once at each span's end instead.
 enum Int8GemmKernel {
     /// One packed tile: `rows` (≤ 32) rows of all columns, laid out sub-block by sub-block, each
     /// sub-block as 2 groups × (blockSize/4) vectors of 16 rows × 4 bytes.

@@ -19,21 +19,23 @@ struct Int8WeightFormat: Sendable {
     let blockSize: Int
     let affine: Bool
     let offset: Int32
-    let scaleSpan: Int
     let unpackRow: UnpackRow
+
+    /// Elements per activation scale: 16-element sub-blocks share one per super-block.
+    var scaleSpan: Int { blockSize == 16 ? 256 : blockSize }
 
     static func of(_ type: GGMLType) -> Int8WeightFormat? {
         switch type {
-        case .q4_0: Int8WeightFormat(blockSize: 32, affine: false, offset: 8, scaleSpan: 32, unpackRow: q4_0)
-        case .q4_1: Int8WeightFormat(blockSize: 32, affine: true, offset: 0, scaleSpan: 32, unpackRow: q4_1)
-        case .q5_0: Int8WeightFormat(blockSize: 32, affine: false, offset: 16, scaleSpan: 32, unpackRow: q5_0)
-        case .q5_1: Int8WeightFormat(blockSize: 32, affine: true, offset: 0, scaleSpan: 32, unpackRow: q5_1)
-        case .q8_0: Int8WeightFormat(blockSize: 32, affine: false, offset: 128, scaleSpan: 32, unpackRow: q8_0)
-        case .q2_K: Int8WeightFormat(blockSize: 16, affine: true, offset: 0, scaleSpan: 256, unpackRow: q2_K)
-        case .q3_K: Int8WeightFormat(blockSize: 16, affine: false, offset: 4, scaleSpan: 256, unpackRow: q3_K)
-        case .q4_K: Int8WeightFormat(blockSize: 32, affine: true, offset: 0, scaleSpan: 32, unpackRow: q4_K)
-        case .q5_K: Int8WeightFormat(blockSize: 32, affine: true, offset: 0, scaleSpan: 32, unpackRow: q5_K)
-        case .q6_K: Int8WeightFormat(blockSize: 16, affine: false, offset: 32, scaleSpan: 256, unpackRow: q6_K)
+        case .q4_0: Int8WeightFormat(blockSize: 32, affine: false, offset: 8, unpackRow: q4_0)
+        case .q4_1: Int8WeightFormat(blockSize: 32, affine: true, offset: 0, unpackRow: q4_1)
+        case .q5_0: Int8WeightFormat(blockSize: 32, affine: false, offset: 16, unpackRow: q5_0)
+        case .q5_1: Int8WeightFormat(blockSize: 32, affine: true, offset: 0, unpackRow: q5_1)
+        case .q8_0: Int8WeightFormat(blockSize: 32, affine: false, offset: 128, unpackRow: q8_0)
+        case .q2_K: Int8WeightFormat(blockSize: 16, affine: true, offset: 0, unpackRow: q2_K)
+        case .q3_K: Int8WeightFormat(blockSize: 16, affine: false, offset: 4, unpackRow: q3_K)
+        case .q4_K: Int8WeightFormat(blockSize: 32, affine: true, offset: 0, unpackRow: q4_K)
+        case .q5_K: Int8WeightFormat(blockSize: 32, affine: true, offset: 0, unpackRow: q5_K)
+        case .q6_K: Int8WeightFormat(blockSize: 16, affine: false, offset: 32, unpackRow: q6_K)
         default: nil
         }
     }
