@@ -54,9 +54,24 @@ enum Int8GemmKernel {
         return (i00, i01, i02, i03, i10, i11, i12, i13)
     }
 
+    /// Eight float accumulators: tokens 0…3 of the tile's first 16 rows, then of its last 16.
+    typealias Sums = (__m512, __m512, __m512, __m512, __m512, __m512, __m512, __m512)
+
+    /// `f` plus the affine weights' offset term of sub-block `j`: each row's offset `m` times each
+    /// token's activation sum `e`.
+    @inline(__always) static func addOffsets(_ f: Sums, tile: Tile, e: UnsafePointer<Float>, j: Int) -> Sums {
+        let m0 = _mm512_loadu_ps(tile.offsets + 32 * j), m1 = _mm512_loadu_ps(tile.offsets + 32 * j + 16)
+        let e0 = _mm512_set1_ps(e[4 * j]), e1 = _mm512_set1_ps(e[4 * j + 1])
+        let e2 = _mm512_set1_ps(e[4 * j + 2]), e3 = _mm512_set1_ps(e[4 * j + 3])
+        return (_mm512_fmadd_ps(m0, e0, f.0), _mm512_fmadd_ps(m0, e1, f.1),
+                _mm512_fmadd_ps(m0, e2, f.2), _mm512_fmadd_ps(m0, e3, f.3),
+                _mm512_fmadd_ps(m1, e0, f.4), _mm512_fmadd_ps(m1, e1, f.5),
+                _mm512_fmadd_ps(m1, e2, f.6), _mm512_fmadd_ps(m1, e3, f.7))
+    }
+
     /// Stores tokens t0..<t0+4 (those below `act.tokens`) of the tile's rows.
     @inline(__always) static func store(
-        _ f: (__m512, __m512, __m512, __m512, __m512, __m512, __m512, __m512),
+        _ f: Sums,
         tile: Tile, act: Int8Activations, t0: Int, y: UnsafeMutablePointer<Float>, rowStride: Int
     ) {
         let low = UInt16(truncatingIfNeeded: (1 << min(16, tile.rows)) - 1)
@@ -95,13 +110,8 @@ enum Int8GemmKernel {
             f02 = fmaInt(i02, d0, x[4 * j + 2], f02); f12 = fmaInt(i12, d1, x[4 * j + 2], f12)
             f03 = fmaInt(i03, d0, x[4 * j + 3], f03); f13 = fmaInt(i13, d1, x[4 * j + 3], f13)
             if affine {
-                let m0 = _mm512_loadu_ps(tile.offsets + 32 * j), m1 = _mm512_loadu_ps(tile.offsets + 32 * j + 16)
-                let e0 = _mm512_set1_ps(e[4 * j]), e1 = _mm512_set1_ps(e[4 * j + 1])
-                let e2 = _mm512_set1_ps(e[4 * j + 2]), e3 = _mm512_set1_ps(e[4 * j + 3])
-                f00 = _mm512_fmadd_ps(m0, e0, f00); f10 = _mm512_fmadd_ps(m1, e0, f10)
-                f01 = _mm512_fmadd_ps(m0, e1, f01); f11 = _mm512_fmadd_ps(m1, e1, f11)
-                f02 = _mm512_fmadd_ps(m0, e2, f02); f12 = _mm512_fmadd_ps(m1, e2, f12)
-                f03 = _mm512_fmadd_ps(m0, e3, f03); f13 = _mm512_fmadd_ps(m1, e3, f13)
+                (f00, f01, f02, f03, f10, f11, f12, f13) =
+                    addOffsets((f00, f01, f02, f03, f10, f11, f12, f13), tile: tile, e: e, j: j)
             }
         }
         store((f00, f01, f02, f03, f10, f11, f12, f13), tile: tile, act: act, t0: t0, y: y, rowStride: rowStride)
@@ -136,13 +146,8 @@ enum Int8GemmKernel {
                 p03 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(i03), d0, p03)
                 p13 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(i13), d1, p13)
                 if affine {
-                    let m0 = _mm512_loadu_ps(tile.offsets + 32 * j), m1 = _mm512_loadu_ps(tile.offsets + 32 * j + 16)
-                    let e0 = _mm512_set1_ps(e[4 * j]), e1 = _mm512_set1_ps(e[4 * j + 1])
-                    let e2 = _mm512_set1_ps(e[4 * j + 2]), e3 = _mm512_set1_ps(e[4 * j + 3])
-                    p00 = _mm512_fmadd_ps(m0, e0, p00); p10 = _mm512_fmadd_ps(m1, e0, p10)
-                    p01 = _mm512_fmadd_ps(m0, e1, p01); p11 = _mm512_fmadd_ps(m1, e1, p11)
-                    p02 = _mm512_fmadd_ps(m0, e2, p02); p12 = _mm512_fmadd_ps(m1, e2, p12)
-                    p03 = _mm512_fmadd_ps(m0, e3, p03); p13 = _mm512_fmadd_ps(m1, e3, p13)
+                    (p00, p01, p02, p03, p10, p11, p12, p13) =
+                        addOffsets((p00, p01, p02, p03, p10, p11, p12, p13), tile: tile, e: e, j: j)
                 }
             }
             let x0 = _mm512_set1_ps(x[4 * s0]), x1 = _mm512_set1_ps(x[4 * s0 + 1])
