@@ -97,23 +97,18 @@ extension X86Dot {
         _: F.Type, _ weights: UnsafeRawPointer, rowBytes: Int = 0, weightRows: Int = 1, _ a: UnsafeRawPointer,
         stride: Int, count: Int, _ n: Int, _ output: UnsafeMutablePointer<Float>, _ outStride: Int
     ) {
-        @inline(__always) func sums(_ q: Wide4, _ y: UnsafeRawPointer) -> __m256i {
-            let zero = _mm512_setzero_si512()
-            let s01 = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(zero, q.0, _mm512_load_si512(y)), q.1, _mm512_load_si512(y + 64))
-            let s23 = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(zero, q.2, _mm512_load_si512(y + 128)),
-                                          q.3, _mm512_load_si512(y + 192))
-            let lanes = unsafeBitCast(_mm512_add_epi32(s01, s23), to: SIMD16<Int32>.self)
-            return unsafeBitCast(lanes.lowHalf &+ lanes.highHalf, to: __m256i.self)
-        }
         // Per activation row: its accumulator, then its scales, sums and interleaved quants, found
-        // once per call (for all the weight rows) rather than per group. One allocation (nested
-        // closures would not be inlined), typed so that it stays on the stack (a 64-byte alignment
-        // makes it a heap allocation per call).
+        // once per call (for all the weight rows) rather than per group; then the last partial
+        // group's activations across tokens (`TailActivations`). One allocation (nested closures
+        // would not be inlined), typed so that it stays on the stack (a 64-byte alignment makes it
+        // a heap allocation per call).
         typealias Places = (UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer)
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2 * max(count, 1)) { buffer in
+        let blocks = n / 32, grouped = blocks / 8 * 8, tail = blocks - grouped
+        let chunks = (count + 7) / 8
+        let tailUnits = chunks * tail * TailActivations.unitsPerBlock
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2 * max(count, 1) + tailUnits) { buffer in
             // The format's constants read here, inside the closure, so that they fold into its code.
             let wSize = F.wSize, aSize = F.aSize, groupOffset = F.groupOffset, affine = F.affine
-            let blocks = n / 32, grouped = blocks / 8 * 8
             let shift = _mm_cvtsi32_si128(Int32(groupOffset.trailingZeroBitCount))
             let acc = buffer.baseAddress.unsafelyUnwrapped
             let rows = UnsafeMutableRawPointer(acc + count).bindMemory(to: Places.self, capacity: count)
@@ -121,6 +116,8 @@ extension X86Dot {
                 let (aScales, aSecond, aq) = ActivationTail.parts(a + t * stride, blocks: blocks, size: aSize)
                 rows[t] = (aScales, aSecond, ActivationTail.interleaved(aq, blocks: blocks))
             }
+            let tails = TailActivations(base: UnsafeMutableRawPointer(acc + 2 * max(count, 1)), tail: tail)
+            if tail > 0 { tails.fill(rows, count: count, grouped: grouped) }
             for row in 0..<weightRows {
                 let w = weights + row * rowBytes, out = output + row
                 for t in 0..<count { acc[t] = SIMD8<Float>() }
@@ -133,7 +130,7 @@ extension X86Dot {
                     let wm = affine ? weightHalves8(x, stride: wSize, field: 2) : _mm256_setzero_ps()
                     for t in 0..<count {
                         let (aScales, aSecond, interleaved) = rows[t]
-                        var total = sums(q, interleaved + b * 32)
+                        var total = interleavedSums(q, interleaved + b * 32)
                         if groupOffset != 0 {
                             let aSums = unsafeBitCast((aSecond + 4 * b).loadUnaligned(as: SIMD8<Int32>.self), to: __m256i.self)
                             total = _mm256_sub_epi32(total, _mm256_sll_epi32(aSums, shift))
@@ -149,33 +146,127 @@ extension X86Dot {
                     }
                     b += 8
                 }
-                let tail = blocks - grouped
-                guard tail > 0 else {
-                    for t in 0..<count { out[t * outStride] = hsum(acc[t]) }
-                    continue
-                }
+                // Eight tokens at a time: lane t of `sums` is token t's `hsum(acc)`, and the tail's
+                // blocks are added to it in order, each as `blockTail` adds it.
                 let x = w + grouped * wSize
-                let q = F.group(x, present: tail)
-                var d = SIMD8<Float>(), m = SIMD8<Float>()
-                for k in 0..<tail {
-                    d[k] = Field.scale(x + k * wSize, 0)
-                    if affine { m[k] = Field.scale(x + k * wSize, 2) }
-                }
-                for t in 0..<count {
-                    let (aScales, aSecond, interleaved) = rows[t]
-                    let lanes = unsafeBitCast(sums(q, interleaved + grouped * 32), to: SIMD8<Int32>.self)
-                    var sum = hsum(acc[t])
-                    for k in 0..<tail {
-                        let b = grouped + k
-                        var total = lanes[k]
-                        if groupOffset != 0 {
-                            total &-= groupOffset &* aSecond.loadUnaligned(fromByteOffset: 4 * b, as: Int32.self)
-                        }
-                        sum += d[k] * aScales.loadUnaligned(fromByteOffset: 4 * b, as: Float.self) * Float(total)
-                        if affine { sum += m[k] * aSecond.loadUnaligned(fromByteOffset: 4 * b, as: Float.self) }
+                let q = tail > 0 ? F.group(x, present: tail) : (_mm512_setzero_si512(), _mm512_setzero_si512(),
+                                                                 _mm512_setzero_si512(), _mm512_setzero_si512())
+                for c in 0..<chunks {
+                    let first = 8 * c, present = min(8, count - first)
+                    var sums = laneSumsInOrder(acc + first, count: present)
+                    var k = 0
+                    while k < tail {
+                        let block = tails.block(chunk: c, k)
+                        var total = unsafeBitCast(interleavedSums(broadcastBlock(q, k), block.quants, aligned: false),
+                                                  to: SIMD8<Int32>.self)
+                        if groupOffset != 0 { total &-= block.second(as: SIMD8<Int32>.self) &<< Int32(groupOffset.trailingZeroBitCount) }
+                        let d = Field.scale(x + k * wSize, 0)
+                        sums += SIMD8(repeating: d) * block.scales * SIMD8<Float>(total)
+                        if affine { sums += SIMD8(repeating: Field.scale(x + k * wSize, 2)) * block.second(as: SIMD8<Float>.self) }
+                        k += 1
                     }
-                    out[t * outStride] = sum
+                    for t in 0..<present { out[(first + t) * outStride] = sums[t] }
                 }
+            }
+        }
+    }
+
+    /// The eight block sums of a group (`Wide4` weights against 256 interleaved activation bytes
+    /// at `y`): lane j of the result is block j's Σq·a.
+    @inline(__always) static func interleavedSums(_ q: Wide4, _ y: UnsafeRawPointer, aligned: Bool = true) -> __m256i {
+        @inline(__always) func load(_ offset: Int) -> __m512i {
+            aligned ? _mm512_load_si512(y + offset) : unsafeBitCast(y.loadUnaligned(fromByteOffset: offset, as: SIMD16<Int32>.self), to: __m512i.self)
+        }
+        let zero = _mm512_setzero_si512()
+        let s01 = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(zero, q.0, load(0)), q.1, load(64))
+        let s23 = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(zero, q.2, load(128)), q.3, load(192))
+        let lanes = unsafeBitCast(_mm512_add_epi32(s01, s23), to: SIMD16<Int32>.self)
+        return unsafeBitCast(lanes.lowHalf &+ lanes.highHalf, to: __m256i.self)
+    }
+
+    /// Block k of a group's `Wide4` (lanes k and 8 + k) copied to every lane: lanes 0…7 of each
+    /// register take lane k, lanes 8…15 lane 8 + k — one block against eight tokens
+    /// (`TailActivations`).
+    @inline(__always) static func broadcastBlock(_ q: Wide4, _ k: Int) -> Wide4 {
+        let low = Int32(k), high = Int32(8 + k)
+        let index = unsafeBitCast(SIMD16<Int32>(low, low, low, low, low, low, low, low,
+                                                high, high, high, high, high, high, high, high), to: __m512i.self)
+        return (_mm512_permutexvar_epi32(index, q.0), _mm512_permutexvar_epi32(index, q.1),
+                _mm512_permutexvar_epi32(index, q.2), _mm512_permutexvar_epi32(index, q.3))
+    }
+
+    /// Lane t of the result is `v[t].sum()` (lanes 0…7 added in order, as `SIMD.sum()` and
+    /// `hsum` add them) for the first `count` (≤ 8) vectors; lanes from `count` on are 0. An
+    /// 8 × 8 transpose (three rounds of two-source permutes swapping blocks of 4, 2 and 1 lanes),
+    /// then the transposed rows added in order.
+    @inline(__always)
+    static func laneSumsInOrder(_ v: UnsafePointer<SIMD8<Float>>, count: Int) -> SIMD8<Float> {
+        @inline(__always) func row(_ i: Int) -> __m256 { i < count ? unsafeBitCast(v[i], to: __m256.self) : _mm256_setzero_ps() }
+        @inline(__always) func swap(_ x: __m256, _ y: __m256, _ low: SIMD8<Int32>, _ high: SIMD8<Int32>) -> (__m256, __m256) {
+            (_mm256_permutex2var_ps(x, unsafeBitCast(low, to: __m256i.self), y),
+             _mm256_permutex2var_ps(x, unsafeBitCast(high, to: __m256i.self), y))
+        }
+        // Rows i and i + 4, then i and i + 2, then i and i + 1.
+        let low4 = SIMD8<Int32>(0, 1, 2, 3, 8, 9, 10, 11), high4 = SIMD8<Int32>(4, 5, 6, 7, 12, 13, 14, 15)
+        var (r0, r4) = swap(row(0), row(4), low4, high4), (r1, r5) = swap(row(1), row(5), low4, high4)
+        var (r2, r6) = swap(row(2), row(6), low4, high4), (r3, r7) = swap(row(3), row(7), low4, high4)
+        let low2 = SIMD8<Int32>(0, 1, 8, 9, 4, 5, 12, 13), high2 = SIMD8<Int32>(2, 3, 10, 11, 6, 7, 14, 15)
+        (r0, r2) = swap(r0, r2, low2, high2)
+        (r1, r3) = swap(r1, r3, low2, high2)
+        (r4, r6) = swap(r4, r6, low2, high2)
+        (r5, r7) = swap(r5, r7, low2, high2)
+        let low1 = SIMD8<Int32>(0, 8, 2, 10, 4, 12, 6, 14), high1 = SIMD8<Int32>(1, 9, 3, 11, 5, 13, 7, 15)
+        (r0, r1) = swap(r0, r1, low1, high1)
+        (r2, r3) = swap(r2, r3, low1, high1)
+        (r4, r5) = swap(r4, r5, low1, high1)
+        (r6, r7) = swap(r6, r7, low1, high1)
+        @inline(__always) func f(_ r: __m256) -> SIMD8<Float> { unsafeBitCast(r, to: SIMD8<Float>.self) }
+        let first = f(r0) + f(r1) + f(r2) + f(r3)
+        return first + f(r4) + f(r5) + f(r6) + f(r7)
+    }
+}
+
+/// The last partial group's activations (its `tail` blocks) rearranged once per call so that one
+/// block's sums for eight tokens come out of four `vpdpbusd` against that block's weights copied
+/// to every lane (`X86Dot.broadcastBlock`): per chunk of eight tokens and block k, four 64-byte
+/// registers whose lane t (and 8 + t) hold the 32-bit words token t's interleaved copy has in
+/// lane k (and 8 + k), then token t's scale and second field (Σq or s) of block k in lane t.
+/// Tokens past the batch are zeros. Lives in `SIMD8<Float>` units of the kernel's scratch.
+struct TailActivations {
+    /// Eight units of quants, one of scales, one of second fields.
+    static let unitsPerBlock = 10
+    let base: UnsafeMutableRawPointer
+    let tail: Int
+
+    struct Block {
+        let quants: UnsafeRawPointer
+        @inline(__always) var scales: SIMD8<Float> { quants.loadUnaligned(fromByteOffset: 256, as: SIMD8<Float>.self) }
+        @inline(__always) func second<V: SIMD>(as: V.Type) -> V { quants.loadUnaligned(fromByteOffset: 288, as: V.self) }
+    }
+
+    @inline(__always) func block(chunk: Int, _ k: Int) -> Block {
+        Block(quants: UnsafeRawPointer(base + (chunk * tail + k) * 32 * Self.unitsPerBlock))
+    }
+
+    /// Copies the tail blocks (from block `grouped` on) of `count` activation rows.
+    @inline(__always)
+    func fill(_ rows: UnsafeMutablePointer<(UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer)>, count: Int, grouped: Int) {
+        let chunks = (count + 7) / 8
+        base.initializeMemory(as: UInt8.self, repeating: 0, count: chunks * tail * 32 * Self.unitsPerBlock)
+        for t in 0..<count {
+            let (scales, second, interleaved) = rows[t]
+            let group = interleaved + 32 * grouped
+            for k in 0..<tail {
+                let out = base + ((t / 8) * tail + k) * 32 * Self.unitsPerBlock, lane = 4 * (t % 8)
+                for word in 0..<8 {
+                    // Word `word` of the group's 256 bytes row: register word / 2, upper half if odd.
+                    let value = group.loadUnaligned(fromByteOffset: 32 * word + 4 * k, as: UInt32.self)
+                    out.storeBytes(of: value, toByteOffset: 64 * (word / 2) + 32 * (word % 2) + lane, as: UInt32.self)
+                }
+                out.storeBytes(of: scales.loadUnaligned(fromByteOffset: 4 * (grouped + k), as: UInt32.self),
+                               toByteOffset: 256 + lane, as: UInt32.self)
+                out.storeBytes(of: second.loadUnaligned(fromByteOffset: 4 * (grouped + k), as: UInt32.self),
+                               toByteOffset: 288 + lane, as: UInt32.self)
             }
         }
     }

@@ -8,10 +8,10 @@ import TestSupport
 @Suite struct RowsDotTests {
     static let types: [GGMLType] = [.q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K]
 
-    /// 9 blocks (one group of 8 and a tail), 18 (SmolLM2's 576 columns), 25, 7 (no whole group)
-    /// and 15 (a tail of 7) / 1, 2 and 3 super-blocks.
+    /// 9 blocks (one group of 8 and a tail), 18 (SmolLM2's 576 columns), 25, 7 (no whole group),
+    /// 15 (a tail of 7) and 20 (a tail of 4) / 1, 2 and 3 super-blocks.
     static func columnCounts(_ type: GGMLType) -> [Int] {
-        type.blockSize == 256 ? [256, 512, 768] : [288, 576, 800, 224, 480]
+        type.blockSize == 256 ? [256, 512, 768] : [288, 576, 800, 224, 480, 640]
     }
 
     /// Activations that reach the quantizer's extremes (±127 and 0 in every block).
