@@ -100,6 +100,15 @@ extension X86Dot {
         _: F.Type, _ weights: UnsafeRawPointer, rowBytes: Int = 0, weightRows: Int = 1, _ a: UnsafeRawPointer,
         stride: Int, count: Int, _ n: Int, _ output: UnsafeMutablePointer<Float>, _ outStride: Int
     ) {
+        // Few tokens: one weight row at a time, per-token scalar tail steps. The kernel is then
+        // close to the memory's pace, and two rows side by side read slower (SmolLM2's 49152 ×
+        // 576 Q8_0 output at 2 tokens: 17 → 23 % of a pass), while the tail's transposes cost
+        // more than they save (one thread, 2 tokens: Q4_1 576 / 1536 columns at 0.80 / 0.90).
+        guard count >= TailActivations.minTokens else {
+            singleRows(F.self, weights, rowBytes: rowBytes, weightRows: weightRows, a, stride: stride, count: count, n,
+                       output, outStride)
+            return
+        }
         // Per activation row: its accumulator, then its scales, sums and interleaved quants, found
         // once per call (for all the weight rows) rather than per group; then the last partial
         // group's activations across tokens (`TailActivations`). One allocation (nested closures
@@ -217,6 +226,92 @@ extension X86Dot {
         }
     }
 
+    /// `blockSumRowsInterleaved` for fewer than `TailActivations.minTokens` tokens: one weight row
+    /// at a time, the last partial group's blocks per token in `blockTail`'s scalar steps.
+    @inline(__always)
+    private static func singleRows<F: InterleavedFormat>(
+        _: F.Type, _ weights: UnsafeRawPointer, rowBytes: Int, weightRows: Int, _ a: UnsafeRawPointer,
+        stride: Int, count: Int, _ n: Int, _ output: UnsafeMutablePointer<Float>, _ outStride: Int
+    ) {
+        @inline(__always) func sums(_ q: Wide4, _ y: UnsafeRawPointer) -> __m256i {
+            interleavedSums(q, (_mm512_load_si512(y), _mm512_load_si512(y + 64), _mm512_load_si512(y + 128),
+                                _mm512_load_si512(y + 192)))
+        }
+        // Per activation row: its accumulator, then its scales, sums and interleaved quants, found
+        // once per call (for all the weight rows) rather than per group. One allocation (nested
+        // closures would not be inlined), typed so that it stays on the stack (a 64-byte alignment
+        // makes it a heap allocation per call).
+        typealias Places = (UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer)
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2 * max(count, 1)) { buffer in
+            // The format's constants read here, inside the closure, so that they fold into its code.
+            let wSize = F.wSize, aSize = F.aSize, groupOffset = F.groupOffset, affine = F.affine
+            let blocks = n / 32, grouped = blocks / 8 * 8
+            let shift = _mm_cvtsi32_si128(Int32(groupOffset.trailingZeroBitCount))
+            let acc = buffer.baseAddress.unsafelyUnwrapped
+            let rows = UnsafeMutableRawPointer(acc + count).bindMemory(to: Places.self, capacity: count)
+            for t in 0..<count {
+                let (aScales, aSecond, aq) = ActivationTail.parts(a + t * stride, blocks: blocks, size: aSize)
+                rows[t] = (aScales, aSecond, ActivationTail.interleaved(aq, blocks: blocks))
+            }
+            for row in 0..<weightRows {
+                let w = weights + row * rowBytes, out = output + row
+                for t in 0..<count { acc[t] = SIMD8<Float>() }
+                var b = 0
+                while b < grouped {
+                    let x = w + b * wSize
+                    if F.prefetching { prefetch(x, bytes: 8 * wSize) }
+                    let q = F.group(x, present: 8)
+                    let wd = weightHalves8(x, stride: wSize, field: 0)
+                    let wm = affine ? weightHalves8(x, stride: wSize, field: 2) : _mm256_setzero_ps()
+                    for t in 0..<count {
+                        let (aScales, aSecond, interleaved) = rows[t]
+                        var total = sums(q, interleaved + b * 32)
+                        if groupOffset != 0 {
+                            let aSums = unsafeBitCast((aSecond + 4 * b).loadUnaligned(as: SIMD8<Int32>.self), to: __m256i.self)
+                            total = _mm256_sub_epi32(total, _mm256_sll_epi32(aSums, shift))
+                        }
+                        let ad = (aScales + 4 * b).loadUnaligned(as: SIMD8<Float>.self)
+                        let d = _mm256_mul_ps(wd, ad)
+                        var v = _mm256_fmadd_ps(_mm256_cvtepi32_ps(total), d, acc[t])
+                        if affine {
+                            let s = (aSecond + 4 * b).loadUnaligned(as: SIMD8<Float>.self)
+                            v = _mm256_fmadd_ps(wm, s, v)
+                        }
+                        acc[t] = v
+                    }
+                    b += 8
+                }
+                let tail = blocks - grouped
+                guard tail > 0 else {
+                    for t in 0..<count { out[t * outStride] = hsum(acc[t]) }
+                    continue
+                }
+                let x = w + grouped * wSize
+                let q = F.group(x, present: tail)
+                var d = SIMD8<Float>(), m = SIMD8<Float>()
+                for k in 0..<tail {
+                    d[k] = Field.scale(x + k * wSize, 0)
+                    if affine { m[k] = Field.scale(x + k * wSize, 2) }
+                }
+                for t in 0..<count {
+                    let (aScales, aSecond, interleaved) = rows[t]
+                    let lanes = unsafeBitCast(sums(q, interleaved + grouped * 32), to: SIMD8<Int32>.self)
+                    var sum = hsum(acc[t])
+                    for k in 0..<tail {
+                        let b = grouped + k
+                        var total = lanes[k]
+                        if groupOffset != 0 {
+                            total &-= groupOffset &* aSecond.loadUnaligned(fromByteOffset: 4 * b, as: Int32.self)
+                        }
+                        sum += d[k] * aScales.loadUnaligned(fromByteOffset: 4 * b, as: Float.self) * Float(total)
+                        if affine { sum += m[k] * aSecond.loadUnaligned(fromByteOffset: 4 * b, as: Float.self) }
+                    }
+                    out[t * outStride] = sum
+                }
+            }
+        }
+    }
+
     /// The eight block sums of a group (`Wide4` weights against the four registers of its
     /// interleaved activations): lane j of the result is block j's Σq·a.
     @inline(__always) static func interleavedSums(_ q: Wide4, _ y: Wide4) -> __m256i {
@@ -277,6 +372,8 @@ extension X86Dot {
 struct TailActivations {
     /// Eight units of quants, one of scales, one of second fields.
     static let unitsPerBlock = 10
+    /// The fewest tokens that take the paired, lane-wise kernel (see `blockSumRowsInterleaved`).
+    static let minTokens = 4
     let base: UnsafeMutableRawPointer
     let tail: Int
 
@@ -328,12 +425,15 @@ protocol InterleavedFormat: Sendable {
     static var groupOffset: Int32 { get }
     /// Whether blocks carry a minimum (m·s added per block; the activations are then Q8_1).
     static var affine: Bool { get }
+    /// Software prefetch when one weight row is read at a time (two always prefetch).
+    static var prefetching: Bool { get }
     static func group(_ x: UnsafeRawPointer, present: Int) -> X86Dot.Wide4
 }
 
 extension InterleavedFormat {
     /// Bytes per activation block: Q8_1 (with its sum) for affine weights, Q8_0 otherwise.
     static var aSize: Int { affine ? 36 : 34 }
+    static var prefetching: Bool { true }
 }
 
 enum InterleavedQ4_0: InterleavedFormat {
@@ -372,13 +472,13 @@ enum InterleavedQ5_1: InterleavedFormat {
     }
 }
 
-/// Prefetched like the others, unlike `X86Dot.q8_0`: with two weight rows read side by side and
-/// no software prefetch, the tied output (49152 × 576 Q8_0) took 22 % of a SmolLM2 b4 step
-/// instead of 14 %.
+/// No software prefetch for one row at a time, as in `X86Dot.q8_0`; two rows side by side need
+/// it (without: the tied output, 49152 × 576 Q8_0, took 22 % of a SmolLM2 b4 step instead of 14 %).
 enum InterleavedQ8_0: InterleavedFormat {
     static var wSize: Int { 34 }
     static var groupOffset: Int32 { 128 }
     static var affine: Bool { false }
+    static var prefetching: Bool { false }
     @inline(__always) static func group(_ x: UnsafeRawPointer, present: Int) -> X86Dot.Wide4 {
         X86Dot.interleavedQ8(x, present: present)
     }
