@@ -104,7 +104,7 @@ extension X86Dot {
         // close to the memory's pace, and two rows side by side read slower (SmolLM2's 49152 ×
         // 576 Q8_0 output at 2 tokens: 17 → 23 % of a pass), while the tail's transposes cost
         // more than they save (one thread, 2 tokens: Q4_1 576 / 1536 columns at 0.80 / 0.90).
-        guard count >= TailActivations.minTokens else {
+        guard count >= pairedMinTokens else {
             singleRows(F.self, weights, rowBytes: rowBytes, weightRows: weightRows, a, stride: stride, count: count, n,
                        output, outStride)
             return
@@ -114,7 +114,6 @@ extension X86Dot {
         // group's activations across tokens (`TailActivations`). One allocation (nested closures
         // would not be inlined), typed so that it stays on the stack (a 64-byte alignment makes it
         // a heap allocation per call).
-        typealias Places = (UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer)
         let blocks = n / 32, grouped = blocks / 8 * 8, tail = blocks - grouped
         let chunks = (count + 7) / 8
         let tailUnits = chunks * tail * TailActivations.unitsPerBlock
@@ -123,11 +122,7 @@ extension X86Dot {
             let wSize = F.wSize, aSize = F.aSize, groupOffset = F.groupOffset, affine = F.affine
             let shift = _mm_cvtsi32_si128(Int32(groupOffset.trailingZeroBitCount))
             let acc = buffer.baseAddress.unsafelyUnwrapped
-            let rows = UnsafeMutableRawPointer(acc + 2 * count).bindMemory(to: Places.self, capacity: count)
-            for t in 0..<count {
-                let (aScales, aSecond, aq) = ActivationTail.parts(a + t * stride, blocks: blocks, size: aSize)
-                rows[t] = (aScales, aSecond, ActivationTail.interleaved(aq, blocks: blocks))
-            }
+            let rows = activationPlaces(a, stride: stride, count: count, blocks: blocks, aSize: aSize, in: acc + 2 * count)
             let tails = TailActivations(base: UnsafeMutableRawPointer(acc + 3 * max(count, 1)), tail: tail)
             if tail > 0 { tails.fill(rows, count: count, grouped: grouped) }
             // Two weight rows at a time, so that each activation register is loaded once for both
@@ -226,7 +221,7 @@ extension X86Dot {
         }
     }
 
-    /// `blockSumRowsInterleaved` for fewer than `TailActivations.minTokens` tokens: one weight row
+    /// `blockSumRowsInterleaved` for fewer than `pairedMinTokens` tokens: one weight row
     /// at a time, the last partial group's blocks per token in `blockTail`'s scalar steps.
     @inline(__always)
     private static func singleRows<F: InterleavedFormat>(
@@ -241,18 +236,13 @@ extension X86Dot {
         // once per call (for all the weight rows) rather than per group. One allocation (nested
         // closures would not be inlined), typed so that it stays on the stack (a 64-byte alignment
         // makes it a heap allocation per call).
-        typealias Places = (UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer)
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2 * max(count, 1)) { buffer in
             // The format's constants read here, inside the closure, so that they fold into its code.
             let wSize = F.wSize, aSize = F.aSize, groupOffset = F.groupOffset, affine = F.affine
             let blocks = n / 32, grouped = blocks / 8 * 8
             let shift = _mm_cvtsi32_si128(Int32(groupOffset.trailingZeroBitCount))
             let acc = buffer.baseAddress.unsafelyUnwrapped
-            let rows = UnsafeMutableRawPointer(acc + count).bindMemory(to: Places.self, capacity: count)
-            for t in 0..<count {
-                let (aScales, aSecond, aq) = ActivationTail.parts(a + t * stride, blocks: blocks, size: aSize)
-                rows[t] = (aScales, aSecond, ActivationTail.interleaved(aq, blocks: blocks))
-            }
+            let rows = activationPlaces(a, stride: stride, count: count, blocks: blocks, aSize: aSize, in: acc + count)
             for row in 0..<weightRows {
                 let w = weights + row * rowBytes, out = output + row
                 for t in 0..<count { acc[t] = SIMD8<Float>() }
@@ -310,6 +300,26 @@ extension X86Dot {
                 }
             }
         }
+    }
+
+    /// The fewest tokens that take `blockSumRowsInterleaved`'s paired, lane-wise form.
+    static let pairedMinTokens = 4
+
+    /// Where an activation row's scales, second fields (Σq or s) and interleaved quants lie.
+    typealias ActivationPlaces = (scales: UnsafeRawPointer, second: UnsafeRawPointer, interleaved: UnsafeRawPointer)
+
+    /// The places of `count` activation rows (`stride` apart from `a`), found once per call for
+    /// all the weight rows rather than per group, written into `count` units of the kernels'
+    /// scratch at `scratch` (a `SIMD8<Float>` unit holds one tuple).
+    @inline(__always) static func activationPlaces(
+        _ a: UnsafeRawPointer, stride: Int, count: Int, blocks: Int, aSize: Int, in scratch: UnsafeMutablePointer<SIMD8<Float>>
+    ) -> UnsafeMutablePointer<ActivationPlaces> {
+        let rows = UnsafeMutableRawPointer(scratch).bindMemory(to: ActivationPlaces.self, capacity: count)
+        for t in 0..<count {
+            let (aScales, aSecond, aq) = ActivationTail.parts(a + t * stride, blocks: blocks, size: aSize)
+            rows[t] = (aScales, aSecond, ActivationTail.interleaved(aq, blocks: blocks))
+        }
+        return rows
     }
 
     /// The eight block sums of a group (`Wide4` weights against the four registers of its
@@ -372,8 +382,6 @@ extension X86Dot {
 struct TailActivations {
     /// Eight units of quants, one of scales, one of second fields.
     static let unitsPerBlock = 10
-    /// The fewest tokens that take the paired, lane-wise kernel (see `blockSumRowsInterleaved`).
-    static let minTokens = 4
     let base: UnsafeMutableRawPointer
     let tail: Int
 
@@ -394,7 +402,7 @@ struct TailActivations {
 
     /// Copies the tail blocks (from block `grouped` on) of `count` activation rows.
     @inline(__always)
-    func fill(_ rows: UnsafeMutablePointer<(UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer)>, count: Int, grouped: Int) {
+    func fill(_ rows: UnsafeMutablePointer<X86Dot.ActivationPlaces>, count: Int, grouped: Int) {
         let chunks = (count + 7) / 8
         base.initializeMemory(as: UInt8.self, repeating: 0, count: chunks * tail * 32 * Self.unitsPerBlock)
         for t in 0..<count {
