@@ -19,7 +19,7 @@ struct GrammarCheck: AsyncParsableCommand {
             tokens and walked through the token-level matcher, computing and timing the full mask \
             at every step. Valid instances must be accepted and end complete; invalid ones must \
             be rejected. With --json, prints one line per file: {"file", "compiled", "valid_ok", \
-            "valid_total", "invalid_ok", "invalid_total", "mean_mask_us", "p99_mask_us", "error"}, \
+            "valid_total", "invalid_ok", "invalid_total", "masks", "mean_mask_us", "p99_mask_us", "error"}, \
             then a summary object. Exit status 1 if any instance was answered wrongly.
             """)
 

@@ -18,7 +18,7 @@ import Testing
         let reports = try lines.map { try JSONValue(parsing: String($0)) }
         for (report, file) in zip(reports, files) {
             #expect(report["file"]?.stringValue == file)
-            for key in ["compiled", "valid_ok", "valid_total", "invalid_ok", "invalid_total", "mean_mask_us", "p99_mask_us", "error"] {
+            for key in ["compiled", "valid_ok", "valid_total", "invalid_ok", "invalid_total", "masks", "mean_mask_us", "p99_mask_us", "error"] {
                 #expect(report[key] != nil, "\(key)")
             }
         }

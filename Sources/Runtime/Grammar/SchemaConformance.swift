@@ -26,6 +26,7 @@ public enum SchemaConformance {
                 ("file", .string(file)), ("compiled", .bool(compiled)),
                 ("valid_ok", .int(validOK)), ("valid_total", .int(validTotal)),
                 ("invalid_ok", .int(invalidOK)), ("invalid_total", .int(invalidTotal)),
+                ("masks", .int(maskMicros.count)),
                 ("mean_mask_us", .double((meanMaskMicros * 10).rounded() / 10)),
                 ("p99_mask_us", .double((p99MaskMicros * 10).rounded() / 10)),
                 ("error", error.map { .string($0) } ?? .null),

@@ -16,7 +16,7 @@ final class StackArena {
     // strings and other regular stretches the same few states recur, so after warm-up a step is
     // one load instead of a stack expansion. The table is a raw buffer so the token-trie walk
     // reads it without exclusivity checks or bounds checks (ids it reads come from the table).
-    @exclusivity(unchecked) var stateIndex: [[Int32]: Int32] = [:]
+    @exclusivity(unchecked) var stateIndex: [StateKey: Int32] = [:]
     @exclusivity(unchecked) var stateStacks: [[Int32]] = []
     @exclusivity(unchecked) var stateComplete: [Bool] = []
     /// Per state: the bytes that lead back to the same state (nil: not computed yet).
@@ -76,9 +76,14 @@ final class StackArena {
         stateChainUTF8.removeAll()
     }
 
+    /// A state's key in `stateIndex`: shares the stacks' storage, so a lookup allocates nothing.
+    struct StateKey: Hashable {
+        let stacks: [Int32]
+        let complete: Bool
+    }
+
     func stateID(_ stacks: [Int32], complete: Bool) -> Int32 {
-        var key = stacks
-        key.append(complete ? -1 : -2)
+        let key = StateKey(stacks: stacks, complete: complete)
         if let id = stateIndex[key] { return id }
         let id = stateStacks.count
         if id == capacity { grow() }

@@ -30,6 +30,12 @@ struct LoopTokens: Sendable {
     /// multi-byte character (0 without `utf8`).
     let utf8Depth: Int
 
+    /// The memory the entry holds, roughly (what `LoopTokenCache` bounds).
+    var byteCount: Int {
+        insideWords.count * 8 + insideList.count * 4 + exits.count * 4 + exitDepths.count
+            + upTo.reduce(0) { $0 + $1.count * 8 } + longTokens.count * 16
+    }
+
     /// Counted entries keep bitmaps up to this many characters (a bitmap per count).
     static let countedBitmaps = 24
 
@@ -43,119 +49,25 @@ struct LoopTokens: Sendable {
             if loop.contains(UInt8(b)) { moves[b] = 0 } else if utf8 { moves[b] = automaton[b] }
         }
         if utf8 { for i in 256..<moves.count { moves[i] = automaton[i] } }
-        var words = [UInt64](repeating: 0, count: (v.count + 63) / 64)
-        var exits: [Int32] = []
-        var exitDepths: [UInt8] = []
-        // Counted: characters started by each inside token (capped at 255).
-        var tokenChars: [(Int32, UInt8)] = []
-        var utf8Depth = 0
-        var insideCount = 0
-        moves.withUnsafeBufferPointer { moves in
-            words.withUnsafeMutableBufferPointer { words in
-                v.trie.childStart.withUnsafeBufferPointer { childStart in
-                    v.trie.childCount.withUnsafeBufferPointer { childCount in
-                        v.trie.childByte.withUnsafeBufferPointer { childByte in
-                            v.trie.childNode.withUnsafeBufferPointer { childNode in
-                                v.trie.tokenStart.withUnsafeBufferPointer { tokenStart in
-                                    v.trie.nodeTokens.withUnsafeBufferPointer { nodeTokens in
-                                        // Inside tokens go to `words`; each kept child is entered with
-                                        // its UTF-8 state (and, counted, the characters started on the
-                                        // way): the whole trie in index (breadth-first) order, parents
-                                        // before children, so every array is read front to back; a
-                                        // subtree depth first.
-                                        let whole = node == 0
-                                        var state = [Int8](repeating: -1, count: whole ? childStart.count : 0)
-                                        var charsAt = [UInt8](repeating: 0, count: whole && counted ? childStart.count : 0)
-                                        var wideAt = [Bool](repeating: false, count: whole && counted ? childStart.count : 0)
-                                        var pending: [Int64] = whole ? [] : [Int64(node) << 12]
-                                        var n = 0
-                                        state.withUnsafeMutableBufferPointer { state in
-                                            if whole { state[0] = 0 }
-                                            while true {
-                                                let u: Int
-                                                var chars = 0
-                                                // The path to the node has a multi-byte character.
-                                                var wide = false
-                                                if whole {
-                                                    while n < state.count, state[n] < 0 { n += 1 }
-                                                    guard n < state.count else { break }
-                                                    u = Int(state[n])
-                                                    if counted { chars = Int(charsAt[n]); wide = wideAt[n] }
-                                                } else {
-                                                    guard let top = pending.popLast() else { break }
-                                                    n = Int(top >> 12)
-                                                    u = Int(top & 7)
-                                                    chars = Int((top >> 3) & 0xFF)
-                                                    wide = (top >> 11) & 1 == 1
-                                                }
-                                                let childChars = min(255, chars + (u == 0 ? 1 : 0))
-                                                let start = Int(childStart[n])
-                                                for k in start..<start + Int(childCount[n]) {
-                                                    let next = moves[u &* 256 &+ Int(childByte[k])]
-                                                    if next < 0 {
-                                                        if u == 0 {
-                                                            exits.append(Int32(k))
-                                                            if counted {
-                                                                exitDepths.append(UInt8(chars))
-                                                                if wide { utf8Depth = max(utf8Depth, chars) }
-                                                            }
-                                                        }
-                                                        continue
-                                                    }
-                                                    let child = Int(childNode[k])
-                                                    let childWide = wide || next != 0 || u != 0
-                                                    for i in Int(tokenStart[child])..<Int(tokenStart[child + 1]) {
-                                                        let t = Int(nodeTokens[i])
-                                                        words[t >> 6] |= 1 << UInt64(t & 63)
-                                                        insideCount += 1
-                                                        if counted {
-                                                            tokenChars.append((Int32(t), UInt8(childChars)))
-                                                            if childWide { utf8Depth = max(utf8Depth, childChars) }
-                                                        }
-                                                    }
-                                                    guard childCount[child] > 0 else { continue }
-                                                    if whole {
-                                                        state[child] = next
-                                                        if counted { charsAt[child] = UInt8(childChars); wideAt[child] = childWide }
-                                                    } else {
-                                                        pending.append(Int64(child) << 12 | (childWide ? 1 << 11 : 0)
-                                                                       | Int64(childChars) << 3 | Int64(next))
-                                                    }
-                                                }
-                                                if whole { n += 1 }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        self.exits = exits
-        self.exitDepths = exitDepths
+        let scan = node == 0
+            ? LoopTokenScan.wholeTrie(moves: moves, counted: counted, vocabulary: v)
+            : LoopTokenScan.subtree(node, moves: moves, counted: counted, vocabulary: v)
+        let words = scan.words, insideCount = scan.insideCount
+        exits = scan.exits
+        exitDepths = scan.exitDepths
         if counted {
-            // Per count c, the tokens of exactly c characters, then running unions.
-            let bitmaps = Self.countedBitmaps
-            var upTo = [[UInt64]](repeating: [UInt64](repeating: 0, count: words.count), count: bitmaps + 1)
-            var long: [(token: Int32, chars: Int)] = []
-            var maxDepth = Int(exitDepths.max() ?? 0)
-            for (t, c) in tokenChars {
-                maxDepth = max(maxDepth, Int(c))
-                if Int(c) > bitmaps {
-                    long.append((t, Int(c)))
-                } else {
-                    upTo[Int(c)][Int(t) >> 6] |= 1 << UInt64(t & 63)
+            // Running unions of the per-count bitmaps: upTo[c] = tokens of at most c characters.
+            let w = words.count
+            var flat = scan.countWords
+            flat.withUnsafeMutableBufferPointer { flat in
+                for c in 1...Self.countedBitmaps {
+                    for i in c &* w..<(c &+ 1) &* w { flat[i] |= flat[i &- w] }
                 }
             }
-            for c in 1...bitmaps {
-                for i in 0..<words.count { upTo[c][i] |= upTo[c - 1][i] }
-            }
-            self.upTo = upTo
-            longTokens = long
-            self.maxDepth = maxDepth
-            self.utf8Depth = utf8Depth
+            upTo = (0...Self.countedBitmaps).map { c in Array(flat[c * w..<(c + 1) * w]) }
+            longTokens = scan.longTokens
+            maxDepth = max(Int(scan.exitDepths.max() ?? 0), scan.maxTokenChars)
+            utf8Depth = scan.utf8Depth
             insideWords = words
             insideList = []
             return
@@ -204,13 +116,53 @@ final class LoopTokenCache: Sendable {
         let value = Mutex<LoopTokens?>(nil)
     }
 
-    private let entries = Mutex<[Key: Entry]>([:])
-    let maxEntries = 4096
+    /// The entries, and the order they came in for eviction (oldest first, from `head`).
+    private struct Table {
+        var entries: [Key: Entry] = [:]
+        var order: [(key: Key, entry: Entry)] = []
+        var head = 0
+        /// The computed entries' sizes, and their sum.
+        var sizes: [Key: Int] = [:]
+        var bytes = 0
+
+        /// Drops the oldest entry still held; false when none is left.
+        mutating func evictOldest() -> Bool {
+            while head < order.count {
+                let (key, entry) = order[head]
+                head += 1
+                if head > 64, head * 2 > order.count {
+                    order.removeFirst(head)
+                    head = 0
+                }
+                // A key evicted and asked for again sits in `order` twice: only its newest
+                // place evicts it.
+                guard let held = entries[key], held === entry else { continue }
+                entries[key] = nil
+                bytes -= sizes.removeValue(forKey: key) ?? 0
+                return true
+            }
+            return false
+        }
+    }
+
+    private let table = Mutex(Table())
+    /// Bounds on the entries held: how many, and the bytes of the computed ones. A whole-trie
+    /// entry is large (a counted one at 262k tokens: 25 bitmaps, ~0.8 MiB) and costs a pass over
+    /// the trie; an entry below a node is small and cheap. Past either bound the oldest go first,
+    /// so a flood of small entries does not throw away the large ones a grammar is still using.
+    let maxEntries: Int
+    let maxBytes: Int
+
+    init(maxEntries: Int = 4096, maxBytes: Int = 128 << 20) {
+        self.maxEntries = maxEntries
+        self.maxBytes = maxBytes
+    }
 
     func tokens(loop: ByteSet, utf8: Bool, node: Int32, counted: Bool = false, rest: ByteSet? = nil,
                 vocabulary: TokenVocabulary) -> LoopTokens {
         let key = Key(loop: loop, utf8: utf8, node: node, counted: counted, rest: rest)
-        return entry(key).entry.value.withLock { value in
+        let entry = entry(key).entry
+        return entry.value.withLock { value in
             if let value { return value }
             let computed: LoopTokens
             if let rest = key.rest {
@@ -222,12 +174,16 @@ final class LoopTokenCache: Sendable {
                                       counted: key.counted)
             }
             value = computed
+            record(key, entry, bytes: computed.byteCount)
             return computed
         }
     }
 
     /// Whether the entry for `key` exists (computed or being computed).
-    func contains(_ key: Key) -> Bool { entries.withLock { $0[key] != nil } }
+    func contains(_ key: Key) -> Bool { table.withLock { $0.entries[key] != nil } }
+
+    /// The bytes held by computed entries.
+    var heldBytes: Int { table.withLock { $0.bytes } }
 
     /// Starts computing the entries for `keys` that nobody has asked for yet, in the background.
     func prepare(_ keys: [Key], vocabulary: TokenVocabulary) {
@@ -240,12 +196,28 @@ final class LoopTokenCache: Sendable {
     }
 
     private func entry(_ key: Key) -> (entry: Entry, isNew: Bool) {
-        entries.withLock { table in
-            if let known = table[key] { return (known, false) }
-            if table.count >= maxEntries { table.removeAll() }
+        table.withLock { table in
+            if let known = table.entries[key] { return (known, false) }
+            while table.entries.count >= maxEntries, table.evictOldest() {}
             let created = Entry()
-            table[key] = created
+            table.entries[key] = created
+            table.order.append((key, created))
             return (created, true)
+        }
+    }
+
+    /// Counts a computed entry's size (if it is still held) and evicts the oldest others while
+    /// the computed entries hold more than `maxBytes`.
+    private func record(_ key: Key, _ entry: Entry, bytes: Int) {
+        table.withLock { table in
+            guard let held = table.entries[key], held === entry else { return }
+            table.sizes[key] = bytes
+            table.bytes += bytes
+            while table.bytes > maxBytes, table.order.count - table.head > 1 {
+                // Never this entry itself: it is the newest.
+                if table.order[table.head].entry === entry { break }
+                guard table.evictOldest() else { break }
+            }
         }
     }
 }

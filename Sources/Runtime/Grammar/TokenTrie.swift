@@ -10,6 +10,9 @@ struct TokenTrie: Sendable {
     let childCount: [Int32]
     let childByte: [UInt8]
     let childNode: [Int32]
+    /// Per edge: the node it leaves. Edges are numbered in node order, so parents never
+    /// decrease along the edges and a parent's edges come before its children's.
+    let edgeParent: [Int32]
     /// Tokens ending at node n: nodeTokens[tokenStart[n] ..< tokenStart[n + 1]].
     let tokenStart: [Int32]
     let nodeTokens: [Int32]
@@ -31,6 +34,7 @@ struct TokenTrie: Sendable {
         // per append).
         var childStart: [Int32] = [], childCount: [Int32] = [], tokenStart: [Int32] = []
         var childByte: [UInt8] = [], childNode: [Int32] = [], nodeTokens: [Int32] = []
+        var edgeParent: [Int32] = []
         nodeTokens.reserveCapacity(ids.count)
         // Per node in creation (= breadth-first) order: its run of ids and its depth (room for
         // the most nodes the tokens can make: this one is dropped after the build).
@@ -63,6 +67,7 @@ struct TokenTrie: Sendable {
                                 var j = i + 1
                                 while j < hi, key(ids[j], d) == byte { j += 1 }
                                 childByte.append(UInt8(byte))
+                                edgeParent.append(Int32(node))
                                 childNode.append(Int32(runs.count))
                                 runs.append((Int32(i), Int32(j), Int32(d + 1)))
                                 children += 1
@@ -82,6 +87,7 @@ struct TokenTrie: Sendable {
         self.childNode = childNode
         self.tokenStart = tokenStart
         self.nodeTokens = nodeTokens
+        self.edgeParent = edgeParent
     }
 
     /// Stable sort of ids[lo..<hi] by `key` (-1...255): insertion sort for short runs, a
