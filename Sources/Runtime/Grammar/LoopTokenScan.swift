@@ -9,42 +9,28 @@ struct LoopTokenScan {
     var exits: [Int32] = []
     /// Counted: per exit, the characters before it.
     var exitDepths: [UInt8] = []
-    /// Counted: bitmap c (words c·w ..< (c+1)·w, w = `words.count`) holds the inside tokens that
-    /// start exactly c characters, for c up to `LoopTokens.countedBitmaps`.
-    var countWords: [UInt64] = []
-    /// Counted: the inside tokens that start more characters, with their counts (capped at 255).
-    var longTokens: [(token: Int32, chars: Int)] = []
-    /// Counted: the most characters an inside token starts.
-    var maxTokenChars = 0
+    /// Counted: per token id, the characters an inside token starts (capped at 255), 0 for a
+    /// token that is not inside (an inside token starts at least one). Indexed by id, so the
+    /// per-count bitmaps are built word by word afterwards (`LoopTokens`) instead of scattered
+    /// over all of them.
+    var tokenChars: [UInt8] = []
     /// Counted: the most characters an inside token or exit with a multi-byte character on its
     /// path reaches.
     var utf8Depth = 0
 
-    /// Words per bitmap.
-    let wordCount: Int
-
     init(count: Int, counted: Bool) {
-        wordCount = (count + 63) / 64
-        words = [UInt64](repeating: 0, count: wordCount)
-        if counted { countWords = [UInt64](repeating: 0, count: wordCount * (LoopTokens.countedBitmaps + 1)) }
+        words = [UInt64](repeating: 0, count: (count + 63) / 64)
+        if counted { tokenChars = [UInt8](repeating: 0, count: count) }
     }
 
     /// Counted: inside token `t` starts `chars` characters.
     @inline(__always)
-    private mutating func count(_ t: Int32, chars: Int) {
-        maxTokenChars = max(maxTokenChars, chars)
-        if chars > LoopTokens.countedBitmaps {
-            longTokens.append((t, chars))
-        } else {
-            countWords[chars &* wordCount &+ Int(t) >> 6] |= 1 << UInt64(t & 63)
-        }
-    }
+    private mutating func count(_ t: Int32, chars: Int) { tokenChars[Int(t)] = UInt8(min(chars, 255)) }
 
     /// The whole trie as one pass over its edges in index order: an edge's parent comes before
     /// it (`TokenTrie.edgeParent`), so each node's state is known when its edges are read, and
-    /// the arrays are read front to back. Then the tokens of every node that stayed inside.
-    /// About 2 ns an edge (Gemma3's 262k tokens: 0.6 M edges), against ~20 ns a node for a walk
-    /// that pops nodes.
+    /// the arrays are read front to back. Then the tokens of every node that stayed inside. A
+    /// walk that pops nodes one by one cost several times more per node.
     static func wholeTrie(moves: [Int8], counted: Bool, vocabulary v: TokenVocabulary) -> LoopTokenScan {
         var scan = LoopTokenScan(count: v.count, counted: counted)
         let trie = v.trie

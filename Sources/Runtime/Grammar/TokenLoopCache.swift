@@ -56,17 +56,36 @@ struct LoopTokens: Sendable {
         exits = scan.exits
         exitDepths = scan.exitDepths
         if counted {
-            // Running unions of the per-count bitmaps: upTo[c] = tokens of at most c characters.
-            let w = words.count
-            var flat = scan.countWords
-            flat.withUnsafeMutableBufferPointer { flat in
-                for c in 1...Self.countedBitmaps {
-                    for i in c &* w..<(c &+ 1) &* w { flat[i] |= flat[i &- w] }
+            // Word by word: the tokens of exactly c characters in that word, then running
+            // unions into upTo[c]; tokens of more characters go to the list.
+            let bitmaps = Self.countedBitmaps, w = words.count
+            var flat = [UInt64](repeating: 0, count: w * (bitmaps + 1))
+            var long: [(token: Int32, chars: Int)] = []
+            var most = 0
+            scan.tokenChars.withUnsafeBufferPointer { chars in
+                flat.withUnsafeMutableBufferPointer { flat in
+                    var exact = [UInt64](repeating: 0, count: bitmaps + 1)
+                    for i in 0..<w where words[i] != 0 {
+                        for c in 0...bitmaps { exact[c] = 0 }
+                        var bits = words[i]
+                        while bits != 0 {
+                            let t = i &* 64 &+ bits.trailingZeroBitCount
+                            bits &= bits &- 1
+                            let c = Int(chars[t])
+                            most = max(most, c)
+                            if c > bitmaps { long.append((Int32(t), c)) } else { exact[c] |= 1 << UInt64(t & 63) }
+                        }
+                        var running: UInt64 = 0
+                        for c in 0...bitmaps {
+                            running |= exact[c]
+                            flat[c &* w &+ i] = running
+                        }
+                    }
                 }
             }
-            upTo = (0...Self.countedBitmaps).map { c in Array(flat[c * w..<(c + 1) * w]) }
-            longTokens = scan.longTokens
-            maxDepth = max(Int(scan.exitDepths.max() ?? 0), scan.maxTokenChars)
+            upTo = (0...bitmaps).map { c in Array(flat[c * w..<(c + 1) * w]) }
+            longTokens = long
+            maxDepth = max(Int(scan.exitDepths.max() ?? 0), most)
             utf8Depth = scan.utf8Depth
             insideWords = words
             insideList = []
