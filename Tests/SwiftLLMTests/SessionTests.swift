@@ -30,7 +30,11 @@ import Testing
         let response = try await session.respond(to: Self.haiku, options: GenerationOptions(sampling: .greedy, maximumResponseTokens: 48))
         let (step, margin, count) = try Self.divergence(response.content, model: model, reference: "smollm2-135m-instruct-q4_1-greedy-topk.jsonl")
         #expect(step == count || margin.map { $0 <= 0.4 } == true, "left llama.cpp's greedy at step \(step), margin \(margin ?? -1)")
-        #expect(step >= 8)   // llama.cpp's reference reply and ours agree on "The waves of the sea, a silent"
+        // A floor against a vacuous pass (a wrongly rendered prompt parts at step 0). llama.cpp's
+        // margins at steps 0–5 are 0.33, 0.15, 1.23, 4.30, 0.01, 0.31, so the rule above allows
+        // leaving as early as step 0; the AVX-512 tier follows past step 8 ("The waves of the sea,
+        // a silent"), the AVX2 tier and lavapipe leave at step 5 (margin 0.31).
+        #expect(step >= 5)
         #expect(await session.transcript.map(\.role) == [.system, .user, .assistant])
     }
 
