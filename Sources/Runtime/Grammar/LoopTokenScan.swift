@@ -23,6 +23,19 @@ struct LoopTokenScan {
         if counted { tokenChars = [UInt8](repeating: 0, count: count) }
     }
 
+    /// One table for both automata: `moves[u * 256 + byte]` is the UTF-8 state after `byte` in
+    /// state `u` (0 = a character boundary, where loop bytes stay), or -1 (an exit at a
+    /// boundary, else a token that leaves the loop mid-character and is dropped).
+    static func moves(loop: ByteSet, utf8: Bool) -> [Int8] {
+        var moves = [Int8](repeating: -1, count: UTF8Automaton.states * 256)
+        let automaton = UTF8Automaton.next
+        for b in 0..<256 {
+            if loop.contains(UInt8(b)) { moves[b] = 0 } else if utf8 { moves[b] = automaton[b] }
+        }
+        if utf8 { for i in 256..<moves.count { moves[i] = automaton[i] } }
+        return moves
+    }
+
     /// Counted: inside token `t` starts `chars` characters.
     @inline(__always)
     private mutating func count(_ t: Int32, chars: Int) { tokenChars[Int(t)] = UInt8(min(chars, 255)) }

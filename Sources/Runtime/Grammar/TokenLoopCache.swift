@@ -40,15 +40,7 @@ struct LoopTokens: Sendable {
     static let countedBitmaps = 24
 
     init(loop: ByteSet, utf8: Bool, node: Int32, vocabulary v: TokenVocabulary, counted: Bool = false) {
-        // One table for both automata: moves[u * 256 + byte] is the UTF-8 state after `byte` in
-        // state `u` (0 = a character boundary, where loop bytes stay), or -1 (an exit at a
-        // boundary, else a token that leaves the loop mid-character and is dropped).
-        var moves = [Int8](repeating: -1, count: UTF8Automaton.states * 256)
-        let automaton = UTF8Automaton.next
-        for b in 0..<256 {
-            if loop.contains(UInt8(b)) { moves[b] = 0 } else if utf8 { moves[b] = automaton[b] }
-        }
-        if utf8 { for i in 256..<moves.count { moves[i] = automaton[i] } }
+        let moves = LoopTokenScan.moves(loop: loop, utf8: utf8)
         let scan = node == 0
             ? LoopTokenScan.wholeTrie(moves: moves, counted: counted, vocabulary: v)
             : LoopTokenScan.subtree(node, moves: moves, counted: counted, vocabulary: v)
@@ -233,7 +225,7 @@ final class LoopTokenCache: Sendable {
             table.sizes[key] = bytes
             table.bytes += bytes
             while table.bytes > maxBytes, table.order.count - table.head > 1 {
-                // Never this entry itself: it is the newest.
+                // Stop at this entry: it is in use now, and the entries after it came later.
                 if table.order[table.head].entry === entry { break }
                 guard table.evictOldest() else { break }
             }

@@ -78,11 +78,7 @@ import TestSupport
         for (name, v) in WarmConstraintTests.vocabularies() {
             for (loop, utf8) in [(Self.jsonString, true), (Self.jsonString, false), (digits, false), (label, true)] {
                 let expected = Self.classify(v, loop: loop, utf8: utf8)
-                var moves = [Int8](repeating: -1, count: UTF8Automaton.states * 256)
-                for b in 0..<256 {
-                    if loop.contains(UInt8(b)) { moves[b] = 0 } else if utf8 { moves[b] = UTF8Automaton.next[b] }
-                }
-                if utf8 { for i in 256..<moves.count { moves[i] = UTF8Automaton.next[i] } }
+                let moves = LoopTokenScan.moves(loop: loop, utf8: utf8)
                 let scan = LoopTokenScan.wholeTrie(moves: moves, counted: true, vocabulary: v)
                 let what = "\(name), loop of \(loop.count) bytes, utf8 \(utf8)"
                 let chars = Self.tokenChars(scan)
@@ -112,11 +108,7 @@ import TestSupport
                 }
                 if round % 4 == 0 { loop = ByteSet(bytes: loop.bytes.filter { $0 < 0x80 }) }
                 let utf8 = round % 2 == 0, counted = round % 3 != 1
-                var moves = [Int8](repeating: -1, count: UTF8Automaton.states * 256)
-                for b in 0..<256 {
-                    if loop.contains(UInt8(b)) { moves[b] = 0 } else if utf8 { moves[b] = UTF8Automaton.next[b] }
-                }
-                if utf8 { for i in 256..<moves.count { moves[i] = UTF8Automaton.next[i] } }
+                let moves = LoopTokenScan.moves(loop: loop, utf8: utf8)
                 let pass = LoopTokenScan.wholeTrie(moves: moves, counted: counted, vocabulary: v)
                 let walk = LoopTokenScan.subtree(0, moves: moves, counted: counted, vocabulary: v)
                 let what = "\(name) round \(round): loop of \(loop.count) bytes, utf8 \(utf8), counted \(counted)"
