@@ -80,6 +80,11 @@ var package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/swiftllm"),
+        // The four things an app does with the facade (`import SwiftLLM` only): docs/GUIDE.md builds
+        // it with `scripts/build.sh --product Quickstart`, and the tests' build (`swift test`) builds
+        // it too, so CI checks it (scripts/testing/quickstart_check.py) without a second build of
+        // the dependencies.
+        .executableTarget(name: "Quickstart", dependencies: ["SwiftLLM"]),
         .target(name: "TestSupport", dependencies: ["Tensor", "GGUF", "Runtime"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "Runtime", "TestSupport"]),

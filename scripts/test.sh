@@ -8,7 +8,9 @@
 # and the speculative-calls suite (SmolLM2 over 24 BFCL questions, three ways)
 # are themselves model-heavy and hold both cooperative threads for a minute, which starves the
 # agent suites' timers, so they run last, apart from them.
-# The first `swift test` builds the tests and the swiftllm executable the CLI tests run.
+# The first `swift test` builds the tests, the swiftllm executable the CLI tests run and Quickstart;
+# the other two run what it built (`--skip-build`: a second build step costs ~40 s even when
+# nothing changed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/flags.sh
@@ -17,6 +19,6 @@ if (($#)); then
   "${test[@]}" "$@"
 else
   "${test[@]}" --skip "AgentTests\.|SwiftLLMTests\."
-  "${test[@]}" --filter "AgentTests\.|SwiftLLMTests\." --skip "ConstrainedCallValidityTests|NativeCallFormatTests|SpeculativeCallTests"
-  "${test[@]}" --filter "ConstrainedCallValidityTests|NativeCallFormatTests|SpeculativeCallTests"
+  "${test[@]}" --skip-build --filter "AgentTests\.|SwiftLLMTests\." --skip "ConstrainedCallValidityTests|NativeCallFormatTests|SpeculativeCallTests"
+  "${test[@]}" --skip-build --filter "ConstrainedCallValidityTests|NativeCallFormatTests|SpeculativeCallTests"
 fi
