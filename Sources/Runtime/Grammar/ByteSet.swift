@@ -55,6 +55,12 @@ public struct ByteSet: Hashable, Sendable {
         return s
     }
 
+    public func subtracting(_ other: ByteSet) -> ByteSet {
+        var s = self
+        s.w0 &= ~other.w0; s.w1 &= ~other.w1; s.w2 &= ~other.w2; s.w3 &= ~other.w3
+        return s
+    }
+
     public func inverted() -> ByteSet {
         var s = self
         s.w0 = ~w0; s.w1 = ~w1; s.w2 = ~w2; s.w3 = ~w3

@@ -59,33 +59,31 @@ struct LoopTokenScan {
         moves.withUnsafeBufferPointer { moves in
             trie.edgeParent.withUnsafeBufferPointer { edgeParent in
                 trie.childByte.withUnsafeBufferPointer { childByte in
-                    trie.childNode.withUnsafeBufferPointer { childNode in
-                        state.withUnsafeMutableBufferPointer { state in
-                            chars.withUnsafeMutableBufferPointer { chars in
-                                wide.withUnsafeMutableBufferPointer { wide in
-                                    for k in 0..<childByte.count {
-                                        let p = Int(edgeParent[k])
-                                        let u = state[p]
-                                        if u < 0 { continue }
-                                        let next = moves[Int(u) &* 256 &+ Int(childByte[k])]
-                                        if next < 0 {
-                                            // Leaving mid-character drops the token; at a
-                                            // boundary the edge is an exit.
-                                            guard u == 0 else { continue }
-                                            exits.append(Int32(k))
-                                            if counted {
-                                                exitDepths.append(chars[p])
-                                                if wide[p] { utf8Depth = max(utf8Depth, Int(chars[p])) }
-                                            }
-                                            continue
-                                        }
-                                        let child = Int(childNode[k])
-                                        state[child] = next
+                    state.withUnsafeMutableBufferPointer { state in
+                        chars.withUnsafeMutableBufferPointer { chars in
+                            wide.withUnsafeMutableBufferPointer { wide in
+                                for k in 0..<childByte.count {
+                                    let p = Int(edgeParent[k])
+                                    let u = state[p]
+                                    if u < 0 { continue }
+                                    let next = moves[Int(u) &* 256 &+ Int(childByte[k])]
+                                    if next < 0 {
+                                        // Leaving mid-character drops the token; at a
+                                        // boundary the edge is an exit.
+                                        guard u == 0 else { continue }
+                                        exits.append(Int32(k))
                                         if counted {
-                                            let c = Int(chars[p]) &+ (u == 0 ? 1 : 0)
-                                            chars[child] = UInt8(min(255, c))
-                                            wide[child] = wide[p] || next != 0 || u != 0
+                                            exitDepths.append(chars[p])
+                                            if wide[p] { utf8Depth = max(utf8Depth, Int(chars[p])) }
                                         }
+                                        continue
+                                    }
+                                    let child = TokenTrie.child(k)
+                                    state[child] = next
+                                    if counted {
+                                        let c = Int(chars[p]) &+ (u == 0 ? 1 : 0)
+                                        chars[child] = UInt8(min(255, c))
+                                        wide[child] = wide[p] || next != 0 || u != 0
                                     }
                                 }
                             }
@@ -150,7 +148,7 @@ struct LoopTokenScan {
                     }
                     continue
                 }
-                let child = Int(trie.childNode[k])
+                let child = TokenTrie.child(k)
                 let childWide = wide || next != 0 || u != 0
                 for i in Int(trie.tokenStart[child])..<Int(trie.tokenStart[child + 1]) {
                     let t = trie.nodeTokens[i]

@@ -51,6 +51,12 @@ struct MaskWalker {
                 for k in inside.exits { edge(Int(k), from: state) }
                 return
             }
+            if node == 0, let region = matcher.region(state) {
+                reload()
+                regionWalk(state: state, region)
+                return
+            }
+            reload()
             if node == 0, let first = matcher.chainStep(state), chainWalk(state: state, first) { return }
             reload()
             if let split = matcher.loopSplit(state) {
@@ -101,6 +107,40 @@ struct MaskWalker {
         return true
     }
 
+    /// The shortcut for a state of a region (`GrammarMatcher.region`), for the whole trie: the
+    /// tokens made of the region's bytes from its loop entry, then each exit from the state its
+    /// path leads to, the paths stepped once each in one pass.
+    private mutating func regionWalk(state: Int32, _ index: Int32) {
+        let region = matcher.arena.regions[Int(index)]
+        let inside = vocabulary.loopCache.tokens(loop: region.bytes, utf8: region.utf8, node: 0, vocabulary: vocabulary)
+        let paths = matcher.exitPaths(index, inside, trie: trie)
+        reload()
+        if inside.insideWords.isEmpty {
+            for t in inside.insideList { insert(t) }
+        } else {
+            or(inside.insideWords)
+        }
+        var states = [Int32](repeating: StackArena.dead, count: paths.parent.count)
+        for i in states.indices {
+            let p = Int(paths.parent[i])
+            let from = p < 0 ? state : states[p]
+            // Region bytes and characters keep every path live; the check costs nothing.
+            guard from >= 0 else { continue }
+            let byte = paths.byte[i]
+            var next = table[Int(from) &* 256 &+ Int(byte)]
+            if next == StackArena.unknown {
+                next = matcher.computeStep(from, byte)
+                reload()
+            }
+            states[i] = next
+        }
+        for (i, k) in inside.exits.enumerated() {
+            let p = Int(paths.exitParent[i])
+            let from = p < 0 ? state : states[p]
+            if from >= 0 { edge(Int(k), from: from) }
+        }
+    }
+
     private func or(_ bitmap: [UInt64]) {
         bitmap.withUnsafeBufferPointer { source in
             for i in source.indices { words[i] |= source[i] }
@@ -116,7 +156,7 @@ struct MaskWalker {
             reload()
         }
         if next < 0 { return }
-        let child = Int(trie.childNode[k])
+        let child = TokenTrie.child(k)
         for i in Int(trie.tokenStart[child])..<Int(trie.tokenStart[child + 1]) { insert(trie.nodeTokens[i]) }
         if trie.childCount[child] > 0, continues[Int(next)] { walk(node: Int32(child), state: next) }
     }

@@ -40,7 +40,7 @@ extension LoopTokens {
             var pending = [Int32(k)]
             while let edge = pending.popLast() {
                 excludedEdges.insert(edge)
-                let node = Int(trie.childNode[Int(edge)])
+                let node = TokenTrie.child(Int(edge))
                 for i in Int(trie.tokenStart[node])..<Int(trie.tokenStart[node + 1]) {
                     let t = Int(trie.nodeTokens[i])
                     words[t >> 6] &= ~(1 << UInt64(t & 63))

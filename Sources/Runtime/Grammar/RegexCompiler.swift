@@ -69,6 +69,12 @@ public struct RegexCompiler {
     }
 
     /// Whether the pattern is `^c{m,n}$` (or `^c*$`, `^c+$`...) for a single character class c.
+    /// Whether some top-level alternative of `pattern` may lack `^` or `$` (a cheap look at the
+    /// text: an escaped `$` at the end, or a `|` inside a group, count as unanchored).
+    static func mayBeUnanchored(_ pattern: String) -> Bool {
+        !(pattern.hasPrefix("^") && pattern.hasSuffix("$")) || pattern.contains("|")
+    }
+
     static func isAnchoredSingleClassRepeat(_ pattern: String) -> Bool {
         var compiler = RegexCompiler(scalars: Array(pattern.unicodeScalars), encoder: { _ in .bytes(ByteSet(0)) })
         guard case .sequence(let parts)? = try? compiler.parseTop(), parts.count == 1,

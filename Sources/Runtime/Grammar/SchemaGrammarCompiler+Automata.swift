@@ -44,6 +44,19 @@ extension SchemaGrammarCompiler {
         return out + "$"
     }
 
+    /// A string matching `pattern`: its automaton over code points, minimized, as one rule per
+    /// state. Throws where the pattern has an error or the automaton is too large.
+    mutating func minimizedPatternString(_ pattern: String) throws -> GrammarExpr {
+        var set = RegexSet()
+        let id = try set.add(pattern: pattern)
+        let anything = set.addAnything()
+        let automata = try set.automata()
+        let dfa = try automata[anything].intersection(automata[id]).minimized()
+        let anyChar = try shared("char") { _ throws(JSONSchemaError) in SchemaGrammarCompiler.stringChar }
+        let body = dfa.grammar(encode: RegexCompiler.jsonEncoded, builder: &builder, name: "str", anyChar: anyChar)
+        return .sequence([.literal("\""), body, .literal("\"")])
+    }
+
     /// A string matching every pattern in `positives`, none in `negatives`, with `minLength` to
     /// `maxLength` characters: the product of their automata, minimized, as one rule per state.
     mutating func automatonString(_ positives: [String], not negatives: [String], minLength: Int, maxLength: Int?,

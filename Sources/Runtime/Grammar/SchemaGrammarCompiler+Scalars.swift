@@ -104,6 +104,16 @@ extension SchemaGrammarCompiler {
             return try automatonString(positives, not: negatives, minLength: minLength, maxLength: maxLength, pointer: pointer)
         }
         if let pattern = schema["pattern"]?.stringValue {
+            // An unanchored pattern matches anywhere, so the grammar of the regex keeps a parse
+            // stack per partial match: the parser gets a new state after every character, with
+            // many stacks, and states that accept the same strings stay apart. Its minimized
+            // automaton has one rule per state instead (`[a-z0-9_-]{162}` unanchored: 163
+            // states, the last a plain loop over any character). Where the automaton is too
+            // large, or the regex has an error, the path below as before.
+            if !hasLength, positives.count == 1, negatives.isEmpty, RegexCompiler.mayBeUnanchored(pattern),
+               let automaton = try? minimizedPatternString(pattern) {
+                return automaton
+            }
             var body: GrammarExpr
             do {
                 body = try RegexCompiler.compile(pattern, encoding: .jsonString)

@@ -31,6 +31,10 @@ final class StackArena {
     @exclusivity(unchecked) var stateChain: [ChainStep?] = []
     /// Per chain state: multi-byte characters lead to its chain successor (nil: not checked yet).
     @exclusivity(unchecked) var stateChainUTF8: [Bool?] = []
+    /// Per state: its region's index in `regions` (`GrammarMatcher.region`; unknown: not
+    /// computed yet, -1: none), and the regions found.
+    @exclusivity(unchecked) var stateRegion: [Int32] = []
+    @exclusivity(unchecked) var regions: [StateRegion] = []
     @exclusivity(unchecked) private(set) var table: UnsafeMutablePointer<Int32>
     /// Per state: it has stacks, so some byte may follow.
     @exclusivity(unchecked) private(set) var continues: UnsafeMutablePointer<Bool>
@@ -74,6 +78,8 @@ final class StackArena {
         stateSplit.removeAll()
         stateChain.removeAll()
         stateChainUTF8.removeAll()
+        stateRegion.removeAll()
+        regions.removeAll()
     }
 
     /// A state's key in `stateIndex`: shares the stacks' storage, so a lookup allocates nothing.
@@ -95,6 +101,7 @@ final class StackArena {
         stateSplit.append(nil)
         stateChain.append(nil)
         stateChainUTF8.append(nil)
+        stateRegion.append(StackArena.unknown)
         (table + id * 256).initialize(repeating: StackArena.unknown, count: 256)
         continues[id] = !stacks.isEmpty
         return Int32(id)

@@ -5,11 +5,15 @@
 /// build took about a second for Gemma's 262k tokens, and the vocabulary is built before a
 /// constrained generation starts.
 struct TokenTrie: Sendable {
-    /// Children of node n are childByte/childNode[childStart[n] ..< childStart[n] + childCount[n]].
+    /// Children of node n: edges childStart[n] ..< childStart[n] + childCount[n], their bytes in
+    /// childByte, their nodes `child(k)`.
     let childStart: [Int32]
     let childCount: [Int32]
     let childByte: [UInt8]
-    let childNode: [Int32]
+    /// The node edge k leads to: k + 1, since the build adds a node with each edge (the root is
+    /// node 0). Not stored: the walks would read 4 bytes per edge for it.
+    @inline(__always)
+    static func child(_ k: Int) -> Int { k &+ 1 }
     /// Per edge: the node it leaves. Edges are numbered in node order, so parents never
     /// decrease along the edges and a parent's edges come before its children's.
     let edgeParent: [Int32]
@@ -33,7 +37,7 @@ struct TokenTrie: Sendable {
         // Built in locals, not through `self` inside the closures (that cost a uniqueness check
         // per append).
         var childStart: [Int32] = [], childCount: [Int32] = [], tokenStart: [Int32] = []
-        var childByte: [UInt8] = [], childNode: [Int32] = [], nodeTokens: [Int32] = []
+        var childByte: [UInt8] = [], nodeTokens: [Int32] = []
         var edgeParent: [Int32] = []
         nodeTokens.reserveCapacity(ids.count)
         // Per node in creation (= breadth-first) order: its run of ids and its depth (room for
@@ -68,7 +72,6 @@ struct TokenTrie: Sendable {
                                 while j < hi, key(ids[j], d) == byte { j += 1 }
                                 childByte.append(UInt8(byte))
                                 edgeParent.append(Int32(node))
-                                childNode.append(Int32(runs.count))
                                 runs.append((Int32(i), Int32(j), Int32(d + 1)))
                                 children += 1
                                 i = j
@@ -84,7 +87,6 @@ struct TokenTrie: Sendable {
         self.childStart = childStart
         self.childCount = childCount
         self.childByte = childByte
-        self.childNode = childNode
         self.tokenStart = tokenStart
         self.nodeTokens = nodeTokens
         self.edgeParent = edgeParent

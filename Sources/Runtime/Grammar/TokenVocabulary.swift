@@ -26,13 +26,13 @@ public final class TokenVocabulary: Sendable {
         let trie = TokenTrie(tokens: tokens)
         self.trie = trie
         let childStart = trie.childStart, childCount = trie.childCount
-        let childNode = trie.childNode, tokenStart = trie.tokenStart
+        let tokenStart = trie.tokenStart
         var subtree = [Int32](repeating: 0, count: childStart.count)
         // Breadth-first order puts every child after its parent, so one backward pass sums.
         for n in stride(from: childStart.count - 1, through: 0, by: -1) {
             let start = Int(childStart[n])
             for k in start..<start + Int(childCount[n]) {
-                let c = Int(childNode[k])
+                let c = TokenTrie.child(k)
                 subtree[n] += subtree[c] + tokenStart[c + 1] - tokenStart[c]
             }
         }
@@ -80,7 +80,7 @@ public final class TokenVocabulary: Sendable {
 
     func child(of node: Int, byte: UInt8) -> Int? {
         let start = Int(trie.childStart[node]), end = start + Int(trie.childCount[node])
-        for k in start..<end where trie.childByte[k] == byte { return Int(trie.childNode[k]) }
+        for k in start..<end where trie.childByte[k] == byte { return TokenTrie.child(k) }
         return nil
     }
 }

@@ -38,7 +38,7 @@ import TestSupport
         for n in v.trie.childStart.indices {
             let start = Int(v.trie.childStart[n]), end = start + Int(v.trie.childCount[n])
             for k in start..<end {
-                #expect(Int(v.trie.childNode[k]) > n)
+                #expect(TokenTrie.child(k) > n)
                 if k > start { #expect(v.trie.childByte[k] > v.trie.childByte[k - 1]) }
             }
             let here = v.trie.nodeTokens[Int(v.trie.tokenStart[n])..<Int(v.trie.tokenStart[n + 1])]
