@@ -13,6 +13,9 @@ struct MaskWalker {
     private let trie: TokenTrie, subtreeTokens: [Int32]
     private var table: UnsafeMutablePointer<Int32>
     private var continues: UnsafeMutablePointer<Bool>
+    /// Edges stepped one by one (`edge`), for `GrammarTokenConstraint.mask` to decide whether
+    /// regions are worth searching for (`StackArena.regionsWanted`).
+    private(set) var edges = 0
 
     /// Subtrees with fewer tokens are walked edge by edge: the loop shortcut's lookups cost more.
     static let loopMinTokens: Int32 = 64
@@ -39,6 +42,15 @@ struct MaskWalker {
             let loop = matcher.loopBytes(state)
             let utf8 = !loop.isEmpty && matcher.loopsOverUTF8(state)
             reload()
+            // A region over more bytes than the state's own loop (a run's reset state loops over
+            // the characters outside the run, and the region over all of them) leaves fewer exits.
+            if node == 0, matcher.arena.regionsWanted, loop.count < 64, let region = matcher.region(state),
+               matcher.arena.regions[Int(region)].bytes.count > loop.count {
+                reload()
+                regionWalk(state: state, region)
+                return
+            }
+            reload()
             if !loop.isEmpty {
                 let inside = vocabulary.loopCache.tokens(loop: loop, utf8: utf8, node: node, vocabulary: vocabulary)
                 if inside.insideWords.isEmpty {
@@ -51,12 +63,6 @@ struct MaskWalker {
                 for k in inside.exits { edge(Int(k), from: state) }
                 return
             }
-            if node == 0, let region = matcher.region(state) {
-                reload()
-                regionWalk(state: state, region)
-                return
-            }
-            reload()
             if node == 0, let first = matcher.chainStep(state), chainWalk(state: state, first) { return }
             reload()
             if let split = matcher.loopSplit(state) {
@@ -149,6 +155,7 @@ struct MaskWalker {
 
     @inline(__always)
     private mutating func edge(_ k: Int, from state: Int32) {
+        edges &+= 1
         let byte = trie.childByte[k]
         var next = table[Int(state) &* 256 &+ Int(byte)]
         if next == StackArena.unknown {

@@ -52,6 +52,10 @@ struct ExitPaths {
 extension GrammarMatcher {
     /// Regions bigger than this are not followed (the search fills a row per state).
     static var maxRegionStates: Int { 1024 }
+    /// The most stacks the rows a search fills may hold together: a row costs about one
+    /// expansion per stack and byte class, and the states of a nondeterministic grammar (an
+    /// unanchored alternation of literals) hold hundreds of stacks each.
+    static var maxRegionWork: Int { 16_000 }
 
     /// The region (an index into `arena.regions`) cached state `id` belongs to, or nil. Found
     /// once per state; every state of a region found gets it too.
@@ -95,7 +99,19 @@ extension GrammarMatcher {
         var allowed = ByteSet()
         let first = arena.table + Int(id) &* 256
         for b in 0..<128 where first[b] >= 0 { allowed.insert(UInt8(b)) }
+        // A chain of counted states (a string's `maxLength`) sends nearly every byte one step on
+        // and ends where none is allowed: no region, and searching would make every state of a
+        // long chain (`chain` follows it only as far as tokens reach). A region's states send
+        // many bytes elsewhere too (a run's other characters start it over).
+        if let step = chainStep(id), allowed.subtracting(step.bytes).count < 8 { return (nil, []) }
         var met: [Int32] = []
+        var work = 0
+        func fill(_ s: Int32) -> Bool {
+            if rowIsFilled(s) { return true }
+            work += arena.stateStacks[Int(s)].count
+            fillRow(s)
+            return work <= Self.maxRegionWork
+        }
         for utf8 in [true, false] {
             var loop = allowed
             while loop.count >= 32 {
@@ -109,7 +125,7 @@ extension GrammarMatcher {
                 search: while i < states.count {
                     let r = states[i]
                     i += 1
-                    if !rowIsFilled(r) { fillRow(r) }
+                    guard fill(r) else { return (nil, states) }
                     let row = arena.table + Int(r) &* 256
                     var failing = ByteSet()
                     for b in members where row[Int(b)] < 0 { failing.insert(b) }
@@ -131,7 +147,8 @@ extension GrammarMatcher {
                         }
                     }
                     if utf8 {
-                        guard let ends = utf8Ends(from: r) else {
+                        guard let ends = utf8Ends(from: r, fill: fill) else {
+                            if work > Self.maxRegionWork { return (nil, states) }
                             utf8Failed = true
                             break search
                         }
@@ -156,13 +173,13 @@ extension GrammarMatcher {
     /// The states every multi-byte character leads to from cached state `id`, or nil unless
     /// each one passes through live states and every invalid byte inside a character is dead
     /// (as `checkUTF8` requires, without fixing where the characters end).
-    func utf8Ends(from id: Int32) -> [Int32]? {
+    func utf8Ends(from id: Int32, fill: (Int32) -> Bool) -> [Int32]? {
         var pending: [(Int, Int32)] = [(0, id)]
         var seen: [Int64] = [Int64(id)]
         var ends: [Int32] = []
         return UTF8Automaton.next.withUnsafeBufferPointer { automaton -> [Int32]? in
             while let (u, from) = pending.popLast() {
-                if !rowIsFilled(from) { fillRow(from) }
+                guard fill(from) else { return nil }
                 let row = arena.table + Int(from) &* 256
                 for b in u == 0 ? 0xC2...0xF4 : 0...255 {
                     let target = Int(automaton[u &* 256 &+ b])

@@ -109,8 +109,11 @@ extension SchemaGrammarCompiler {
             // many stacks, and states that accept the same strings stay apart. Its minimized
             // automaton has one rule per state instead (`[a-z0-9_-]{162}` unanchored: 163
             // states, the last a plain loop over any character). Where the automaton is too
-            // large, or the regex has an error, the path below as before.
+            // large, or the regex has an error, the path below as before. Only with a counted
+            // repetition (`{`): without one the stacks stay few, and determinizing an
+            // alternation of many unanchored literals costs more than it saves.
             if !hasLength, positives.count == 1, negatives.isEmpty, RegexCompiler.mayBeUnanchored(pattern),
+               pattern.contains("{"),
                let automaton = try? minimizedPatternString(pattern) {
                 return automaton
             }

@@ -35,6 +35,10 @@ final class StackArena {
     /// computed yet, -1: none), and the regions found.
     @exclusivity(unchecked) var stateRegion: [Int32] = []
     @exclusivity(unchecked) var regions: [StateRegion] = []
+    /// Set once a mask walked a large part of the trie edge by edge: only then are regions
+    /// searched for (a search fills a row per state met, which grammars whose masks are cheap
+    /// already — a string's `maxLength`, an object's open keys — would pay for nothing).
+    @exclusivity(unchecked) var regionsWanted = false
     @exclusivity(unchecked) private(set) var table: UnsafeMutablePointer<Int32>
     /// Per state: it has stacks, so some byte may follow.
     @exclusivity(unchecked) private(set) var continues: UnsafeMutablePointer<Bool>

@@ -148,6 +148,7 @@ public final class GrammarTokenConstraint {
             guard let base = buffer.baseAddress else { return }
             var walker = MaskWalker(matcher: matcher, vocabulary: vocabulary, words: base)
             walker.walk(node: 0, state: start)
+            if walker.edges > vocabulary.count / 4 { matcher.arena.regionsWanted = true }
         }
         var mask = TokenMask(words: words, count: vocabulary.count)
         if state.isComplete { for t in vocabulary.eosTokens where t < vocabulary.count { mask.insert(t) } }

@@ -19,8 +19,15 @@ import TestSupport
         (#"{"type":"string","pattern":"[a-zé]{4}"}"#, #""x é aé b abéc d""#),
         (#"{"type":"string","pattern":"id-[0-9]{3}"}"#, #""an id-12 and id-123 after""#),
         (#"{"type":"object","properties":{"k":{"type":"string","pattern":"[A-Z]{5}"}},"required":["k"]}"#, #"{"k":"ab ABCD ABCDE z"}"#),
-        // ASCII only: a cycle of three states (no UTF-8 characters in the region).
-        (#"root ::= ([a-zA-Z0-9 ]{3})* "!""#, "abc de fg!"),
+        // ASCII only (no UTF-8 characters in the region): a line that contains three digits in
+        // a row, as a hand-written automaton.
+        (#"""
+        root ::= s0
+        s0 ::= [ -/:-~] s0 | [0-9] s1
+        s1 ::= [ -/:-~] s0 | [0-9] s2
+        s2 ::= [ -/:-~] s0 | [0-9] s3
+        s3 ::= [ -~]* "\n"
+        """#, "ab 12 x3456 z\n"),
     ]
 
     static func constraint(_ grammar: String, _ vocab: TokenVocabulary) throws -> GrammarTokenConstraint {
@@ -38,6 +45,9 @@ import TestSupport
         var compared = 0
         for (grammar, text) in cases {
             let c = try constraint(grammar, vocab)
+            // Searched from the first mask on, not only after an expensive one (the cheap masks
+            // of a 49k vocabulary may never turn the search on; `searchStartsAfterAnExpensiveMask`).
+            c.matcher.arena.regionsWanted = true
             for (i, character) in text.enumerated() {
                 let fast = c.mask()
                 if i % stride == 0 || i == text.count - 1 {
@@ -83,6 +93,21 @@ import TestSupport
         }
         #expect(counts.count == 12)
         #expect(Set(counts.dropFirst(2)).count == 1, "stacks per count: \(counts)")
+    }
+
+    /// Regions are searched for once a mask walked a large part of the trie edge by edge: the
+    /// unanchored run turns them on by itself, and gets one.
+    @Test func searchStartsAfterAnExpensiveMask() throws {
+        guard let vocab = SmolVocab.required() else { return }
+        let c = try Self.constraint(Self.cases[0].grammar, vocab)
+        #expect(!c.matcher.arena.regionsWanted)
+        for character in "\"ab cd-1234" {
+            _ = c.mask()
+            guard let ids = vocab.greedyTokens(Array(String(character).utf8)) else { break }
+            #expect(ids.allSatisfy { c.accept($0) })
+        }
+        #expect(c.matcher.arena.regionsWanted)
+        #expect(!c.matcher.arena.regions.isEmpty)
     }
 
     /// `ExitPaths` steps down to each exit's parent: every exit's parent is on the paths, with
