@@ -169,39 +169,4 @@ extension GrammarMatcher {
         }
         return (nil, met)
     }
-
-    /// The states every multi-byte character leads to from cached state `id`, or nil unless
-    /// each one passes through live states and every invalid byte inside a character is dead
-    /// (as `checkUTF8` requires, without fixing where the characters end).
-    func utf8Ends(from id: Int32, fill: (Int32) -> Bool) -> [Int32]? {
-        var pending: [(Int, Int32)] = [(0, id)]
-        var seen: [Int64] = [Int64(id)]
-        var ends: [Int32] = []
-        return UTF8Automaton.next.withUnsafeBufferPointer { automaton -> [Int32]? in
-            while let (u, from) = pending.popLast() {
-                guard fill(from) else { return nil }
-                let row = arena.table + Int(from) &* 256
-                for b in u == 0 ? 0xC2...0xF4 : 0...255 {
-                    let target = Int(automaton[u &* 256 &+ b])
-                    if u == 0 && target < 0 { continue }
-                    let s = row[b]
-                    if target < 0 {
-                        if s != StackArena.dead { return nil }
-                    } else if s < 0 {
-                        return nil
-                    } else if target == 0 {
-                        if !ends.contains(s) { ends.append(s) }
-                    } else {
-                        let pair = Int64(target) << 32 | Int64(s)
-                        if !seen.contains(pair) {
-                            seen.append(pair)
-                            if seen.count > 64 { return nil }
-                            pending.append((target, s))
-                        }
-                    }
-                }
-            }
-            return ends
-        }
-    }
 }

@@ -49,12 +49,25 @@ extension GrammarMatcher {
     /// Whether every multi-byte character read from cached state `id` leads through live states
     /// (neither `id` nor `to`) to exactly `to`, and every invalid byte inside a character is dead.
     func checkUTF8(from id: Int32, to end: Int32) -> Bool {
+        let ends = utf8Ends(from: id, avoiding: [id, end]) { s in
+            if !rowIsFilled(s) { fillRow(s) }
+            return true
+        }
+        return ends?.allSatisfy { $0 == end } ?? false
+    }
+
+    /// The states the multi-byte characters read from cached state `id` end in, or nil unless
+    /// each one passes through live states (none of them in `avoiding`) and every invalid byte
+    /// inside a character is dead. `fill` fills a state's row before it is read; false stops
+    /// the walk (nil).
+    func utf8Ends(from id: Int32, avoiding: [Int32] = [], fill: (Int32) -> Bool) -> [Int32]? {
         // (automaton state, parser state) pairs still to check, and those met (few: a list).
         var pending: [(Int, Int32)] = [(0, id)]
         var seen: [Int64] = [Int64(id)]
-        return UTF8Automaton.next.withUnsafeBufferPointer { automaton in
+        var ends: [Int32] = []
+        return UTF8Automaton.next.withUnsafeBufferPointer { automaton -> [Int32]? in
             while let (u, from) = pending.popLast() {
-                if !rowIsFilled(from) { fillRow(from) }
+                guard fill(from) else { return nil }
                 // The row is read after filling; pair states met below are filled on their turn.
                 let row = arena.table + Int(from) &* 256
                 // At a boundary only lead bytes matter (the rest is the loop's own business).
@@ -63,21 +76,23 @@ extension GrammarMatcher {
                     if u == 0 && target < 0 { continue }
                     let s = row[b]
                     if target < 0 {
-                        if s != StackArena.dead { return false }
+                        if s != StackArena.dead { return nil }
+                    } else if s < 0 {
+                        return nil
                     } else if target == 0 {
-                        if s != end { return false }
+                        if !ends.contains(s) { ends.append(s) }
                     } else {
-                        if s < 0 || s == id || s == end { return false }
+                        if avoiding.contains(s) { return nil }
                         let pair = Int64(target) << 32 | Int64(s)
                         if !seen.contains(pair) {
                             seen.append(pair)
-                            if seen.count > Self.maxUTF8Pairs { return false }
+                            if seen.count > Self.maxUTF8Pairs { return nil }
                             pending.append((target, s))
                         }
                     }
                 }
             }
-            return true
+            return ends
         }
     }
 }
