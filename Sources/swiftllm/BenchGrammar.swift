@@ -32,6 +32,9 @@ struct BenchGrammar: AsyncParsableCommand {
     @Option(help: "A folder of MaskBench-style files: pooled mask times over all their instances.")
     var maskbench: String?
 
+    @Option(name: .customLong("slow-masks"), help: "With --maskbench: list the files whose masks took longer than this many µs (count, time, where).")
+    var slowMasks: Double?
+
     @Option(name: [.customShort("n"), .customLong("n-predict")], help: "Tokens to generate per run.")
     var nPredict = 64
 
@@ -111,7 +114,7 @@ struct BenchGrammar: AsyncParsableCommand {
         }
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") }.sorted()
         guard !names.isEmpty else { throw CLIError("\(folder): no .json files") }
-        let options = SchemaConformance.Options(compiler: .init(integralSpellings: true))
+        let options = SchemaConformance.Options(compiler: .init(integralSpellings: true), slowMaskMicros: slowMasks)
         let reports = names.map {
             SchemaConformance.check(file: URL(fileURLWithPath: folder).appendingPathComponent($0), vocabulary: vocabulary, options: options)
         }
@@ -143,7 +146,21 @@ struct BenchGrammar: AsyncParsableCommand {
                 print("  \(split): \(counts.compiled) of \(counts.files) compile (\(share))")
             }
         }
+        if slowMasks != nil { printSlowMasks(zip(names, reports).map { ($0, $1.slowMasks) }) }
         if (summary["wrong"]?.intValue ?? 0) > 0 { throw ExitCode(1) }
+    }
+
+    /// `--slow-masks`: per file, the slow masks' count and total time, the costliest files first,
+    /// each with its three slowest masks and the text before them.
+    private func printSlowMasks(_ files: [(String, [(micros: Double, before: String)])]) {
+        let ranked = files.filter { !$0.1.isEmpty }.sorted { $0.1.reduce(0) { $0 + $1.micros } > $1.1.reduce(0) { $0 + $1.micros } }
+        print("slow masks: \(ranked.reduce(0) { $0 + $1.1.count }) in \(ranked.count) files")
+        for (name, masks) in ranked {
+            print(String(format: "%6d %10.0f µs  ", masks.count, masks.reduce(0) { $0 + $1.micros }) + name)
+            for mask in masks.sorted(by: { $0.micros > $1.micros }).prefix(3) {
+                print(String(format: "         %8.0f µs  …", mask.micros) + String(mask.before.suffix(80)).replacingOccurrences(of: "\n", with: "\\n"))
+            }
+        }
     }
 
     struct Repetition {

@@ -22,9 +22,6 @@ extension GrammarMatcher {
         var states: [Int32]
         /// The chain ends in a state that loops over the same bytes: any count is allowed.
         var unbounded: Bool
-        /// A one-step chain into a loop over more bytes than the step's: those bytes (then
-        /// `unbounded` is true).
-        var rest: ByteSet? = nil
     }
 
     /// The chain step from cached state `id`: the live successor ≠ `id` that most ASCII bytes
@@ -91,13 +88,26 @@ extension GrammarMatcher {
             if loop == first.bytes, !utf8 || loopsOverUTF8(end) {
                 return Chain(states: states, unbounded: true)
             }
-            // One step into a wider loop: the first character from the step's bytes, any later
-            // ones from the loop's.
-            if states.count == 2, first.bytes.union(loop) == loop, !utf8 || loopsOverUTF8(end) {
-                return Chain(states: states, unbounded: true, rest: loop)
-            }
             return nil
         }
         return Chain(states: states, unbounded: false)
+    }
+
+    /// The loop that `first` leads into from cached state `id` when that loop runs over the
+    /// step's bytes or more (an open object's key: its first character is any but the declared
+    /// names' first letters, the others any at all): its bytes and whether it runs
+    /// over multi-byte characters too. Then a mask in `id` takes the first character from the
+    /// step's bytes (and, with `utf8`, multi-byte characters) and the later ones from the
+    /// loop's (`LoopTokens.openKey`). Nil otherwise. Decided before any counted entry is built:
+    /// such a step's byte set differs from object to object, and its counted entry (a pass over
+    /// the trie and 25 bitmaps) would go unused.
+    func wideLoop(after id: Int32, _ first: ChainStep, utf8: Bool) -> (bytes: ByteSet, utf8: Bool)? {
+        let end = first.next
+        if let next = chainStep(end), next.bytes == first.bytes { return nil }
+        let loop = loopBytes(end)
+        guard !loop.isEmpty, first.bytes.union(loop) == loop else { return nil }
+        let loopUTF8 = loopsOverUTF8(end)
+        if utf8, !loopUTF8 { return nil }
+        return (loop, loopUTF8)
     }
 }

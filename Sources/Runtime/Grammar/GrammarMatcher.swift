@@ -213,6 +213,18 @@ public struct GrammarMatcher {
         return arena.table[Int(id) &* 256 &+ Int(byte)]
     }
 
+    /// Computes and stores the successor of cached state `id` over `byte` alone, leaving the
+    /// rest of the row as it is: for a walk that leaves a state by one or two edges (the short
+    /// tails of tokens that close a key or a string), where filling the row would make a state
+    /// for every other way on. May grow the table, so callers holding `arena.table` must
+    /// reload it.
+    func stepOne(_ id: Int32, _ byte: UInt8) -> Int32 {
+        var out: [Int32] = []
+        let next = successor(arena.stateStacks[Int(id)], byte, &out)
+        arena.table[Int(id) &* 256 &+ Int(byte)] = next
+        return next
+    }
+
     /// Stores the successor of cached state `id` for every byte. Stacks advance independently,
     /// so bytes accepted by the same subset of the state's stacks lead to the same successor:
     /// one expansion per distinct subset fills the row (a string state has about three: a plain
@@ -252,6 +264,7 @@ public struct GrammarMatcher {
             // Read the table pointer each time: interning a successor can grow it.
             arena.table[Int(id) &* 256 &+ b] = next
         }
+        arena.rowFilled[Int(id)] = true
     }
 
     /// The row by the grammar's byte classes, for states with more stacks than a signature holds.
@@ -262,6 +275,7 @@ public struct GrammarMatcher {
             let next = successor(stacks, first, &out)
             for b in members { arena.table[Int(id) &* 256 &+ Int(b)] = next }
         }
+        arena.rowFilled[Int(id)] = true
     }
 
     private func successor(_ stacks: [Int32], _ byte: UInt8, _ out: inout [Int32]) -> Int32 {
@@ -270,7 +284,7 @@ public struct GrammarMatcher {
     }
 
     /// Whether the row of cached state `id` is filled (rows are filled whole).
-    func rowIsFilled(_ id: Int32) -> Bool { arena.table[Int(id) &* 256] != StackArena.unknown }
+    func rowIsFilled(_ id: Int32) -> Bool { arena.rowFilled[Int(id)] }
 
     /// Drops the state cache if it grew too large (ids from before become invalid).
     func trimStateCache() { arena.trimStateCache() }

@@ -38,7 +38,9 @@ struct MaskWalker {
     /// Adds every token below `node` (the node's own tokens excluded) allowed from `state`.
     mutating func walk(node: Int32, state: Int32) {
         let n = Int(node)
-        if subtreeTokens[n] >= MaskWalker.loopMinTokens {
+        // A node with few children leaves the state by few edges (`stepOne`); knowing its loop
+        // would fill the state's row. If the state loops, the children meet it again.
+        if subtreeTokens[n] >= MaskWalker.loopMinTokens, node == 0 || trie.childCount[n] > MaskWalker.fewEdges {
             let loop = matcher.loopBytes(state)
             let utf8 = !loop.isEmpty && matcher.loopsOverUTF8(state)
             reload()
@@ -73,14 +75,17 @@ struct MaskWalker {
             }
             reload()
         }
-        let start = Int(trie.childStart[n])
-        for k in start..<start + Int(trie.childCount[n]) { edge(k, from: state) }
+        let start = Int(trie.childStart[n]), count = Int(trie.childCount[n])
+        let few = count <= MaskWalker.fewEdges
+        for k in start..<start + count { edge(k, from: state, few: few) }
     }
 
     /// The shortcut through a chain of counted states (`GrammarMatcher.Chain`) for the whole
     /// trie; false when the chain does not allow it (then nothing was added). Only at the root:
-    /// a counted entry holds a bitmap of the vocabulary per character count.
+    /// a counted entry holds a bitmap of the vocabulary per character count. A one-step chain
+    /// into a loop takes `wideWalk` instead.
     private mutating func chainWalk(state: Int32, _ first: ChainStep) -> Bool {
+        if wideWalk(state: state, first) { return true }
         let utf8 = matcher.chainsOverUTF8(state, to: first.next)
         let inside = vocabulary.loopCache.tokens(loop: first.bytes, utf8: utf8, node: 0, counted: true,
                                                  vocabulary: vocabulary)
@@ -91,13 +96,6 @@ struct MaskWalker {
               let chain = matcher.chain(from: state, first, utf8: utf8, limit: inside.maxDepth, utf8Steps: inside.utf8Depth)
         else { return false }
         reload()
-        if let rest = chain.rest {
-            // First character from the step's bytes, the others from the loop's: its own entry.
-            let wide = vocabulary.loopCache.tokens(loop: first.bytes, utf8: utf8, node: 0, rest: rest, vocabulary: vocabulary)
-            or(wide.insideWords)
-            for (i, k) in wide.exits.enumerated() { edge(Int(k), from: chain.states[min(Int(wide.exitDepths[i]), 1)]) }
-            return true
-        }
         let m = chain.unbounded ? Int.max : chain.states.count - 1
         if chain.unbounded {
             or(inside.insideWords)
@@ -110,6 +108,20 @@ struct MaskWalker {
             let depth = Int(inside.exitDepths[i])
             if depth <= m { edge(Int(k), from: chain.states[min(depth, last)]) }
         }
+        return true
+    }
+
+    /// The shortcut for a state that one step takes into a loop over those bytes or more
+    /// (`GrammarMatcher.wideLoop`), for the whole trie; false when the state is not one.
+    private mutating func wideWalk(state: Int32, _ first: ChainStep) -> Bool {
+        let utf8 = matcher.chainsOverUTF8(state, to: first.next)
+        guard let rest = matcher.wideLoop(after: state, first, utf8: utf8) else { return false }
+        reload()
+        // First character from the step's bytes, the others from the loop's: its own entry.
+        let wide = vocabulary.loopCache.tokens(loop: first.bytes, utf8: utf8, node: 0, rest: rest.bytes,
+                                               restUTF8: rest.utf8, vocabulary: vocabulary)
+        or(wide.insideWords)
+        for (i, k) in wide.exits.enumerated() { edge(Int(k), from: wide.exitDepths[i] == 0 ? state : first.next) }
         return true
     }
 
@@ -153,13 +165,20 @@ struct MaskWalker {
         }
     }
 
+    /// A node with at most this many children steps its state one byte at a time
+    /// (`GrammarMatcher.stepOne`) rather than filling the state's row.
+    static let fewEdges = 2
+
+    /// Steps edge k from `state` and adds what lies below it. `few`: the state is left by few
+    /// edges here (a small node, or an exit, whose bytes repeat from exit to exit): compute
+    /// that one step rather than the state's row.
     @inline(__always)
-    private mutating func edge(_ k: Int, from state: Int32) {
+    private mutating func edge(_ k: Int, from state: Int32, few: Bool = true) {
         edges &+= 1
         let byte = trie.childByte[k]
         var next = table[Int(state) &* 256 &+ Int(byte)]
         if next == StackArena.unknown {
-            next = matcher.computeStep(state, byte)
+            next = few ? matcher.stepOne(state, byte) : matcher.computeStep(state, byte)
             reload()
         }
         if next < 0 { return }

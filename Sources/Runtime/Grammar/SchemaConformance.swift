@@ -12,6 +12,9 @@ public enum SchemaConformance {
         public var error: String? = nil
         /// Instances answered wrongly, as compact JSON (for diagnosis).
         public var wrong: [String] = []
+        /// Masks slower than `Options.slowMaskMicros`: their time and the instance text before the
+        /// step (for diagnosis).
+        public var slowMasks: [(micros: Double, before: String)] = []
 
         public var meanMaskMicros: Double { maskMicros.isEmpty ? 0 : maskMicros.reduce(0, +) / Double(maskMicros.count) }
         public var p99MaskMicros: Double {
@@ -39,9 +42,13 @@ public enum SchemaConformance {
         public var compiler = JSONSchemaCompiler.Options(integralSpellings: true)
         /// Compute (and time) the full token mask every `maskEvery` steps; 0 = never.
         public var maskEvery = 1
-        public init(compiler: JSONSchemaCompiler.Options = .init(integralSpellings: true), maskEvery: Int = 1) {
+        /// Record masks slower than this in `Report.slowMasks`; nil = none.
+        public var slowMaskMicros: Double? = nil
+        public init(compiler: JSONSchemaCompiler.Options = .init(integralSpellings: true), maskEvery: Int = 1,
+                    slowMaskMicros: Double? = nil) {
             self.compiler = compiler
             self.maskEvery = maskEvery
+            self.slowMaskMicros = slowMaskMicros
         }
     }
 
@@ -77,8 +84,20 @@ public enum SchemaConformance {
             let accepted: Bool
             if let constraint {
                 constraint.reset()
-                accepted = walkTokens(Array(text.utf8), constraint: constraint, maskEvery: options.maskEvery,
+                let first = report.maskMicros.count
+                let bytes = Array(text.utf8)
+                accepted = walkTokens(bytes, constraint: constraint, maskEvery: options.maskEvery,
                                       timings: &report.maskMicros)
+                if let slow = options.slowMaskMicros, let tokens = constraint.vocabulary.greedyTokens(bytes) {
+                    var offset = 0
+                    for (step, token) in tokens.enumerated() {
+                        let index = first + step / max(options.maskEvery, 1)
+                        if step % max(options.maskEvery, 1) == 0, index < report.maskMicros.count, report.maskMicros[index] > slow {
+                            report.slowMasks.append((report.maskMicros[index], String(decoding: bytes[..<offset], as: UTF8.self)))
+                        }
+                        offset += constraint.vocabulary.tokens[token].count
+                    }
+                }
             } else {
                 var matcher = GrammarMatcher(compiled: compiled)
                 accepted = matcher.accept(Array(text.utf8)) && matcher.isComplete

@@ -8,7 +8,7 @@ final class StackArena {
     @exclusivity(unchecked) var position: [Int32] = []
     @exclusivity(unchecked) var parent: [Int32] = []
     @exclusivity(unchecked) var visitedStamp: [UInt32] = []
-    @exclusivity(unchecked) var index: [Int64: Int32] = [:]
+    @exclusivity(unchecked) var index = NodeIndex()
     @exclusivity(unchecked) var generation: UInt32 = 0
 
     // A lazily built DFA over states: each distinct (stacks, complete) gets an id, and
@@ -16,9 +16,12 @@ final class StackArena {
     // strings and other regular stretches the same few states recur, so after warm-up a step is
     // one load instead of a stack expansion. The table is a raw buffer so the token-trie walk
     // reads it without exclusivity checks or bounds checks (ids it reads come from the table).
-    @exclusivity(unchecked) var stateIndex: [StateKey: Int32] = [:]
+    @exclusivity(unchecked) var stateIndex = StateIndex()
     @exclusivity(unchecked) var stateStacks: [[Int32]] = []
     @exclusivity(unchecked) var stateComplete: [Bool] = []
+    /// Per state: its whole row is filled (`GrammarMatcher.fillRow`); entries may be known
+    /// before that, one at a time (`GrammarMatcher.stepOne`).
+    @exclusivity(unchecked) var rowFilled: [Bool] = []
     /// Per state: the bytes that lead back to the same state (nil: not computed yet).
     @exclusivity(unchecked) var stateLoop: [ByteSet?] = []
     /// Per state: it moves like `UTF8Automaton` on multi-byte characters (nil: not checked yet).
@@ -77,6 +80,7 @@ final class StackArena {
         stateIndex.removeAll()
         stateStacks.removeAll()
         stateComplete.removeAll()
+        rowFilled.removeAll()
         stateLoop.removeAll()
         stateUTF8Loop.removeAll()
         stateSplit.removeAll()
@@ -86,20 +90,17 @@ final class StackArena {
         regions.removeAll()
     }
 
-    /// A state's key in `stateIndex`: shares the stacks' storage, so a lookup allocates nothing.
-    struct StateKey: Hashable {
-        let stacks: [Int32]
-        let complete: Bool
-    }
-
     func stateID(_ stacks: [Int32], complete: Bool) -> Int32 {
-        let key = StateKey(stacks: stacks, complete: complete)
-        if let id = stateIndex[key] { return id }
+        let hash = StateIndex.hash(stacks, complete: complete)
+        if let id = stateIndex.find(hash: hash, isEqual: { stateComplete[Int($0)] == complete && stateStacks[Int($0)] == stacks }) {
+            return id
+        }
         let id = stateStacks.count
         if id == capacity { grow() }
-        stateIndex[key] = Int32(id)
+        stateIndex.insert(hash: hash, Int32(id))
         stateStacks.append(stacks)
         stateComplete.append(complete)
+        rowFilled.append(false)
         stateLoop.append(nil)
         stateUTF8Loop.append(nil)
         stateSplit.append(nil)
@@ -127,12 +128,12 @@ final class StackArena {
     @inline(__always)
     func intern(_ pos: Int32, _ parentNode: Int32) -> Int32 {
         let key = Int64(pos) << 32 | Int64(UInt32(bitPattern: parentNode))
-        if let node = index[key] { return node }
+        if let node = index.find(key) { return node }
         let node = Int32(position.count)
         position.append(pos)
         parent.append(parentNode)
         visitedStamp.append(0)
-        index[key] = node
+        index.insert(key, node)
         return node
     }
 }

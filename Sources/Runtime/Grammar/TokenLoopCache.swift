@@ -118,8 +118,10 @@ final class LoopTokenCache: Sendable {
         let node: Int32
         var counted = false
         /// Set for the entry of a state that one character takes to a loop over these bytes
-        /// (`LoopTokens.openKey`; whole trie only).
+        /// (`LoopTokens.openKey`; whole trie only). Then `utf8` says whether that first
+        /// character may be a multi-byte one, and `restUTF8` whether the loop runs over them.
         var rest: ByteSet? = nil
+        var restUTF8 = false
     }
 
     /// One entry: empty until the first caller (or the warm-up) has computed it.
@@ -170,16 +172,17 @@ final class LoopTokenCache: Sendable {
     }
 
     func tokens(loop: ByteSet, utf8: Bool, node: Int32, counted: Bool = false, rest: ByteSet? = nil,
-                vocabulary: TokenVocabulary) -> LoopTokens {
-        let key = Key(loop: loop, utf8: utf8, node: node, counted: counted, rest: rest)
+                restUTF8: Bool = false, vocabulary: TokenVocabulary) -> LoopTokens {
+        let key = Key(loop: loop, utf8: utf8, node: node, counted: counted, rest: rest, restUTF8: restUTF8)
         let entry = entry(key).entry
         return entry.value.withLock { value in
             if let value { return value }
             let computed: LoopTokens
             if let rest = key.rest {
                 // Derived from the loop's own entry (warmed by `prepareLoops` for strings).
-                let loop = tokens(loop: rest, utf8: key.utf8, node: 0, vocabulary: vocabulary)
-                computed = LoopTokens.openKey(first: key.loop, rest: rest, utf8: key.utf8, loop: loop, vocabulary: vocabulary)
+                let loop = tokens(loop: rest, utf8: key.restUTF8, node: 0, vocabulary: vocabulary)
+                computed = LoopTokens.openKey(first: key.loop, utf8: key.utf8, rest: rest, restUTF8: key.restUTF8,
+                                              loop: loop, vocabulary: vocabulary)
             } else {
                 computed = LoopTokens(loop: key.loop, utf8: key.utf8, node: key.node, vocabulary: vocabulary,
                                       counted: key.counted)
@@ -242,41 +245,65 @@ extension TokenVocabulary {
     /// a walk of the whole trie (1.4 ms at 49k tokens, 6 ms at 262k). A string's characters are a
     /// rule whose alternatives are single ASCII byte sets (the loop's bytes, together: for JSON,
     /// printable ASCII but the quote and the backslash) and multi-byte sequences (then the loop
-    /// also runs over UTF-8 characters); such a rule with many ASCII bytes is a likely loop. A
-    /// wrong guess costs background time only: entries are keyed by the exact loop, and the mask
-    /// walk computes what it needs itself.
+    /// also runs over UTF-8 characters); such a rule with many ASCII bytes, repeated, is a
+    /// likely loop. A wrong guess costs background time only (on a small machine, time the
+    /// masks would have had): entries are keyed by the exact loop, and the mask walk computes
+    /// what it needs itself.
     ///
     /// `GrammarConstraint` calls this when it is made, before the prompt is processed, so the
     /// warm-up (6 ms at 262k tokens) overlaps that; `GrammarTokenConstraint` calls it too, for
     /// callers that make one directly (a second call finds the entries and returns).
     public func prepareLoops(for grammar: CompiledGrammar) {
-        var keys: [LoopTokenCache.Key] = []
-        var loopRules: [Int: LoopTokenCache.Key] = [:]
+        let keys = Self.likelyLoops(grammar)
+        if keys.isEmpty || keys.allSatisfy(loopCache.contains) { return }
+        loopCache.prepare(keys, vocabulary: self)
+    }
+
+    /// The entries `prepareLoops` warms up for `grammar` (at most `maxPreparedLoops`).
+    static func likelyLoops(_ grammar: CompiledGrammar) -> [LoopTokenCache.Key] {
         let rules = grammar.grammar.rules
-        for (r, alternatives) in rules.enumerated() where keys.count < Self.maxPreparedLoops {
+        // A character rule's single ASCII bytes and whether it has multi-byte characters,
+        // through alternatives that are one rule (a key's `choice` of plain bytes, escapes and
+        // a shared rule of non-ASCII characters).
+        func characters(_ r: Int, depth: Int) -> (ascii: ByteSet, utf8: Bool) {
             var ascii = ByteSet()
             var utf8 = false
-            for alt in alternatives {
-                guard case .bytes(let first) = alt.first else { continue }
-                if first.contains(0xC2) { utf8 = true }
-                if alt.count == 1, !first.contains(0x80...0xFF) { ascii = ascii.union(first) }
+            for alt in rules[r] {
+                switch alt.first {
+                case .bytes(let first)?:
+                    if first.contains(0xC2) { utf8 = true }
+                    if alt.count == 1, !first.contains(0x80...0xFF) { ascii = ascii.union(first) }
+                case .rule(let inner)? where alt.count == 1 && depth < 2:
+                    let more = characters(inner, depth: depth + 1)
+                    ascii = ascii.union(more.ascii)
+                    utf8 = utf8 || more.utf8
+                default:
+                    break
+                }
             }
-            let key = LoopTokenCache.Key(loop: ascii, utf8: utf8, node: 0)
-            guard ascii.count >= 32 else { continue }
-            loopRules[r] = key
-            if !keys.contains(key) { keys.append(key) }
+            return (ascii, utf8)
         }
-        // Bounded repetition of such a rule (`x{0,k}` lowered to `R_j ::= x R_(j-1) | ε`, see
-        // `GrammarBuilder.helper`) meets chains of counted states: warm their entry too.
+        var loopRules: [Int: LoopTokenCache.Key] = [:]
+        for r in rules.indices {
+            let (ascii, utf8) = characters(r, depth: 0)
+            guard ascii.count >= 32 else { continue }
+            loopRules[r] = LoopTokenCache.Key(loop: ascii, utf8: utf8, node: 0)
+        }
+        // Only where such a rule repeats: `x*` is lowered to `R ::= x R | ε`, bounded repetition
+        // `x{0,k}` to `R_j ::= x R_(j-1) | ε` (see `GrammarBuilder.helper`), which meets chains
+        // of counted states (their own entry). A character class used once (an open key's
+        // first character, a name's next letter) would only take time from the masks.
+        var loops: [LoopTokenCache.Key] = [], counted: [LoopTokenCache.Key] = []
         for (r, alternatives) in rules.enumerated() where alternatives.count == 2 && alternatives.contains([]) {
             guard let alt = alternatives.first(where: { !$0.isEmpty }), case .rule(let item) = alt[0],
                   var key = loopRules[item] else { continue }
-            if alt.count == 1 || (alt.count == 2 && alt[1] != .rule(r)) {
+            if alt.count == 2, alt[1] == .rule(r) {
+                if !loops.contains(key) { loops.append(key) }
+            } else if alt.count == 1 || alt.count == 2 {
                 key.counted = true
-                if !keys.contains(key) { keys.append(key) }
+                if !counted.contains(key) { counted.append(key) }
             }
         }
-        if keys.isEmpty || keys.allSatisfy(loopCache.contains) { return }
-        loopCache.prepare(keys, vocabulary: self)
+        return Array((loops + counted).prefix(maxPreparedLoops))
     }
 }

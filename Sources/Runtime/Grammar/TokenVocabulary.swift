@@ -12,6 +12,11 @@ public final class TokenVocabulary: Sendable {
     /// Per node: how many tokens end in its subtree (itself excluded); the mask walk only tries
     /// loop shortcuts where a subtree is big enough to pay for them.
     let subtreeTokens: [Int32]
+    /// Token ids grouped by first byte: those starting with b are
+    /// `byFirstByte[firstByteStart[b] ..< firstByteStart[b + 1]]` (`LoopTokens.openKey` drops
+    /// whole first bytes from a loop's tokens).
+    let firstByteStart: [Int32]
+    let byFirstByte: [Int32]
     /// Precomputed token sets for loop states (see `LoopTokens`), shared by every grammar.
     let loopCache = LoopTokenCache()
     /// Compiled grammars by text and warm matchers by grammar, for repeated constrained
@@ -37,6 +42,18 @@ public final class TokenVocabulary: Sendable {
             }
         }
         self.subtreeTokens = subtree
+        var start = [Int32](repeating: 0, count: 257)
+        for bytes in tokens { if let b = bytes.first { start[Int(b) + 1] += 1 } }
+        for b in 0..<256 { start[b + 1] += start[b] }
+        var next = Array(start.prefix(256))
+        var grouped = [Int32](repeating: 0, count: Int(start[256]))
+        for (t, bytes) in tokens.enumerated() {
+            guard let b = bytes.first else { continue }
+            grouped[Int(next[Int(b)])] = Int32(t)
+            next[Int(b)] += 1
+        }
+        firstByteStart = start
+        byFirstByte = grouped
     }
 
     /// A vocabulary from GGUF-style GPT-2 byte-level token strings (`Ġ` for space and so on);

@@ -50,4 +50,24 @@ import TestSupport
         #expect(compiled > 500)   // 527 (Synthesized: listed values beside `not`)
         #expect(wrong == 0)
     }
+
+    /// `slowMaskMicros` (`bench grammar --slow-masks`): with a threshold of 0 every mask is
+    /// listed, each with the instance text before its step — a prefix of a valid or invalid
+    /// instance of the file, as the file's own JSON spells it.
+    @Test func slowMasksNameTheTextBeforeEachStep() throws {
+        guard let vocab = SmolVocab.required() else { return }
+        let file = try #require(try MaskBenchTests.files(prefix: "Glaiveai2K").first)
+        let report = SchemaConformance.check(file: file, vocabulary: vocab, options: .init(slowMaskMicros: 0))
+        #expect(report.compiled && !report.maskMicros.isEmpty)
+        #expect(report.slowMasks.count == report.maskMicros.count)
+        #expect(report.slowMasks.map(\.micros) == report.maskMicros)
+        let document = try JSONValue(parsing: Array(try Data(contentsOf: file)))
+        let schema = try #require(document["schema"])
+        let texts = (document["tests"]?.arrayValue ?? []).compactMap { $0["data"] }.map {
+            SchemaConformance.canonicalOrder($0, schema: schema, root: schema).compactText
+        }
+        #expect(report.slowMasks.first?.before == "")
+        for mask in report.slowMasks { #expect(texts.contains { $0.hasPrefix(mask.before) }, "\(mask.before)") }
+        #expect(SchemaConformance.check(file: file, vocabulary: vocab, options: .init(slowMaskMicros: 1e9)).slowMasks.isEmpty)
+    }
 }
