@@ -6,16 +6,18 @@
 /// Both tables only grow (the arena is append-only; `StateIndex.removeAll` empties the state
 /// table when the state cache is trimmed). Linear probing, at most half full.
 struct NodeIndex {
-    /// Keys (−1: empty) and values, `mask + 1` slots.
-    private var keys: [Int64]
-    private var values: [Int32]
+    /// A key (−1: empty) and its value, side by side: a probe touches one cache line.
+    private struct Slot {
+        var key: Int64
+        var value: Int32
+    }
+    private var slots: [Slot]
     private var mask: Int
     private var count = 0
 
     init() {
-        keys = [Int64](repeating: -1, count: 1024)
-        values = [Int32](repeating: 0, count: 1024)
-        mask = 1023
+        slots = [Slot](repeating: Slot(key: -1, value: 0), count: 4096)
+        mask = 4095
     }
 
     @inline(__always)
@@ -28,9 +30,9 @@ struct NodeIndex {
     func find(_ key: Int64) -> Int32? {
         var i = Self.slot(key, mask)
         while true {
-            let k = keys[i]
-            if k == key { return values[i] }
-            if k < 0 { return nil }
+            let s = slots[i]
+            if s.key == key { return s.value }
+            if s.key < 0 { return nil }
             i = (i &+ 1) & mask
         }
     }
@@ -39,19 +41,17 @@ struct NodeIndex {
     mutating func insert(_ key: Int64, _ value: Int32) {
         if (count + 1) * 2 > mask + 1 { grow() }
         var i = Self.slot(key, mask)
-        while keys[i] >= 0 { i = (i &+ 1) & mask }
-        keys[i] = key
-        values[i] = value
+        while slots[i].key >= 0 { i = (i &+ 1) & mask }
+        slots[i] = Slot(key: key, value: value)
         count += 1
     }
 
     private mutating func grow() {
-        let oldKeys = keys, oldValues = values
+        let old = slots
         mask = mask * 2 + 1
-        keys = [Int64](repeating: -1, count: mask + 1)
-        values = [Int32](repeating: 0, count: mask + 1)
+        slots = [Slot](repeating: Slot(key: -1, value: 0), count: mask + 1)
         count = 0
-        for (i, k) in oldKeys.enumerated() where k >= 0 { insert(k, oldValues[i]) }
+        for s in old where s.key >= 0 { insert(s.key, s.value) }
     }
 }
 
