@@ -32,7 +32,7 @@ struct BenchGrammar: AsyncParsableCommand {
     @Option(help: "A folder of MaskBench-style files: pooled mask times over all their instances.")
     var maskbench: String?
 
-    @Option(name: .customLong("slow-masks"), help: "With --maskbench: list the files whose masks took longer than this many µs (count, time, where).")
+    @Option(name: .customLong("slow-masks"), help: "With --maskbench: list the files whose masks took longer than this many µs (count, time, where; with --json, count and time per file under \"slow_masks\").")
     var slowMasks: Double?
 
     @Option(name: [.customShort("n"), .customLong("n-predict")], help: "Tokens to generate per run.")
@@ -133,6 +133,18 @@ struct BenchGrammar: AsyncParsableCommand {
         summary["splits"] = .object(JSONObject(splits.map { ($0.0, .object(JSONObject([
             ("files", .int($0.1.files)), ("compiled", .int($0.1.compiled)),
         ]))) }))
+        if let slowMasks {
+            // Per file with any: how many masks took longer than the threshold, and their total.
+            summary["slow_masks"] = .object(JSONObject([
+                ("threshold_us", .double(slowMasks)),
+                ("files", .object(JSONObject(zip(names, reports).filter { !$0.1.slowMasks.isEmpty }.map { name, report -> (String, JSONValue) in
+                    (name, .object(JSONObject([
+                        ("masks", .int(report.slowMasks.count)),
+                        ("total_us", .double((report.slowMasks.reduce(0) { $0 + $1.micros } * 10).rounded() / 10)),
+                    ])))
+                }))),
+            ]))
+        }
         if json {
             print(JSONValue.object(summary).compactText)
         } else {
@@ -146,7 +158,7 @@ struct BenchGrammar: AsyncParsableCommand {
                 print("  \(split): \(counts.compiled) of \(counts.files) compile (\(share))")
             }
         }
-        if slowMasks != nil { printSlowMasks(zip(names, reports).map { ($0, $1.slowMasks) }) }
+        if slowMasks != nil, !json { printSlowMasks(zip(names, reports).map { ($0, $1.slowMasks) }) }
         if (summary["wrong"]?.intValue ?? 0) > 0 { throw ExitCode(1) }
     }
 

@@ -73,6 +73,15 @@ import Testing
         #expect(report["splits"]?["Github_easy"]?["files"] == 2 && report["splits"]?["JME"]?["files"] == 1)
         let pooled = ["p50_mask_us", "p99_mask_us", "p999_mask_us", "max_mask_us"].compactMap { report[$0]?.doubleValue }
         #expect(pooled.count == 4 && pooled == pooled.sorted())
+        // --slow-masks 0: every mask is slow; the per-file counts add up to the masks.
+        let slow = try CLI.run(["bench", "grammar", "-m", model.path, "--maskbench", folder.path, "--slow-masks", "0", "--json"])
+        let slowReport = try JSONValue(parsing: String(decoding: slow.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        let perFile = slowReport["slow_masks"]?["files"]?.objectValue ?? JSONObject()
+        #expect(perFile.count == 4)
+        #expect(perFile.reduce(0) { $0 + ($1.value["masks"]?.intValue ?? 0) } == slowReport["masks"]?.intValue)
+        let text = try CLI.run(["bench", "grammar", "-m", model.path, "--maskbench", folder.path, "--slow-masks", "0"])
+        let masks = slowReport["masks"]?.intValue ?? -1
+        #expect(String(decoding: text.stdout, as: UTF8.self).contains("slow masks: \(masks) in 4 files"))
         let both = try CLI.run(["bench", "grammar", "--maskbench", folder.path, "--json-schema", "x.json"])
         #expect(both.status != 0)
     }

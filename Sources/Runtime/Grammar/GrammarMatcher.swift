@@ -283,7 +283,8 @@ public struct GrammarMatcher {
         return out.isEmpty && !complete ? StackArena.dead : arena.stateID(out, complete: complete)
     }
 
-    /// Whether the row of cached state `id` is filled (rows are filled whole).
+    /// Whether the whole row of cached state `id` is filled (`fillRow`; `stepOne` stores single
+    /// entries, which `fillRow` later overwrites with the same values).
     func rowIsFilled(_ id: Int32) -> Bool { arena.rowFilled[Int(id)] }
 
     /// Drops the state cache if it grew too large (ids from before become invalid).
