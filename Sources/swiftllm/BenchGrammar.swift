@@ -133,14 +133,14 @@ struct BenchGrammar: AsyncParsableCommand {
         summary["splits"] = .object(JSONObject(splits.map { ($0.0, .object(JSONObject([
             ("files", .int($0.1.files)), ("compiled", .int($0.1.compiled)),
         ]))) }))
+        let slow = slowMasks.map { _ in Self.rankSlowMasks(names, reports) } ?? []
         if let slowMasks {
             // Per file with any: how many masks took longer than the threshold, and their total.
             summary["slow_masks"] = .object(JSONObject([
                 ("threshold_us", .double(slowMasks)),
-                ("files", .object(JSONObject(zip(names, reports).filter { !$0.1.slowMasks.isEmpty }.map { name, report -> (String, JSONValue) in
-                    (name, .object(JSONObject([
-                        ("masks", .int(report.slowMasks.count)),
-                        ("total_us", .double((report.slowMasks.reduce(0) { $0 + $1.micros } * 10).rounded() / 10)),
+                ("files", .object(JSONObject(slow.map { file -> (String, JSONValue) in
+                    (file.name, .object(JSONObject([
+                        ("masks", .int(file.masks.count)), ("total_us", .double((file.total * 10).rounded() / 10)),
                     ])))
                 }))),
             ]))
@@ -158,18 +158,26 @@ struct BenchGrammar: AsyncParsableCommand {
                 print("  \(split): \(counts.compiled) of \(counts.files) compile (\(share))")
             }
         }
-        if slowMasks != nil, !json { printSlowMasks(zip(names, reports).map { ($0, $1.slowMasks) }) }
+        if slowMasks != nil, !json { printSlowMasks(slow) }
         if (summary["wrong"]?.intValue ?? 0) > 0 { throw ExitCode(1) }
+    }
+
+    typealias SlowFile = (name: String, masks: [(micros: Double, before: String)], total: Double)
+
+    /// The files with slow masks, each with their total time, the costliest first.
+    static func rankSlowMasks(_ names: [String], _ reports: [SchemaConformance.Report]) -> [SlowFile] {
+        zip(names, reports).filter { !$0.1.slowMasks.isEmpty }
+            .map { ($0, $1.slowMasks, $1.slowMasks.reduce(0) { $0 + $1.micros }) }
+            .sorted { $0.total > $1.total }
     }
 
     /// `--slow-masks`: per file, the slow masks' count and total time, the costliest files first,
     /// each with its three slowest masks and the text before them.
-    private func printSlowMasks(_ files: [(String, [(micros: Double, before: String)])]) {
-        let ranked = files.filter { !$0.1.isEmpty }.sorted { $0.1.reduce(0) { $0 + $1.micros } > $1.1.reduce(0) { $0 + $1.micros } }
-        print("slow masks: \(ranked.reduce(0) { $0 + $1.1.count }) in \(ranked.count) files")
-        for (name, masks) in ranked {
-            print(String(format: "%6d %10.0f µs  ", masks.count, masks.reduce(0) { $0 + $1.micros }) + name)
-            for mask in masks.sorted(by: { $0.micros > $1.micros }).prefix(3) {
+    private func printSlowMasks(_ ranked: [SlowFile]) {
+        print("slow masks: \(ranked.reduce(0) { $0 + $1.masks.count }) in \(ranked.count) files")
+        for file in ranked {
+            print(String(format: "%6d %10.0f µs  ", file.masks.count, file.total) + file.name)
+            for mask in file.masks.sorted(by: { $0.micros > $1.micros }).prefix(3) {
                 print(String(format: "         %8.0f µs  …", mask.micros) + String(mask.before.suffix(80)).replacingOccurrences(of: "\n", with: "\\n"))
             }
         }

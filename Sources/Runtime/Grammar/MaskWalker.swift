@@ -85,8 +85,8 @@ struct MaskWalker {
     /// a counted entry holds a bitmap of the vocabulary per character count. A one-step chain
     /// into a loop takes `wideWalk` instead.
     private mutating func chainWalk(state: Int32, _ first: ChainStep) -> Bool {
-        if wideWalk(state: state, first) { return true }
         let utf8 = matcher.chainsOverUTF8(state, to: first.next)
+        if wideWalk(state: state, first, utf8: utf8) { return true }
         let inside = vocabulary.loopCache.tokens(loop: first.bytes, utf8: utf8, node: 0, counted: true,
                                                  vocabulary: vocabulary)
         // Counts are exact up to 254 characters (`LoopTokens` caps them at 255). The chain is
@@ -112,9 +112,9 @@ struct MaskWalker {
     }
 
     /// The shortcut for a state that one step takes into a loop over those bytes or more
-    /// (`GrammarMatcher.wideLoop`), for the whole trie; false when the state is not one.
-    private mutating func wideWalk(state: Int32, _ first: ChainStep) -> Bool {
-        let utf8 = matcher.chainsOverUTF8(state, to: first.next)
+    /// (`GrammarMatcher.wideLoop`), for the whole trie; false when the state is not one. `utf8`:
+    /// multi-byte characters take the step too (`chainsOverUTF8`).
+    private mutating func wideWalk(state: Int32, _ first: ChainStep, utf8: Bool) -> Bool {
         guard let rest = matcher.wideLoop(after: state, first, utf8: utf8) else { return false }
         reload()
         // First character from the step's bytes, the others from the loop's: its own entry.

@@ -86,16 +86,12 @@ public enum SchemaConformance {
                 constraint.reset()
                 let first = report.maskMicros.count
                 let bytes = Array(text.utf8)
+                var offsets: [Int] = []
                 accepted = walkTokens(bytes, constraint: constraint, maskEvery: options.maskEvery,
-                                      timings: &report.maskMicros)
-                if let slow = options.slowMaskMicros, let tokens = constraint.vocabulary.greedyTokens(bytes) {
-                    var offset = 0
-                    for (step, token) in tokens.enumerated() {
-                        let index = first + step / max(options.maskEvery, 1)
-                        if step % max(options.maskEvery, 1) == 0, index < report.maskMicros.count, report.maskMicros[index] > slow {
-                            report.slowMasks.append((report.maskMicros[index], String(decoding: bytes[..<offset], as: UTF8.self)))
-                        }
-                        offset += constraint.vocabulary.tokens[token].count
+                                      timings: &report.maskMicros, offsets: &offsets)
+                if let slow = options.slowMaskMicros {
+                    for (micros, offset) in zip(report.maskMicros[first...], offsets) where micros > slow {
+                        report.slowMasks.append((micros, String(decoding: bytes[..<offset], as: UTF8.self)))
                     }
                 }
             } else {
@@ -114,20 +110,24 @@ public enum SchemaConformance {
     }
 
     /// Walks `bytes` as tokens; at each step checks the token against the full mask (when timed)
-    /// and the single-token check, which must agree.
+    /// and the single-token check, which must agree. Each timed mask appends its time to
+    /// `timings` and the byte offset of its step to `offsets`.
     static func walkTokens(_ bytes: [UInt8], constraint: GrammarTokenConstraint, maskEvery: Int,
-                           timings: inout [Double]) -> Bool {
+                           timings: inout [Double], offsets: inout [Int]) -> Bool {
         let vocabulary = constraint.vocabulary
         guard let tokens = vocabulary.greedyTokens(bytes) else { return false }
         let clock = ContinuousClock()
+        var offset = 0
         for (step, token) in tokens.enumerated() {
             if maskEvery > 0, step % maskEvery == 0 {
                 var mask = TokenMask(count: 0)
                 let elapsed = clock.measure { mask = constraint.mask() }
                 timings.append(Double(elapsed.components.attoseconds) / 1e12 + Double(elapsed.components.seconds) * 1e6)
+                offsets.append(offset)
                 if mask.contains(token) != constraint.allows(token) { return false }
             }
             if !constraint.accept(token) { return false }
+            offset += vocabulary.tokens[token].count
         }
         return vocabulary.eosTokens.first.map { constraint.allows($0) } ?? constraint.isComplete
     }
