@@ -55,6 +55,10 @@ public struct ByteSet: Hashable, Sendable {
         return s
     }
 
+    public func isDisjoint(with other: ByteSet) -> Bool {
+        (w0 & other.w0) | (w1 & other.w1) | (w2 & other.w2) | (w3 & other.w3) == 0
+    }
+
     public func subtracting(_ other: ByteSet) -> ByteSet {
         var s = self
         s.w0 &= ~other.w0; s.w1 &= ~other.w1; s.w2 &= ~other.w2; s.w3 &= ~other.w3

@@ -128,7 +128,8 @@ public struct GrammarMatcher {
         var complete = false
         arena.generation &+= 1
         for start in compiled.alternativeStarts[compiled.root] {
-            expand(at: start, parent: -1, into: &out, complete: &complete)
+            let node = resolve(start, -1)
+            if node < 0 { complete = true } else { expand(node: node, into: &out, complete: &complete) }
         }
         out.sort()
         state = GrammarState(stacks: out, isComplete: complete)
@@ -188,7 +189,12 @@ public struct GrammarMatcher {
             let pos = arena.position[Int(node)]
             let set = sets[Int(-code[Int(pos)] - 2)]
             if set.contains(byte) {
-                expand(at: pos + 1, parent: arena.parent[Int(node)], into: &out, complete: &complete)
+                var next = arena.link[Int(node)]
+                if next == StackArena.unknown {
+                    next = resolve(pos + 1, arena.parent[Int(node)])
+                    arena.link[Int(node)] = next
+                }
+                if next < 0 { complete = true } else { expand(node: next, into: &out, complete: &complete) }
             }
         }
         if out.count > 1 { out.sort() }
@@ -236,13 +242,7 @@ public struct GrammarMatcher {
             fillRowByClass(id, stacks)
             return
         }
-        let signature = arena.rowSignature
-        signature.initialize(repeating: 0, count: 256)
-        for (i, node) in stacks.enumerated() {
-            let bit = UInt64(1) << UInt64(i)
-            let set = compiled.sets[Int(-compiled.code[Int(arena.position[Int(node)])] - 2)]
-            set.forEachMember { signature[Int($0)] |= bit }
-        }
+        let signature = rowSignature(stacks)
         let groupSignature = arena.groupSignature, groupNext = arena.groupNext
         var groups = 0
         var out: [Int32] = []
@@ -265,6 +265,66 @@ public struct GrammarMatcher {
             arena.table[Int(id) &* 256 &+ b] = next
         }
         arena.rowFilled[Int(id)] = true
+        if !arena.rowGroups[Int(id)].isEmpty { arena.rowGroups[Int(id)] = [] }
+    }
+
+    /// Per byte, the set of `stacks` (at most 64) that accept it, as bits (in `arena.rowSignature`).
+    private func rowSignature(_ stacks: [Int32]) -> UnsafeMutablePointer<UInt64> {
+        let signature = arena.rowSignature
+        signature.initialize(repeating: 0, count: 256)
+        for (i, node) in stacks.enumerated() {
+            let bit = UInt64(1) << UInt64(i)
+            let set = compiled.sets[Int(-compiled.code[Int(arena.position[Int(node)])] - 2)]
+            set.forEachMember { signature[Int($0)] |= bit }
+        }
+        return signature
+    }
+
+    /// The successor of cached state `id` over `byte`, stored for every byte of its group in the
+    /// row (the bytes the same stacks accept, which lead to the same state) and for every byte
+    /// no stack accepts; the row's other groups stay unknown until a walk steps into them. For
+    /// a trie node with several children: a state whose row has many groups (a value's start:
+    /// objects, arrays, strings, numbers, literals) is often left by few of them, and each
+    /// group filled is a state made. May grow the table, so callers holding `arena.table` must
+    /// reload it.
+    func stepGroup(_ id: Int32, _ byte: UInt8) -> Int32 {
+        let stacks = arena.stateStacks[Int(id)]
+        guard stacks.count <= 64 else { return computeStep(id, byte) }
+        var groups = arena.rowGroups[Int(id)]
+        if groups.isEmpty {
+            let signature = rowSignature(stacks)
+            let groupSignature = arena.groupSignature
+            groups = [UInt16](repeating: 0, count: 256)
+            var count = 0
+            for b in 0..<256 {
+                let sig = signature[b]
+                if sig == 0 {
+                    arena.table[Int(id) &* 256 &+ b] = StackArena.dead
+                    continue
+                }
+                var g = 0
+                while g < count, groupSignature[g] != sig { g += 1 }
+                if g == count {
+                    groupSignature[g] = sig
+                    count += 1
+                }
+                groups[b] = UInt16(g + 1)
+            }
+            arena.rowGroupsLeft[Int(id)] = Int32(count)
+        }
+        let group = groups[Int(byte)]
+        guard group != 0 else { return StackArena.dead }
+        var out: [Int32] = []
+        let next = successor(stacks, byte, &out)
+        for b in 0..<256 where groups[b] == group { arena.table[Int(id) &* 256 &+ b] = next }
+        arena.rowGroupsLeft[Int(id)] -= 1
+        if arena.rowGroupsLeft[Int(id)] == 0 {
+            arena.rowFilled[Int(id)] = true
+            arena.rowGroups[Int(id)] = []
+        } else {
+            arena.rowGroups[Int(id)] = groups
+        }
+        return next
     }
 
     /// The row by the grammar's byte classes, for states with more stacks than a signature holds.
@@ -319,19 +379,15 @@ public struct GrammarMatcher {
         return out
     }
 
-    private func expand(at pos: Int32, parent: Int32, into out: inout [Int32], complete: inout Bool) {
-        if compiled.code[Int(pos)] == CompiledGrammar.end {
-            if parent < 0 {
-                complete = true
-            } else {
-                expand(node: parent, into: &out, complete: &complete)
-            }
-            return
-        }
-        expand(node: arena.intern(pos, parent), into: &out, complete: &complete)
+    /// The node at `pos` over `parent`; where `pos` ends its alternative, the parent itself
+    /// (−1: the root rule is complete).
+    @inline(__always)
+    private func resolve(_ pos: Int32, _ parent: Int32) -> Int32 {
+        compiled.code[Int(pos)] == CompiledGrammar.end ? parent : arena.intern(pos, parent)
     }
 
-    private func expand(node: Int32, into out: inout [Int32], complete: inout Bool) {
+    /// Adds the terminal nodes `node` expands to (once per `arena.generation`) to `out`.
+    func expand(node: Int32, into out: inout [Int32], complete: inout Bool) {
         if arena.visitedStamp[Int(node)] == arena.generation { return }
         arena.visitedStamp[Int(node)] = arena.generation
         let pos = arena.position[Int(node)]
@@ -340,12 +396,23 @@ public struct GrammarMatcher {
             out.append(node)
             return
         }
-        let parent = arena.parent[Int(node)]
-        let continuation = pos + 1
-        let newParent = compiled.code[Int(continuation)] == CompiledGrammar.end
-            ? parent : arena.intern(continuation, parent)
-        for start in compiled.alternativeStarts[Int(c)] {
-            expand(at: start, parent: newParent, into: &out, complete: &complete)
+        var link = arena.link[Int(node)]
+        if link == StackArena.unknown {
+            let parent = arena.parent[Int(node)]
+            let continuation = pos + 1
+            let newParent = compiled.code[Int(continuation)] == CompiledGrammar.end
+                ? parent : arena.intern(continuation, parent)
+            let starts = compiled.alternativeStarts[Int(c)]
+            link = Int32(arena.children.count)
+            arena.children.append(Int32(starts.count))
+            for start in starts { arena.children.append(resolve(start, newParent)) }
+            arena.link[Int(node)] = link
+        }
+        let first = Int(link) + 1
+        // Read by index: expanding a child can append to `children`.
+        for i in first..<first + Int(arena.children[Int(link)]) {
+            let child = arena.children[i]
+            if child < 0 { complete = true } else { expand(node: child, into: &out, complete: &complete) }
         }
     }
 }

@@ -171,14 +171,14 @@ struct MaskWalker {
 
     /// Steps edge k from `state` and adds what lies below it. `few`: the state is left by few
     /// edges here (a small node, or an exit, whose bytes repeat from exit to exit): compute
-    /// that one step rather than the state's row.
+    /// that one step; otherwise the step's group of the row (`GrammarMatcher.stepGroup`).
     @inline(__always)
     private mutating func edge(_ k: Int, from state: Int32, few: Bool = true) {
         edges &+= 1
         let byte = trie.childByte[k]
         var next = table[Int(state) &* 256 &+ Int(byte)]
         if next == StackArena.unknown {
-            next = few ? matcher.stepOne(state, byte) : matcher.computeStep(state, byte)
+            next = few ? matcher.stepOne(state, byte) : matcher.stepGroup(state, byte)
             reload()
         }
         if next < 0 { return }

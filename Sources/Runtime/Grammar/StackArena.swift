@@ -8,6 +8,14 @@ final class StackArena {
     @exclusivity(unchecked) var position: [Int32] = []
     @exclusivity(unchecked) var parent: [Int32] = []
     @exclusivity(unchecked) var visitedStamp: [UInt32] = []
+    /// Per node, what expanding it leads to, found on its first expansion (`unknown` before):
+    /// for a node at a terminal, the node after the terminal (−1: the root rule ends there);
+    /// for a node at a rule, an index into `children`, which holds the count of the rule's
+    /// alternatives and then each alternative's first node (−1 likewise). A node's expansion
+    /// depends on the node alone, so a state made in a known context reads these instead of
+    /// looking every node up again by (position, parent).
+    @exclusivity(unchecked) var link: [Int32] = []
+    @exclusivity(unchecked) var children: [Int32] = []
     @exclusivity(unchecked) var index = NodeIndex()
     @exclusivity(unchecked) var generation: UInt32 = 0
 
@@ -22,6 +30,11 @@ final class StackArena {
     /// Per state: its whole row is filled (`GrammarMatcher.fillRow`); entries may be known
     /// before that, one at a time (`GrammarMatcher.stepOne`).
     @exclusivity(unchecked) var rowFilled: [Bool] = []
+    /// Per state whose row is being filled group by group (`GrammarMatcher.stepGroup`): each
+    /// byte's group (0: no stack accepts it), and how many groups are still unknown. Empty
+    /// otherwise.
+    @exclusivity(unchecked) var rowGroups: [[UInt16]] = []
+    @exclusivity(unchecked) var rowGroupsLeft: [Int32] = []
     /// Per state: the bytes that lead back to the same state (nil: not computed yet).
     @exclusivity(unchecked) var stateLoop: [ByteSet?] = []
     /// Per state: it moves like `UTF8Automaton` on multi-byte characters (nil: not checked yet).
@@ -34,6 +47,10 @@ final class StackArena {
     @exclusivity(unchecked) var stateChain: [ChainStep?] = []
     /// Per chain state: multi-byte characters lead to its chain successor (nil: not checked yet).
     @exclusivity(unchecked) var stateChainUTF8: [Bool?] = []
+    /// Terminal positions that read as exactly one multi-byte character
+    /// (`GrammarMatcher.isCharacterRule`). Positions do not change when the state cache is
+    /// trimmed, so this stays.
+    @exclusivity(unchecked) var characterRules: [[Int32]: Bool] = [:]
     /// Per state: its region's index in `regions` (`GrammarMatcher.region`; unknown: not
     /// computed yet, -1: none), and the regions found.
     @exclusivity(unchecked) var stateRegion: [Int32] = []
@@ -81,6 +98,8 @@ final class StackArena {
         stateStacks.removeAll()
         stateComplete.removeAll()
         rowFilled.removeAll()
+        rowGroups.removeAll()
+        rowGroupsLeft.removeAll()
         stateLoop.removeAll()
         stateUTF8Loop.removeAll()
         stateSplit.removeAll()
@@ -101,6 +120,8 @@ final class StackArena {
         stateStacks.append(stacks)
         stateComplete.append(complete)
         rowFilled.append(false)
+        rowGroups.append([])
+        rowGroupsLeft.append(0)
         stateLoop.append(nil)
         stateUTF8Loop.append(nil)
         stateSplit.append(nil)
@@ -133,6 +154,7 @@ final class StackArena {
         position.append(pos)
         parent.append(parentNode)
         visitedStamp.append(0)
+        link.append(StackArena.unknown)
         index.insert(key, node)
         return node
     }

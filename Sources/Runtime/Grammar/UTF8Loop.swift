@@ -49,6 +49,19 @@ extension GrammarMatcher {
     /// Whether every multi-byte character read from cached state `id` leads through live states
     /// (neither `id` nor `to`) to exactly `to`, and every invalid byte inside a character is dead.
     func checkUTF8(from id: Int32, to end: Int32) -> Bool {
+        characterCheck(from: id, to: end) ?? searchUTF8(from: id, to: end)
+    }
+
+    /// `checkUTF8` answered by `characterTarget`, or nil where that does not tell.
+    func characterCheck(from id: Int32, to end: Int32) -> Bool? {
+        guard let target = characterTarget(id) else { return nil }
+        if target != end { return false }
+        // `end` must not be a state met inside a character either.
+        return acceptsContinuation(end) ? nil : true
+    }
+
+    /// `checkUTF8` by reading every character from `id`: a state and a row per byte of each.
+    func searchUTF8(from id: Int32, to end: Int32) -> Bool {
         let ends = utf8Ends(from: id, avoiding: [id, end]) { s in
             if !rowIsFilled(s) { fillRow(s) }
             return true
@@ -71,10 +84,15 @@ extension GrammarMatcher {
                 // The row is read after filling; pair states met below are filled on their turn.
                 let row = arena.table + Int(from) &* 256
                 // At a boundary only lead bytes matter (the rest is the loop's own business).
+                // Runs of bytes (a character's continuation bytes) mostly share their pair: it is
+                // checked once per run.
+                var last = (target: -2, state: StackArena.unknown)
                 for b in u == 0 ? 0xC2...0xF4 : 0...255 {
                     let target = Int(automaton[u &* 256 &+ b])
                     if u == 0 && target < 0 { continue }
                     let s = row[b]
+                    if target == last.target, s == last.state { continue }
+                    last = (target, s)
                     if target < 0 {
                         if s != StackArena.dead { return nil }
                     } else if s < 0 {
@@ -94,5 +112,69 @@ extension GrammarMatcher {
             }
             return ends
         }
+    }
+
+    /// The lead bytes of multi-byte characters.
+    private static let leadBytes = ByteSet(0xC2...0xF4)
+    private static let continuationBytes = ByteSet(0x80...0xBF)
+
+    /// The state every multi-byte character read from cached state `id` ends in, found without
+    /// reading the characters in this context; nil where that cannot be told this way.
+    ///
+    /// The stacks of `id` that take a lead byte are usually the first positions of one
+    /// character rule's alternatives (a string's character, called from each count of a
+    /// `maxLength` chain or from each object's key), all with one parent. If those positions,
+    /// read on their own with nothing below (`isCharacterRule`), take exactly the well-formed
+    /// multi-byte characters, never end partway through one and end after each, then in any
+    /// context every such character leads to the parent's expansion. That answer is cached by
+    /// position, so each new context (a new count, a new object) costs one expansion instead
+    /// of a state and a row for every byte of every character.
+    func characterTarget(_ id: Int32) -> Int32? {
+        var positions: [Int32] = []
+        var parent: Int32? = nil
+        for node in arena.stateStacks[Int(id)] {
+            let pos = arena.position[Int(node)]
+            guard !compiled.sets[Int(-compiled.code[Int(pos)] - 2)].isDisjoint(with: Self.leadBytes) else { continue }
+            let p = arena.parent[Int(node)]
+            if let parent, parent != p { return nil }
+            parent = p
+            positions.append(pos)
+        }
+        guard let parent else { return nil }
+        positions.sort()
+        guard isCharacterRule(positions) else { return nil }
+        var out: [Int32] = []
+        var complete = false
+        arena.generation &+= 1
+        if parent < 0 { complete = true } else { expand(node: parent, into: &out, complete: &complete) }
+        out.sort()
+        return arena.stateID(out, complete: complete)
+    }
+
+    /// Whether some stack of cached state `id` takes a UTF-8 continuation byte (so `id` could
+    /// be met inside a character).
+    private func acceptsContinuation(_ id: Int32) -> Bool {
+        !allowedBytes(cachedState(id)).isDisjoint(with: Self.continuationBytes)
+    }
+
+    /// Whether terminal positions `positions` (sorted), read with nothing below them, take
+    /// exactly the well-formed multi-byte characters: each lead byte and valid continuation
+    /// leads on, every invalid byte inside a character is dead, no state inside a character is
+    /// complete (the rule does not end partway) and each character ends complete with no stacks
+    /// (the rule ends there and nothing else goes on). Cached per position set.
+    func isCharacterRule(_ positions: [Int32]) -> Bool {
+        if let known = arena.characterRules[positions] { return known }
+        var nodes = positions.map { arena.intern($0, -1) }
+        nodes.sort()
+        let start = arena.stateID(nodes, complete: false)
+        let done = arena.stateID([], complete: true)
+        let ends = utf8Ends(from: start, avoiding: [start]) { s in
+            if s != start, isComplete(s) { return false }
+            if !rowIsFilled(s) { fillRow(s) }
+            return true
+        }
+        let result = ends.map { $0 == [done] } ?? false
+        arena.characterRules[positions] = result
+        return result
     }
 }

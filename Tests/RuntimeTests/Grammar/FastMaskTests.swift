@@ -117,14 +117,7 @@ import TestSupport
     /// A hand-made vocabulary with every UTF-8 shape (complete, cut inside a character, invalid
     /// continuations, surrogates, overlongs) under a string loop, against the reference.
     @Test func utf8EdgeTokens() throws {
-        var tokens: [[UInt8]] = (0..<256).map { [UInt8($0)] }
-        let pieces: [[UInt8]] = [[0xC3, 0xA9], [0xC3], [0xE2, 0x82, 0xAC], [0xE2, 0x82], [0xED, 0x9F, 0xBF],
-                                 [0xED, 0xA0, 0x80], [0xE0, 0x80, 0x80], [0xF0, 0x9F, 0x98, 0x80], [0xF4, 0x90, 0x80, 0x80],
-                                 [0xC0, 0xAF], [0x80], [0x61, 0xC3, 0xA9, 0x22], [0xC3, 0xA9, 0x5C, 0x6E]]
-        for p in pieces { for prefix in [[], [0x61], [0x61, 0x62]] as [[UInt8]] { tokens.append(prefix + p) } }
-        let letters = Array("abcdefgh".utf8)
-        for i in 0..<80 { tokens.append((0..<(1 + i % 5)).map { letters[(i * 7 + $0 * 3) % 8] }) }
-        let vocab = TokenVocabulary(tokens: tokens, eosTokens: [0])
+        let vocab = FastMaskTests.utf8EdgeVocabulary()
         for compiled in try FastMaskTests.grammars() {
             let c = GrammarTokenConstraint(compiled: compiled, vocabulary: vocab)
             for text in ["", "\"", "[\"", "{\"name\":\"a"] {
@@ -133,5 +126,18 @@ import TestSupport
                 #expect(c.mask() == c.referenceMask(), "after \(text)")
             }
         }
+    }
+
+    /// Every byte as a token, then every UTF-8 shape (complete, cut inside a character, invalid
+    /// continuations, surrogates, overlongs) alone and after letters, then short ASCII words.
+    static func utf8EdgeVocabulary() -> TokenVocabulary {
+        var tokens: [[UInt8]] = (0..<256).map { [UInt8($0)] }
+        let pieces: [[UInt8]] = [[0xC3, 0xA9], [0xC3], [0xE2, 0x82, 0xAC], [0xE2, 0x82], [0xED, 0x9F, 0xBF],
+                                 [0xED, 0xA0, 0x80], [0xE0, 0x80, 0x80], [0xF0, 0x9F, 0x98, 0x80], [0xF4, 0x90, 0x80, 0x80],
+                                 [0xC0, 0xAF], [0x80], [0x61, 0xC3, 0xA9, 0x22], [0xC3, 0xA9, 0x5C, 0x6E]]
+        for p in pieces { for prefix in [[], [0x61], [0x61, 0x62]] as [[UInt8]] { tokens.append(prefix + p) } }
+        let letters = Array("abcdefgh".utf8)
+        for i in 0..<80 { tokens.append((0..<(1 + i % 5)).map { letters[(i * 7 + $0 * 3) % 8] }) }
+        return TokenVocabulary(tokens: tokens, eosTokens: [0])
     }
 }
