@@ -238,12 +238,35 @@ public struct GrammarMatcher {
     /// bytes no stack accepts are dead without any expansion.
     func fillRow(_ id: Int32) {
         let stacks = arena.stateStacks[Int(id)]
-        guard stacks.count <= 64 else {
-            fillRowByClass(id, stacks)
+        guard stacks.count > 64 else {
+            fillSmallRow(id, stacks)
             return
         }
-        let signature = rowSignature(stacks)
-        let groupSignature = arena.groupSignature, groupNext = arena.groupNext
+        let (groups, count) = byteGroups(stacks)
+        var next = [Int32](repeating: StackArena.unknown, count: count + 1)
+        next[0] = StackArena.dead
+        var out: [Int32] = []
+        for b in 0..<256 {
+            let g = Int(groups[b])
+            if next[g] == StackArena.unknown { next[g] = successor(stacks, UInt8(b), &out) }
+            // Read the table pointer each time: interning a successor can grow it.
+            arena.table[Int(id) &* 256 &+ b] = next[g]
+        }
+        arena.rowFilled[Int(id)] = true
+        if !arena.rowGroups[Int(id)].isEmpty { arena.rowGroups[Int(id)] = [] }
+    }
+
+    /// `fillRow` for at most 64 stacks: one word per byte says which accept it, and the groups
+    /// are found in the same pass as the row is written.
+    private func fillSmallRow(_ id: Int32, _ stacks: [Int32]) {
+        let signature = arena.signatureScratch(words: 256)
+        signature.initialize(repeating: 0, count: 256)
+        for (i, node) in stacks.enumerated() {
+            let bit = UInt64(1) << UInt64(i)
+            let set = compiled.sets[Int(-compiled.code[Int(arena.position[Int(node)])] - 2)]
+            set.forEachMember { signature[Int($0)] |= bit }
+        }
+        let firstByte = arena.groupFirstByte, groupNext = arena.groupNext
         var groups = 0
         var out: [Int32] = []
         for b in 0..<256 {
@@ -251,12 +274,12 @@ public struct GrammarMatcher {
             var next = StackArena.dead
             if sig != 0 {
                 var g = 0
-                while g < groups, groupSignature[g] != sig { g += 1 }
+                while g < groups, signature[Int(firstByte[g])] != sig { g += 1 }
                 if g < groups {
                     next = groupNext[g]
                 } else {
                     next = successor(stacks, UInt8(b), &out)
-                    groupSignature[g] = sig
+                    firstByte[g] = Int32(b)
                     groupNext[g] = next
                     groups += 1
                 }
@@ -268,16 +291,42 @@ public struct GrammarMatcher {
         if !arena.rowGroups[Int(id)].isEmpty { arena.rowGroups[Int(id)] = [] }
     }
 
-    /// Per byte, the set of `stacks` (at most 64) that accept it, as bits (in `arena.rowSignature`).
-    private func rowSignature(_ stacks: [Int32]) -> UnsafeMutablePointer<UInt64> {
-        let signature = arena.rowSignature
-        signature.initialize(repeating: 0, count: 256)
+    /// Per byte, its group in the row of a state with `stacks`: bytes that the same stacks
+    /// accept share a group (numbered from 1 in byte order; 0: no stack accepts the byte), and
+    /// the number of groups. Which stacks accept a byte is a bit set of as many words as there
+    /// are stacks over 64.
+    private func byteGroups(_ stacks: [Int32]) -> (groups: [UInt16], count: Int) {
+        let w = max(1, (stacks.count + 63) >> 6)
+        let signature = arena.signatureScratch(words: 256 * w)
+        signature.initialize(repeating: 0, count: 256 * w)
         for (i, node) in stacks.enumerated() {
-            let bit = UInt64(1) << UInt64(i)
+            let word = i >> 6, bit = UInt64(1) << UInt64(i & 63)
             let set = compiled.sets[Int(-compiled.code[Int(arena.position[Int(node)])] - 2)]
-            set.forEachMember { signature[Int($0)] |= bit }
+            set.forEachMember { signature[Int($0) &* w &+ word] |= bit }
         }
-        return signature
+        let firstByte = arena.groupFirstByte
+        var groups = [UInt16](repeating: 0, count: 256)
+        var count = 0
+        for b in 0..<256 {
+            let row = signature + b &* w
+            var any: UInt64 = 0
+            for k in 0..<w { any |= row[k] }
+            if any == 0 { continue }
+            var g = 0
+            while g < count {
+                let other = signature + Int(firstByte[g]) &* w
+                var k = 0
+                while k < w, row[k] == other[k] { k += 1 }
+                if k == w { break }
+                g += 1
+            }
+            if g == count {
+                firstByte[g] = Int32(b)
+                count += 1
+            }
+            groups[b] = UInt16(g + 1)
+        }
+        return (groups, count)
     }
 
     /// The successor of cached state `id` over `byte`, stored for every byte of its group in the
@@ -289,28 +338,12 @@ public struct GrammarMatcher {
     /// reload it.
     func stepGroup(_ id: Int32, _ byte: UInt8) -> Int32 {
         let stacks = arena.stateStacks[Int(id)]
-        guard stacks.count <= 64 else { return computeStep(id, byte) }
         var groups = arena.rowGroups[Int(id)]
         if groups.isEmpty {
-            let signature = rowSignature(stacks)
-            let groupSignature = arena.groupSignature
-            groups = [UInt16](repeating: 0, count: 256)
-            var count = 0
-            for b in 0..<256 {
-                let sig = signature[b]
-                if sig == 0 {
-                    arena.table[Int(id) &* 256 &+ b] = StackArena.dead
-                    continue
-                }
-                var g = 0
-                while g < count, groupSignature[g] != sig { g += 1 }
-                if g == count {
-                    groupSignature[g] = sig
-                    count += 1
-                }
-                groups[b] = UInt16(g + 1)
-            }
-            arena.rowGroupsLeft[Int(id)] = Int32(count)
+            let found = byteGroups(stacks)
+            groups = found.groups
+            for b in 0..<256 where groups[b] == 0 { arena.table[Int(id) &* 256 &+ b] = StackArena.dead }
+            arena.rowGroupsLeft[Int(id)] = Int32(found.count)
         }
         let group = groups[Int(byte)]
         guard group != 0 else { return StackArena.dead }
@@ -325,17 +358,6 @@ public struct GrammarMatcher {
             arena.rowGroups[Int(id)] = groups
         }
         return next
-    }
-
-    /// The row by the grammar's byte classes, for states with more stacks than a signature holds.
-    private func fillRowByClass(_ id: Int32, _ stacks: [Int32]) {
-        var out: [Int32] = []
-        for members in compiled.classBytes {
-            guard let first = members.first else { continue }
-            let next = successor(stacks, first, &out)
-            for b in members { arena.table[Int(id) &* 256 &+ Int(b)] = next }
-        }
-        arena.rowFilled[Int(id)] = true
     }
 
     private func successor(_ stacks: [Int32], _ byte: UInt8, _ out: inout [Int32]) -> Int32 {

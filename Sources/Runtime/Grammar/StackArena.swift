@@ -63,10 +63,11 @@ final class StackArena {
     /// Per state: it has stacks, so some byte may follow.
     @exclusivity(unchecked) private(set) var continues: UnsafeMutablePointer<Bool>
     @exclusivity(unchecked) private var capacity: Int
-    /// Scratch for `GrammarMatcher.fillRow`: per byte, which stacks accept it; the distinct
-    /// signatures met and their successors.
-    let rowSignature = UnsafeMutablePointer<UInt64>.allocate(capacity: 256)
-    let groupSignature = UnsafeMutablePointer<UInt64>.allocate(capacity: 256)
+    /// Scratch for `GrammarMatcher.byteGroups`: per byte, which stacks accept it (as many words
+    /// as the state has stacks, over 64); the first byte of each group met and its successor.
+    @exclusivity(unchecked) private(set) var rowSignature = UnsafeMutablePointer<UInt64>.allocate(capacity: 256)
+    @exclusivity(unchecked) private var signatureWords = 256
+    let groupFirstByte = UnsafeMutablePointer<Int32>.allocate(capacity: 256)
     let groupNext = UnsafeMutablePointer<Int32>.allocate(capacity: 256)
     /// Beyond this many states the cache is dropped at the next safe point (`trimStateCache`),
     /// so memory stays bounded (about 1 KiB per state).
@@ -85,11 +86,21 @@ final class StackArena {
         table.deallocate()
         continues.deallocate()
         rowSignature.deallocate()
-        groupSignature.deallocate()
+        groupFirstByte.deallocate()
         groupNext.deallocate()
     }
 
     var stateCount: Int { stateStacks.count }
+
+    /// `rowSignature` with room for `words` words.
+    func signatureScratch(words: Int) -> UnsafeMutablePointer<UInt64> {
+        if words > signatureWords {
+            rowSignature.deallocate()
+            rowSignature = .allocate(capacity: words)
+            signatureWords = words
+        }
+        return rowSignature
+    }
 
     /// Drops the state cache if it grew too large. Only call when no state id is held.
     func trimStateCache() {

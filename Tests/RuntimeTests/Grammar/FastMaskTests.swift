@@ -128,6 +128,23 @@ import TestSupport
         }
     }
 
+    /// An object with 120 optional properties: after `{"` the state has a stack per name, more
+    /// than one 64-bit word of row signature (`GrammarMatcher.byteGroups`).
+    @Test func statesWithManyStacks() throws {
+        let letters = Array("abcdefgh")
+        let names = (0..<120).map { i in String([letters[i % 8], letters[(i / 8) % 8], letters[i / 64]]) + "\(i)" }
+        let properties = names.map { #""\#($0)":{"type":"integer"}"# }.joined(separator: ",")
+        let schema = try JSONValue(parsing: #"{"type":"object","properties":{\#(properties)}}"#)
+        let compiled = CompiledGrammar(try JSONSchemaCompiler.compile(schema).grammar)
+        let c = GrammarTokenConstraint(compiled: compiled, vocabulary: FastMaskTests.utf8EdgeVocabulary())
+        for text in ["{\"", "{\"a", "{\"ab", "{\"abb9\":1,\"", "{\"abb9\":1,\"c"] {
+            c.reset()
+            guard text.utf8.allSatisfy({ c.accept(Int($0)) }) else { Issue.record("refused \(text)"); continue }
+            if text == "{\"" { #expect(c.matcher.state.stacks.count > 64) }
+            #expect(c.mask() == c.referenceMask(), "after \(text)")
+        }
+    }
+
     /// Every byte as a token, then every UTF-8 shape (complete, cut inside a character, invalid
     /// continuations, surrogates, overlongs) alone and after letters, then short ASCII words.
     static func utf8EdgeVocabulary() -> TokenVocabulary {
