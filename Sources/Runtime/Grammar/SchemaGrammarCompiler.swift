@@ -102,9 +102,15 @@ struct SchemaGrammarCompiler {
             return .choice(options)
         }
         for keyword in ["anyOf", "oneOf"] {
-            guard let branches = schema[keyword]?.arrayValue else { continue }
+            guard var branches = schema[keyword]?.arrayValue else { continue }
             schema[keyword] = nil
-            if keyword == "oneOf" { try checkDisjoint(branches, base: schema, pointer: pointer + "/oneOf") }
+            if keyword == "oneOf" {
+                if let exclusive = try exclusiveStringBranches(branches, pointer: pointer + "/oneOf") {
+                    branches = exclusive
+                } else {
+                    try checkDisjoint(branches, base: schema, pointer: pointer + "/oneOf")
+                }
+            }
             var options: [GrammarExpr] = []
             let base = schema.members.filter { !SchemaKeywords.annotations.contains($0.key) }
             for (i, branch) in branches.enumerated() {

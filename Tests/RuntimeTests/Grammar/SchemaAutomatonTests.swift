@@ -70,6 +70,24 @@ import TestSupport
         ])
     }
 
+    /// `oneOf` over patterns and formats that may overlap (`exclusiveStringBranches`): a string
+    /// matching two branches, or a non-string beside two untyped branches, is invalid.
+    @Test func overlappingStringOneOf() throws {
+        try SchemaPresenceTests.expectAgreement([
+            #"{"oneOf":[{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},{"type":"string"}]}"#,
+            #"{"type":"array","items":{"oneOf":[{"pattern":"customer"},{"pattern":"maker"},{"pattern":"admin"}]}}"#,
+            #"{"oneOf":[{"type":"string","pattern":"^https?://.+$"},{"type":"string","pattern":"^\\./.+$"}]}"#,
+            #"{"oneOf":[{"pattern":"^a"},{"type":"string","pattern":"b$"}]}"#,
+            #"{"oneOf":[{"type":"string","format":"date"},{"type":"string","pattern":"^2024"}],"maxLength":12}"#,
+            #"{"oneOf":[{"pattern":"a"},{"pattern":"a"}]}"#,
+        ], [
+            #""""#, #""a""#, #""ab""#, #""b""#, #""abc""#, #""customer""#, #""makercustomer""#, #""admin""#, #""x""#,
+            #""https://x""#, #""./x""#, #""507f1f77bcf86cd799439011""#, #""507F1F77BCF86CD79943901""#, #""2024-02-29""#,
+            #""2024-02-30""#, #""2023-01-01""#, #""2024x""#, #""2024-02-29xx""#, "5", "null", "true", #"{"a":1}"#,
+            #"["customer"]"#, #"["customer","maker"]"#, #"["makercustomer"]"#, "[]", "[1]", #"["x"]"#,
+        ])
+    }
+
     @Test func patternPropertiesBesideOpenMembers() throws {
         try SchemaPresenceTests.expectAgreement([
             #"{"type":"object","patternProperties":{"^s_":{"type":"string"},"_n$":{"type":"integer"}},"properties":{"s_id":{"minLength":2},"plain":{"type":"boolean"}},"required":["s_req"]}"#,
