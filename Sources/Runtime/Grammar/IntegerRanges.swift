@@ -105,7 +105,9 @@ enum IntegerRanges {
 
     /// Decimal numbers (no exponent) in a range whose bounds are decimals, each `(value,
     /// exclusive)`; nil when a bound has no plain decimal spelling (see `Bound`).
-    static func decimalRange(low: (Double, Bool)?, high: (Double, Bool)?) -> E? {
+    /// With `places`, only numbers with at most that many fraction digits before trailing zeros
+    /// (the multiples of 10^-places: `multipleOf: 0.01` is 2).
+    static func decimalRange(low: (Double, Bool)?, high: (Double, Bool)?, places: Int? = nil) -> E? {
         var options: [E] = []
         // Non-negative values, written without '-'.
         if high.map({ $0.0 > 0 || ($0.0 == 0 && !$0.1) }) ?? true {
@@ -113,7 +115,7 @@ enum IntegerRanges {
             if let low, low.0 >= 0 { l = Bound(magnitudeOf: low.0, exclusive: low.1) } else { l = Bound(integer: 0, exclusive: false) }
             let h = high.map { Bound(magnitudeOf: $0.0, exclusive: $0.1) }
             guard let l, h.map({ $0 != nil }) ?? true else { return nil }
-            if let e = nonNegative(low: l, high: h ?? nil) { options.append(e) }
+            if let e = nonNegative(low: l, high: h ?? nil, places: places) { options.append(e) }
         }
         // Negative values: '-' and a magnitude u > 0 with -u in range.
         if low.map({ $0.0 < 0 }) ?? true {
@@ -121,27 +123,30 @@ enum IntegerRanges {
             if let high, high.0 < 0 { l = Bound(magnitudeOf: high.0, exclusive: high.1) } else { l = Bound(integer: 0, exclusive: true) }
             let h = low.map { Bound(magnitudeOf: $0.0, exclusive: $0.1) }
             guard let l, h.map({ $0 != nil }) ?? true else { return nil }
-            if let e = nonNegative(low: l, high: h ?? nil) { options.append(.sequence([.literal("-"), e])) }
+            if let e = nonNegative(low: l, high: h ?? nil, places: places) { options.append(.sequence([.literal("-"), e])) }
         }
         return options.count == 1 ? options[0] : .choice(options)
     }
 
     /// Numerals I(.F)? with value v, low <= v <= high (respecting exclusivity), low >= 0.
-    static func nonNegative(low: Bound, high: Bound?) -> E? {
+    static func nonNegative(low: Bound, high: Bound?, places: Int? = nil) -> E? {
         let l = low.integer
         var options: [E] = []
+        let any = places.map { k in
+            E.optional(.sequence([.literal("."), .repeated(digit, min: 1, max: k), .repeated(.literal("0"), min: 0, max: nil)]))
+        } ?? anyFraction
         if let high {
             let h = high.integer
             if l < h {
-                options.append(.sequence([.literal(String(l)), fraction(atLeast(low.fraction, strict: low.exclusive))]))
-                if l + 1 <= h - 1 { options.append(.sequence([natural(l + 1, h - 1), anyFraction])) }
-                options.append(.sequence([.literal(String(h)), fraction(atMost(high.fraction, strict: high.exclusive))]))
+                options.append(.sequence([.literal(String(l)), fraction(atLeast(low.fraction, strict: low.exclusive, room: places), places: places)]))
+                if l + 1 <= h - 1 { options.append(.sequence([natural(l + 1, h - 1), any])) }
+                options.append(.sequence([.literal(String(h)), fraction(atMost(high.fraction, strict: high.exclusive, room: places), places: places)]))
             } else if l == h {
-                options.append(.sequence([.literal(String(l)), fraction(between(low, high))]))
+                options.append(.sequence([.literal(String(l)), fraction(between(low, high, room: places), places: places)]))
             }
         } else {
-            options.append(.sequence([.literal(String(l)), fraction(atLeast(low.fraction, strict: low.exclusive))]))
-            options.append(.sequence([natural(l + 1, nil), anyFraction]))
+            options.append(.sequence([.literal(String(l)), fraction(atLeast(low.fraction, strict: low.exclusive, room: places), places: places)]))
+            options.append(.sequence([natural(l + 1, nil), any]))
         }
         if options.isEmpty { return nil }
         return options.count == 1 ? options[0] : .choice(options)
@@ -154,14 +159,22 @@ enum IntegerRanges {
         var nonEmpty: [E] = []
     }
 
-    /// `(.D)?` for the digit strings D of `digits` (nothing when there are none).
-    static func fraction(_ digits: Digits) -> E {
+    /// `(.D)?` for the digit strings D of `digits` (nothing when there are none). With `places`
+    /// the strings are at most that long and any zeros may follow them (the empty one: `.0`,
+    /// `.00`, …).
+    static func fraction(_ digits: Digits, places: Int? = nil) -> E {
         var options: [E] = digits.empty ? [.empty] : []
+        let zeros = E.repeated(.literal("0"), min: 0, max: nil)
+        if digits.empty, places != nil { options.append(.sequence([.literal("."), .literal("0"), zeros])) }
         if !digits.nonEmpty.isEmpty {
-            options.append(.sequence([.literal("."), digits.nonEmpty.count == 1 ? digits.nonEmpty[0] : .choice(digits.nonEmpty)]))
+            let body = digits.nonEmpty.count == 1 ? digits.nonEmpty[0] : .choice(digits.nonEmpty)
+            options.append(.sequence([.literal("."), body] + (places != nil ? [zeros] : [])))
         }
         return options.count == 1 ? options[0] : .choice(options)
     }
+
+    /// Any digits: at most `room` of them (nil: any number).
+    static func free(_ room: Int?) -> E { room.map { .repeated(digit, min: 0, max: $0) } ?? digits }
 
     static let digits = E.repeated(digit, min: 0, max: nil)
 
@@ -170,31 +183,40 @@ enum IntegerRanges {
         (rest.empty ? [digitRange(d, d)] : []) + rest.nonEmpty.map { .sequence([digitRange(d, d), $0]) }
     }
 
-    /// Digit strings D with 0.D ≥ 0.R (> when strict); R has no trailing zeros.
-    static func atLeast(_ r: [UInt8], strict: Bool) -> Digits {
+    /// Digit strings D with 0.D ≥ 0.R (> when strict); R has no trailing zeros. `room`: D has
+    /// at most that many digits (nil: any).
+    static func atLeast(_ r: [UInt8], strict: Bool, room: Int? = nil) -> Digits {
+        if room == 0 { return Digits(empty: r.isEmpty && !strict) }
+        let rest = room.map { $0 - 1 }
         guard let r0 = r.first else {
+            if let rest {
+                return strict ? Digits(nonEmpty: [.sequence([free(rest), digitRange(1, 9)])])
+                    : Digits(empty: true, nonEmpty: [.sequence([digit, free(rest)])])
+            }
             return strict ? Digits(nonEmpty: [.sequence([digits, digitRange(1, 9), digits])]) : Digits(empty: true, nonEmpty: [.sequence([digit, digits])])
         }
         var out = Digits()
-        if r0 < 9 { out.nonEmpty.append(.sequence([digitRange(r0 + 1, 9), digits])) }
-        out.nonEmpty += prefixed(r0, atLeast(Array(r.dropFirst()), strict: strict))
+        if r0 < 9 { out.nonEmpty.append(.sequence([digitRange(r0 + 1, 9), free(rest)])) }
+        out.nonEmpty += prefixed(r0, atLeast(Array(r.dropFirst()), strict: strict, room: rest))
         return out
     }
 
     /// Digit strings D with 0.D ≤ 0.R (< when strict); R has no trailing zeros.
-    static func atMost(_ r: [UInt8], strict: Bool) -> Digits {
+    static func atMost(_ r: [UInt8], strict: Bool, room: Int? = nil) -> Digits {
         guard let r0 = r.first else {
             return strict ? Digits() : Digits(empty: true, nonEmpty: [.repeated(.literal("0"), min: 1, max: nil)])
         }
         // Stopping early leaves zeros against R's later nonzero digit: smaller.
         var out = Digits(empty: true)
-        if r0 > 0 { out.nonEmpty.append(.sequence([digitRange(0, r0 - 1), digits])) }
-        out.nonEmpty += prefixed(r0, atMost(Array(r.dropFirst()), strict: strict))
+        if room == 0 { return out }
+        let rest = room.map { $0 - 1 }
+        if r0 > 0 { out.nonEmpty.append(.sequence([digitRange(0, r0 - 1), free(rest)])) }
+        out.nonEmpty += prefixed(r0, atMost(Array(r.dropFirst()), strict: strict, room: rest))
         return out
     }
 
     /// Digit strings D with 0.A ≤ 0.D ≤ 0.B (each side strict when its bound is exclusive).
-    static func between(_ low: Bound, _ high: Bound) -> Digits {
+    static func between(_ low: Bound, _ high: Bound, room: Int? = nil) -> Digits {
         let a = low.fraction, b = high.fraction
         if a.isEmpty && b.isEmpty {
             return low.exclusive || high.exclusive ? Digits() : atMost([], strict: false)
@@ -203,15 +225,25 @@ enum IntegerRanges {
         if a0 > b0 { return Digits() }
         // Nothing after the point is 0: in when the lower bound is 0 and inclusive.
         var out = Digits(empty: a.isEmpty && !low.exclusive)
+        if room == 0 { return out }
+        let rest = room.map { $0 - 1 }
         if a0 == b0 {
-            let rest = between(Bound(integer: 0, fraction: Array(a.dropFirst()), exclusive: low.exclusive),
-                               Bound(integer: 0, fraction: Array(b.dropFirst()), exclusive: high.exclusive))
-            out.nonEmpty += prefixed(a0, rest)
+            let tail = between(Bound(integer: 0, fraction: Array(a.dropFirst()), exclusive: low.exclusive),
+                               Bound(integer: 0, fraction: Array(b.dropFirst()), exclusive: high.exclusive), room: rest)
+            out.nonEmpty += prefixed(a0, tail)
             return out
         }
-        out.nonEmpty += prefixed(a0, atLeast(Array(a.dropFirst()), strict: low.exclusive))
-        if a0 + 1 <= b0 - 1 { out.nonEmpty.append(.sequence([digitRange(a0 + 1, b0 - 1), digits])) }
-        out.nonEmpty += prefixed(b0, atMost(Array(b.dropFirst()), strict: high.exclusive))
+        out.nonEmpty += prefixed(a0, atLeast(Array(a.dropFirst()), strict: low.exclusive, room: rest))
+        if a0 + 1 <= b0 - 1 { out.nonEmpty.append(.sequence([digitRange(a0 + 1, b0 - 1), free(rest)])) }
+        out.nonEmpty += prefixed(b0, atMost(Array(b.dropFirst()), strict: high.exclusive, room: rest))
         return out
+    }
+
+    /// k when `value` is 10^-k exactly as written (0.1, 0.01, …, k ≤ 15), else nil.
+    static func decimalPlaces(ofPowerOfTen value: Double) -> Int? {
+        guard value > 0, value < 1, let b = Bound(magnitudeOf: value, exclusive: false), b.integer == 0,
+              let last = b.fraction.last, last == 1, b.fraction.dropLast().allSatisfy({ $0 == 0 }), b.fraction.count <= 15
+        else { return nil }
+        return b.fraction.count
     }
 }

@@ -267,22 +267,31 @@ extension SchemaGrammarCompiler {
     }
 
     mutating func number(_ schema: JSONObject, pointer: String) throws(JSONSchemaError) -> GrammarExpr {
+        // `multipleOf: 0.01` (a power of ten): at most that many fraction digits before any
+        // trailing zeros, decided on the decimal spelling (10.99 is a multiple of 0.01, as the
+        // arithmetic has it, though not in binary floating point). Written without an exponent,
+        // like the decimal bounds.
+        var places: Int? = nil
         if let m = schema["multipleOf"] {
             if let k = m.intValue, k == 1 || schema["type"] == .string("integer") {
                 return try integer(schema, pointer: pointer)
             }
-            try unsupported("multipleOf on non-integer numbers is not supported", pointer + "/multipleOf")
+            places = m.doubleValue.flatMap(IntegerRanges.decimalPlaces(ofPowerOfTen:))
+            if places == nil {
+                try unsupported("multipleOf on non-integer numbers is not supported (except powers of ten such as 0.01)",
+                                pointer + "/multipleOf")
+            }
         }
         var low: (Double, Bool)? = nil, high: (Double, Bool)? = nil
         if let m = schema["minimum"]?.doubleValue { low = (m, schema["exclusiveMinimum"] == .bool(true)) }
         if let e = schema["exclusiveMinimum"]?.doubleValue, e >= (low?.0 ?? -.infinity) { low = (e, true) }
         if let m = schema["maximum"]?.doubleValue { high = (m, schema["exclusiveMaximum"] == .bool(true)) }
         if let e = schema["exclusiveMaximum"]?.doubleValue, e <= (high?.0 ?? .infinity) { high = (e, true) }
-        if low == nil, high == nil {
+        if low == nil, high == nil, places == nil {
             return try plainNumber()
         }
         if let low, let high, low.0 > high.0 { return .choice([]) }
-        guard let range = IntegerRanges.decimalRange(low: low, high: high) else {
+        guard let range = IntegerRanges.decimalRange(low: low, high: high, places: places) else {
             try unsupported("number bounds \([low?.0, high?.0].compactMap { $0 }) need an exponent or exceed 10^15", pointer)
             return try plainNumber()
         }
