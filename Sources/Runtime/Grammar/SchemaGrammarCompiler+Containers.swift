@@ -96,13 +96,22 @@ extension SchemaGrammarCompiler {
         if minProperties > required.count, !nonEmpty {
             try unsupported("minProperties above the number of required properties is not supported (except 1)", pointer + "/minProperties")
         }
+        // `maxProperties` equal to the number of required members: those members and no others.
+        var onlyRequired = false
         if let maxP = schema["maxProperties"]?.intValue, allowsExtra || maxP < required.count + optionalCount {
             if maxP < required.count { return .choice([]) }
-            try unsupported("maxProperties below the number of possible properties is not supported", pointer + "/maxProperties")
+            if maxP == required.count {
+                onlyRequired = true
+            } else {
+                try unsupported("maxProperties below the number of possible properties is not supported (except the number required)",
+                                pointer + "/maxProperties")
+            }
         }
         let w = ws
         var extraMember: GrammarExpr? = nil
-        if let patterns = schema["patternProperties"]?.objectValue, !patterns.isEmpty {
+        if onlyRequired {
+            // No member beyond the required ones.
+        } else if let patterns = schema["patternProperties"]?.objectValue, !patterns.isEmpty {
             extraMember = try patternMembers(patterns, additional: additional, declared: declared, pointer: pointer)
         } else if allowsExtra {
             let value = try compile(additional, pointer: pointer + "/additionalProperties")
@@ -111,6 +120,7 @@ extension SchemaGrammarCompiler {
         var members: [(GrammarExpr, Bool)] = []
         for prop in props {
             let isRequired = required.contains(prop.key)
+            if onlyRequired, !isRequired { continue }
             if prop.schema == .bool(false) {
                 if isRequired { return .choice([]) }
                 continue

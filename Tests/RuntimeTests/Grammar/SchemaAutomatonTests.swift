@@ -88,6 +88,20 @@ import TestSupport
         ])
     }
 
+    /// `maxProperties` equal to the number of required members: exactly those members, whatever
+    /// else `properties`, `patternProperties` or `additionalProperties` would allow.
+    @Test func maxPropertiesOfTheRequiredMembers() throws {
+        try SchemaPresenceTests.expectAgreement([
+            #"{"type":"object","properties":{"a":{"type":"integer"},"b":{"type":"integer"},"c":{"type":"integer"}},"required":["a","b"],"maxProperties":2}"#,
+            #"{"type":"object","properties":{"a":{"type":"integer"}},"required":["a"],"patternProperties":{"^x":{"type":"integer"}},"maxProperties":1}"#,
+            #"{"type":"object","properties":{"a":{"type":"integer"}},"maxProperties":0}"#,
+            #"{"properties":{"a":{"type":"integer"}},"required":["a","z"],"maxProperties":2}"#,
+        ], [
+            "{}", #"{"a":1}"#, #"{"a":1,"b":2}"#, #"{"a":1,"b":2,"c":3}"#, #"{"a":1,"x":2}"#, #"{"a":1,"b":2,"x":3}"#,
+            #"{"a":1,"z":2}"#, #"{"a":1,"z":"s"}"#, #"{"a":"s","b":2}"#, #"{"b":2}"#, "[]", "5", #""s""#,
+        ])
+    }
+
     @Test func patternPropertiesBesideOpenMembers() throws {
         try SchemaPresenceTests.expectAgreement([
             #"{"type":"object","patternProperties":{"^s_":{"type":"string"},"_n$":{"type":"integer"}},"properties":{"s_id":{"minLength":2},"plain":{"type":"boolean"}},"required":["s_req"]}"#,
