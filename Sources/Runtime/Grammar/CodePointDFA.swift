@@ -13,6 +13,10 @@
 struct CodePointDFA {
     /// Most states an automaton may have (subset construction, products, counters).
     static let maxStates = 20_000
+    /// Most states of a length counter's product (`lengthBounded`): its states are written as
+    /// rules without minimization, and a format such as email (~130 states) times a length of
+    /// 1024 needs about 134 000.
+    static let maxCountedStates = 160_000
 
     struct TooLarge: Error {}
 
@@ -70,7 +74,7 @@ struct CodePointDFA {
     func lengthBounded(min: Int, max: Int?) throws(TooLarge) -> CodePointDFA {
         let k = alphabet.count
         let cap = max ?? min
-        return try CodePointDFA.explore(alphabet: alphabet, start: [0, 0]) { key, symbol in
+        return try CodePointDFA.explore(alphabet: alphabet, start: [0, 0], limit: CodePointDFA.maxCountedStates) { key, symbol in
             let n = next[key[0] * k + symbol]
             if n < 0 { return nil }
             if let max, key[1] >= max { return nil }
@@ -80,7 +84,8 @@ struct CodePointDFA {
 
     /// Breadth-first construction of an automaton whose states are keys reachable from `start`.
     static func explore(
-        alphabet: [CodePointSet], start: [Int], step: ([Int], Int) -> [Int]?, accepting isAccepting: ([Int]) -> Bool
+        alphabet: [CodePointSet], start: [Int], limit: Int = maxStates, step: ([Int], Int) -> [Int]?,
+        accepting isAccepting: ([Int]) -> Bool
     ) throws(TooLarge) -> CodePointDFA {
         let k = alphabet.count
         var index: [[Int]: Int] = [start: 0]
@@ -99,7 +104,7 @@ struct CodePointDFA {
                 if let j = index[target] {
                     next.append(Int32(j))
                 } else {
-                    guard keys.count < maxStates else { throw TooLarge() }
+                    guard keys.count < limit else { throw TooLarge() }
                     index[target] = keys.count
                     next.append(Int32(keys.count))
                     keys.append(target)
