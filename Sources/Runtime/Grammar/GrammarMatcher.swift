@@ -238,34 +238,42 @@ public struct GrammarMatcher {
     /// bytes no stack accepts are dead without any expansion.
     func fillRow(_ id: Int32) {
         let stacks = arena.stateStacks[Int(id)]
-        guard stacks.count > 64 else {
+        if stacks.count <= 64 {
             fillSmallRow(id, stacks)
-            return
-        }
-        let (groups, count) = byteGroups(stacks)
-        var next = [Int32](repeating: StackArena.unknown, count: count + 1)
-        next[0] = StackArena.dead
-        var out: [Int32] = []
-        for b in 0..<256 {
-            let g = Int(groups[b])
-            if next[g] == StackArena.unknown { next[g] = successor(stacks, UInt8(b), &out) }
-            // Read the table pointer each time: interning a successor can grow it.
-            arena.table[Int(id) &* 256 &+ b] = next[g]
+        } else {
+            let (groups, count) = byteGroups(stacks)
+            var next = [Int32](repeating: StackArena.unknown, count: count + 1)
+            next[0] = StackArena.dead
+            var out: [Int32] = []
+            for b in 0..<256 {
+                let g = Int(groups[b])
+                if next[g] == StackArena.unknown { next[g] = successor(stacks, UInt8(b), &out) }
+                // Read the table pointer each time: interning a successor can grow it.
+                arena.table[Int(id) &* 256 &+ b] = next[g]
+            }
         }
         arena.rowFilled[Int(id)] = true
         if !arena.rowGroups[Int(id)].isEmpty { arena.rowGroups[Int(id)] = [] }
     }
 
-    /// `fillRow` for at most 64 stacks: one word per byte says which accept it, and the groups
-    /// are found in the same pass as the row is written.
-    private func fillSmallRow(_ id: Int32, _ stacks: [Int32]) {
-        let signature = arena.signatureScratch(words: 256)
-        signature.initialize(repeating: 0, count: 256)
+    /// Per byte, which of `stacks` accept it: bit i of word i / 64, `words` words per byte (in
+    /// `arena.rowSignature`; one word up to 64 stacks).
+    private func stackSignatures(_ stacks: [Int32]) -> (signature: UnsafeMutablePointer<UInt64>, words: Int) {
+        let w = max(1, (stacks.count + 63) >> 6)
+        let signature = arena.signatureScratch(words: 256 * w)
+        signature.initialize(repeating: 0, count: 256 * w)
         for (i, node) in stacks.enumerated() {
-            let bit = UInt64(1) << UInt64(i)
+            let word = i >> 6, bit = UInt64(1) << UInt64(i & 63)
             let set = compiled.sets[Int(-compiled.code[Int(arena.position[Int(node)])] - 2)]
-            set.forEachMember { signature[Int($0)] |= bit }
+            set.forEachMember { signature[Int($0) &* w &+ word] |= bit }
         }
+        return (signature, w)
+    }
+
+    /// The row for at most 64 stacks (one signature word per byte), its groups found in the
+    /// same pass as the row is written.
+    private func fillSmallRow(_ id: Int32, _ stacks: [Int32]) {
+        let signature = stackSignatures(stacks).signature
         let firstByte = arena.groupFirstByte, groupNext = arena.groupNext
         var groups = 0
         var out: [Int32] = []
@@ -287,8 +295,6 @@ public struct GrammarMatcher {
             // Read the table pointer each time: interning a successor can grow it.
             arena.table[Int(id) &* 256 &+ b] = next
         }
-        arena.rowFilled[Int(id)] = true
-        if !arena.rowGroups[Int(id)].isEmpty { arena.rowGroups[Int(id)] = [] }
     }
 
     /// Per byte, its group in the row of a state with `stacks`: bytes that the same stacks
@@ -296,14 +302,7 @@ public struct GrammarMatcher {
     /// the number of groups. Which stacks accept a byte is a bit set of as many words as there
     /// are stacks over 64.
     private func byteGroups(_ stacks: [Int32]) -> (groups: [UInt16], count: Int) {
-        let w = max(1, (stacks.count + 63) >> 6)
-        let signature = arena.signatureScratch(words: 256 * w)
-        signature.initialize(repeating: 0, count: 256 * w)
-        for (i, node) in stacks.enumerated() {
-            let word = i >> 6, bit = UInt64(1) << UInt64(i & 63)
-            let set = compiled.sets[Int(-compiled.code[Int(arena.position[Int(node)])] - 2)]
-            set.forEachMember { signature[Int($0) &* w &+ word] |= bit }
-        }
+        let (signature, w) = stackSignatures(stacks)
         let firstByte = arena.groupFirstByte
         var groups = [UInt16](repeating: 0, count: 256)
         var count = 0

@@ -33,6 +33,7 @@ extension SchemaGrammarCompiler {
             if !typed { untyped += 1 }
             conditions.append(condition)
         }
+        let overlap = Self.overlaps(conditions)
         var out: [JSONValue] = []
         for (i, condition) in conditions.enumerated() {
             var others: [String] = []
@@ -42,8 +43,7 @@ extension SchemaGrammarCompiler {
                     excluded = true
                     break
                 }
-                if let condition, !Self.mayOverlap(condition, other) { continue }
-                others.append(other)
+                if overlap[i][j] { others.append(other) }
             }
             if excluded { continue }
             var members: [(String, JSONValue)] = [("type", .string("string"))]
@@ -58,12 +58,23 @@ extension SchemaGrammarCompiler {
         return out
     }
 
-    /// Whether some string matches both regexes (true where that cannot be decided cheaply).
-    static func mayOverlap(_ a: String, _ b: String) -> Bool {
+    /// Per pair of conditions, whether some string matches both (true where one is nil, any
+    /// string, or where it cannot be decided cheaply): every pattern's automaton built once,
+    /// over one alphabet, and each unordered pair intersected once.
+    static func overlaps(_ conditions: [String?]) -> [[Bool]] {
+        let n = conditions.count
+        var overlap = [[Bool]](repeating: [Bool](repeating: true, count: n), count: n)
         var set = RegexSet()
-        guard let x = try? set.add(pattern: a), let y = try? set.add(pattern: b),
-              let automata = try? set.automata(), let both = try? automata[x].intersection(automata[y])
-        else { return true }
-        return !both.isEmpty
+        var ids: [Int?] = []
+        for c in conditions { ids.append(c.flatMap { try? set.add(pattern: $0) }) }
+        guard let automata = try? set.automata() else { return overlap }
+        for i in 0..<n {
+            for j in i + 1..<n {
+                guard let x = ids[i], let y = ids[j], let both = try? automata[x].intersection(automata[y]) else { continue }
+                overlap[i][j] = !both.isEmpty
+                overlap[j][i] = overlap[i][j]
+            }
+        }
+        return overlap
     }
 }
