@@ -20,7 +20,22 @@ struct BenchGrammar: AsyncParsableCommand {
             constrained generation in a process pays, with no prompt processing to hide the \
             background warm-up): first_mask_us is its first mask, mask_max_cold_us its slowest.
 
-            With --maskbench DIR instead of --json-schema, every MaskBench-style file in DIR             ({"schema", "tests"}) is compiled and each instance walked token by token through             the model's vocabulary, timing the full mask at every step (as `grammar check`);             prints the masks of all files pooled (mean, p50, p99, p99.9, max), wrong verdicts,             and per split (the file name before `---`) how many files compile. Exit status 1 if             any instance was answered wrongly.
+            With --maskbench DIR instead of --json-schema, every MaskBench-style file in DIR \
+            ({"schema", "tests"}) is compiled and each instance walked token by token through the \
+            model's vocabulary, timing the full mask at every step (as `grammar check`); prints \
+            the masks of all files pooled (mean, p50, p99, p99.9, max), wrong verdicts, and per \
+            split (the file name before `---`) how many files compile. Exit status 1 if any \
+            instance was answered wrongly.
+
+            With --bfcl FILE (repeatable) instead, every distinct function of the BFCL question \
+            files becomes a call schema {"name": const, "arguments": {…}} (BFCL's types converted, \
+            arguments closed, as the agent constrains a required call) and is generated greedily \
+            under it with its question as the prompt (evaluated anew each repetition), then without \
+            a constraint for as many tokens from the same prompt. Per schema: both decode times, \
+            the time the constraint itself took (checks, masks, redraws, parser steps) and the two \
+            ratios, timed and from the constrained run alone; then a summary (pooled, min, p5 and \
+            median ratio, schemas below 0.95). --jump-forward off measures the constraint alone, \
+            checked (the default) what run, the agent and the server do.
             """)
 
     @Option(name: .shortAndLong, help: "The GGUF model (default: SmolLM2-135M-Instruct in the models folder).")
@@ -32,6 +47,12 @@ struct BenchGrammar: AsyncParsableCommand {
     @Option(help: "A folder of MaskBench-style files: pooled mask times over all their instances.")
     var maskbench: String?
 
+    @Option(help: "A BFCL question file (repeatable): constrained vs free decoding on each distinct function's call schema ({\"name\": const, \"arguments\": …}, the question as prompt), the free run making as many tokens as the constrained one; with --json, one line per schema, then the summary.")
+    var bfcl: [String] = []
+
+    @Option(help: "With --bfcl: only the first N distinct schemas.")
+    var limit: Int?
+
     @Option(name: .customLong("slow-masks"), help: "With --maskbench: list the files whose masks took longer than this many µs (count, time, where; with --json, count and time per file under \"slow_masks\").")
     var slowMasks: Double?
 
@@ -40,6 +61,12 @@ struct BenchGrammar: AsyncParsableCommand {
 
     @Option(help: "The user message (default: asks for a JSON instance of the schema).")
     var prompt: String?
+
+    @Option(name: .customLong("jump-forward"), help: "Jump-forward in the constrained runs: checked (the default of run, the agent and the server), appended, off (one sampled token per step: the constraint's own cost).")
+    var jumpForward: JumpForward = .checked
+
+    @Option(help: "Prompt lookup in the constrained runs: draft up to N tokens per step from the context (0: off; the agent's default is 8).")
+    var lookup = 0
 
     @Option(help: "Repetitions; medians are reported.")
     var reps = 3
@@ -51,14 +78,22 @@ struct BenchGrammar: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        if (jsonSchema == nil) == (maskbench == nil) { throw ValidationError("give exactly one of --json-schema and --maskbench") }
+        if [jsonSchema != nil, maskbench != nil, !bfcl.isEmpty].filter({ $0 }).count != 1 {
+            throw ValidationError("give exactly one of --json-schema, --maskbench and --bfcl")
+        }
         if nPredict < 1 { throw ValidationError("-n must be at least 1") }
         if reps < 1 { throw ValidationError("--reps must be at least 1") }
+        if lookup < 0 { throw ValidationError("--lookup must be at least 0") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
     }
 
     func run() async throws {
         if let maskbench {
             try runMaskBench(maskbench)
+            return
+        }
+        if !bfcl.isEmpty {
+            try await runBFCL(bfcl)
             return
         }
         guard let jsonSchema else { return }
@@ -84,7 +119,7 @@ struct BenchGrammar: AsyncParsableCommand {
             let free = try await generate(session, tokens, GenerationOptions(maxTokens: nPredict, sampler: .greedy, stopTokens: []))
             await session.reset()
             let constraint = GrammarConstraint(grammar: compiled, vocabulary: vocabulary)
-            let bound = try await generate(session, tokens, GenerationOptions(maxTokens: nPredict, sampler: .greedy, constraint: constraint))
+            let bound = try await generate(session, tokens, constrainedOptions(constraint))
             let masks = try Self.replayMasks(bound.tokens, compiled: try compile(schemaText), vocabulary: vocabulary)
             runs.append(Repetition(free: free.stats, constrained: bound.stats, tokens: bound.tokens, maskMicros: masks))
         }
@@ -93,6 +128,14 @@ struct BenchGrammar: AsyncParsableCommand {
         let cold = try Self.replayMasks(generated, compiled: try compile(schemaText), vocabulary: TokenVocabulary(tokenizer: loaded.tokenizer))
         report(Summary(runs: runs, compileMillis: compileMillis, vocabularyMillis: vocabularyMillis, vocabularySize: vocabulary.count,
                        pooledMicros: pooled, coldMicros: cold))
+    }
+
+    /// Greedy generation under `constraint` with the chosen jump-forward.
+    func constrainedOptions(_ constraint: GrammarConstraint) -> GenerationOptions {
+        var options = GenerationOptions(maxTokens: nPredict, sampler: .greedy, constraint: constraint)
+        options.speculation.jumpForward = jumpForward
+        options.speculation.lookup = lookup
+        return options
     }
 
     private func compile(_ schemaText: String) throws -> CompiledGrammar {
@@ -190,7 +233,7 @@ struct BenchGrammar: AsyncParsableCommand {
         var maskMicros: [Double]
     }
 
-    private func generate(_ session: Session, _ prompt: [Int32], _ options: GenerationOptions) async throws
+    func generate(_ session: Session, _ prompt: [Int32], _ options: GenerationOptions) async throws
         -> (tokens: [Int], stats: GenerationStats) {
         var tokens: [Int] = []
         var stats: GenerationStats?
@@ -280,11 +323,11 @@ extension BenchGrammar {
     }
 }
 
-private func percentile(_ sorted: [Double], _ q: Double) -> Double {
+func percentile(_ sorted: [Double], _ q: Double) -> Double {
     sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))]
 }
 
-private func median(_ values: [Double]) -> Double {
+func median(_ values: [Double]) -> Double {
     guard !values.isEmpty else { return 0 }
     return percentile(values.sorted(), 0.5)
 }

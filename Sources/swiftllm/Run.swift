@@ -89,6 +89,12 @@ enum StatsReport {
                           stats.generatedTokens, stats.generationTokensPerSecond, stats.timeToFirstToken * 1000,
                           stats.stopReason.rawValue)
         FileHandle.standardError.write(Data(text.utf8))
+        if stats.grammarComplete != nil {
+            let decoding = stats.generationSeconds * 1000, grammar = stats.constraintSeconds * 1000
+            let line = String(format: "grammar: %.1f ms of %.0f ms decoding (%.1f %%): token checks, masks, redraws, parser steps\n",
+                              grammar, decoding, decoding > 0 ? grammar / decoding * 100 : 0)
+            FileHandle.standardError.write(Data(line.utf8))
+        }
         let s = stats.speculation
         guard s.drafted > 0 else { return }
         let line = String(format: "speculation: %d decode steps, %.2f tokens per step | drafted %d, accepted %d (%.0f %%): forced %d/%d, lookup %d/%d, draft model %d/%d\n",

@@ -30,6 +30,9 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try Self.validUnderJSONSchema(result.text), "invalid: \(result.text)")
         _ = try JSONValue(parsing: result.text)
+        // The grammar's own share of the decode time is reported beside the statistics.
+        let grammar = result.stderr.split(separator: "\n").first { $0.hasPrefix("grammar: ") }
+        #expect(grammar?.contains("ms decoding") == true, "\(result.stderr)")
     }
 
     @Test func truncatedOutputIsReported() throws {

@@ -49,6 +49,57 @@ import Testing
         #expect((report["masks"]?.intValue ?? 0) > 0)
     }
 
+    /// `bench grammar --bfcl FILE`: one line per distinct function schema (a question repeating
+    /// another's function is measured once), then the summary. Repetitions evaluate the prompt
+    /// anew, so they generate the same tokens (`varied` 0). Timings are not asserted.
+    @Test func benchGrammarOverBFCLFunctions() throws {
+        let model = TestPaths.smolLM2
+        try #require(FileManager.default.fileExists(atPath: model.path), "run scripts/fetch-models.sh")
+        let source = try String(contentsOf: TestPaths.shared.appendingPathComponent("bfcl/BFCL_v4_irrelevance.json"), encoding: .utf8)
+        var lines = source.split(separator: "\n").prefix(3).map(String.init)
+        var repeated = try #require(try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any])
+        repeated["id"] = "irrelevance_9999"
+        lines.append(String(decoding: try JSONSerialization.data(withJSONObject: repeated), as: UTF8.self))
+        // The oracle for the count: distinct function objects, compared by Foundation.
+        var distinct: [NSDictionary] = []
+        for line in lines {
+            let question = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            for function in question["function"] as? [[String: Any]] ?? [] where !distinct.contains(NSDictionary(dictionary: function)) {
+                distinct.append(NSDictionary(dictionary: function))
+            }
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bfcl-bench-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("BFCL_v4_irrelevance.json")
+        try Data(lines.joined(separator: "\n").utf8).write(to: file)
+        let result = try CLI.run(["bench", "grammar", "-m", model.path, "--bfcl", file.path, "-n", "24", "--reps", "2",
+                                  "--jump-forward", "off", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let printed = try String(decoding: result.stdout, as: UTF8.self).split(separator: "\n").map { try JSONValue(parsing: String($0)) }
+        let summary = try #require(printed.last)
+        let rows = printed.dropLast()
+        #expect(rows.count == distinct.count && distinct.count == 3)
+        #expect(summary["schemas"] == .int(distinct.count))
+        #expect(summary["measured"] == .int(distinct.count))
+        #expect(summary["refused"] == .array([]))
+        #expect(summary["varied"] == 0)
+        #expect(Set(rows.compactMap { $0["question"]?.stringValue }) == ["irrelevance_0", "irrelevance_1", "irrelevance_2"])
+        for row in rows {
+            let tokens = row["tokens"]?.intValue ?? 0
+            #expect(tokens > 0 && tokens <= 24, "\(row)")
+            let share = row["constraint_ratio"]?.doubleValue ?? -1
+            #expect(share > 0 && share <= 1, "\(row)")
+            #expect((row["constrained_ms"]?.doubleValue ?? 0) > 0 && (row["free_ms"]?.doubleValue ?? 0) > 0, "\(row)")
+        }
+        #expect(summary["tokens"] == .int(rows.reduce(0) { $0 + ($1["tokens"]?.intValue ?? 0) }))
+        for key in ["constrained_tok_s", "free_tok_s", "pooled_ratio", "ratio_min", "ratio_median", "constraint_share", "constraint_ratio_min"] {
+            #expect(summary[key]?.doubleValue != nil, "\(key)")
+        }
+        let both = try CLI.run(["bench", "grammar", "--bfcl", file.path, "--json-schema", "x.json"])
+        #expect(both.status != 0 && both.stderr.contains("exactly one"))
+    }
+
     /// `bench grammar --maskbench DIR`: the pooled figures over a folder of MaskBench files, with
     /// per-split coverage; the counts agree with `grammar check` on the same files.
     @Test func benchGrammarOverAMaskBenchFolder() throws {

@@ -50,6 +50,10 @@ public struct GenerationStats: Sendable {
     public var promptSeconds: Double = 0
     public var generatedTokens = 0
     public var generationSeconds: Double = 0
+    /// Of `generationSeconds` (and the first token's sampling), the time the grammar constraint
+    /// took beyond what unconstrained sampling does: checking each sampled token, masking and
+    /// sampling again when it was rejected, advancing the parser, and checking for the end.
+    public var constraintSeconds: Double = 0
     /// From the start of the call to the first generated token.
     public var timeToFirstToken: Double = 0
     public var stopReason: StopReason = .endOfGeneration

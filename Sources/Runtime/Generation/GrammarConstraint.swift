@@ -30,16 +30,24 @@ struct ConstrainedSampling {
         constraint = GrammarTokenConstraint(compiled: spec.grammar, vocabulary: spec.vocabulary)
     }
 
-    /// The next token, or nil when no token is allowed (a grammar that cannot continue).
-    func sample(_ sampler: inout Sampler, logits: [Float]) -> Int32? {
-        var candidates = Candidates(logits: logits)
-        let first = sampler.sample(&candidates)
+    /// The next token given `first`, drawn from the unconstrained chain: `first` when the grammar
+    /// allows it; otherwise one drawn again by the chain run on the allowed tokens alone (the same
+    /// as masking the others to -inf, without walking the whole vocabulary twice). Nil when no
+    /// token is allowed (a grammar that cannot continue).
+    func resolve(_ first: Int32, sampler: inout Sampler, logits: [Float]) -> Int32? {
         if constraint.allows(Int(first)) { return first }
         let mask = constraint.mask()
-        guard mask.allowedCount > 0 else { return nil }
-        var masked = logits
-        for i in masked.indices where !mask.contains(i) { masked[i] = -.infinity }
-        var narrowed = Candidates(logits: masked)
+        let allowed = mask.allowedTokens
+        guard !allowed.isEmpty else { return nil }
+        var ids = [Int32](), allowedLogits = [Float]()
+        ids.reserveCapacity(allowed.count)
+        allowedLogits.reserveCapacity(allowed.count)
+        for i in allowed where i < logits.count {
+            ids.append(Int32(i))
+            allowedLogits.append(logits[i])
+        }
+        guard !ids.isEmpty else { return nil }
+        var narrowed = Candidates(ids: ids, logits: allowedLogits)
         let token = sampler.sample(&narrowed)
         return mask.contains(Int(token)) ? token : nil
     }

@@ -83,11 +83,15 @@ public struct TokenGenerator {
         let token: Int32
         var record: (grammarLogprob: Float, allowed: Int)?
         if let constrained {
-            guard let allowed = constrained.sample(&sampler, logits: logits) else { return end(.grammarDeadEnd) }
+            var candidates = Candidates(logits: logits)
+            let first = sampler.sample(&candidates)
+            let checked = clock.now
+            guard let allowed = constrained.resolve(first, sampler: &sampler, logits: logits) else { return end(.grammarDeadEnd) }
             token = allowed
             if options.recordTokens { record = constrained.logprob(of: token, logits: logits) }
             sampler.accept([token])
             constrained.accept(token)
+            stats.constraintSeconds += (clock.now - checked).seconds
         } else {
             token = sampler.sample(logits: logits)
         }
@@ -103,8 +107,10 @@ public struct TokenGenerator {
         if let max = options.maxTokens, stats.generatedTokens >= max { return end(.maxTokens) }
         if Task.isCancelled { return end(.cancelled) }
         if let constrained {
+            let checked = clock.now
             guard constrained.constraint.allows(Int(token)) else { return end(.grammarDeadEnd) }
             constrained.accept(token)
+            stats.constraintSeconds += (clock.now - checked).seconds
         }
         sampler.accept([token])
         return commit(token, logits: logits, record: (0, 1), emit: emit)
@@ -137,7 +143,12 @@ public struct TokenGenerator {
         let (piece, stopped) = stops.push(text.push(decoder.textBytes(of: token)))
         if !piece.isEmpty { emit(.text(piece)) }
         if stopped { return end(.stopString) }
-        if constrained?.isFinished == true { return end(.endOfGeneration) }
+        if let constrained {
+            let checked = clock.now
+            let finished = constrained.isFinished
+            stats.constraintSeconds += (clock.now - checked).seconds
+            if finished { return end(.endOfGeneration) }
+        }
         if let max = options.maxTokens, stats.generatedTokens >= max { return end(.maxTokens) }
         return token
     }

@@ -25,7 +25,19 @@ public struct TokenMask: Equatable, Sendable {
     public var allowedCount: Int { words.reduce(0) { $0 + $1.nonzeroBitCount } }
 
     /// The allowed token ids in increasing order.
-    public var allowedTokens: [Int] { (0..<count).filter { contains($0) } }
+    public var allowedTokens: [Int] {
+        var tokens: [Int] = []
+        tokens.reserveCapacity(allowedCount)
+        for (w, word) in words.enumerated() {
+            var bits = word
+            while bits != 0 {
+                let token = w << 6 | bits.trailingZeroBitCount
+                if token < count { tokens.append(token) }
+                bits &= bits &- 1
+            }
+        }
+        return tokens
+    }
 }
 
 /// Constrains token generation to a grammar: token masks, single-token checks, forced tokens,
