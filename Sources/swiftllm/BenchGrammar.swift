@@ -9,8 +9,9 @@ struct BenchGrammar: AsyncParsableCommand {
         commandName: "grammar",
         abstract: "Benchmark grammar-constrained decoding for a JSON Schema.",
         discussion: """
-            Each repetition generates greedily from the same prompt twice, without and with the \
-            constraint (the unconstrained run ignores end-of-generation so it makes -n tokens), \
+            Each repetition generates greedily from the same prompt twice, with and without the \
+            constraint (the unconstrained run ignores end-of-generation and makes as many tokens \
+            as the constrained one, so both decode the same positions), \
             then replays the constrained output through a constraint on a newly compiled copy of \
             the grammar (nothing pooled), computing and timing the full token mask at every step \
             (generation itself only needs a mask when the sampled token is rejected). Medians \
@@ -116,10 +117,10 @@ struct BenchGrammar: AsyncParsableCommand {
         var runs: [Repetition] = []
         for _ in 0..<reps {
             await session.reset()
-            let free = try await generate(session, tokens, GenerationOptions(maxTokens: nPredict, sampler: .greedy, stopTokens: []))
-            await session.reset()
             let constraint = GrammarConstraint(grammar: compiled, vocabulary: vocabulary)
             let bound = try await generate(session, tokens, constrainedOptions(constraint))
+            await session.reset()
+            let free = try await generate(session, tokens, GenerationOptions(maxTokens: bound.stats.generatedTokens, sampler: .greedy, stopTokens: []))
             let masks = try Self.replayMasks(bound.tokens, compiled: try compile(schemaText), vocabulary: vocabulary)
             runs.append(Repetition(free: free.stats, constrained: bound.stats, tokens: bound.tokens, maskMicros: masks))
         }
@@ -296,6 +297,7 @@ private struct Summary {
             ("unconstrained_tok_s", rounded(free, 1)),
             ("constrained_tok_s", rounded(bound, 1)),
             ("constrained_ratio", rounded(free > 0 ? bound / free : 0, 3)),
+            ("constraint_share", rounded(median(runs.map { $0.constrained.generationSeconds > 0 ? $0.constrained.constraintSeconds / $0.constrained.generationSeconds : 0 }), 4)),
             ("constrained_tokens", .int(last?.generatedTokens ?? 0)),
             ("constrained_complete", .bool(last?.grammarComplete ?? false)),
         ]

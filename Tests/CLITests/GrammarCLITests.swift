@@ -42,7 +42,7 @@ import Testing
         let report = try JSONValue(parsing: String(decoding: result.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
         for key in ["vocabulary", "vocabulary_ms", "compile_ms", "masks", "mask_mean_us", "mask_p50_us", "mask_p99_us",
                     "mask_mean_pooled_us", "mask_p99_pooled_us", "first_mask_us", "mask_p99_cold_us", "mask_max_cold_us",
-                    "unconstrained_tok_s", "constrained_tok_s", "constrained_ratio", "constrained_tokens", "constrained_complete"] {
+                    "unconstrained_tok_s", "constrained_tok_s", "constrained_ratio", "constraint_share", "constrained_tokens", "constrained_complete"] {
             #expect(report[key] != nil, "\(key)")
         }
         #expect(report["vocabulary"] == 49152)
