@@ -196,29 +196,39 @@ extension SchemaGrammarCompiler {
             }
         }
         let names = set.add(strings: declared.sorted())
-        var options: [GrammarExpr] = []
+        // Only the automata can be too large; errors from the members' schemas are their own.
+        func tooLarge() throws(JSONSchemaError) {
+            try unsupported("patternProperties keys need more than \(CodePointDFA.maxStates) automaton states", p)
+        }
+        let automata: [CodePointDFA]
         do {
-            let automata = try set.automata()
-            let undeclared = automata[names].complemented()
-            for mask in 0..<(1 << ids.count) {
-                var keys = undeclared
+            automata = try set.automata()
+        } catch {
+            try tooLarge()
+            return nil
+        }
+        let undeclared = automata[names].complemented()
+        var options: [GrammarExpr] = []
+        for mask in 0..<(1 << ids.count) {
+            var keys = undeclared
+            do {
                 for (i, id) in ids.enumerated() {
                     keys = try keys.intersection(mask & (1 << i) != 0 ? automata[id] : automata[id].complemented()).minimized()
                 }
-                if keys.isEmpty { continue }
-                var value = mask == 0 ? additional : JSONValue.bool(true)
-                for (i, schema) in schemas.enumerated() where mask & (1 << i) != 0 {
-                    value = try mergeValues(value, schema, pointer: "\(p)/\(JSONPointer.escape(patterns.keys[i]))")
-                }
-                if value == .bool(false) { continue }
-                let key = keys.grammar(encode: RegexCompiler.jsonEncoded, builder: &builder, name: "key",
-                                       anyChar: try keyChar(except: []))
-                let compiled = try compile(value, pointer: mask == 0 ? pointer + "/additionalProperties" : p)
-                options.append(.sequence([.literal("\""), key, .literal("\""), ws, .literal(":"), ws, compiled]))
+            } catch {
+                try tooLarge()
+                return nil
             }
-        } catch {
-            try unsupported("patternProperties keys need more than \(CodePointDFA.maxStates) automaton states", p)
-            return nil
+            if keys.isEmpty { continue }
+            var value = mask == 0 ? additional : JSONValue.bool(true)
+            for (i, schema) in schemas.enumerated() where mask & (1 << i) != 0 {
+                value = try mergeValues(value, schema, pointer: "\(p)/\(JSONPointer.escape(patterns.keys[i]))")
+            }
+            if value == .bool(false) { continue }
+            let key = keys.grammar(encode: RegexCompiler.jsonEncoded, builder: &builder, name: "key",
+                                   anyChar: try keyChar(except: []))
+            let compiled = try compile(value, pointer: mask == 0 ? pointer + "/additionalProperties" : p)
+            options.append(.sequence([.literal("\""), key, .literal("\""), ws, .literal(":"), ws, compiled]))
         }
         return .choice(options)
     }

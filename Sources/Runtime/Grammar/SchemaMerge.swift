@@ -112,16 +112,29 @@ extension SchemaGrammarCompiler {
     /// `oneOf` compiles like `anyOf`, which is exact only when no instance can match two branches.
     /// Branches count as disjoint when their types differ, their `const`/`enum` values differ, or
     /// they require a common property whose `const`/`enum` values differ.
+    /// A branch that is an `allOf` is disjoint from another when any of its parts is (its
+    /// instances satisfy every part): a `$ref` to a tagged object plus a refinement is read
+    /// through its parts.
     mutating func checkDisjoint(_ branches: [JSONValue], base: JSONObject, pointer: String) throws(JSONSchemaError) {
-        var resolved: [JSONObject?] = []
+        var resolved: [[JSONObject]?] = []
         for (i, b) in branches.enumerated() {
             let r = try inlineRefs(b, pointer: "\(pointer)/\(i)")
             if r == .bool(false) { continue }
-            resolved.append(r.objectValue)
+            guard let object = r.objectValue else {
+                resolved.append(nil)
+                continue
+            }
+            var parts = [object]
+            for (k, part) in (object["allOf"]?.arrayValue ?? []).enumerated() {
+                if let o = try inlineRefs(part, pointer: "\(pointer)/\(i)/allOf/\(k)").objectValue { parts.append(o) }
+            }
+            resolved.append(parts)
         }
         for i in resolved.indices {
             for j in resolved.indices where j > i {
-                guard let x = resolved[i], let y = resolved[j], disjoint(x, y, base: base) else {
+                guard let xs = resolved[i], let ys = resolved[j],
+                    xs.contains(where: { x in ys.contains { y in disjoint(x, y, base: base) } })
+                else {
                     try unsupported("oneOf branches \(i) and \(j) may overlap (only provably disjoint oneOf is supported)", pointer)
                     return
                 }

@@ -155,6 +155,26 @@ func expectAgreementWithPython(_ schemas: [String], _ instances: [String], optio
         try expectAgreementWithPython(schemas, instances)
     }
 
+    /// `oneOf` whose branch is an `allOf` (a `$ref` to a tagged object plus a refinement, as in
+    /// WashingtonPost's ANS schemas) is disjoint through its parts; a patternProperties member
+    /// whose schema is refused reports its own reason. Every verdict agrees with Python `jsonschema`.
+    @Test func oneOfThroughAllOfPartsAgreesWithPython() throws {
+        let tagged = ##"{"definitions":{"section":{"type":"object","additionalProperties":false,"properties":{"type":{"enum":["section"]},"name":{"type":"string"}},"required":["type","name"]},"reference":{"type":"object","additionalProperties":false,"properties":{"type":{"enum":["reference"]},"referent":{"type":"object","properties":{"kind":{"type":"string"}}}},"required":["type","referent"]}},"oneOf":[{"$ref":"#/definitions/section"},{"allOf":[{"$ref":"#/definitions/reference"},{"properties":{"referent":{"properties":{"kind":{"enum":["section"]}}}}}]}]}"##
+        let instances = [#"{"type":"section","name":"World"}"#, #"{"type":"reference","referent":{"kind":"section"}}"#,
+                         #"{"type":"reference","referent":{"kind":"story"}}"#, #"{"type":"reference","referent":{}}"#,
+                         #"{"type":"section"}"#, #"{"type":"story","name":"x"}"#, #"{"type":"section","name":"x","referent":{}}"#, "{}"]
+        try expectAgreementWithPython([tagged], instances)
+        // Overlapping parts stay refused: both branches allow {"a": 1}.
+        let overlapping = #"{"oneOf":[{"type":"object","properties":{"a":{"type":"integer"}}},{"allOf":[{"type":"object"},{"required":["a"]}]}]}"#
+        #expect(throws: JSONSchemaError.self) { try JSONSchemaCompiler.compile(text: overlapping) }
+        let refusedValue = #"{"type":"object","patternProperties":{"^[a-z]+$":{"not":{"minimum":3}}},"properties":{"by":{"type":"string"}}}"#
+        #expect {
+            try JSONSchemaCompiler.compile(text: refusedValue)
+        } throws: { error in
+            !"\(error)".contains("automaton states")
+        }
+    }
+
     /// `contains` (no upper bounds, `minContains` 0 or 1): every verdict agrees with Python `jsonschema`.
     @Test func containsAgreesWithPython() throws {
         let schemas = [
