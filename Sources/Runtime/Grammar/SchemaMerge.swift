@@ -1,8 +1,8 @@
 /// `allOf` by merging: two schemas into one that allows exactly the instances both allow, for the
 /// keyword combinations where that is simple; anything else is reported as unsupported.
 extension SchemaGrammarCompiler {
-    mutating func merge(_ a: JSONObject, _ bIn: JSONValue, pointer: String) throws(JSONSchemaError) -> JSONObject {
-        let b: JSONObject
+    mutating func merge(_ aIn: JSONObject, _ bIn: JSONValue, pointer: String) throws(JSONSchemaError) -> JSONObject {
+        var a = aIn, b: JSONObject
         switch try inlineRefs(bIn, pointer: pointer) {
         case .bool(true): return a
         case .bool(false):
@@ -13,6 +13,8 @@ extension SchemaGrammarCompiler {
         case .object(let o): b = o
         default: throw fail("a schema must be an object or a boolean", pointer)
         }
+        SchemaGrammarCompiler.prune(&b, closedBy: a)
+        SchemaGrammarCompiler.prune(&a, closedBy: b)
         var out = a
         for (key, bv) in b {
             guard let av = out[key] else {
@@ -89,10 +91,29 @@ extension SchemaGrammarCompiler {
         return out
     }
 
+    /// When `closed` allows no members but its `properties` (`additionalProperties: false`, no
+    /// `patternProperties`), `other`'s schemas for any other name never apply and are dropped, and
+    /// if `other` requires such a name no object satisfies both: objects leave `other`'s types.
+    static func prune(_ other: inout JSONObject, closedBy closed: JSONObject) {
+        guard closed["additionalProperties"] == .bool(false), closed["patternProperties"] == nil else { return }
+        let known = Set(closed["properties"]?.objectValue?.keys ?? [])
+        if let properties = other["properties"]?.objectValue, properties.keys.contains(where: { !known.contains($0) }) {
+            other["properties"] = .object(JSONObject(properties.members.filter { known.contains($0.key) }.map { ($0.key, $0.value) }))
+        }
+        let required = (other["required"]?.arrayValue ?? []).compactMap(\.stringValue)
+        if required.contains(where: { !known.contains($0) }) {
+            let types = (types(of: other) ?? SchemaKeywords.allTypes).subtracting(["object"])
+            other["type"] = .array(types.sorted().map { .string($0) })
+            other["required"] = .array(required.filter { known.contains($0) }.map { .string($0) })
+        }
+    }
+
     /// `additionalProperties` only sees its own schema's `properties`: merging is exact only when
     /// the other side declares no property the closed side does not.
     mutating func checkClosedObjects(_ a: JSONObject, _ b: JSONObject, pointer: String) throws(JSONSchemaError) {
-        for (closed, other) in [(a, b), (b, a)] where closed["additionalProperties"] != nil {
+        // `additionalProperties: true` or `{}` constrains nothing.
+        for (closed, other) in [(a, b), (b, a)]
+        where closed["additionalProperties"].map({ $0 != .bool(true) && $0 != .object(JSONObject()) }) ?? false {
             let known = Set(closed["properties"]?.objectValue?.keys ?? [])
             let extra = (other["properties"]?.objectValue?.keys ?? []) + (other["required"]?.arrayValue ?? []).compactMap(\.stringValue)
             if extra.contains(where: { !known.contains($0) }) {

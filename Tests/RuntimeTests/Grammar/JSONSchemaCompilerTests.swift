@@ -164,6 +164,14 @@ func expectAgreementWithPython(_ schemas: [String], _ instances: [String], optio
                          #"{"type":"reference","referent":{"kind":"story"}}"#, #"{"type":"reference","referent":{}}"#,
                          #"{"type":"section"}"#, #"{"type":"story","name":"x"}"#, #"{"type":"section","name":"x","referent":{}}"#, "{}"]
         try expectAgreementWithPython([tagged], instances)
+        // A closed object merged with objects that declare or require other names (WashingtonPost's
+        // `redirect` under a `.*` patternProperties of an anyOf): those names cannot appear.
+        let closedMerge = ##"{"type":"object","properties":{"redirect":{"type":"array","items":{"type":"object","additionalProperties":false,"properties":{"type":{"enum":["redirect"]},"url":{"type":"string"}},"required":["type"]}}},"patternProperties":{".*":{"type":"array","items":{"anyOf":[{"type":"object","additionalProperties":{},"properties":{"url":{"type":"string","maxLength":3},"body":{"type":"string"}}},{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]}]}}}}"##
+        let closedInstances = [#"{"redirect":[{"type":"redirect"}]}"#, #"{"redirect":[{"type":"redirect","url":"abc"}]}"#,
+                               #"{"redirect":[{"type":"redirect","url":"abcd"}]}"#, #"{"redirect":[{"type":"redirect","body":"x"}]}"#,
+                               #"{"redirect":[{"type":"redirect","id":"x"}]}"#, #"{"other":[{"id":"x"}]}"#, #"{"other":[{"url":"abcd"}]}"#,
+                               #"{"other":[{"id":1}]}"#, #"{"redirect":[]}"#, #"{"redirect":[1]}"#]
+        try expectAgreementWithPython([closedMerge], closedInstances)
         // Overlapping parts stay refused: both branches allow {"a": 1}.
         let overlapping = #"{"oneOf":[{"type":"object","properties":{"a":{"type":"integer"}}},{"allOf":[{"type":"object"},{"required":["a"]}]}]}"#
         #expect(throws: JSONSchemaError.self) { try JSONSchemaCompiler.compile(text: overlapping) }
