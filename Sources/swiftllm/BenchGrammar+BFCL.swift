@@ -28,17 +28,14 @@ extension BenchGrammar {
         }
     }
 
-    /// The call schema for `function`, as the agent constrains a required call to it.
-    static func callSchema(_ function: BFCLFunction) -> JSONValue {
-        .object(JSONObject([
-            ("type", "object"),
-            ("properties", .object(JSONObject([
-                ("name", .object(JSONObject([("const", .string(function.name))]))),
-                ("arguments", BFCLSchema.convert(parameters: function.parameters)),
-            ]))),
-            ("required", .array(["name", "arguments"])),
-            ("additionalProperties", false),
-        ]))
+    /// The call schema for `function`, as the agent constrains a required call to it (the JSON
+    /// call object of the formats whose arguments key is `arguments`).
+    static func callSchema(_ function: BFCLFunction) throws -> JSONValue {
+        do {
+            return ToolCallFormat(family: .hermes).callObjectSchema(try ToolCallFormat.Function(tool: function.tool.openAIObject))
+        } catch {
+            throw CLIError("\(function.name): \(error)")
+        }
     }
 
     /// `value` with every object's members in key order: equal schemas written in another order
@@ -72,7 +69,7 @@ extension BenchGrammar {
         for file in files {
             for question in try Self.bfclQuestions(file) {
                 for function in question.functions {
-                    let schema = Self.callSchema(function)
+                    let schema = try Self.callSchema(function)
                     if seen.insert(Self.sortedKeys(schema).compactText).inserted { work.append((question, function, schema.compactText)) }
                 }
             }
@@ -171,9 +168,4 @@ extension BenchGrammar {
             for (name, value) in fields { print("\(name): \(value.compactText)") }
         }
     }
-}
-
-private func roundedJSON(_ x: Double, _ digits: Int) -> JSONValue {
-    let scale = pow(10, Double(digits))
-    return .double((x * scale).rounded() / scale)
 }

@@ -309,10 +309,7 @@ private struct Summary {
         return (sorted.reduce(0, +) / Double(sorted.count), percentile(sorted, 0.5), percentile(sorted, 0.99), max)
     }
 
-    private func rounded(_ x: Double, _ digits: Int) -> JSONValue {
-        let scale = pow(10, Double(digits))
-        return .double((x * scale).rounded() / scale)
-    }
+    private func rounded(_ x: Double, _ digits: Int) -> JSONValue { roundedJSON(x, digits) }
 }
 
 extension BenchGrammar {
@@ -323,6 +320,12 @@ extension BenchGrammar {
             for (name, value) in summary.fields { print("\(name): \(value.compactText)") }
         }
     }
+}
+
+/// `x` rounded to `digits` decimal places, as a JSON number.
+func roundedJSON(_ x: Double, _ digits: Int) -> JSONValue {
+    let scale = pow(10, Double(digits))
+    return .double((x * scale).rounded() / scale)
 }
 
 func percentile(_ sorted: [Double], _ q: Double) -> Double {

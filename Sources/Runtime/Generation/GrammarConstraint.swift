@@ -38,7 +38,6 @@ struct ConstrainedSampling {
         if constraint.allows(Int(first)) { return first }
         let mask = constraint.mask()
         let allowed = mask.allowedTokens
-        guard !allowed.isEmpty else { return nil }
         var ids = [Int32](), allowedLogits = [Float]()
         ids.reserveCapacity(allowed.count)
         allowedLogits.reserveCapacity(allowed.count)

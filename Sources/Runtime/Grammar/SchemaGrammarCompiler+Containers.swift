@@ -161,7 +161,7 @@ extension SchemaGrammarCompiler {
     mutating func patternMembers(_ patterns: JSONObject, additional: JSONValue, declared: Set<String>, pointer: String) throws(JSONSchemaError) -> GrammarExpr? {
         let p = pointer + "/patternProperties"
         let schemas = patterns.members.map(\.value)
-        let trivial = schemas.allSatisfy { $0 == .bool(true) || $0 == .object(JSONObject()) }
+        let trivial = schemas.allSatisfy(Self.allowsAnything)
         if additional != .bool(false), trivial {
             let value = try compile(additional, pointer: pointer + "/additionalProperties")
             return .sequence([try keyExcluding(declared), ws, .literal(":"), ws, value])

@@ -188,7 +188,7 @@ struct SchemaGrammarCompiler {
             if key == "uniqueItems", value == .bool(false) || SchemaGrammarCompiler.uniqueEnumItems(schema) != nil { continue }
             if key == "patternProperties" { continue }
             if key == "not", let value, Presence.of(value) != nil { continue }   // presenceVariants
-            if key == "propertyNames", value == .bool(true) || value == .object(JSONObject()) { continue }
+            if key == "propertyNames", let value, Self.allowsAnything(value) { continue }
             if key == "then" || key == "else", schema["if"] == nil { continue }
             if key == "contains" || key == "minContains", SchemaGrammarCompiler.containsIsExpressible(schema) { continue }
             try unsupported("keyword '\(key)' is not supported", "\(pointer)/\(JSONPointer.escape(key))")

@@ -108,12 +108,15 @@ extension SchemaGrammarCompiler {
         }
     }
 
+    /// Whether `schema` constrains nothing (`true` or `{}`).
+    static func allowsAnything(_ schema: JSONValue) -> Bool {
+        schema == .bool(true) || schema == .object(JSONObject())
+    }
+
     /// `additionalProperties` only sees its own schema's `properties`: merging is exact only when
     /// the other side declares no property the closed side does not.
     mutating func checkClosedObjects(_ a: JSONObject, _ b: JSONObject, pointer: String) throws(JSONSchemaError) {
-        // `additionalProperties: true` or `{}` constrains nothing.
-        for (closed, other) in [(a, b), (b, a)]
-        where closed["additionalProperties"].map({ $0 != .bool(true) && $0 != .object(JSONObject()) }) ?? false {
+        for (closed, other) in [(a, b), (b, a)] where !(closed["additionalProperties"].map(Self.allowsAnything) ?? true) {
             let known = Set(closed["properties"]?.objectValue?.keys ?? [])
             let extra = (other["properties"]?.objectValue?.keys ?? []) + (other["required"]?.arrayValue ?? []).compactMap(\.stringValue)
             if extra.contains(where: { !known.contains($0) }) {
