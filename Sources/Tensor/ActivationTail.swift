@@ -8,9 +8,9 @@
 /// loads never straddle a cache line (blocks are 34 or 36 bytes); in the SSE2 tier, widened to
 /// Int16 (`quantBytes`). Every value is an exact copy or
 /// conversion of what the blocks hold, so kernels that read the tail compute the same results as
-/// kernels that read the blocks. In the avx512 tier the copy is followed, from the next 64-byte
+/// kernels that read the blocks. In the avx512 and avx2 tiers the copy is followed, from the next 64-byte
 /// boundary, by the quants once more, interleaved in groups of eight blocks
-/// (`interleaved(_:blocks:)`), for the several-rows kernels. `KernelTable.quantizeActivations`
+/// (`interleaved(_:blocks:)`), for their kernels of the 32-element types. `KernelTable.quantizeActivations`
 /// writes it; `TypeTraits.activationRowBytes` counts it.
 public enum ActivationTail {
     /// Tail bytes of a row of `blocks` blocks in activation format `type` (0 for other formats).
@@ -20,7 +20,7 @@ public enum ActivationTail {
 
     /// Bytes the interleaved copy takes after the aligned copy, padding included.
     static func interleavedBytes(blocks: Int) -> Int {
-        #if SWIFTLLM_X86_SIMD
+        #if SWIFTLLM_X86_SIMD || SWIFTLLM_AVX2
         (blocks + 7) / 8 * 256 + 32
         #else
         0

@@ -44,6 +44,8 @@ public enum KernelTier: String, Sendable, CaseIterable {
     static func rowsBandKernel(for type: GGMLType) -> RowsBandDot? {
         #if SWIFTLLM_X86_SIMD
         return X86Dot.rowsBandKernel(for: type)
+        #elseif SWIFTLLM_AVX2
+        return AVX2Dot.bandKernels(for: type)
         #else
         return nil
         #endif
@@ -53,6 +55,11 @@ public enum KernelTier: String, Sendable, CaseIterable {
     static func weightRowsKernel(for type: GGMLType) -> WeightRowsDot? {
         #if SWIFTLLM_X86_SIMD
         return X86Dot.weightRowsKernel(for: type)
+        #elseif SWIFTLLM_AVX2
+        // Decode: the band form with one activation row (one call for a worker's rows).
+        guard let band = AVX2Dot.bandKernels(for: type) else { return nil }
+        let rows: WeightRowsDot = { w, rowBytes, count, a, n, out in band(w, rowBytes, count, a, 0, 1, n, out, 0) }
+        return rows
         #else
         return nil
         #endif

@@ -3,8 +3,8 @@ import TestSupport
 @testable import Tensor
 
 /// The several-rows kernels (`TypeTraits.rowsDot`) and the batched quantized-dot product: every
-/// result bit-identical to the portable dot of that row alone, so a sequence decoded in a batch
-/// gets the logits it gets alone, and the AVX2 and SSE2 tiers move no logit against the portable one.
+/// result bit-identical to the tier's dot of that row alone, so a sequence decoded in a batch
+/// gets the logits it gets alone; the SSE2 tier's kernels equal the portable dot.
 @Suite struct RowsDotTests {
     static let types: [GGMLType] = [.q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K]
 
@@ -71,6 +71,14 @@ import TestSupport
         .sse2: [.q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K],
     ]
 
+    /// Whether this build's kernel of `type` sums in its tier's own order rather than the
+    /// portable loop's (the avx2 tier takes the avx512 tier's).
+    static func ownOrder(_ type: GGMLType) -> Bool {
+        KernelTier.active == .avx512 || KernelTier.active == .avx2
+    }
+
+    static let legacyTypes: Set<GGMLType> = [.q4_0, .q4_1, .q5_0, .q5_1, .q8_0]
+
     @Test(.enabled(if: tierTypes[KernelTier.active] != nil, "this build's tier has no several-rows kernels"), arguments: types)
     func tierKernelsEqualTheirReferenceBitForBit(type: GGMLType) throws {
         for cols in Self.columnCounts(type) {
@@ -88,12 +96,14 @@ import TestSupport
                                     let activation = a.baseAddress! + t * b.stride
                                     let portable = b.traits.portableDot(row, activation, cols)
                                     let single = b.traits.vecDot(row, activation, cols)
-                                    // The avx512 tier sums in its own order (tested against the portable
-                                    // dots with a tolerance elsewhere); its rows must equal its vecDot.
-                                    let reference = KernelTier.active == .avx512 ? single : portable
+                                    // The avx512 and avx2 tiers sum in their own order (tested against the
+                                    // portable dots with a tolerance in MatMulTests); their rows must equal
+                                    // their vecDot.
+                                    let ownOrder = Self.ownOrder(type)
+                                    let reference = ownOrder ? single : portable
                                     #expect(o[3 * t + 1].bitPattern == reference.bitPattern,
                                             "\(type) \(cols) cols, \(tokens) rows, row \(r) token \(t): \(o[3 * t + 1]) vs \(reference)")
-                                    #expect(KernelTier.active == .avx512 || single.bitPattern == portable.bitPattern,
+                                    #expect(ownOrder || single.bitPattern == portable.bitPattern,
                                             "\(type) \(cols) cols, row \(r) token \(t): vecDot \(single) vs portable \(portable)")
                                     #expect(o[3 * t].isNaN && o[3 * t + 2].isNaN, "\(type): wrote outside its outputs")
                                 }
@@ -135,8 +145,7 @@ import TestSupport
     /// call) gives every weight row and activation row the bits of `rowsDot` on that row.
     @Test(arguments: types)
     func bandEqualsRowByRowBitForBit(type: GGMLType) throws {
-        let legacy: Set<GGMLType> = [.q4_0, .q4_1, .q5_0, .q5_1, .q8_0]
-        let expected = KernelTier.active == .avx512 && legacy.contains(type)
+        let expected = [.avx512, .avx2].contains(KernelTier.active) && Self.legacyTypes.contains(type)
         #expect((KernelTable.traits[type]?.rowsBandDot != nil) == expected, "\(type): kernel presence")
         for cols in Self.columnCounts(type) {
             for tokens in [2, 5, 9] {
@@ -166,7 +175,11 @@ import TestSupport
     /// row the bits of `vecDot` on it alone, for row counts around the group of four.
     @Test(arguments: types)
     func weightRowsEqualOneRowBitForBit(type: GGMLType) throws {
-        let expected: Set<GGMLType> = KernelTier.active == .avx512 ? [.q4_K, .q5_K, .q6_K] : []
+        let expected: Set<GGMLType> = switch KernelTier.active {
+        case .avx512: [.q4_K, .q5_K, .q6_K]
+        case .avx2: Self.legacyTypes
+        default: []
+        }
         #expect((KernelTable.traits[type]?.weightRowsDot != nil) == expected.contains(type), "\(type): kernel presence")
         for cols in Self.columnCounts(type) {
             let b = try Batch(type, cols: cols, tokens: 1, rows: 11, seed: 70 + UInt64(cols))
