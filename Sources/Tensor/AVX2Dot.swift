@@ -35,6 +35,8 @@ enum AVX2Dot {
         case .q5_0: q5_0Band
         case .q5_1: q5_1Band
         case .q8_0: q8_0Band
+        case .q4_K: q4_KBand
+        case .q6_K: q6_KBand
         default: nil
         }
     }
