@@ -36,6 +36,21 @@ extension AVX2Dot {
         q6_KBand(w, 0, 1, a, stride, count, n, out, outStride)
     }
 
+    /// The two f16 values at `p` (Q4_K's d and dmin) as F32, with one
+    /// `vcvtph2ps` (exact for every finite half, subnormals included, as `Field.scale`; the
+    /// 32-bit load zero-extends, so no false dependency). Two scalar conversions in integer
+    /// registers per super-block were a fifth of the Q4_K kernel's instructions at one token.
+    @inline(__always) static func halfPair(_ p: UnsafeRawPointer) -> (Float, Float) {
+        let both = _mm_cvtph_ps(_mm_cvtsi32_si128(Int32(bitPattern: p.loadUnaligned(as: UInt32.self))))
+        return (both[0], both[1])
+    }
+
+    /// The f16 value at `p` as F32 (`halfPair`'s conversion, reading only its two bytes: Q6_K's
+    /// d ends its block).
+    @inline(__always) static func half(_ p: UnsafeRawPointer) -> Float {
+        _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(Int32(p.loadUnaligned(as: UInt16.self)))))
+    }
+
     /// The byte-shuffle indices that copy 16-bit lane `j` of a 128-bit half to all eight of its lanes.
     @inline(__always) static func wordBroadcast(_ j: Int) -> __m256i {
         _mm256_set1_epi16(Int16(2 * j) | Int16(2 * j + 1) << 8)
@@ -77,7 +92,7 @@ extension AVX2Dot {
                         let l3 = _mm256_and_si256(q3, low), h3 = _mm256_and_si256(_mm256_srli_epi16(q3, 4), low)
                         let s0 = scale(0), s1 = scale(1), s2 = scale(2), s3 = scale(3)
                         let s4 = scale(4), s5 = scale(5), s6 = scale(6), s7 = scale(7)
-                        let d = Field.scale(x, L.d), dmin = Field.scale(x, L.dmin)
+                        let (d, dmin) = halfPair(x + L.d)
                         for t in 0..<rows {
                             let y = a + (first + t) * stride + b * A.size, yq = y + A.qs
                             let sums = scaledSums((l0, h0, l1, h1, l2, h2, l3, h3), (s0, s1, s2, s3, s4, s5, s6, s7), yq)
@@ -128,7 +143,7 @@ extension AVX2Dot {
                         let c0 = scales(0, 0), c1 = scales(0, 1), c2 = scales(0, 2), c3 = scales(0, 3)
                         let c4 = scales(1, 0), c5 = scales(1, 1), c6 = scales(1, 2), c7 = scales(1, 3)
                         let all = _mm256_cvtepi8_epi16(load128(x + L.scales))
-                        let d = Field.scale(x, L.d)
+                        let d = half(x + L.d)
                         for t in 0..<rows {
                             let y = a + (first + t) * stride + b * A.size, yq = y + A.qs
                             // Σ sc·(v − 32)·a = Σ sc·v·a − 32·Σ_g sc_g·(Σ of the group's 16 activations), lane
