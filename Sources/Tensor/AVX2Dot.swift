@@ -60,8 +60,8 @@ enum AVX2Dot {
         p.loadUnaligned(as: SIMD8<Float>.self)
     }
 
-    /// Rows of a `RowsDot` call in groups of at most this many: each group's running sums stay in
-    /// one vector.
+    /// Activation rows of a K-quant call in groups of at most this many: each super-block is
+    /// unpacked once per group, and the group's accumulators fit a small stack buffer.
     static let rowGroup = 8
 }
 #endif

@@ -1,7 +1,7 @@
 #if SWIFTLLM_AVX2
 import _Builtin_intrinsics.intel
 
-/// The AVX2 kernels of the 32-element block types, in this tier's own order of arithmetic.
+/// The AVX2 kernels of the 32-element block types, in the avx512 tier's order of arithmetic.
 ///
 /// Each group of eight weight blocks is rearranged once, for all the activation rows of a call,
 /// so that 32-bit lane j of each of eight registers holds four quants of block j: register m
@@ -9,9 +9,9 @@ import _Builtin_intrinsics.intel
 /// (`ActivationTail.interleaved`). Then one activation row's eight block sums take eight
 /// `vpmaddubsw` against its interleaved quants, their 16-bit sums added while they cannot
 /// overflow (`int16Terms` registers), and one `vpmaddwd`: lane j is block j's Σq·a, with no
-/// horizontal sum. The float steps are the avx512 tier's (`X86Dot.blockSum`): d_w·d_a·Σ (+ m_w·s_a) of eight blocks at once into a per-row accumulator of
-/// eight lanes; at the end of the row its lanes' sum, then the blocks of a last partial group
-/// added to it one at a time, in order.
+/// horizontal sum. The float steps are the avx512 tier's (`X86Dot.blockSum`): d_w·d_a·Σ
+/// (+ m_w·s_a) of eight blocks at once into a per-row accumulator of eight lanes; at the end of
+/// the row its lanes' sum, then the blocks of a last partial group added to it one at a time.
 ///
 /// Every path (one activation row or several, one weight row or a band) runs these same steps,
 /// so a row computed in a batch has the bits it has alone. Against the portable loop, which adds

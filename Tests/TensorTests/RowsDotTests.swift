@@ -71,11 +71,9 @@ import TestSupport
         .sse2: [.q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K],
     ]
 
-    /// Whether this build's kernel of `type` sums in its tier's own order rather than the
-    /// portable loop's (the avx2 tier takes the avx512 tier's).
-    static func ownOrder(_ type: GGMLType) -> Bool {
-        KernelTier.active == .avx512 || KernelTier.active == .avx2
-    }
+    /// Whether this build's kernels sum in their tier's own order rather than the portable
+    /// loop's (the avx2 tier takes the avx512 tier's).
+    static let ownOrder = KernelTier.active == .avx512 || KernelTier.active == .avx2
 
     static let legacyTypes: Set<GGMLType> = [.q4_0, .q4_1, .q5_0, .q5_1, .q8_0]
 
@@ -99,11 +97,10 @@ import TestSupport
                                     // The avx512 and avx2 tiers sum in their own order (tested against the
                                     // portable dots with a tolerance in MatMulTests); their rows must equal
                                     // their vecDot.
-                                    let ownOrder = Self.ownOrder(type)
-                                    let reference = ownOrder ? single : portable
+                                    let reference = Self.ownOrder ? single : portable
                                     #expect(o[3 * t + 1].bitPattern == reference.bitPattern,
                                             "\(type) \(cols) cols, \(tokens) rows, row \(r) token \(t): \(o[3 * t + 1]) vs \(reference)")
-                                    #expect(ownOrder || single.bitPattern == portable.bitPattern,
+                                    #expect(Self.ownOrder || single.bitPattern == portable.bitPattern,
                                             "\(type) \(cols) cols, row \(r) token \(t): vecDot \(single) vs portable \(portable)")
                                     #expect(o[3 * t].isNaN && o[3 * t + 2].isNaN, "\(type): wrote outside its outputs")
                                 }
