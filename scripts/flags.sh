@@ -14,8 +14,8 @@ if [[ "${SWIFTLLM_PORTABLE:-0}" != 1 && "$(uname -m)" == x86_64 ]]; then
   if swiftllm_has_simd_features; then
     SWIFTLLM_FLAGS=(-Xswiftc -target-cpu -Xswiftc native -Xswiftc -DSWIFTLLM_X86_SIMD)
   elif grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo && grep -qw f16c /proc/cpuinfo; then
-    # No AVX-512: the AVX2 tier (Sources/Tensor/AVX2Dot*.swift, bit-identical to the portable
-    # kernels) for the hot types, the portable kernels auto-vectorised to AVX2 for the rest.
+    # No AVX-512: the AVX2 tier (Sources/Tensor/AVX2Dot*.swift, the avx512 tier's float steps)
+    # for the hot types, the portable kernels auto-vectorised to AVX2 for the rest.
     SWIFTLLM_FLAGS=(-Xswiftc -target-cpu -Xswiftc native -Xswiftc -DSWIFTLLM_AVX2)
   fi
 fi

@@ -8,7 +8,7 @@ import _Builtin_intrinsics.intel
 /// that baseline, run scalar (SSE2 has no byte or 32-bit lane multiply for LLVM to vectorise them
 /// with); these kernels widen bytes to 16 bits and multiply-add pairs (`pmaddwd`) instead.
 ///
-/// As in `AVX2Dot`, every result is **bit for bit** the portable dot's: the integer block sums are
+/// Every result is **bit for bit** the portable dot's: the integer block sums are
 /// exact in any order, and each block's float product (d·d′·s, plus m·s′) is formed with the same
 /// operations and added to the running sum in block order. Each kernel takes several activation
 /// rows (`RowsDot`), unpacking a weight block once for all of them.

@@ -7,8 +7,9 @@ would, runs its greedy generation, and checks what the user gets:
   when the build runs a slower tier than the CPU can (and no warning when it does not);
 - the text: llama.cpp's greedy continuation of the same prompt (../shared/reference) starts with
   its first 12 tokens (at the 15th, llama.cpp's top-2 margin is small and the engine's choice
-  differs, as its CLI tests allow); and where .build/release/swiftllm runs the avx2 or sse2 tier,
-  whose kernels compute bit for bit what the portable ones do, its greedy text equals the demo's.
+  differs, as its CLI tests allow); and where .build/release/swiftllm runs the demo's tier (or the
+  sse2/portable pair, bit for bit the same float steps), its greedy text equals the demo's; where
+  it runs avx2 or avx512 (the avx512 float order), it starts with the same 12 tokens.
 
 usage: embedding_check.py [--flags "SWIFT BUILD FLAGS"] [--scratch DIR] [-n TOKENS] [--runs R]
 With --flags the build passes them (e.g. "-Xswiftc -target-cpu -Xswiftc native -Xswiftc
@@ -100,11 +101,19 @@ def main():
         if os.path.exists(cli):
             system = json.loads(subprocess.run([cli, "inspect", "--system", "--json"], capture_output=True,
                                                text=True, check=True).stdout)
-            if system["kernel_tier"] in ("avx2", "sse2"):
-                cli_text = subprocess.run([cli, "run", "-m", MODEL, "--raw", "--temp", "0", "-n", str(args.n), prompt],
-                                          capture_output=True, text=True, check=True).stdout
-                check(f"swiftllm run ({system['kernel_tier']} tier) writes the same {args.n} tokens: {cli_text!r}",
+            cli_tier = system["kernel_tier"]
+            cli_text = subprocess.run([cli, "run", "-m", MODEL, "--raw", "--temp", "0", "-n", str(args.n), prompt],
+                                      capture_output=True, text=True, check=True).stdout
+            if cli_tier == tier or {cli_tier, tier} <= {"sse2", "portable"}:
+                # The same float steps: the same logits bit for bit, so the same greedy text.
+                check(f"swiftllm run ({cli_tier} tier) writes the same {args.n} tokens: {cli_text!r}",
                       cli_text == text)
+            else:
+                # avx2 and avx512 add block products in another order than the portable loops:
+                # logits differ in their last bits, so the texts may part where llama.cpp itself
+                # is unsure; both keep the prefix llama.cpp is sure of.
+                check(f"swiftllm run ({cli_tier} tier) starts with the same 12 tokens: {cli_text!r}",
+                      len(short) > 0 and cli_text.startswith(short))
     if decode:
         print(f"median of {len(decode)}: prompt {statistics.median(prefill):.1f} tok/s, "
               f"decode {statistics.median(decode):.1f} tok/s")
