@@ -1,4 +1,4 @@
-#if SWIFTLLM_X86_SIMD
+#if SWIFTLLM_X86_SIMD || SWIFTLLM_AVX2
 import _Builtin_intrinsics.intel
 
 /// The activations of one `Int8Gemm` call, quantized once: per token, `cols` signed bytes and,
@@ -50,6 +50,55 @@ struct Int8Activations {
     /// Quantizes tokens `range` of `x` (`tokens × cols` floats): d = max|x|/127 per scale span,
     /// q = round(x/d). `offset` is the weights' unsigned offset (0 for affine weights).
     func quantize(_ x: UnsafePointer<Float>, tokens range: Range<Int>, offset: Int32) {
+        #if SWIFTLLM_X86_SIMD
+        quantize512(x, tokens: range, offset: offset)
+        #else
+        quantize256(x, tokens: range, offset: offset)
+        #endif
+    }
+
+    #if !SWIFTLLM_X86_SIMD
+    /// `quantize` in AVX2 (the avx2 tier): the same scales and bytes. Swift's SIMD conversions
+    /// (`rounded`, `SIMD8<Int32>(_:)`) compiled to per-lane library calls here, which made the
+    /// quantization cost as much as a 1536-row product.
+    private func quantize256(_ x: UnsafePointer<Float>, tokens range: Range<Int>, offset: Int32) {
+        let blocks = self.blocks, size = blockSize, span = scaleSpan
+        let spanned = span > size
+        let magnitude = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFF_FFFF))
+        for t in range {
+            let group = t / 4, lane = t % 4
+            for s0 in stride(from: 0, to: cols, by: span) {
+                var amax = _mm256_setzero_ps()
+                for i in stride(from: 0, to: span, by: 8) {
+                    amax = _mm256_max_ps(amax, _mm256_and_ps(_mm256_loadu_ps(x + t * cols + s0 + i), magnitude))
+                }
+                let d = pointwiseMax(amax.lowHalf, amax.highHalf).max() / 127
+                let inverse = _mm256_set1_ps(d == 0 ? 0 : 1 / d)
+                for b in (s0 / size)..<((s0 + span) / size) {
+                    let src = x + t * cols + b * size
+                    let dst = UnsafeMutableRawPointer(q + group * 4 * cols + b * size * 4 + lane * 4)
+                    let meta = (group * blocks + b) * 4 + lane
+                    var total = _mm256_setzero_si256()
+                    for i in stride(from: 0, to: size, by: 8) {
+                        let v = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(src + i), inverse))
+                        total = _mm256_add_epi32(total, v)
+                        let lanes = unsafeBitCast(v, to: SIMD8<Int32>.self)
+                        let words = _mm_packs_epi32(unsafeBitCast(lanes.lowHalf, to: __m128i.self),
+                                                    unsafeBitCast(lanes.highHalf, to: __m128i.self))
+                        let bytes = unsafeBitCast(_mm_packs_epi16(words, words), to: SIMD4<UInt32>.self)
+                        dst.storeBytes(of: bytes[0], toByteOffset: 4 * i, as: UInt32.self)
+                        dst.storeBytes(of: bytes[1], toByteOffset: 4 * i + 16, as: UInt32.self)
+                    }
+                    let sum = unsafeBitCast(total, to: SIMD8<Int32>.self).wrappedSum()
+                    scales[meta] = d
+                    sums[meta] = spanned ? Float(sum) : d * Float(sum)
+                    corrections[meta] = -offset * sum
+                }
+            }
+        }
+    }
+    #else
+    private func quantize512(_ x: UnsafePointer<Float>, tokens range: Range<Int>, offset: Int32) {
         let blocks = self.blocks, size = blockSize, span = scaleSpan
         let spanned = span > size
         for t in range {
@@ -80,5 +129,6 @@ struct Int8Activations {
             }
         }
     }
+    #endif
 }
 #endif

@@ -10,14 +10,7 @@ import _Builtin_intrinsics.intel
 /// for affine weights); integer weight offsets enter as the initial value −offset·Σx. With
 /// activation scales per span (`runSpans`), d_x multiplies once at each span's end instead.
 enum Int8GemmKernel {
-    /// One packed tile: `rows` (≤ 32) rows of all columns, laid out sub-block by sub-block, each
-    /// sub-block as 2 groups × (blockSize/4) vectors of 16 rows × 4 bytes.
-    struct Tile {
-        let q: UnsafeRawPointer
-        let scales: UnsafePointer<Float>
-        let offsets: UnsafePointer<Float>
-        let r0: Int, rows: Int
-    }
+    typealias Tile = Int8Gemm.Tile
 
     @inline(__always) static func broadcast4(_ p: UnsafeRawPointer) -> __m512i {
         _mm512_set1_epi32(p.loadUnaligned(as: Int32.self))

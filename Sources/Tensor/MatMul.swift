@@ -14,15 +14,15 @@ public enum MatMul {
         case dot
         /// Dequantized F32 tiles of the weights times F32 activations through `cblas_sgemm`.
         case blas
-        /// Int8 activations times unpacked int8 weight tiles with AVX-512 VNNI (`Int8Gemm`) where
-        /// `hasInt8Kernel(for:)`, `.blas` otherwise.
+        /// Int8 activations times unpacked int8 weight tiles (`Int8Gemm`: AVX-512 VNNI or AVX2)
+        /// where `hasInt8Kernel(for:)`, `.blas` otherwise.
         case int8
     }
 
-    /// Whether this build has the `.int8` kernel for weights of `type` (x86 SIMD builds: Q4_0,
-    /// Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q6_K).
+    /// Whether this build has the `.int8` kernel for weights of `type` (avx512 tier: Q4_0, Q4_1,
+    /// Q5_0, Q5_1, Q8_0 and Q2_K–Q6_K; avx2 tier: the same but Q8_0).
     public static func hasInt8Kernel(for type: GGMLType) -> Bool {
-        #if SWIFTLLM_X86_SIMD
+        #if SWIFTLLM_X86_SIMD || SWIFTLLM_AVX2
         return Int8Gemm.supports(type)
         #else
         return false
@@ -73,7 +73,7 @@ public enum MatMul {
         let traits = try KernelTable.traits(for: type)
         guard let rowBytes = type.rowBytes(elements: cols) else { throw .notWholeBlocks(type, count: cols) }
         guard rows > 0, tokens > 0 else { return }
-        #if SWIFTLLM_X86_SIMD
+        #if SWIFTLLM_X86_SIMD || SWIFTLLM_AVX2
         if strategy == .int8 || (strategy == .automatic && tokens >= int8MinTokens),
            Int8Gemm.matmul(weights: weights, type: type, rows: rows, cols: cols, rowBytes: rowBytes,
                            x: x, tokens: tokens, y: y, pool: pool) {

@@ -31,8 +31,9 @@ import Testing
         RandomTensors.floats(count, seed: seed).enumerated().map { i, v in i % 97 == 5 ? v * 24 : v }
     }
 
-    /// Builds without the x86 kernels have nothing to test here (`.int8` falls back to `.blas`).
-    static let available = types.allSatisfy { MatMul.hasInt8Kernel(for: $0) }
+    /// Builds without the x86 kernels have nothing to test here (`.int8` falls back to `.blas`);
+    /// the avx2 tier has every type but Q8_0, whose `.int8` falls back to `.blas` there.
+    static let available = types.filter { MatMul.hasInt8Kernel(for: $0) }.count >= types.count - 1
 
     /// Odd-numbered shapes go through `.automatic` from `int8MinTokens` tokens on (it must pick
     /// the int8 kernel or a more accurate one), the rest through `.int8`.

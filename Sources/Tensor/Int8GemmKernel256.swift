@@ -1,0 +1,198 @@
+#if SWIFTLLM_AVX2
+import _Builtin_intrinsics.intel
+
+/// The inner product of `Int8Gemm` in AVX2, which has no `vpdpbusd`: 16 weight rows (two
+/// vectors of 8 rows × 4 bytes) × 2 tokens per pass, 4 integer and 4 float accumulators.
+///
+/// Per step of 4 columns, `vpmaddubsw` multiplies the unsigned weight bytes with one token's 4
+/// signed activation bytes broadcast to every row and adds neighbouring products into 16 bits.
+/// Those sums run for `Int8WeightFormat.wideEvery` steps (as long as they cannot overflow: a
+/// whole 32-element block for 4-bit weights), then `vpmaddwd` with ones widens them into the
+/// 32-bit sums. The integer sums are exact, so they equal `vpdpbusd`'s; after each sub-block they
+/// are converted and accumulated as d_w·d_x·Σq·x (+ m·d_x·Σx for affine weights), with integer
+/// weight offsets entering as the initial value −offset·Σx, as in `Int8GemmKernel.run`.
+///
+/// A pass keeps its 16 rows' weights in L1 for every token of the call: the tile's two halves are
+/// taken one after the other, each with all tokens.
+enum Int8GemmKernel256 {
+    typealias Tile = Int8Gemm.Tile
+
+    /// All tokens of `act` through `tile`, specialized for the format's sub-block size, its
+    /// offsets and its 16-bit run. Each case is its own function with constant arguments: one
+    /// call site with the constants as arguments was merged by LLVM into a single unspecialized
+    /// body, whose loads and intrinsics were then compiled out of line (3× slower).
+    static func multiply(
+        _ tile: Tile, format: Int8WeightFormat, act: Int8Activations, y: UnsafeMutablePointer<Float>, rowStride: Int
+    ) {
+        let spanned = format.scaleSpan > format.blockSize
+        switch (format.blockSize, format.affine, min(format.wideEvery, format.blockSize / 4), spanned) {
+        case (32, true, 8, false): q4Affine(tile, act, y, rowStride)
+        case (32, false, 8, false): q4Offset(tile, act, y, rowStride)
+        case (32, true, 4, false): q5Affine(tile, act, y, rowStride)
+        case (32, false, 4, false): q5Offset(tile, act, y, rowStride)
+        case (16, true, 4, true): q2K(tile, act, y, rowStride)
+        case (16, false, 4, true): q3K(tile, act, y, rowStride)
+        case (16, false, 2, true): q6K(tile, act, y, rowStride)
+        // Any other format: one step per widening (always exact for bytes up to 127).
+        default:
+            all(tile, act, y, rowStride, steps: format.blockSize / 4, wide: 1, affine: format.affine, spanned: spanned)
+        }
+    }
+
+    /// Q4_1, Q4_K.
+    @inline(never) static func q4Affine(_ tile: Tile, _ act: Int8Activations, _ y: UnsafeMutablePointer<Float>, _ rowStride: Int) {
+        all(tile, act, y, rowStride, steps: 8, wide: 8, affine: true, spanned: false)
+    }
+
+    /// Q4_0.
+    @inline(never) static func q4Offset(_ tile: Tile, _ act: Int8Activations, _ y: UnsafeMutablePointer<Float>, _ rowStride: Int) {
+        all(tile, act, y, rowStride, steps: 8, wide: 8, affine: false, spanned: false)
+    }
+
+    /// Q5_1, Q5_K.
+    @inline(never) static func q5Affine(_ tile: Tile, _ act: Int8Activations, _ y: UnsafeMutablePointer<Float>, _ rowStride: Int) {
+        all(tile, act, y, rowStride, steps: 8, wide: 4, affine: true, spanned: false)
+    }
+
+    /// Q5_0.
+    @inline(never) static func q5Offset(_ tile: Tile, _ act: Int8Activations, _ y: UnsafeMutablePointer<Float>, _ rowStride: Int) {
+        all(tile, act, y, rowStride, steps: 8, wide: 4, affine: false, spanned: false)
+    }
+
+    @inline(never) static func q2K(_ tile: Tile, _ act: Int8Activations, _ y: UnsafeMutablePointer<Float>, _ rowStride: Int) {
+        all(tile, act, y, rowStride, steps: 4, wide: 4, affine: true, spanned: true)
+    }
+
+    @inline(never) static func q3K(_ tile: Tile, _ act: Int8Activations, _ y: UnsafeMutablePointer<Float>, _ rowStride: Int) {
+        all(tile, act, y, rowStride, steps: 4, wide: 4, affine: false, spanned: true)
+    }
+
+    @inline(never) static func q6K(_ tile: Tile, _ act: Int8Activations, _ y: UnsafeMutablePointer<Float>, _ rowStride: Int) {
+        all(tile, act, y, rowStride, steps: 4, wide: 2, affine: false, spanned: true)
+    }
+
+    /// Columns per chunk at most: a half tile's chunk (16 rows × 1024 bytes) stays in L1 while
+    /// every token passes over it. Without chunks, 8960-column tiles were streamed from L2 for
+    /// each pair of tokens (Qwen2.5-1.5B's down projection at half the speed of the others).
+    static let chunkColumns = 1024
+
+    @inline(__always) static func all(
+        _ tile: Tile, _ act: Int8Activations, _ y: UnsafeMutablePointer<Float>, _ rowStride: Int,
+        steps: Int, wide: Int, affine: Bool, spanned: Bool
+    ) {
+        let blocks = act.blocks
+        let chunks = (act.cols + chunkColumns - 1) / chunkColumns
+        let spanBlocks = act.scaleSpan / act.blockSize
+        // Whole spans per chunk (every chunk but the last the same size).
+        let chunkBlocks = ((blocks + chunks - 1) / chunks + spanBlocks - 1) / spanBlocks * spanBlocks
+        for half in 0..<(tile.rows > 16 ? 2 : 1) {
+            for j0 in stride(from: 0, to: blocks, by: chunkBlocks) {
+                let range = j0..<min(blocks, j0 + chunkBlocks)
+                for t0 in stride(from: 0, to: act.tokens, by: Int8Gemm.tokenStep) {
+                    pass(steps: steps, wide: wide, affine: affine, spanned: spanned, tile: tile, act: act,
+                         half: half, blocks: range, t0: t0, lane: 0, y: y, rowStride: rowStride)
+                    if t0 + 2 < act.tokens {
+                        pass(steps: steps, wide: wide, affine: affine, spanned: spanned, tile: tile, act: act,
+                             half: half, blocks: range, t0: t0, lane: 2, y: y, rowStride: rowStride)
+                    }
+                }
+            }
+        }
+    }
+
+    @inline(__always) static func broadcast4(_ p: UnsafeRawPointer) -> __m256i {
+        _mm256_set1_epi32(p.loadUnaligned(as: Int32.self))
+    }
+
+    @inline(__always) static func load(_ p: UnsafeRawPointer) -> __m256i {
+        unsafeBitCast(p.loadUnaligned(as: SIMD32<UInt8>.self), to: __m256i.self)
+    }
+
+    /// Rows 16·half ..< 16·half + 16 of the tile for tokens t0 + lane and t0 + lane + 1, over
+    /// the sub-blocks `blocks`: from zero for the first chunk, else on from the sums in `y` (the
+    /// same float steps as one pass over all blocks).
+    @inline(__always) static func pass(
+        steps: Int, wide: Int, affine: Bool, spanned: Bool, tile: Tile, act: Int8Activations,
+        half: Int, blocks: Range<Int>, t0: Int, lane: Int, y: UnsafeMutablePointer<Float>, rowStride: Int
+    ) {
+        let size = act.blockSize
+        let qa = UnsafeRawPointer(act.q + t0 * act.cols) + 4 * lane
+        let meta = t0 * act.blocks + lane
+        let x = act.scales + meta, e = act.sums + meta, c = act.corrections + meta
+        let ones = _mm256_set1_epi16(1)
+        let rows = min(16, tile.rows - 16 * half)
+        let second = act.tokens - t0 - lane > 1
+        let out = y + (t0 + lane) * rowStride + tile.r0 + 16 * half
+        // f<vector><token>: rows 0–7 / 8–15 of the half, first / second token.
+        var f00 = _mm256_setzero_ps(), f01 = f00, f10 = f00, f11 = f00
+        if blocks.lowerBound > 0 {
+            (f00, f10) = load(out, rows: rows)
+            if second { (f01, f11) = load(out + rowStride, rows: rows) }
+        }
+        for j in blocks {
+            let w = tile.q + j * 32 * size + half * 2 * steps * 32
+            let a = qa + j * size * 4
+            var i00, i01, i10, i11: __m256i
+            if affine {
+                i00 = _mm256_setzero_si256(); i01 = i00
+            } else {
+                i00 = _mm256_set1_epi32(c[4 * j]); i01 = _mm256_set1_epi32(c[4 * j + 1])
+            }
+            i10 = i00; i11 = i01
+            for s0 in stride(from: 0, to: steps, by: wide) {
+                var p00 = _mm256_setzero_si256(), p01 = p00, p10 = p00, p11 = p00
+                for s in s0..<(s0 + wide) {
+                    let w0 = load(w + 32 * s), w1 = load(w + 32 * (steps + s))
+                    let a0 = broadcast4(a + 16 * s), a1 = broadcast4(a + 16 * s + 4)
+                    p00 = _mm256_add_epi16(p00, _mm256_maddubs_epi16(w0, a0))
+                    p01 = _mm256_add_epi16(p01, _mm256_maddubs_epi16(w0, a1))
+                    p10 = _mm256_add_epi16(p10, _mm256_maddubs_epi16(w1, a0))
+                    p11 = _mm256_add_epi16(p11, _mm256_maddubs_epi16(w1, a1))
+                }
+                i00 = _mm256_add_epi32(i00, _mm256_madd_epi16(p00, ones))
+                i01 = _mm256_add_epi32(i01, _mm256_madd_epi16(p01, ones))
+                i10 = _mm256_add_epi32(i10, _mm256_madd_epi16(p10, ones))
+                i11 = _mm256_add_epi32(i11, _mm256_madd_epi16(p11, ones))
+            }
+            let scales = tile.scales + 32 * j + 16 * half
+            let d0 = _mm256_loadu_ps(scales), d1 = _mm256_loadu_ps(scales + 8)
+            let x0 = _mm256_set1_ps(x[4 * j]), x1 = _mm256_set1_ps(x[4 * j + 1])
+            f00 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i00), _mm256_mul_ps(d0, x0), f00)
+            f01 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i01), _mm256_mul_ps(d0, x1), f01)
+            f10 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i10), _mm256_mul_ps(d1, x0), f10)
+            f11 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i11), _mm256_mul_ps(d1, x1), f11)
+            if affine {
+                // Spanned activations keep Σq unscaled (`Int8Activations`): their d multiplies here.
+                let offsets = tile.offsets + 32 * j + 16 * half
+                let m0 = _mm256_loadu_ps(offsets), m1 = _mm256_loadu_ps(offsets + 8)
+                let e0 = _mm256_set1_ps(spanned ? e[4 * j] * x[4 * j] : e[4 * j])
+                let e1 = _mm256_set1_ps(spanned ? e[4 * j + 1] * x[4 * j + 1] : e[4 * j + 1])
+                f00 = _mm256_fmadd_ps(m0, e0, f00); f01 = _mm256_fmadd_ps(m0, e1, f01)
+                f10 = _mm256_fmadd_ps(m1, e0, f10); f11 = _mm256_fmadd_ps(m1, e1, f11)
+            }
+        }
+        store(f00, f10, out, rows: rows)
+        if second { store(f01, f11, out + rowStride, rows: rows) }
+    }
+
+    /// Rows 0..<rows of the two 8-row vectors at `out` (zeros above `rows`).
+    @inline(__always) static func load(_ out: UnsafeMutablePointer<Float>, rows: Int) -> (__m256, __m256) {
+        if rows == 16 { return (_mm256_loadu_ps(out), _mm256_loadu_ps(out + 8)) }
+        var low = SIMD8<Float>(), high = SIMD8<Float>()
+        for r in 0..<min(rows, 8) { low[r] = out[r] }
+        for r in 0..<max(0, rows - 8) { high[r] = out[8 + r] }
+        return (low, high)
+    }
+
+    /// Rows 0..<rows of the two 8-row vectors at `out`.
+    @inline(__always) static func store(_ low: __m256, _ high: __m256, _ out: UnsafeMutablePointer<Float>, rows: Int) {
+        if rows == 16 {
+            _mm256_storeu_ps(out, low)
+            _mm256_storeu_ps(out + 8, high)
+            return
+        }
+        for r in 0..<min(rows, 8) { out[r] = low[r] }
+        for r in 0..<max(0, rows - 8) { out[8 + r] = high[r] }
+    }
+}
+#endif
