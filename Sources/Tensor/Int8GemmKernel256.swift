@@ -2,7 +2,7 @@
 import _Builtin_intrinsics.intel
 
 /// The inner product of `Int8Gemm` in AVX2, which has no `vpdpbusd`: 16 weight rows (two
-/// vectors of 8 rows × 4 bytes) × 2 tokens per pass, 4 integer and 4 float accumulators.
+/// vectors of 8 rows × 4 bytes) × 4 tokens per pass, eight 16-bit accumulators in registers.
 ///
 /// Per step of 4 columns, `vpmaddubsw` multiplies the unsigned weight bytes with one token's 4
 /// signed activation bytes broadcast to every row and adds neighbouring products into 16 bits.
@@ -13,7 +13,7 @@ import _Builtin_intrinsics.intel
 /// weight offsets entering as the initial value −offset·Σx, as in `Int8GemmKernel.run`.
 ///
 /// A pass keeps its 16 rows' weights in L1 for every token of the call: the tile's two halves are
-/// taken one after the other, each with all tokens.
+/// taken one after the other, each chunk of columns with all tokens.
 enum Int8GemmKernel256 {
     typealias Tile = Int8Gemm.Tile
 
@@ -85,16 +85,18 @@ enum Int8GemmKernel256 {
         let spanBlocks = act.scaleSpan / act.blockSize
         // Whole spans per chunk (every chunk but the last the same size).
         let chunkBlocks = ((blocks + chunks - 1) / chunks + spanBlocks - 1) / spanBlocks * spanBlocks
+        let acc = UnsafeMutablePointer<Float>.allocate(capacity: 64)
+        let ints = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
+        defer {
+            acc.deallocate()
+            ints.deallocate()
+        }
         for half in 0..<(tile.rows > 16 ? 2 : 1) {
             for j0 in stride(from: 0, to: blocks, by: chunkBlocks) {
                 let range = j0..<min(blocks, j0 + chunkBlocks)
                 for t0 in stride(from: 0, to: act.tokens, by: Int8Gemm.tokenStep) {
-                    pass(steps: steps, wide: wide, affine: affine, spanned: spanned, tile: tile, act: act,
-                         half: half, blocks: range, t0: t0, lane: 0, y: y, rowStride: rowStride)
-                    if t0 + 2 < act.tokens {
-                        pass(steps: steps, wide: wide, affine: affine, spanned: spanned, tile: tile, act: act,
-                             half: half, blocks: range, t0: t0, lane: 2, y: y, rowStride: rowStride)
-                    }
+                    pass(steps: steps, wide: wide, affine: affine, tile: tile, act: act, half: half, blocks: range, t0: t0,
+                         acc: acc, ints: ints, y: y, rowStride: rowStride)
                 }
             }
         }
@@ -108,71 +110,88 @@ enum Int8GemmKernel256 {
         unsafeBitCast(p.loadUnaligned(as: SIMD32<UInt8>.self), to: __m256i.self)
     }
 
-    /// Rows 16·half ..< 16·half + 16 of the tile for tokens t0 + lane and t0 + lane + 1, over
-    /// the sub-blocks `blocks`: from zero for the first chunk, else on from the sums in `y` (the
-    /// same float steps as one pass over all blocks).
+    /// Rows 16·half ..< 16·half + 16 of the tile for tokens t0 ..< t0 + 4 over the sub-blocks
+    /// `blocks`, from zero for the first chunk, else on from the sums in `y` (the same float steps
+    /// as one pass over all blocks). Eight 16-bit accumulators; the float sums wait in `acc` (64
+    /// floats: token t's rows at 16t), touched once per sub-block, and where the 16-bit run is
+    /// shorter than a sub-block (`wide` < `steps`), the earlier runs' 32-bit sums in `ints`.
+    /// Kept in registers, those pushed the activation broadcasts onto the stack instead.
+    /// Spanned activations (Q2_K, Q3_K, Q6_K) repeat the span's scale per block, so the float
+    /// steps are those of the 32-element formats, but for Q2_K's offsets (Σq unscaled there).
     @inline(__always) static func pass(
-        steps: Int, wide: Int, affine: Bool, spanned: Bool, tile: Tile, act: Int8Activations,
-        half: Int, blocks: Range<Int>, t0: Int, lane: Int, y: UnsafeMutablePointer<Float>, rowStride: Int
+        steps: Int, wide: Int, affine: Bool, tile: Tile, act: Int8Activations, half: Int, blocks: Range<Int>, t0: Int,
+        acc: UnsafeMutablePointer<Float>, ints: UnsafeMutablePointer<Int32>, y: UnsafeMutablePointer<Float>, rowStride: Int
     ) {
         let size = act.blockSize
-        let qa = UnsafeRawPointer(act.q + t0 * act.cols) + 4 * lane
-        let meta = t0 * act.blocks + lane
+        let spanned = act.scaleSpan > size
+        let qa = UnsafeRawPointer(act.q + t0 * act.cols)
+        let meta = t0 * act.blocks
         let x = act.scales + meta, e = act.sums + meta, c = act.corrections + meta
         let ones = _mm256_set1_epi16(1)
         let rows = min(16, tile.rows - 16 * half)
-        let second = act.tokens - t0 - lane > 1
-        let out = y + (t0 + lane) * rowStride + tile.r0 + 16 * half
-        // f<vector><token>: rows 0–7 / 8–15 of the half, first / second token.
-        var f00 = _mm256_setzero_ps(), f01 = f00, f10 = f00, f11 = f00
-        if blocks.lowerBound > 0 {
-            (f00, f10) = load(out, rows: rows)
-            if second { (f01, f11) = load(out + rowStride, rows: rows) }
+        let valid = min(Int8Gemm.tokenStep, act.tokens - t0)
+        let out = y + t0 * rowStride + tile.r0 + 16 * half
+        for t in 0..<4 {
+            var (low, high) = (_mm256_setzero_ps(), _mm256_setzero_ps())
+            if blocks.lowerBound > 0, t < valid { (low, high) = load(out + t * rowStride, rows: rows) }
+            _mm256_storeu_ps(acc + 16 * t, low)
+            _mm256_storeu_ps(acc + 16 * t + 8, high)
         }
         for j in blocks {
             let w = tile.q + j * 32 * size + half * 2 * steps * 32
             let a = qa + j * size * 4
-            var i00, i01, i10, i11: __m256i
-            if affine {
-                i00 = _mm256_setzero_si256(); i01 = i00
-            } else {
-                i00 = _mm256_set1_epi32(c[4 * j]); i01 = _mm256_set1_epi32(c[4 * j + 1])
-            }
-            i10 = i00; i11 = i01
-            for s0 in stride(from: 0, to: steps, by: wide) {
-                var p00 = _mm256_setzero_si256(), p01 = p00, p10 = p00, p11 = p00
-                for s in s0..<(s0 + wide) {
-                    let w0 = load(w + 32 * s), w1 = load(w + 32 * (steps + s))
-                    let a0 = broadcast4(a + 16 * s), a1 = broadcast4(a + 16 * s + 4)
-                    p00 = _mm256_add_epi16(p00, _mm256_maddubs_epi16(w0, a0))
-                    p01 = _mm256_add_epi16(p01, _mm256_maddubs_epi16(w0, a1))
-                    p10 = _mm256_add_epi16(p10, _mm256_maddubs_epi16(w1, a0))
-                    p11 = _mm256_add_epi16(p11, _mm256_maddubs_epi16(w1, a1))
+            var p00 = _mm256_setzero_si256(), p01 = p00, p02 = p00, p03 = p00
+            var p10 = p00, p11 = p00, p12 = p00, p13 = p00
+            for s in 0..<steps {
+                if s > 0, s % wide == 0 {
+                    // A run ends: widen it into `ints` and start the next from zero.
+                    @inline(__always) func spill(_ p: inout __m256i, _ slot: Int) {
+                        let sum = _mm256_madd_epi16(p, ones)
+                        let target = UnsafeMutableRawPointer(ints + 8 * slot)
+                        let before = s == wide ? _mm256_setzero_si256() : target.loadUnaligned(as: __m256i.self)
+                        target.storeBytes(of: _mm256_add_epi32(before, sum), as: __m256i.self)
+                        p = _mm256_setzero_si256()
+                    }
+                    spill(&p00, 0); spill(&p10, 1); spill(&p01, 2); spill(&p11, 3)
+                    spill(&p02, 4); spill(&p12, 5); spill(&p03, 6); spill(&p13, 7)
                 }
-                i00 = _mm256_add_epi32(i00, _mm256_madd_epi16(p00, ones))
-                i01 = _mm256_add_epi32(i01, _mm256_madd_epi16(p01, ones))
-                i10 = _mm256_add_epi32(i10, _mm256_madd_epi16(p10, ones))
-                i11 = _mm256_add_epi32(i11, _mm256_madd_epi16(p11, ones))
+                let w0 = load(w + 32 * s), w1 = load(w + 32 * (steps + s))
+                let a0 = broadcast4(a + 16 * s)
+                p00 = _mm256_add_epi16(p00, _mm256_maddubs_epi16(w0, a0))
+                p10 = _mm256_add_epi16(p10, _mm256_maddubs_epi16(w1, a0))
+                let a1 = broadcast4(a + 16 * s + 4)
+                p01 = _mm256_add_epi16(p01, _mm256_maddubs_epi16(w0, a1))
+                p11 = _mm256_add_epi16(p11, _mm256_maddubs_epi16(w1, a1))
+                let a2 = broadcast4(a + 16 * s + 8)
+                p02 = _mm256_add_epi16(p02, _mm256_maddubs_epi16(w0, a2))
+                p12 = _mm256_add_epi16(p12, _mm256_maddubs_epi16(w1, a2))
+                let a3 = broadcast4(a + 16 * s + 12)
+                p03 = _mm256_add_epi16(p03, _mm256_maddubs_epi16(w0, a3))
+                p13 = _mm256_add_epi16(p13, _mm256_maddubs_epi16(w1, a3))
             }
-            let scales = tile.scales + 32 * j + 16 * half
-            let d0 = _mm256_loadu_ps(scales), d1 = _mm256_loadu_ps(scales + 8)
-            let x0 = _mm256_set1_ps(x[4 * j]), x1 = _mm256_set1_ps(x[4 * j + 1])
-            f00 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i00), _mm256_mul_ps(d0, x0), f00)
-            f01 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i01), _mm256_mul_ps(d0, x1), f01)
-            f10 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i10), _mm256_mul_ps(d1, x0), f10)
-            f11 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i11), _mm256_mul_ps(d1, x1), f11)
-            if affine {
-                // Spanned activations keep Σq unscaled (`Int8Activations`): their d multiplies here.
-                let offsets = tile.offsets + 32 * j + 16 * half
-                let m0 = _mm256_loadu_ps(offsets), m1 = _mm256_loadu_ps(offsets + 8)
-                let e0 = _mm256_set1_ps(spanned ? e[4 * j] * x[4 * j] : e[4 * j])
-                let e1 = _mm256_set1_ps(spanned ? e[4 * j + 1] * x[4 * j + 1] : e[4 * j + 1])
-                f00 = _mm256_fmadd_ps(m0, e0, f00); f01 = _mm256_fmadd_ps(m0, e1, f01)
-                f10 = _mm256_fmadd_ps(m1, e0, f10); f11 = _mm256_fmadd_ps(m1, e1, f11)
+            let scales = tile.scales + 32 * j + 16 * half, offsets = tile.offsets + 32 * j + 16 * half
+            @inline(__always) func finish(_ p: __m256i, _ v: Int, _ t: Int) {
+                var i = _mm256_madd_epi16(p, ones)
+                if wide < steps { i = _mm256_add_epi32(i, UnsafeRawPointer(ints + 8 * (2 * t + v)).loadUnaligned(as: __m256i.self)) }
+                if !affine { i = _mm256_add_epi32(i, _mm256_set1_epi32(c[4 * j + t])) }
+                let slot = acc + 16 * t + 8 * v
+                let xt = x[4 * j + t]
+                var f = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i), _mm256_mul_ps(_mm256_loadu_ps(scales + 8 * v), _mm256_set1_ps(xt)),
+                                        _mm256_loadu_ps(slot))
+                if affine {
+                    let et = spanned ? e[4 * j + t] * xt : e[4 * j + t]
+                    f = _mm256_fmadd_ps(_mm256_loadu_ps(offsets + 8 * v), _mm256_set1_ps(et), f)
+                }
+                _mm256_storeu_ps(slot, f)
             }
+            finish(p00, 0, 0); finish(p10, 1, 0)
+            finish(p01, 0, 1); finish(p11, 1, 1)
+            finish(p02, 0, 2); finish(p12, 1, 2)
+            finish(p03, 0, 3); finish(p13, 1, 3)
         }
-        store(f00, f10, out, rows: rows)
-        if second { store(f01, f11, out + rowStride, rows: rows) }
+        for t in 0..<valid {
+            store(_mm256_loadu_ps(acc + 16 * t), _mm256_loadu_ps(acc + 16 * t + 8), out + t * rowStride, rows: rows)
+        }
     }
 
     /// Rows 0..<rows of the two 8-row vectors at `out` (zeros above `rows`).
