@@ -34,10 +34,16 @@ public enum MatMul {
     /// `swiftllm bench kernels --strategy`).
     public static let blasMinTokens = 64
 
-    /// The token count from which `.automatic` uses `.int8`: at 8 tokens it matches `.dot` (the
-    /// unpacking of the weights is then paid for), from 16 on it is faster (measured with
-    /// `swiftllm bench kernels --strategy … --tokens …`).
+    /// The token count from which `.automatic` uses `.int8` (and the forward pass its batches):
+    /// with VNNI, at 8 tokens it matches `.dot` (the unpacking of the weights is then paid for),
+    /// from 16 on it is faster; the AVX2 kernel, with half the integer throughput, was slower than
+    /// `.dot` at 8 and 16 tokens, even at 32, and 1.2–1.7× faster at 64 (Q4_K, Q6_K, Q4_1, Q5_0
+    /// at 1536 and 8960 rows; `swiftllm bench kernels --strategy … --tokens …`).
+    #if SWIFTLLM_AVX2
+    public static let int8MinTokens = 64
+    #else
     public static let int8MinTokens = 8
+    #endif
 
     /// Rows of weights dequantized per sgemm call in `matmul`.
     static let tileRows = 64
