@@ -1,3 +1,4 @@
+import Foundation
 import CBLAS
 
 /// Matrix products of quantized (or float) weights with F32 activations, multi-threaded.
@@ -36,14 +37,28 @@ public enum MatMul {
 
     /// The token count from which `.automatic` uses `.int8` (and the forward pass its batches):
     /// with VNNI, at 8 tokens it matches `.dot` (the unpacking of the weights is then paid for),
-    /// from 16 on it is faster; the AVX2 kernel, with half the integer throughput, was slower than
-    /// `.dot` at 8 and 16 tokens, even at 32, and 1.2–1.7× faster at 64 (Q4_K, Q6_K, Q4_1, Q5_0
-    /// at 1536 and 8960 rows; `swiftllm bench kernels --strategy … --tokens …`).
-    #if SWIFTLLM_AVX2
-    public static let int8MinTokens = 64
-    #else
+    /// from 16 on it is faster (measured with `swiftllm bench kernels --strategy … --tokens …`).
     public static let int8MinTokens = 8
-    #endif
+
+    /// Whether `.automatic` takes the int8 GEMM, and the forward pass's prefill with it
+    /// (`prefillStrategy`): on the avx512 tier, yes. On the avx2 tier only with the environment
+    /// variable `SWIFTLLM_AVX2_INT8=1`: it makes a Qwen2.5-1.5B-shaped Q4_K_M prefill 1.8× faster
+    /// (pp512 65 vs 36 tok/s for llama.cpp, against 52 vs 61 with sgemm), but Gemma3's prompt
+    /// argmax agreement with llama.cpp falls to 941/952, below `RealModelFidelityTests`' 0.99
+    /// (947 with sgemm; the VNNI kernel reached 943), so it is not the default yet.
+    public static let int8ByDefault: Bool = {
+        #if SWIFTLLM_X86_SIMD
+        return true
+        #elseif SWIFTLLM_AVX2
+        return ProcessInfo.processInfo.environment["SWIFTLLM_AVX2_INT8"] == "1"
+        #else
+        return false
+        #endif
+    }()
+
+    /// The strategy of the forward pass's batches from `int8MinTokens` tokens: `.int8` where
+    /// `int8ByDefault`, else dequantized tiles and sgemm.
+    public static var prefillStrategy: Strategy { int8ByDefault ? .int8 : .blas }
 
     /// Rows of weights dequantized per sgemm call in `matmul`.
     static let tileRows = 64
@@ -80,7 +95,7 @@ public enum MatMul {
         guard let rowBytes = type.rowBytes(elements: cols) else { throw .notWholeBlocks(type, count: cols) }
         guard rows > 0, tokens > 0 else { return }
         #if SWIFTLLM_X86_SIMD || SWIFTLLM_AVX2
-        if strategy == .int8 || (strategy == .automatic && tokens >= int8MinTokens),
+        if strategy == .int8 || (strategy == .automatic && int8ByDefault && tokens >= int8MinTokens),
            Int8Gemm.matmul(weights: weights, type: type, rows: rows, cols: cols, rowBytes: rowBytes,
                            x: x, tokens: tokens, y: y, pool: pool) {
             return

@@ -35,8 +35,9 @@ import Testing
     /// the avx2 tier has every type but Q8_0, whose `.int8` falls back to `.blas` there.
     static let available = types.filter { MatMul.hasInt8Kernel(for: $0) }.count >= types.count - 1
 
-    /// Odd-numbered shapes go through `.automatic` from `int8MinTokens` tokens on (it must pick
-    /// the int8 kernel or a more accurate one), the rest through `.int8`.
+    /// Odd-numbered shapes go through `.automatic` from `int8MinTokens` tokens on where it takes
+    /// the int8 kernel (`MatMul.int8ByDefault`; it must pick it or a more accurate one), the rest
+    /// through `.int8`.
     @Test(.enabled(if: available), arguments: types, [1, 2])
     func matchesReference(type: GGMLType, threads: Int) throws {
         let pool = ThreadPool(threads: threads)
@@ -50,7 +51,7 @@ import Testing
                     try y.withUnsafeMutableBufferPointer { yp in
                         try MatMul.matmul(weights: w.baseAddress!, type: type, rows: c.rows, cols: c.cols,
                                           x: x, tokens: tokens, y: yp.baseAddress!, pool: pool,
-                                          strategy: i % 2 == 1 && tokens >= MatMul.int8MinTokens ? .automatic : .int8)
+                                          strategy: i % 2 == 1 && MatMul.int8ByDefault && tokens >= MatMul.int8MinTokens ? .automatic : .int8)
                     }
                 }
                 var bad: [String] = []

@@ -31,7 +31,7 @@ enum Kernels {
     /// (sgemm 13.865, llama.cpp 13.906); Qwen2.5-1.5B-shaped Q4_K_M pp512 64 → 182 tok/s.
     static func matmul(_ w: WeightMatrix, _ x: UnsafePointer<Float>, tokens: Int, _ y: UnsafeMutablePointer<Float>,
                        pool: ThreadPool, strategy forced: MatMul.Strategy? = nil) throws(ModelError) {
-        let strategy: MatMul.Strategy = forced ?? (tokens < batchMinTokens ? .dot : .int8)
+        let strategy: MatMul.Strategy = forced ?? (tokens < batchMinTokens ? .dot : MatMul.prefillStrategy)
         do {
             try MatMul.matmul(weights: w.data, type: w.type, rows: w.rows, cols: w.cols, x: x, tokens: tokens, y: y, pool: pool,
                               strategy: strategy)
@@ -67,7 +67,7 @@ extension Kernels {
                         pool: ThreadPool, strategy forced: MatMul.Strategy? = nil,
                         prepare: (Int) -> Void = { _ in }) throws(ModelError) {
         guard let cols = items.first?.0.cols else { return }
-        let strategy: MatMul.Strategy = forced ?? (tokens < batchMinTokens ? .dot : .int8)
+        let strategy: MatMul.Strategy = forced ?? (tokens < batchMinTokens ? .dot : MatMul.prefillStrategy)
         guard strategy == .dot else {
             for t in 0..<tokens { prepare(t) }
             for (matrix, out) in items { try matmul(matrix, x, tokens: tokens, out, pool: pool, strategy: strategy) }
