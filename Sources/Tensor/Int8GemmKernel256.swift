@@ -24,51 +24,49 @@ enum Int8GemmKernel256 {
     static func multiply(
         _ tile: Tile, format: Int8WeightFormat, act: Int8Activations, y: UnsafeMutablePointer<Float>, rowStride: Int
     ) {
-        let spanned = format.scaleSpan > format.blockSize
-        switch (format.blockSize, format.affine, min(format.wideEvery, format.blockSize / 4), spanned) {
-        case (32, true, 8, false): q4Affine(tile, act, y, rowStride)
-        case (32, false, 8, false): q4Offset(tile, act, y, rowStride)
-        case (32, true, 4, false): q5Affine(tile, act, y, rowStride)
-        case (32, false, 4, false): q5Offset(tile, act, y, rowStride)
-        case (16, true, 4, true): q2K(tile, act, y, rowStride)
-        case (16, false, 4, true): q3K(tile, act, y, rowStride)
-        case (16, false, 2, true): q6K(tile, act, y, rowStride)
+        switch (format.blockSize, format.affine, min(format.wideEvery, format.blockSize / 4)) {
+        case (32, true, 8): q4Affine(tile, act, y, rowStride)
+        case (32, false, 8): q4Offset(tile, act, y, rowStride)
+        case (32, true, 4): q5Affine(tile, act, y, rowStride)
+        case (32, false, 4): q5Offset(tile, act, y, rowStride)
+        case (16, true, 4): q2K(tile, act, y, rowStride)
+        case (16, false, 4): q3K(tile, act, y, rowStride)
+        case (16, false, 2): q6K(tile, act, y, rowStride)
         // Any other format: one step per widening (always exact for bytes up to 127).
-        default:
-            all(tile, act, y, rowStride, steps: format.blockSize / 4, wide: 1, affine: format.affine, spanned: spanned)
+        default: all(tile, act, y, rowStride, steps: format.blockSize / 4, wide: 1, affine: format.affine)
         }
     }
 
     /// Q4_1, Q4_K.
     @inline(never) static func q4Affine(_ tile: Tile, _ act: Int8Activations, _ y: UnsafeMutablePointer<Float>, _ rowStride: Int) {
-        all(tile, act, y, rowStride, steps: 8, wide: 8, affine: true, spanned: false)
+        all(tile, act, y, rowStride, steps: 8, wide: 8, affine: true)
     }
 
     /// Q4_0.
     @inline(never) static func q4Offset(_ tile: Tile, _ act: Int8Activations, _ y: UnsafeMutablePointer<Float>, _ rowStride: Int) {
-        all(tile, act, y, rowStride, steps: 8, wide: 8, affine: false, spanned: false)
+        all(tile, act, y, rowStride, steps: 8, wide: 8, affine: false)
     }
 
     /// Q5_1, Q5_K.
     @inline(never) static func q5Affine(_ tile: Tile, _ act: Int8Activations, _ y: UnsafeMutablePointer<Float>, _ rowStride: Int) {
-        all(tile, act, y, rowStride, steps: 8, wide: 4, affine: true, spanned: false)
+        all(tile, act, y, rowStride, steps: 8, wide: 4, affine: true)
     }
 
     /// Q5_0.
     @inline(never) static func q5Offset(_ tile: Tile, _ act: Int8Activations, _ y: UnsafeMutablePointer<Float>, _ rowStride: Int) {
-        all(tile, act, y, rowStride, steps: 8, wide: 4, affine: false, spanned: false)
+        all(tile, act, y, rowStride, steps: 8, wide: 4, affine: false)
     }
 
     @inline(never) static func q2K(_ tile: Tile, _ act: Int8Activations, _ y: UnsafeMutablePointer<Float>, _ rowStride: Int) {
-        all(tile, act, y, rowStride, steps: 4, wide: 4, affine: true, spanned: true)
+        all(tile, act, y, rowStride, steps: 4, wide: 4, affine: true)
     }
 
     @inline(never) static func q3K(_ tile: Tile, _ act: Int8Activations, _ y: UnsafeMutablePointer<Float>, _ rowStride: Int) {
-        all(tile, act, y, rowStride, steps: 4, wide: 4, affine: false, spanned: true)
+        all(tile, act, y, rowStride, steps: 4, wide: 4, affine: false)
     }
 
     @inline(never) static func q6K(_ tile: Tile, _ act: Int8Activations, _ y: UnsafeMutablePointer<Float>, _ rowStride: Int) {
-        all(tile, act, y, rowStride, steps: 4, wide: 2, affine: false, spanned: true)
+        all(tile, act, y, rowStride, steps: 4, wide: 2, affine: false)
     }
 
     /// Columns per chunk at most: a half tile's chunk (16 rows × 1024 bytes) stays in L1 while
@@ -78,13 +76,12 @@ enum Int8GemmKernel256 {
 
     @inline(__always) static func all(
         _ tile: Tile, _ act: Int8Activations, _ y: UnsafeMutablePointer<Float>, _ rowStride: Int,
-        steps: Int, wide: Int, affine: Bool, spanned: Bool
+        steps: Int, wide: Int, affine: Bool
     ) {
         let blocks = act.blocks
         let chunks = (act.cols + chunkColumns - 1) / chunkColumns
-        let spanBlocks = act.scaleSpan / act.blockSize
-        // Whole spans per chunk (every chunk but the last the same size).
-        let chunkBlocks = ((blocks + chunks - 1) / chunks + spanBlocks - 1) / spanBlocks * spanBlocks
+        // Every chunk but the last the same size (any split: each block carries its scale).
+        let chunkBlocks = (blocks + chunks - 1) / chunks
         let acc = UnsafeMutablePointer<Float>.allocate(capacity: 64)
         let ints = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
         defer {
