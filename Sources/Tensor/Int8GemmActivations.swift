@@ -6,7 +6,8 @@ import _Builtin_intrinsics.intel
 /// float offset) and the integer correction `−offset·Σq` (for weights stored as `q + offset`).
 ///
 /// With a `scaleSpan` larger than `blockSize` (Q2_K, Q3_K, Q6_K: 256, as llama.cpp's Q8_K), one scale
-/// `d = max|x|/127` covers the whole span and every block in it repeats it; `sums` then hold the
+/// covers the whole span (on the avx2 tier Q8_K's, −128 at the largest magnitude; on avx512
+/// `d = max|x|/127`) and every block in it repeats it; `sums` then hold the
 /// unscaled `Σq`, since the kernel multiplies by `d` once per span (`Int8GemmKernel.runSpans`).
 ///
 /// Interleaved by groups of 4 tokens (`Int8Gemm.tokenStep`) so that the kernel reads one stream:
@@ -58,29 +59,28 @@ struct Int8Activations {
     }
 
     #if !SWIFTLLM_X86_SIMD
-    /// `quantize` in AVX2 (the avx2 tier): the same scales and bytes. Swift's SIMD conversions
+    /// `quantize` in AVX2 (the avx2 tier): the same scales and bytes for 32-element blocks; spans
+    /// take llama.cpp's Q8_K scale (`superBlockScale`; the avx512 tier keeps max|x|/127 there,
+    /// not yet measured on an AVX-512 host with this scale). Swift's SIMD conversions
     /// (`rounded`, `SIMD8<Int32>(_:)`) compiled to per-lane library calls here, which made the
     /// quantization cost as much as a 1536-row product.
     private func quantize256(_ x: UnsafePointer<Float>, tokens range: Range<Int>, offset: Int32) {
         let blocks = self.blocks, size = blockSize, span = scaleSpan
         let spanned = span > size
         let magnitude = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFF_FFFF))
+        let largest = _mm256_set1_epi32(127)
         for t in range {
             let group = t / 4, lane = t % 4
             for s0 in stride(from: 0, to: cols, by: span) {
-                var amax = _mm256_setzero_ps()
-                for i in stride(from: 0, to: span, by: 8) {
-                    amax = _mm256_max_ps(amax, _mm256_and_ps(_mm256_loadu_ps(x + t * cols + s0 + i), magnitude))
-                }
-                let d = pointwiseMax(amax.lowHalf, amax.highHalf).max() / 127
-                let inverse = _mm256_set1_ps(d == 0 ? 0 : 1 / d)
+                let (d, inverse) = spanned ? Self.superBlockScale(x + t * cols + s0, count: span)
+                                           : Self.blockScale(x + t * cols + s0, count: span, magnitude: magnitude)
                 for b in (s0 / size)..<((s0 + span) / size) {
                     let src = x + t * cols + b * size
                     let dst = UnsafeMutableRawPointer(q + group * 4 * cols + b * size * 4 + lane * 4)
                     let meta = (group * blocks + b) * 4 + lane
                     var total = _mm256_setzero_si256()
                     for i in stride(from: 0, to: size, by: 8) {
-                        let v = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(src + i), inverse))
+                        let v = _mm256_min_epi32(_mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(src + i), inverse)), largest)
                         total = _mm256_add_epi32(total, v)
                         let lanes = unsafeBitCast(v, to: SIMD8<Int32>.self)
                         let words = _mm_packs_epi32(unsafeBitCast(lanes.lowHalf, to: __m128i.self),
@@ -96,6 +96,37 @@ struct Int8Activations {
                 }
             }
         }
+    }
+    /// A 32-element block's scale as llama.cpp's Q8_0/Q8_1: d = max|x|/127, and 1/d.
+    @inline(__always) private static func blockScale(_ x: UnsafePointer<Float>, count: Int, magnitude: __m256) -> (Float, __m256) {
+        var amax = _mm256_setzero_ps()
+        for i in stride(from: 0, to: count, by: 8) {
+            amax = _mm256_max_ps(amax, _mm256_and_ps(_mm256_loadu_ps(x + i), magnitude))
+        }
+        let d = pointwiseMax(amax.lowHalf, amax.highHalf).max() / 127
+        return (d, _mm256_set1_ps(d == 0 ? 0 : 1 / d))
+    }
+
+    /// A 256-element span's scale as llama.cpp's Q8_K: the element m of largest magnitude maps
+    /// to −128 (1/d = −128/m), the others round to the nearest of −128…127 (an element equal
+    /// to −m would give 128 and is clamped to 127). Measured on Gemma3 (Q6_K ffn_down), against
+    /// d = max|x|/127: prompt argmax agreement with llama.cpp 941 → 945/952, the prompt position
+    /// where llama.cpp leads by 0.71 no longer moved, and no greedy step moved where it leads by
+    /// more than 0.4 (one at 0.50 did). Where +a and −a are both the largest, m is +a (llama.cpp
+    /// takes the first in order).
+    @inline(__always) private static func superBlockScale(_ x: UnsafePointer<Float>, count: Int) -> (Float, __m256) {
+        var high = _mm256_loadu_ps(x), low = high
+        for i in stride(from: 8, to: count, by: 8) {
+            let v = _mm256_loadu_ps(x + i)
+            high = _mm256_max_ps(high, v)
+            low = _mm256_min_ps(low, v)
+        }
+        let top = pointwiseMax(high.lowHalf, high.highHalf).max()
+        let bottom = pointwiseMin(low.lowHalf, low.highHalf).min()
+        let m = top >= -bottom ? top : bottom
+        guard m != 0 else { return (0, _mm256_setzero_ps()) }
+        let inverse = -128 / m
+        return (1 / inverse, _mm256_set1_ps(inverse))
     }
     #else
     private func quantize512(_ x: UnsafePointer<Float>, tokens range: Range<Int>, offset: Int32) {

@@ -41,16 +41,16 @@ public enum MatMul {
     public static let int8MinTokens = 8
 
     /// Whether `.automatic` takes the int8 GEMM, and the forward pass's prefill with it
-    /// (`prefillStrategy`): on the avx512 tier, yes. On the avx2 tier only with the environment
-    /// variable `SWIFTLLM_AVX2_INT8=1`: it makes a Qwen2.5-1.5B-shaped Q4_K_M prefill 1.8× faster
-    /// (pp512 65 vs 36 tok/s for llama.cpp, against 52 vs 61 with sgemm), but Gemma3's prompt
-    /// argmax agreement with llama.cpp falls to 941/952, below `RealModelFidelityTests`' 0.99
-    /// (947 with sgemm; the VNNI kernel reached 943), so it is not the default yet.
+    /// (`prefillStrategy`): on the avx512 and avx2 tiers, yes (`SWIFTLLM_AVX2_INT8=0` turns it
+    /// off on avx2, for comparisons). On avx2 it makes a Qwen2.5-1.5B-shaped Q4_K_M prefill 1.8×
+    /// faster (pp512 65 vs 36 tok/s for llama.cpp, against 52 vs 61 with sgemm); with Q8_K's
+    /// activation scale for the 16-element K-quants it keeps `RealModelFidelityTests` inside the
+    /// fidelity rule (Gemma3 945/952 prompt positions, SmolLM2 649/655; sgemm 947 and 651).
     public static let int8ByDefault: Bool = {
         #if SWIFTLLM_X86_SIMD
         return true
         #elseif SWIFTLLM_AVX2
-        return ProcessInfo.processInfo.environment["SWIFTLLM_AVX2_INT8"] == "1"
+        return ProcessInfo.processInfo.environment["SWIFTLLM_AVX2_INT8"] != "0"
         #else
         return false
         #endif

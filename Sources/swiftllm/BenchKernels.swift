@@ -34,7 +34,7 @@ struct BenchKernels: ParsableCommand {
     @Option(help: "Tokens of the prefill matmul.")
     var tokens = 512
 
-    @Option(help: "Matmul strategy: auto, dot (quantized dot products), blas (dequantized tiles + sgemm) or int8 (int8 GEMM: AVX-512 VNNI or AVX2; on avx2 builds `auto` takes it only with SWIFTLLM_AVX2_INT8=1).")
+    @Option(help: "Matmul strategy: auto, dot (quantized dot products), blas (dequantized tiles + sgemm) or int8 (int8 GEMM: AVX-512 VNNI or AVX2; on avx2 builds SWIFTLLM_AVX2_INT8=0 keeps `auto` off it).")
     var strategy = "auto"
 
     @Option(help: "Comma-separated matmul shapes ROWSxCOLS, or 'models' for SmolLM2's and Gemma3's projections.")
