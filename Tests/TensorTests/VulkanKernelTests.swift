@@ -42,6 +42,23 @@ import Testing
         #expect(VulkanError.deviceIndex(5, count: 1).description.contains("no Vulkan device 5"))
     }
 
+    /// `SWIFTLLM_SPIRV_DIR`'s lookup: a `NAME.spv` in the folder replaces the embedded shader
+    /// (here glslc's output for `Kernels/add.comp` stands in for a changed one), a name without
+    /// a file there keeps the embedded words, and a file that is not whole words is refused.
+    @Test func spirvFolderOverridesTheEmbeddedShader() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("spirv-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Kernels/spirv/glu.spv")
+        try FileManager.default.copyItem(at: source, to: folder.appendingPathComponent("add.spv"))
+        try Data([1, 2, 3]).write(to: folder.appendingPathComponent("rope.spv"))
+        let glu = try #require(ShaderLibrary.words("glu", folder: nil))
+        #expect(ShaderLibrary.words("add", folder: folder.path) == glu)
+        #expect(ShaderLibrary.words("add", folder: folder.path) != ShaderLibrary.words("add", folder: nil))
+        #expect(ShaderLibrary.words("scale_rows", folder: folder.path) == ShaderLibrary.words("scale_rows", folder: nil))
+        #expect(ShaderLibrary.words("rope", folder: folder.path) == nil)
+    }
+
     @Test func everyShaderIsEmbedded() {
         for name in ["rms_norm", "add", "glu", "rope", "kv_store", "attention", "scale_rows"] { #expect(ShaderLibrary.words(name) != nil, "\(name)") }
         for type in [GGMLType.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K] {
