@@ -67,13 +67,12 @@ struct Int8Activations {
     private func quantize256(_ x: UnsafePointer<Float>, tokens range: Range<Int>, offset: Int32) {
         let blocks = self.blocks, size = blockSize, span = scaleSpan
         let spanned = span > size
-        let magnitude = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFF_FFFF))
-        let largest = _mm256_set1_epi32(127)
+        let largest = _mm256_set1_epi32(127)  // Q8_K's clamp; blocks never exceed it (|x/d| ≤ 127)
         for t in range {
             let group = t / 4, lane = t % 4
             for s0 in stride(from: 0, to: cols, by: span) {
                 let (d, inverse) = spanned ? Self.superBlockScale(x + t * cols + s0, count: span)
-                                           : Self.blockScale(x + t * cols + s0, count: span, magnitude: magnitude)
+                                           : Self.blockScale(x + t * cols + s0, count: span)
                 for b in (s0 / size)..<((s0 + span) / size) {
                     let src = x + t * cols + b * size
                     let dst = UnsafeMutableRawPointer(q + group * 4 * cols + b * size * 4 + lane * 4)
@@ -98,7 +97,8 @@ struct Int8Activations {
         }
     }
     /// A 32-element block's scale as llama.cpp's Q8_0/Q8_1: d = max|x|/127, and 1/d.
-    @inline(__always) private static func blockScale(_ x: UnsafePointer<Float>, count: Int, magnitude: __m256) -> (Float, __m256) {
+    @inline(__always) private static func blockScale(_ x: UnsafePointer<Float>, count: Int) -> (Float, __m256) {
+        let magnitude = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFF_FFFF))
         var amax = _mm256_setzero_ps()
         for i in stride(from: 0, to: count, by: 8) {
             amax = _mm256_max_ps(amax, _mm256_and_ps(_mm256_loadu_ps(x + i), magnitude))

@@ -43,7 +43,7 @@ import Testing
     }
 
     /// `SWIFTLLM_SPIRV_DIR`'s lookup: a `NAME.spv` in the folder replaces the embedded shader
-    /// (here glslc's output for `Kernels/add.comp` stands in for a changed one), a name without
+    /// (here the committed `glu.spv`, copied as `add.spv`, stands in for a changed one), a name without
     /// a file there keeps the embedded words, and a file that is not whole words is refused.
     @Test func spirvFolderOverridesTheEmbeddedShader() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("spirv-\(UUID().uuidString)")

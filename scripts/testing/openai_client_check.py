@@ -258,8 +258,9 @@ def serve(swiftllm, model, key, mode, *flags):
         if url is None:
             return
         base = url
-        # lavapipe runs the Vulkan passes on the CPU: three concurrent requests there took over
-        # 120 s while other test suites loaded both cores of a 2-core host (alone: 155 s in all).
+        # lavapipe runs the Vulkan passes on the CPU: three concurrent requests there (the vulkan
+        # mode's count until session 32) took over 120 s while other test suites loaded both
+        # cores of a 2-core host (alone: 155 s in all).
         client = openai.OpenAI(base_url=base, api_key=key, max_retries=0, timeout=300 if mode == "vulkan" else 120)
         {"api": api, "queue": queue, "vulkan": vulkan}[mode]()
 

@@ -199,11 +199,12 @@ import Testing
         /// llama.cpp's method: the second half of the 128-token chunk scored.
         func perplexity(_ logits: ([Int32]) throws -> [Float]) rethrows -> Double {
             let rows = try logits(tokens)
+            let scored = 64..<127
             var nll = 0.0
-            for position in 64..<127 {
+            for position in scored {
                 nll -= PerplexityEvaluator.logSoftmax(rows, row: position, width: width, at: Int(tokens[position + 1]))
             }
-            return exp(nll / 63)
+            return exp(nll / Double(scored.count))
         }
         let exact = try perplexity { try cpu.forward($0, cache: cpu.makeCache(contextLength: 128), logits: .all, strategy: .blas) }
         let int8 = try perplexity { try cpu.forward($0, cache: cpu.makeCache(contextLength: 128), logits: .all) }
